@@ -1,0 +1,50 @@
+// Who may do what. Roles: admin (everything, including people and keys), operator (runs the
+// business: customers, orders, campaigns), guide (serves their own customers only).
+import type { Role } from '../../db/schema.ts';
+
+export type Permission =
+  | 'customers:read'
+  | 'orders:read'
+  | 'org:read'        // stores and staff
+  | 'org:write'
+  | 'analytics:read'
+  | 'access:write';   // users and API keys
+
+const GRANTS: Record<Role, ReadonlySet<Permission>> = {
+  admin: new Set<Permission>(['customers:read', 'orders:read', 'org:read', 'org:write', 'analytics:read', 'access:write']),
+  operator: new Set<Permission>(['customers:read', 'orders:read', 'org:read', 'analytics:read']),
+  guide: new Set<Permission>(['customers:read', 'orders:read', 'org:read']),
+};
+
+export const ROLES: readonly Role[] = ['admin', 'operator', 'guide'];
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return GRANTS[role].has(permission);
+}
+
+/** Whoever is acting: a console user or an API key, always inside one tenant. */
+export interface Actor {
+  tenantId: string;
+  tenantSlug: string;
+  timezone: string;
+  role: Role;
+  /** For a guide, the staff member whose customers they see; null for others. */
+  staffId: string | null;
+  userId: string | null;
+  apiKeyId: string | null;
+  name: string;
+}
+
+/**
+ * A guide sees only customers they own. Returns the guide's staff id to filter by, or
+ * undefined when the actor sees every customer of the tenant. A guide with no staff record
+ * sees nobody (the impossible id keeps every query's shape the same).
+ */
+export function ownCustomersOnly(actor: Actor): string | undefined {
+  if (actor.role !== 'guide') return undefined;
+  return actor.staffId ?? '00000000-0000-0000-0000-000000000000';
+}

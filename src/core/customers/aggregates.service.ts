@@ -1,0 +1,48 @@
+// Order aggregates on each customer row (first/last order, order count, distinct purchase days
+// in the tenant's zone, total spend). Recomputed set-wise from orders; only rows whose values
+// changed are written, so a nightly run over an unchanged tenant writes nothing.
+import { sql } from 'kysely';
+import type { Db } from '../../db/connect.ts';
+
+export interface AggregateRefresh {
+  customersUpdated: number;
+}
+
+export async function refreshOrderAggregates(db: Db, tenantId: string): Promise<AggregateRefresh> {
+  const result = await sql<never>`
+    with tenant as (select timezone from tenants where id = ${tenantId}),
+    stats as (
+      select o.customer_id,
+             min(o.ordered_at) as first_order_at,
+             max(o.ordered_at) as last_order_at,
+             count(*)::int as order_count,
+             count(distinct (o.ordered_at at time zone t.timezone)::date)::int as order_days,
+             sum(o.paid_fen - o.refunded_fen)::bigint as total_spent_fen
+        from orders o cross join tenant t
+       where o.tenant_id = ${tenantId} and o.customer_id is not null and o.status <> 'refunded'
+       group by o.customer_id
+    ),
+    target as (
+      select c.id,
+             s.first_order_at, s.last_order_at,
+             coalesce(s.order_count, 0) as order_count,
+             coalesce(s.order_days, 0) as order_days,
+             coalesce(s.total_spent_fen, 0) as total_spent_fen
+        from customers c left join stats s on s.customer_id = c.id
+       where c.tenant_id = ${tenantId}
+    )
+    update customers c
+       set first_order_at = t.first_order_at,
+           last_order_at = t.last_order_at,
+           order_count = t.order_count,
+           order_days = t.order_days,
+           total_spent_fen = t.total_spent_fen
+      from target t
+     where c.tenant_id = ${tenantId} and c.id = t.id
+       and (c.first_order_at is distinct from t.first_order_at
+         or c.last_order_at is distinct from t.last_order_at
+         or c.order_count <> t.order_count
+         or c.order_days <> t.order_days
+         or c.total_spent_fen <> t.total_spent_fen)`.execute(db);
+  return { customersUpdated: Number(result.numAffectedRows ?? 0) };
+}

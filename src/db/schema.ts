@@ -1,0 +1,164 @@
+// Kysely's view of the tables in migrations/. Keep in step with the SQL.
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** A timestamp: read as Date, written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A column the database fills in when the insert leaves it out. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+/** bigint columns arrive from pg as strings; src/db/connect.ts parses them to numbers (fen fit in 2^53). */
+type Int8 = ColumnType<number, number | bigint, number | bigint>;
+
+export type Role = 'admin' | 'operator' | 'guide';
+export type IdentityKind = 'unionid' | 'openid' | 'external_userid' | 'phone' | 'member_no';
+export type OrderChannel = 'pos' | 'miniprogram' | 'ecommerce' | 'group_buy' | 'other';
+export type OrderStatus = 'paid' | 'refunded' | 'partially_refunded';
+export type Gender = 'male' | 'female' | 'unknown';
+
+export interface TenantsTable {
+  id: string;
+  slug: string;
+  name: string;
+  timezone: Defaulted<string>;
+  created_at: Defaulted<Date>;
+}
+
+export interface UsersTable {
+  tenant_id: string;
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  role: Role;
+  staff_id: string | null;
+  locale: Defaulted<string>;
+  created_at: Defaulted<Date>;
+  disabled_at: Timestamp | null;
+}
+
+export interface SessionsTable {
+  tenant_id: string;
+  token_hash: Buffer;
+  user_id: string;
+  created_at: Defaulted<Date>;
+  expires_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  tenant_id: string;
+  id: string;
+  name: Defaulted<string>;
+  role: Role;
+  staff_id: string | null;
+  key_hash: Buffer;
+  key_prefix: string;
+  created_at: Defaulted<Date>;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface StoresTable {
+  tenant_id: string;
+  id: string;
+  code: string;
+  name: string;
+  city: Defaulted<string>;
+  district: Defaulted<string>;
+  address: Defaulted<string>;
+  latitude: number | null;
+  longitude: number | null;
+  opens_at: string | null;
+  closes_at: string | null;
+  status: Defaulted<'open' | 'closed'>;
+  created_at: Defaulted<Date>;
+}
+
+export interface StaffTable {
+  tenant_id: string;
+  id: string;
+  store_id: string | null;
+  name: string;
+  wecom_user_id: string | null;
+  phone: string | null;
+  title: Defaulted<'guide' | 'manager' | 'advisor'>;
+  status: Defaulted<'active' | 'resigned'>;
+  created_at: Defaulted<Date>;
+}
+
+export interface CustomersTable {
+  tenant_id: string;
+  id: string;
+  name: Defaulted<string>;
+  gender: Defaulted<Gender>;
+  birthday: string | null;
+  city: Defaulted<string>;
+  source_channel: Defaulted<string>;
+  store_id: string | null;
+  guide_id: string | null;
+  created_at: Defaulted<Date>;
+  updated_at: Defaulted<Date>;
+  first_order_at: Timestamp | null;
+  last_order_at: Timestamp | null;
+  order_count: Defaulted<number>;
+  order_days: Defaulted<number>;
+  total_spent_fen: Defaulted<number>;
+}
+
+export interface CustomerIdentitiesTable {
+  tenant_id: string;
+  kind: IdentityKind;
+  value: string;
+  customer_id: string;
+  created_at: Defaulted<Date>;
+}
+
+export interface OrdersTable {
+  tenant_id: string;
+  id: string;
+  order_no: string;
+  customer_id: string | null;
+  store_id: string | null;
+  staff_id: string | null;
+  channel: OrderChannel;
+  status: Defaulted<OrderStatus>;
+  total_fen: Int8;
+  discount_fen: Defaulted<number>;
+  paid_fen: Int8;
+  refunded_fen: Defaulted<number>;
+  ordered_at: Timestamp;
+  created_at: Defaulted<Date>;
+}
+
+export interface OrderItemsTable {
+  tenant_id: string;
+  order_id: string;
+  line_no: number;
+  sku: string;
+  name: string;
+  quantity: number;
+  unit_price_fen: Int8;
+  amount_fen: Int8;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  stores: StoresTable;
+  staff: StaffTable;
+  customers: CustomersTable;
+  customer_identities: CustomerIdentitiesTable;
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+}
+
+export type Tenant = Selectable<TenantsTable>;
+export type User = Selectable<UsersTable>;
+export type Store = Selectable<StoresTable>;
+export type Staff = Selectable<StaffTable>;
+export type Customer = Selectable<CustomersTable>;
+export type Order = Selectable<OrdersTable>;
+export type OrderItem = Selectable<OrderItemsTable>;
+export type NewCustomer = Insertable<CustomersTable>;
+export type NewOrder = Insertable<OrdersTable>;
+export type { Generated };
