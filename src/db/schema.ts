@@ -5,6 +5,8 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** A column the database fills in when the insert leaves it out. */
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
+/** A timestamp the database defaults (now()) when an insert leaves it out. */
+type DefaultedTime = ColumnType<Date, Date | string | undefined, Date | string>;
 /** bigint columns arrive from pg as strings; src/db/connect.ts parses them to numbers (fen fit in 2^53). */
 type Int8 = ColumnType<number, number | bigint, number | bigint>;
 
@@ -19,7 +21,7 @@ export interface TenantsTable {
   slug: string;
   name: string;
   timezone: Defaulted<string>;
-  created_at: Defaulted<Date>;
+  created_at: DefaultedTime;
 }
 
 export interface UsersTable {
@@ -31,7 +33,7 @@ export interface UsersTable {
   role: Role;
   staff_id: string | null;
   locale: Defaulted<string>;
-  created_at: Defaulted<Date>;
+  created_at: DefaultedTime;
   disabled_at: Timestamp | null;
 }
 
@@ -39,7 +41,7 @@ export interface SessionsTable {
   tenant_id: string;
   token_hash: Buffer;
   user_id: string;
-  created_at: Defaulted<Date>;
+  created_at: DefaultedTime;
   expires_at: Timestamp;
 }
 
@@ -51,7 +53,7 @@ export interface ApiKeysTable {
   staff_id: string | null;
   key_hash: Buffer;
   key_prefix: string;
-  created_at: Defaulted<Date>;
+  created_at: DefaultedTime;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
 }
@@ -69,7 +71,7 @@ export interface StoresTable {
   opens_at: string | null;
   closes_at: string | null;
   status: Defaulted<'open' | 'closed'>;
-  created_at: Defaulted<Date>;
+  created_at: DefaultedTime;
 }
 
 export interface StaffTable {
@@ -81,7 +83,7 @@ export interface StaffTable {
   phone: string | null;
   title: Defaulted<'guide' | 'manager' | 'advisor'>;
   status: Defaulted<'active' | 'resigned'>;
-  created_at: Defaulted<Date>;
+  created_at: DefaultedTime;
 }
 
 export interface CustomersTable {
@@ -94,8 +96,8 @@ export interface CustomersTable {
   source_channel: Defaulted<string>;
   store_id: string | null;
   guide_id: string | null;
-  created_at: Defaulted<Date>;
-  updated_at: Defaulted<Date>;
+  created_at: DefaultedTime;
+  updated_at: DefaultedTime;
   first_order_at: Timestamp | null;
   last_order_at: Timestamp | null;
   order_count: Defaulted<number>;
@@ -108,7 +110,7 @@ export interface CustomerIdentitiesTable {
   kind: IdentityKind;
   value: string;
   customer_id: string;
-  created_at: Defaulted<Date>;
+  created_at: DefaultedTime;
 }
 
 export interface OrdersTable {
@@ -125,7 +127,7 @@ export interface OrdersTable {
   paid_fen: Int8;
   refunded_fen: Defaulted<number>;
   ordered_at: Timestamp;
-  created_at: Defaulted<Date>;
+  created_at: DefaultedTime;
 }
 
 export interface OrderItemsTable {

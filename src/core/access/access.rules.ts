@@ -30,6 +30,7 @@ export function can(role: Role, permission: Permission): boolean {
 export interface Actor {
   tenantId: string;
   tenantSlug: string;
+  tenantName: string;
   timezone: string;
   role: Role;
   /** For a guide, the staff member whose customers they see; null for others. */

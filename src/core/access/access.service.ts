@@ -59,6 +59,7 @@ function actorOf(tenant: Tenant, who: { role: Role; staff_id: string | null; nam
   return {
     tenantId: tenant.id,
     tenantSlug: tenant.slug,
+    tenantName: tenant.name,
     timezone: tenant.timezone,
     role: who.role,
     staffId: who.staff_id,

@@ -1,0 +1,82 @@
+// The HTTP server: JSON API under /api/v1, its OpenAPI document and reference page, health
+// check, and the console (web/dist) with a single-page-app fallback.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import type { DatabaseHandle } from '../db/connect.ts';
+import { registerAuth } from './auth.ts';
+import { errorBody, registerErrorHandler } from './errors.ts';
+import { authRoutes } from './routes/auth.ts';
+import { customerRoutes } from './routes/customers.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
+import { orderRoutes } from './routes/orders.ts';
+import { orgRoutes } from './routes/org.ts';
+
+export const CONSOLE_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+export interface AppOptions {
+  handle: DatabaseHandle;
+  /** pino logger options, or false for none (tests, benchmarks). */
+  logger?: boolean | { level: string };
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { db } = options.handle;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 5 * 1024 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Yuchi API',
+        version: '1',
+        description: 'Private-domain operations platform. Authenticate with `Authorization: Bearer <api key>` (create one with `yuchi apikey create`). Money is in fen (分); times are ISO-8601 UTC.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerAuth(app, db);
+  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(db);
+      return { ok: true };
+    } catch {
+      return reply.status(503).send({ ok: false });
+    }
+  });
+  authRoutes(app, db);
+  orgRoutes(app, db);
+  customerRoutes(app, db);
+  orderRoutes(app, db);
+  dashboardRoutes(app, db);
+
+  const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
+  if (consoleBuilt) {
+    await app.register(fastifyStatic, { root: CONSOLE_DIR, wildcard: false, index: ['index.html'] });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const api = request.url.startsWith('/api/') || request.url === '/api';
+    if (!api && request.method === 'GET' && consoleBuilt) return reply.type('text/html').sendFile('index.html');
+    if (!api && request.method === 'GET') {
+      return reply.type('text/plain').status(404).send('The console is not built: run `npm run build:console` (npm start does it for you).');
+    }
+    return reply.status(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`));
+  });
+  return app;
+}

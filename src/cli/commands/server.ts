@@ -1,0 +1,127 @@
+// start (server + worker), worker (worker only, to scale out), migrate.
+import type { Command } from 'commander';
+import { openDatabaseServer, resolveDataDir, type DatabaseServer } from '../../db/embedded.ts';
+import { openDatabase, type DatabaseHandle } from '../../db/connect.ts';
+import { migrate } from '../../db/migrate.ts';
+import { buildApp } from '../../api/app.ts';
+import { startWorker } from '../../worker/index.ts';
+import { DEMO_LOGINS, DEMO_PASSWORD, DEMO_TENANT, ensureDemoTenant } from '../../core/demo/demo-tenant.ts';
+import { fail, note, report, type OutputOptions } from '../output.ts';
+import { withDatabase } from '../context.ts';
+
+interface Running {
+  server: DatabaseServer;
+  handle: DatabaseHandle;
+}
+
+async function openForService(): Promise<Running> {
+  const debug = Boolean(process.env.YUCHI_DEBUG);
+  const server = await openDatabaseServer({ log: debug ? (line) => note(`[postgres] ${line}`) : undefined });
+  const handle = openDatabase(server.url, { max: 30, applicationName: 'yuchi' });
+  await migrate(handle.pool);
+  return { server, handle };
+}
+
+/** Stops everything in order on Ctrl-C / SIGTERM; a second signal forces the exit. */
+function onShutdown(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    note(`\n${signal}: stopping Yuchi ...`);
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        note(`error while stopping: ${String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+export function registerServerCommands(program: Command): void {
+  program
+    .command('start')
+    .description('run the platform: HTTP server, console and worker (embedded PostgreSQL unless DATABASE_URL)')
+    .option('--port <port>', 'HTTP port (env PORT)', process.env.PORT ?? '3000')
+    .option('--host <host>', 'address to listen on (env HOST)', process.env.HOST ?? '127.0.0.1')
+    .option('--no-demo', 'do not create the demo tenant on a first boot')
+    .option('--no-worker', 'run without the background worker')
+    .option('--json', 'print the start-up summary as JSON')
+    .action(async (o: { port: string; host: string; demo: boolean; worker: boolean } & OutputOptions) => {
+      const started = Date.now();
+      try {
+        const port = Number(o.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number (got "${o.port}")`);
+        if (!o.json) note(process.env.DATABASE_URL ? 'Using DATABASE_URL' : `Data directory: ${resolveDataDir()}`);
+        const { server, handle } = await openForService();
+        const demo = o.demo && process.env.YUCHI_DEMO !== '0'
+          ? await ensureDemoTenant(handle, { onProgress: o.json ? undefined : (p) => { if (p.done === p.total) note(`  demo ${p.phase}: ${p.total.toLocaleString('en')}`); } })
+          : undefined;
+        const runner = o.worker ? await startWorker(handle, { log: (level, message) => { if (level === 'error' || level === 'warning') note(`[worker] ${message}`); } }) : undefined;
+        const app = await buildApp({ handle, logger: process.env.YUCHI_LOG ? { level: process.env.YUCHI_LOG } : false });
+        await app.listen({ port, host: o.host });
+        const address = app.server.address();
+        const boundPort = typeof address === 'object' && address ? address.port : port;
+        const url = `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${boundPort}/`;
+        onShutdown(async () => {
+          await app.close();
+          await runner?.stop();
+          await handle.close();
+          await server.stop();
+        });
+        const summary = {
+          url,
+          api: `${url}api/docs`,
+          database: server.embedded ? 'embedded' : 'external',
+          worker: Boolean(runner),
+          startupMs: Date.now() - started,
+          demo: demo ? { tenant: DEMO_TENANT.slug, email: DEMO_LOGINS.admin, password: DEMO_PASSWORD, created: demo.created } : null,
+        };
+        report(o, summary, [
+          '',
+          `  鱼池 Yuchi is running — console ${url}`,
+          `  API reference ${summary.api}`,
+          ...(demo ? [`  Demo login: tenant "${DEMO_TENANT.slug}", email ${DEMO_LOGINS.admin}, password ${DEMO_PASSWORD}`,
+            `  (also ${DEMO_LOGINS.operator} and the guide ${DEMO_LOGINS.guide}, same password)`] : []),
+          `  Ready in ${(summary.startupMs / 1000).toFixed(1)} s. Ctrl-C stops it.`,
+          '',
+        ]);
+      } catch (err) {
+        fail(o, err);
+      }
+    });
+
+  program
+    .command('worker')
+    .description('run only the background worker (more workers can run beside one server)')
+    .action(async () => {
+      try {
+        const { server, handle } = await openForService();
+        const runner = await startWorker(handle, { log: (level, message) => note(`[worker] ${level}: ${message}`) });
+        onShutdown(async () => {
+          await runner.stop();
+          await handle.close();
+          await server.stop();
+        });
+        note('Yuchi worker running. Ctrl-C stops it.');
+      } catch (err) {
+        fail({}, err);
+      }
+    });
+
+  program
+    .command('migrate')
+    .description('apply database migrations')
+    .option('--json', 'print JSON')
+    .action(async (o: OutputOptions) => {
+      try {
+        const result = await withDatabase(({ pool }) => migrate(pool), { migrate: false });
+        report(o, result, result.applied.length ? result.applied.map((m) => `applied ${m}`) : `database is up to date (${result.total} migrations)`);
+      } catch (err) {
+        fail(o, err);
+      }
+    });
+}

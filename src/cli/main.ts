@@ -1,0 +1,18 @@
+// The `yuchi` command line. Each group of commands lives in ./commands/.
+import { Command } from 'commander';
+import { registerAccessCommands } from './commands/access.ts';
+import { registerServerCommands } from './commands/server.ts';
+
+const program = new Command()
+  .name('yuchi')
+  .description('Yuchi (鱼池) — private-domain operations platform.\nDatabase: DATABASE_URL, or the embedded PostgreSQL in YUCHI_DATA_DIR (default ./.yuchi).')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(`yuchi: ${text.replace(/^error: /, '')}`) });
+
+registerServerCommands(program);
+registerAccessCommands(program);
+
+program.exitOverride((err) => {
+  process.exit(err.exitCode === 0 ? 0 : 2);
+});
+await program.parseAsync(process.argv);

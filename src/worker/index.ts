@@ -1,0 +1,33 @@
+// The background worker: graphile-worker on the same database (LISTEN/NOTIFY pickup), with the
+// task list and schedules below. Runs inside `yuchi start`, or alone as `yuchi worker`.
+import { Logger, run, type Runner, type TaskList } from 'graphile-worker';
+import type { DatabaseHandle } from '../db/connect.ts';
+import { dispatchNightlyAggregates, refreshTenantAggregates } from './tasks/aggregates.ts';
+
+export function taskList(handle: DatabaseHandle): TaskList {
+  return {
+    nightly_aggregates: dispatchNightlyAggregates(handle.db),
+    refresh_order_aggregates: refreshTenantAggregates(handle.db),
+  };
+}
+
+/** Schedules, in graphile-worker's crontab format (UTC). Tasks themselves apply tenant zones. */
+export const CRONTAB = ['0 * * * * nightly_aggregates ?max=1'].join('\n');
+
+export interface WorkerOptions {
+  concurrency?: number;
+  log?: (level: string, message: string) => void;
+}
+
+export async function startWorker(handle: DatabaseHandle, options: WorkerOptions = {}): Promise<Runner> {
+  const log = options.log ?? (() => {});
+  return run({
+    pgPool: handle.pool,
+    concurrency: options.concurrency ?? 4,
+    noHandleSignals: true,
+    pollInterval: 2000,
+    taskList: taskList(handle),
+    crontab: CRONTAB,
+    logger: new Logger(() => (level, message) => log(level, message)),
+  });
+}

@@ -1,0 +1,70 @@
+// Providers and routes. Pages load lazily so the login and dashboard paint without the code of
+// the other areas.
+import { lazy, Suspense, type ReactNode } from 'react';
+import { App as AntApp, ConfigProvider } from 'antd';
+import antdZhCN from 'antd/locale/zh_CN';
+import antdEnUS from 'antd/locale/en_US';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import { createBrowserRouter, RouterProvider } from 'react-router';
+import { FullPageSpin } from './components/FullPageSpin.tsx';
+import { LocaleProvider, useLocale } from './i18n/i18n.tsx';
+import { AppLayout } from './layout/AppLayout.tsx';
+import { RequireSession, SessionProvider } from './session.tsx';
+import { theme } from './theme.ts';
+
+const LoginPage = lazy(() => import('./pages/login/LoginPage.tsx'));
+const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage.tsx'));
+const CustomerListPage = lazy(() => import('./pages/customers/CustomerListPage.tsx'));
+const CustomerDetailPage = lazy(() => import('./pages/customers/CustomerDetailPage.tsx'));
+const StoresStaffPage = lazy(() => import('./pages/org/StoresStaffPage.tsx'));
+const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
+
+const router = createBrowserRouter([
+  {
+    path: '/login',
+    element: (
+      <Suspense fallback={<FullPageSpin />}>
+        <LoginPage />
+      </Suspense>
+    ),
+  },
+  {
+    element: <RequireSession />,
+    children: [
+      {
+        element: <AppLayout />,
+        children: [
+          { index: true, element: <DashboardPage /> },
+          { path: 'customers', element: <CustomerListPage /> },
+          { path: 'customers/:id', element: <CustomerDetailPage /> },
+          { path: 'org', element: <StoresStaffPage /> },
+          { path: '*', element: <NotFoundPage /> },
+        ],
+      },
+    ],
+  },
+]);
+
+/** AntD's texts and dayjs's month names follow the console's language. */
+function LocalisedAntd({ children }: { children: ReactNode }) {
+  const { locale } = useLocale();
+  dayjs.locale(locale === 'zh-CN' ? 'zh-cn' : 'en');
+  return (
+    <ConfigProvider locale={locale === 'zh-CN' ? antdZhCN : antdEnUS} theme={theme}>
+      <AntApp>{children}</AntApp>
+    </ConfigProvider>
+  );
+}
+
+export function App() {
+  return (
+    <LocaleProvider>
+      <LocalisedAntd>
+        <SessionProvider>
+          <RouterProvider router={router} />
+        </SessionProvider>
+      </LocalisedAntd>
+    </LocaleProvider>
+  );
+}

@@ -1,0 +1,131 @@
+// 客户列表: search and filters live in the URL, so a detail page's "back" returns to the same
+// page of the same search.
+import { Card, Input, Select, Table, type TableColumnsType } from 'antd';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { api, type CustomerSummary } from '../../api.ts';
+import { LoadError } from '../../components/LoadError.tsx';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { useRemote } from '../../components/useRemote.ts';
+import { formatCount, formatDateTime, formatMoney, maskPhone } from '../../format.ts';
+import { useT } from '../../i18n/i18n.tsx';
+import { useTenantZone } from '../../session.tsx';
+import { CustomerName } from './CustomerName.tsx';
+
+const PAGE_SIZES = [20, 50, 100];
+
+function positiveInt(text: string | null, fallback: number): number {
+  const n = Number(text);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+export default function CustomerListPage() {
+  const t = useT();
+  const zone = useTenantZone();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const q = params.get('q') ?? '';
+  const storeId = params.get('storeId') ?? undefined;
+  const guideId = params.get('guideId') ?? undefined;
+  const page = positiveInt(params.get('page'), 1);
+  const pageSize = Math.min(positiveInt(params.get('pageSize'), 20), 200);
+
+  /** Changes some filters; any change but paging goes back to page 1. */
+  const update = (changes: Record<string, string | number | undefined>) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === undefined || value === '') next.delete(key);
+      else next.set(key, String(value));
+    }
+    if (!('page' in changes)) next.delete('page');
+    setParams(next, { replace: true });
+  };
+
+  const customers = useRemote(
+    (signal) => api.customers({ q: q || undefined, storeId, guideId, page, pageSize }, { signal }),
+    [q, storeId, guideId, page, pageSize],
+  );
+  const stores = useRemote((signal) => api.stores({ signal }), []);
+  const staff = useRemote((signal) => api.staff(storeId ? { storeId } : {}, { signal }), [storeId]);
+
+  const columns: TableColumnsType<CustomerSummary> = [
+    {
+      title: t('customers.name'),
+      key: 'name',
+      fixed: 'left',
+      width: 180,
+      render: (_value, c) => (
+        <Link to={`/customers/${c.id}`} className="customer-link" data-testid="customer-link">
+          <CustomerName name={c.name} gender={c.gender} />
+        </Link>
+      ),
+    },
+    { title: t('customers.phone'), dataIndex: 'phone', width: 140, render: (phone: string | null) => <span className="num">{maskPhone(phone)}</span> },
+    { title: t('customers.store'), key: 'store', ellipsis: true, render: (_v, c) => c.store?.name ?? t('common.none') },
+    { title: t('customers.guide'), key: 'guide', ellipsis: true, render: (_v, c) => c.guide?.name ?? t('common.none') },
+    { title: t('customers.orders'), dataIndex: 'orderCount', align: 'right', width: 90, render: (n: number) => <span className="num">{formatCount(n)}</span> },
+    { title: t('customers.spent'), dataIndex: 'totalSpentFen', align: 'right', width: 130, render: (fen: number) => <span className="num">{formatMoney(fen)}</span> },
+    { title: t('customers.lastOrder'), dataIndex: 'lastOrderAt', width: 150, render: (iso: string | null) => <span className="num muted">{formatDateTime(iso, zone)}</span> },
+  ];
+
+  return (
+    <div className="page" data-testid="customers-page">
+      <PageHeader title={t('customers.title')} subtitle={t('customers.subtitle')} />
+      <Card variant="borderless" className="panel">
+        <div className="filters filters-bar">
+          <Input.Search
+            key={q}
+            allowClear
+            defaultValue={q}
+            placeholder={t('customers.search')}
+            onSearch={(value) => update({ q: value.trim() })}
+            className="filter-search"
+            data-testid="customer-search"
+          />
+          <Select
+            allowClear
+            placeholder={t('common.allStores')}
+            value={storeId}
+            onChange={(value: string | undefined) => update({ storeId: value, guideId: undefined })}
+            options={(stores.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))}
+            className="filter-select"
+            data-testid="customer-store-filter"
+          />
+          <Select
+            allowClear
+            showSearch={{ optionFilterProp: 'label' }}
+            placeholder={t('common.allGuides')}
+            value={guideId}
+            onChange={(value: string | undefined) => update({ guideId: value })}
+            options={(staff.data?.items ?? []).map((s) => ({ value: s.id, label: s.store ? `${s.name} · ${s.store.name}` : s.name }))}
+            className="filter-select"
+            data-testid="customer-guide-filter"
+          />
+        </div>
+        {customers.error && <LoadError error={customers.error} onRetry={customers.reload} />}
+        <Table<CustomerSummary>
+          rowKey="id"
+          size="middle"
+          columns={columns}
+          dataSource={customers.data?.items ?? []}
+          loading={customers.loading}
+          scroll={{ x: 960 }}
+          locale={{ emptyText: customers.loading ? ' ' : t('customers.empty') }}
+          onRow={(c) => ({ onClick: (event) => {
+            // Clicks on the name link navigate by themselves.
+            if (event.target instanceof Element && event.target.closest('a')) return;
+            navigate(`/customers/${c.id}`);
+          }, className: 'clickable-row' })}
+          pagination={{
+            current: page,
+            pageSize,
+            total: customers.data?.total ?? 0,
+            showSizeChanger: true,
+            pageSizeOptions: PAGE_SIZES,
+            showTotal: (total) => t('common.total', { total: formatCount(total) }),
+            onChange: (nextPage, nextSize) => update(nextSize !== pageSize ? { pageSize: nextSize, page: 1 } : { page: nextPage }),
+          }}
+        />
+      </Card>
+    </div>
+  );
+}
