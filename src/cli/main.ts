@@ -1,6 +1,7 @@
 // The `yuchi` command line. Each group of commands lives in ./commands/.
 import { Command } from 'commander';
 import { registerAccessCommands } from './commands/access.ts';
+import { registerClvCommands } from './commands/clv.ts';
 import { registerServerCommands } from './commands/server.ts';
 
 const program = new Command()
@@ -11,6 +12,7 @@ const program = new Command()
 
 registerServerCommands(program);
 registerAccessCommands(program);
+registerClvCommands(program);
 
 program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);

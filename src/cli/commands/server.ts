@@ -1,11 +1,9 @@
 // start (server + worker), worker (worker only, to scale out), migrate.
 import type { Command } from 'commander';
-import { openDatabaseServer, resolveDataDir, type DatabaseServer } from '../../db/embedded.ts';
-import { openDatabase, type DatabaseHandle } from '../../db/connect.ts';
-import { migrate } from '../../db/migrate.ts';
-import { buildApp } from '../../api/app.ts';
-import { startWorker } from '../../worker/index.ts';
-import { DEMO_LOGINS, DEMO_PASSWORD, DEMO_TENANT, ensureDemoTenant } from '../../core/demo/demo-tenant.ts';
+// The server, worker and demo modules load inside the actions, so that `yuchi --help` and the
+// small commands start quickly.
+import type { DatabaseServer } from '../../db/embedded.ts';
+import type { DatabaseHandle } from '../../db/connect.ts';
 import { fail, note, report, type OutputOptions } from '../output.ts';
 import { withDatabase } from '../context.ts';
 
@@ -15,6 +13,9 @@ interface Running {
 }
 
 async function openForService(): Promise<Running> {
+  const [{ openDatabaseServer }, { openDatabase }, { migrate }] = await Promise.all([
+    import('../../db/embedded.ts'), import('../../db/connect.ts'), import('../../db/migrate.ts'),
+  ]);
   const debug = Boolean(process.env.YUCHI_DEBUG);
   const server = await openDatabaseServer({ log: debug ? (line) => note(`[postgres] ${line}`) : undefined });
   const handle = openDatabase(server.url, { max: 30, applicationName: 'yuchi' });
@@ -55,6 +56,9 @@ export function registerServerCommands(program: Command): void {
       try {
         const port = Number(o.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number (got "${o.port}")`);
+        const [{ resolveDataDir }, { buildApp }, { startWorker }, { DEMO_LOGINS, DEMO_PASSWORD, DEMO_TENANT, ensureDemoTenant }] = await Promise.all([
+          import('../../db/embedded.ts'), import('../../api/app.ts'), import('../../worker/index.ts'), import('../../core/demo/demo-tenant.ts'),
+        ]);
         if (!o.json) note(process.env.DATABASE_URL ? 'Using DATABASE_URL' : `Data directory: ${resolveDataDir()}`);
         const { server, handle } = await openForService();
         const demo = o.demo && process.env.YUCHI_DEMO !== '0'
@@ -99,6 +103,7 @@ export function registerServerCommands(program: Command): void {
     .description('run only the background worker (more workers can run beside one server)')
     .action(async () => {
       try {
+        const { startWorker } = await import('../../worker/index.ts');
         const { server, handle } = await openForService();
         const runner = await startWorker(handle, { log: (level, message) => note(`[worker] ${level}: ${message}`) });
         onShutdown(async () => {
@@ -118,6 +123,7 @@ export function registerServerCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (o: OutputOptions) => {
       try {
+        const { migrate } = await import('../../db/migrate.ts');
         const result = await withDatabase(({ pool }) => migrate(pool), { migrate: false });
         report(o, result, result.applied.length ? result.applied.map((m) => `applied ${m}`) : `database is up to date (${result.total} migrations)`);
       } catch (err) {
