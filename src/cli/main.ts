@@ -10,11 +10,12 @@ const program = new Command()
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(`yuchi: ${text.replace(/^error: /, '')}`) });
 
-registerServerCommands(program);
-registerAccessCommands(program);
-registerClvCommands(program);
-
+// Usage errors (unknown command, missing option) exit 2; set before the commands so they inherit it.
 program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);
 });
+
+registerServerCommands(program);
+registerAccessCommands(program);
+registerClvCommands(program);
 await program.parseAsync(process.argv);

@@ -3,9 +3,9 @@
 // While alive a customer buys at a Poisson rate λ ~ Gamma(r, α); after each purchase they drop out
 // with probability p ~ Beta(a, b). The likelihood depends on (x, t_x, T) only, so customers with
 // the same history are fitted as one weighted row.
-import { invalid, YuchiError } from '../errors.ts';
+import { invalid } from '../errors.ts';
 import type { RecencyFrequency } from './clv.rules.ts';
-import { minimise, type Evaluation } from './optimize.ts';
+import { minimise, requireConverged, type Evaluation } from './optimize.ts';
 import { digamma, logGamma } from './special.ts';
 
 export interface BgNbdParameters {
@@ -26,15 +26,20 @@ export interface BgNbdFit extends BgNbdParameters {
 /** Fewer customers with a repeat purchase than this leave the four parameters unidentified. */
 export const MIN_REPEATERS = 10;
 
-/** Customers with identical (x, t_x, T) merged into one row with a weight. */
+/**
+ * Customers with identical (x, t_x, T) merged into one row with a weight. Rows point into the
+ * distinct x values and the distinct times, so the logarithms and Γ terms are taken once per
+ * distinct value rather than once per row.
+ */
 export interface RepeatBuyingTable {
-  x: Float64Array;
-  tx: Float64Array;
-  T: Float64Array;
   weight: Float64Array;
-  /** The distinct x values and how many customers have each: the Γ terms depend on x alone. */
+  xIndex: Int32Array;
+  txIndex: Int32Array;
+  TIndex: Int32Array;
   distinctX: Float64Array;
+  /** How many customers have each distinct x. */
   distinctXWeight: Float64Array;
+  distinctTime: Float64Array;
   customers: number;
   repeaters: number;
 }
@@ -46,52 +51,71 @@ function checkHistory(s: RecencyFrequency, i: number): void {
   if (s.x === 0 && s.tx !== 0) throw invalid(`summaries[${i}].tx`, 'must be 0 when there is no repeat purchase');
 }
 
+/** Index of each distinct value, numbered in order of first appearance. */
+class Distinct {
+  private readonly index = new Map<number, number>();
+  readonly values: number[] = [];
+  readonly counts: number[] = [];
+  of(value: number): number {
+    let at = this.index.get(value);
+    if (at === undefined) {
+      at = this.values.length;
+      this.index.set(value, at);
+      this.values.push(value);
+      this.counts.push(0);
+    }
+    this.counts[at] = (this.counts[at] ?? 0) + 1;
+    return at;
+  }
+}
+
 export function compressHistories(summaries: readonly RecencyFrequency[]): RepeatBuyingTable {
-  // Histories built from calendar days have t_x and T in whole days: a numeric key is much
-  // cheaper than a string one for a million customers.
+  // Histories built from calendar days have t_x and T in whole days, and a million customers
+  // then share far fewer distinct histories; other histories are kept one row each.
   let dayBased = true;
   let maxDay = 0;
   let maxX = 0;
   summaries.forEach((s, i) => {
     checkHistory(s, i);
     const dT = Math.round(s.T * 7);
-    const dtx = Math.round(s.tx * 7);
-    if (Math.abs(s.T * 7 - dT) > 1e-7 || Math.abs(s.tx * 7 - dtx) > 1e-7) dayBased = false;
+    if (Math.abs(s.T * 7 - dT) > 1e-7 || Math.abs(s.tx * 7 - Math.round(s.tx * 7)) > 1e-7) dayBased = false;
     maxDay = Math.max(maxDay, dT);
     maxX = Math.max(maxX, s.x);
   });
   const span = maxDay + 1;
   if ((maxX + 1) * span * span >= Number.MAX_SAFE_INTEGER) dayBased = false;
 
-  const rowOf = new Map<number | string, number>();
-  const xs: number[] = [];
-  const txs: number[] = [];
-  const Ts: number[] = [];
-  const weights: number[] = [];
-  const perX = new Map<number, number>();
+  const rowOf = new Map<number, number>();
+  const xs = new Distinct();
+  const times = new Distinct();
+  const weight: number[] = [];
+  const xIndex: number[] = [];
+  const txIndex: number[] = [];
+  const TIndex: number[] = [];
   let repeaters = 0;
   for (const s of summaries) {
-    const key = dayBased ? (s.x * span + Math.round(s.tx * 7)) * span + Math.round(s.T * 7) : `${s.x}|${s.tx}|${s.T}`;
-    const row = rowOf.get(key);
-    if (row === undefined) {
-      rowOf.set(key, xs.length);
-      xs.push(s.x);
-      txs.push(s.tx);
-      Ts.push(s.T);
-      weights.push(1);
-    } else {
-      weights[row] = (weights[row] ?? 0) + 1;
-    }
-    perX.set(s.x, (perX.get(s.x) ?? 0) + 1);
     if (s.x > 0) repeaters++;
+    const key = dayBased ? (s.x * span + Math.round(s.tx * 7)) * span + Math.round(s.T * 7) : -1;
+    const row = dayBased ? rowOf.get(key) : undefined;
+    if (row !== undefined) {
+      weight[row] = (weight[row] ?? 0) + 1;
+      xs.of(s.x);
+      continue;
+    }
+    if (dayBased) rowOf.set(key, weight.length);
+    weight.push(1);
+    xIndex.push(xs.of(s.x));
+    txIndex.push(times.of(s.tx));
+    TIndex.push(times.of(s.T));
   }
   return {
-    x: Float64Array.from(xs),
-    tx: Float64Array.from(txs),
-    T: Float64Array.from(Ts),
-    weight: Float64Array.from(weights),
-    distinctX: Float64Array.from(perX.keys()),
-    distinctXWeight: Float64Array.from(perX.values()),
+    weight: Float64Array.from(weight),
+    xIndex: Int32Array.from(xIndex),
+    txIndex: Int32Array.from(txIndex),
+    TIndex: Int32Array.from(TIndex),
+    distinctX: Float64Array.from(xs.values),
+    distinctXWeight: Float64Array.from(xs.counts),
+    distinctTime: Float64Array.from(times.values),
     customers: summaries.length,
     repeaters,
   };
@@ -112,10 +136,13 @@ export function bgnbdLogLikelihood(params: BgNbdParameters, table: RepeatBuyingT
   const psiR = digamma(r);
   const psiB = digamma(b);
   const psiAB = digamma(a + b);
-  for (let k = 0; k < table.distinctX.length; k++) {
+  const xCount = table.distinctX.length;
+  const logBX1 = new Float64Array(xCount); // ln(b + x − 1), used per row
+  for (let k = 0; k < xCount; k++) {
     const x = table.distinctX[k] ?? 0;
     const w = table.distinctXWeight[k] ?? 0;
     if (x === 0) continue;
+    logBX1[k] = Math.log(b + x - 1);
     const psiABX = digamma(a + b + x);
     ll += w * (logGamma(r + x) - lgR + lgAB + logGamma(b + x) - lgB - logGamma(a + b + x));
     dr += w * (digamma(r + x) - psiR);
@@ -128,25 +155,33 @@ export function bgnbdLogLikelihood(params: BgNbdParameters, table: RepeatBuyingT
   ll += n * r * logAlpha;
   dr += n * logAlpha;
   dalpha += (n * r) / alpha;
+  const timeCount = table.distinctTime.length;
+  const logShifted = new Float64Array(timeCount); // ln(α + t)
+  const invShifted = new Float64Array(timeCount); // 1 / (α + t)
+  for (let k = 0; k < timeCount; k++) {
+    const shifted = alpha + (table.distinctTime[k] ?? 0);
+    logShifted[k] = Math.log(shifted);
+    invShifted[k] = 1 / shifted;
+  }
   // The rest: ln[(α+T)^-(r+x) + [x>0] a/(b+x−1) (α+t_x)^-(r+x)], summed in log space.
-  const { x: xs, tx: txs, T: Ts, weight } = table;
-  for (let i = 0; i < xs.length; i++) {
-    const x = xs[i] ?? 0;
+  const { weight, xIndex, txIndex, TIndex, distinctX } = table;
+  for (let i = 0; i < weight.length; i++) {
+    const xk = xIndex[i] ?? 0;
+    const x = distinctX[xk] ?? 0;
     const w = weight[i] ?? 0;
-    const alphaT = alpha + (Ts[i] ?? 0);
-    const logAlphaT = Math.log(alphaT);
+    const tk = TIndex[i] ?? 0;
+    const logAlphaT = logShifted[tk] ?? 0;
     const rx = r + x;
     const late = -rx * logAlphaT;
     if (x === 0) {
       ll += w * late;
       dr -= w * logAlphaT;
-      dalpha -= (w * rx) / alphaT;
+      dalpha -= w * rx * (invShifted[tk] ?? 0);
       continue;
     }
-    const alphaTx = alpha + (txs[i] ?? 0);
-    const logAlphaTx = Math.log(alphaTx);
-    const bx1 = b + x - 1;
-    const early = logA - Math.log(bx1) - rx * logAlphaTx;
+    const sk = txIndex[i] ?? 0;
+    const logAlphaTx = logShifted[sk] ?? 0;
+    const early = logA - (logBX1[xk] ?? 0) - rx * logAlphaTx;
     // Shares of the two terms in the sum, computed without overflow.
     let total: number;
     let shareLate: number;
@@ -164,9 +199,9 @@ export function bgnbdLogLikelihood(params: BgNbdParameters, table: RepeatBuyingT
     }
     ll += w * total;
     dr -= w * (shareLate * logAlphaT + shareEarly * logAlphaTx);
-    dalpha -= w * rx * (shareLate / alphaT + shareEarly / alphaTx);
+    dalpha -= w * rx * (shareLate * (invShifted[tk] ?? 0) + shareEarly * (invShifted[sk] ?? 0));
     da += (w * shareEarly) / a;
-    db -= (w * shareEarly) / bx1;
+    db -= (w * shareEarly) / (b + x - 1);
   }
   return { value: ll, gradient: [dr, dalpha, da, db] };
 }
@@ -179,8 +214,18 @@ export function fitBgNbd(summaries: readonly RecencyFrequency[]): BgNbdFit {
   if (table.repeaters < MIN_REPEATERS) {
     throw invalid('summaries', `only ${table.repeaters} of ${table.customers} customers have a repeat purchase; the BG/NBD model needs at least ${MIN_REPEATERS} to be identified`);
   }
+  // Start from r = 1 and the rate that ignores drop-out, λ ≈ Σx / ΣT; α is searched relative to
+  // that scale so the optimiser sees comparable coordinates whatever the data's time scale.
+  let sumX = 0;
+  let sumT = 0;
+  for (let i = 0; i < table.weight.length; i++) {
+    const w = table.weight[i] ?? 0;
+    sumX += (table.distinctX[table.xIndex[i] ?? 0] ?? 0) * w;
+    sumT += (table.distinctTime[table.TIndex[i] ?? 0] ?? 0) * w;
+  }
+  const alphaScale = Math.min(Math.max(sumT / Math.max(sumX, 1e-9), 1e-3), 1e6);
   const unpack = (phi: Float64Array): BgNbdParameters => ({
-    r: Math.exp(phi[0] ?? 0), alpha: Math.exp(phi[1] ?? 0), a: Math.exp(phi[2] ?? 0), b: Math.exp(phi[3] ?? 0),
+    r: Math.exp(phi[0] ?? 0), alpha: alphaScale * Math.exp(phi[1] ?? 0), a: Math.exp(phi[2] ?? 0), b: Math.exp(phi[3] ?? 0),
   });
   // Minimise the mean negative log-likelihood over log parameters: unconstrained and well scaled.
   const objective = (phi: Float64Array): Evaluation => {
@@ -192,19 +237,8 @@ export function fitBgNbd(summaries: readonly RecencyFrequency[]): BgNbdFit {
       gradient: Float64Array.of(gradient[0] * params.r * scale, gradient[1] * params.alpha * scale, gradient[2] * params.a * scale, gradient[3] * params.b * scale),
     };
   };
-  // Start from r = 1 and the rate that ignores drop-out: λ ≈ Σx / ΣT.
-  let sumX = 0;
-  let sumT = 0;
-  for (let i = 0; i < table.x.length; i++) {
-    sumX += (table.x[i] ?? 0) * (table.weight[i] ?? 0);
-    sumT += (table.T[i] ?? 0) * (table.weight[i] ?? 0);
-  }
-  const alpha0 = Math.min(Math.max(sumT / Math.max(sumX, 1e-9), 1e-3), 1e6);
-  const found = minimise(objective, Float64Array.of(0, Math.log(alpha0), 0, Math.log(3)));
-  if (!found.converged) {
-    const which = found.divergedIndex === null ? '' : ` (${NAMES[found.divergedIndex] ?? 'a parameter'} runs off to ${(found.point[found.divergedIndex] ?? 0) > 0 ? 'infinity' : 'zero'})`;
-    throw new YuchiError('invalid', `the BG/NBD fit did not converge: ${found.reason}${which}; the purchase histories do not pin the model down`, [{ path: 'summaries', message: found.reason }]);
-  }
+  const found = minimise(objective, Float64Array.of(0, 0, 0, Math.log(3)));
+  requireConverged(found, objective, { model: 'BG/NBD', names: NAMES, path: 'summaries', data: 'the purchase histories' });
   const params = unpack(found.point);
   return { ...params, logLikelihood: -found.value * table.customers, customers: table.customers, repeaters: table.repeaters, iterations: found.iterations, method: found.method };
 }

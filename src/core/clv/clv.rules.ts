@@ -51,6 +51,21 @@ function digits(text: string, from: number, count: number): number {
   return value;
 }
 
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date, by arithmetic (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): CalendarDay {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
 /**
  * The calendar day of `YYYY-MM-DD` or of an ISO timestamp (`YYYY-MM-DDTHH:MM...`, the date as
  * written, whatever its offset); null when the text is not one, or names a day that does not exist.
@@ -61,16 +76,13 @@ export function calendarDay(text: string): CalendarDay | null {
   const month = digits(text, 5, 2);
   const day = digits(text, 8, 2);
   if (year < 0 || month < 1 || month > 12 || day < 1) return null;
-  const check = new Date(0);
-  check.setUTCFullYear(year, month - 1, day);
-  if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return null;
-  const ms = check.getTime();
+  if (day > daysInMonth(year, month)) return null;
   if (text.length > 10) {
     const sep = text[10];
     if (sep !== 'T' && sep !== 't' && sep !== ' ') return null;
     if (!/^\d{2}:\d{2}/.test(text.slice(11)) || Number.isNaN(Date.parse(`${text.slice(0, 10)}T${text.slice(11)}`))) return null;
   }
-  return Math.round(ms / MS_PER_DAY);
+  return daysFromCivil(year, month, day);
 }
 
 export function formatCalendarDay(day: CalendarDay): string {
@@ -105,6 +117,8 @@ export function summariseTransactions(rows: Iterable<TransactionRow>, calibratio
   const owner = new Column(new Int32Array(1024), (n) => new Int32Array(n));
   const days = new Column(new Int32Array(1024), (n) => new Int32Array(n));
   const amounts = new Column(new Float64Array(1024), (n) => new Float64Array(n));
+  let lastId: string | null = null;
+  let lastCustomer = 0;
   let seen = 0;
   let earliest = Number.POSITIVE_INFINITY;
   for (const row of rows) {
@@ -115,12 +129,15 @@ export function summariseTransactions(rows: Iterable<TransactionRow>, calibratio
     if (!Number.isFinite(row.amount) || row.amount < 0) throw invalid(`rows[${at}].amount`, `expected a number of zero or more, got ${row.amount}`);
     if (day < earliest) earliest = day;
     if (day > endDay) continue;
-    let customer = index.get(row.customerId);
+    // Exports usually list a customer's orders together: skip the lookup for a run of them.
+    let customer = row.customerId === lastId ? lastCustomer : index.get(row.customerId);
     if (customer === undefined) {
       customer = ids.length;
       index.set(row.customerId, customer);
       ids.push(row.customerId);
     }
+    lastId = row.customerId;
+    lastCustomer = customer;
     owner.push(customer);
     days.push(day);
     amounts.push(row.amount);

@@ -2,8 +2,8 @@
 // Fader, Hardie & Lee (2005), "RFM and CLV: Using Iso-Value Curves for Customer Base Analysis", JMR.
 // A purchase's value is Gamma(p, ν); across customers ν ~ Gamma(q, γ). Fitted on customers with
 // at least one repeat purchase, from their number of repeat purchases x and mean value m_x.
-import { invalid, YuchiError } from '../errors.ts';
-import { minimise, type Evaluation } from './optimize.ts';
+import { invalid } from '../errors.ts';
+import { minimise, requireConverged, type Evaluation } from './optimize.ts';
 import { digamma, logGamma } from './special.ts';
 
 export interface GammaGammaParameters {
@@ -96,8 +96,9 @@ function spendLogLikelihood(params: GammaGammaParameters, t: SpendTable): { valu
   return { value: ll, gradient: [dp, dq, dgamma] };
 }
 
-export function gammaGammaLogLikelihood(params: GammaGammaParameters, repeaters: readonly RepeatSpend[]): number {
-  return spendLogLikelihood(params, tabulate(repeaters)).value;
+/** Total log-likelihood and its gradient with respect to (p, q, γ). */
+export function gammaGammaLogLikelihood(params: GammaGammaParameters, repeaters: readonly RepeatSpend[]): { value: number; gradient: [number, number, number] } {
+  return spendLogLikelihood(params, tabulate(repeaters));
 }
 
 const NAMES = ['p', 'q', 'gamma'] as const;
@@ -109,21 +110,19 @@ export function fitGammaGamma(repeaters: readonly RepeatSpend[]): GammaGammaFit 
   if (n < MIN_SPEND_REPEATERS) {
     throw invalid('repeaters', `only ${n} customers have a repeat purchase with a spend above zero; the Gamma-Gamma model needs at least ${MIN_SPEND_REPEATERS}`);
   }
-  const unpack = (phi: Float64Array): GammaGammaParameters => ({ p: Math.exp(phi[0] ?? 0), q: Math.exp(phi[1] ?? 0), gamma: Math.exp(phi[2] ?? 0) });
+  // γ is searched relative to the mean spend, so the currency unit (yuan or fen) does not matter;
+  // the start makes the population mean p·γ/(q−1) equal the observed one.
+  let mean = 0;
+  for (const c of repeaters) mean += c.spend / n;
+  const unpack = (phi: Float64Array): GammaGammaParameters => ({ p: Math.exp(phi[0] ?? 0), q: Math.exp(phi[1] ?? 0), gamma: mean * Math.exp(phi[2] ?? 0) });
   const objective = (phi: Float64Array): Evaluation => {
     const params = unpack(phi);
     const { value, gradient } = spendLogLikelihood(params, table);
     const scale = -1 / n;
     return { value: value * scale, gradient: Float64Array.of(gradient[0] * params.p * scale, gradient[1] * params.q * scale, gradient[2] * params.gamma * scale) };
   };
-  // Start where the population mean p·γ/(q−1) equals the observed mean spend.
-  let mean = 0;
-  for (const c of repeaters) mean += c.spend / n;
-  const found = minimise(objective, Float64Array.of(Math.log(2), Math.log(3), Math.log(mean)));
-  if (!found.converged) {
-    const which = found.divergedIndex === null ? '' : ` (${NAMES[found.divergedIndex] ?? 'a parameter'} runs off to ${(found.point[found.divergedIndex] ?? 0) > 0 ? 'infinity' : 'zero'})`;
-    throw new YuchiError('invalid', `the Gamma-Gamma fit did not converge: ${found.reason}${which}; the spend data do not pin the model down`, [{ path: 'repeaters', message: found.reason }]);
-  }
+  const found = minimise(objective, Float64Array.of(Math.log(2), Math.log(3), 0));
+  requireConverged(found, objective, { model: 'Gamma-Gamma', names: NAMES, path: 'repeaters', data: 'the spend data' });
   return { ...unpack(found.point), logLikelihood: -found.value * n, repeaters: n, iterations: found.iterations, method: found.method };
 }
 

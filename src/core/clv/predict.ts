@@ -41,11 +41,11 @@ export interface CustomerPrediction {
   tx: number;
   T: number;
   pAlive: number;
-  /** Purchases expected in the horizon (discounted when a rate is given). */
+  /** Purchases expected in the horizon. */
   expectedPurchases: number;
   /** Expected value of one purchase. */
   expectedSpend: number;
-  /** expectedPurchases × expectedSpend. */
+  /** expectedPurchases × expectedSpend; with a discount rate, each purchase discounted to the calibration end. */
   clv: number;
 }
 
@@ -67,15 +67,15 @@ export function predict(
   const weeklyRate = weeklyDiscountRate(options.annualDiscountRate ?? 0);
   populationMeanSpend(models.gammaGamma); // fails early when spend has no finite mean
   // Customers with the same history get the same purchase forecast; the series is worth sharing.
-  const purchasesByHistory = new Map<string, number>();
+  const byHistory = new Map<string, { purchases: number; discounted: number }>();
   return customers.map((c) => {
     const key = `${c.x}|${c.tx}|${c.T}`;
-    let purchases = purchasesByHistory.get(key);
-    if (purchases === undefined) {
-      purchases = weeklyRate > 0
-        ? discountedExpectedPurchases(models.bgnbd, c, weeks, weeklyRate)
-        : expectedPurchases(models.bgnbd, c, weeks);
-      purchasesByHistory.set(key, purchases);
+    let forecast = byHistory.get(key);
+    if (forecast === undefined) {
+      const purchases = expectedPurchases(models.bgnbd, c, weeks);
+      const discounted = weeklyRate > 0 ? discountedExpectedPurchases(models.bgnbd, c, weeks, weeklyRate) : purchases;
+      forecast = { purchases, discounted };
+      byHistory.set(key, forecast);
     }
     const spend = expectedSpend(models.gammaGamma, c.x, c.spend);
     return {
@@ -84,9 +84,9 @@ export function predict(
       tx: c.tx,
       T: c.T,
       pAlive: probabilityAlive(models.bgnbd, c),
-      expectedPurchases: purchases,
+      expectedPurchases: forecast.purchases,
       expectedSpend: spend,
-      clv: purchases * spend,
+      clv: forecast.discounted * spend,
     };
   });
 }
