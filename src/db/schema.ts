@@ -103,6 +103,10 @@ export interface CustomersTable {
   order_count: Defaulted<number>;
   order_days: Defaulted<number>;
   total_spent_fen: Defaulted<number>;
+  /** attribute name → { source, at } of the value it holds: see the customer-data rules. */
+  attribute_sources: Defaulted<Record<string, { source: string; at: string }>>;
+  last_active_at: Timestamp | null;
+  erased_at: Timestamp | null;
 }
 
 export interface CustomerIdentitiesTable {
@@ -141,6 +145,141 @@ export interface OrderItemsTable {
   amount_fen: Int8;
 }
 
+export type Json = ColumnType<unknown, string, string>;
+export type JsonObject = ColumnType<Record<string, unknown>, string | undefined, string>;
+export type TagSource = 'manual' | 'rule' | 'form' | 'pretag' | 'import' | 'api' | 'event';
+export type ConsentChannel = 'wecom' | 'sms' | 'email' | 'phone' | 'miniprogram';
+
+export interface EventsTable {
+  tenant_id: string;
+  id: string;
+  event_key: string;
+  type: string;
+  customer_id: string | null;
+  occurred_at: Timestamp;
+  received_at: DefaultedTime;
+  source: Defaulted<string>;
+  actor: string | null;
+  properties: JsonObject;
+}
+
+export interface CustomerMergesTable {
+  tenant_id: string;
+  merged_id: string;
+  survivor_id: string;
+  merged_at: DefaultedTime;
+  reason: JsonObject;
+}
+
+export interface CustomerContactsTable {
+  tenant_id: string;
+  customer_id: string;
+  staff_id: string;
+  state: string | null;
+  added_at: Timestamp;
+  deleted_at: Timestamp | null;
+}
+
+export interface CustomerGroupsTable {
+  tenant_id: string;
+  id: string;
+  chat_id: string;
+  name: Defaulted<string>;
+  owner_staff_id: string | null;
+  store_id: string | null;
+  created_at: DefaultedTime;
+}
+
+export interface GroupMembersTable {
+  tenant_id: string;
+  group_id: string;
+  customer_id: string;
+  joined_at: Timestamp;
+  left_at: Timestamp | null;
+}
+
+export interface TagGroupsTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  description: Defaulted<string>;
+  exclusive: Defaulted<boolean>;
+  sort: Defaulted<number>;
+  created_at: DefaultedTime;
+}
+
+export interface TagsTable {
+  tenant_id: string;
+  id: string;
+  group_id: string;
+  name: string;
+  code: string | null;
+  color: Defaulted<string>;
+  kind: Defaulted<'manual' | 'rule'>;
+  rule: Json | null;
+  created_at: DefaultedTime;
+}
+
+export interface CustomerTagsTable {
+  tenant_id: string;
+  customer_id: string;
+  tag_id: string;
+  source: TagSource;
+  added_by: string | null;
+  added_at: DefaultedTime;
+}
+
+export interface PreTagsTable {
+  tenant_id: string;
+  kind: IdentityKind;
+  value: string;
+  tag_id: string;
+  created_by: string | null;
+  created_at: DefaultedTime;
+  applied_at: Timestamp | null;
+  applied_customer_id: string | null;
+}
+
+export interface FormsTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  description: Defaulted<string>;
+  questions: Json;
+  status: Defaulted<'draft' | 'published' | 'closed'>;
+  created_at: DefaultedTime;
+}
+
+export interface FormSubmissionsTable {
+  tenant_id: string;
+  id: string;
+  form_id: string;
+  customer_id: string | null;
+  answers: Json;
+  submitted_at: Timestamp;
+  event_key: string;
+}
+
+export interface CustomerConsentsTable {
+  tenant_id: string;
+  customer_id: string;
+  channel: ConsentChannel;
+  granted: boolean;
+  source: string;
+  updated_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  tenant_id: string;
+  id: string;
+  at: DefaultedTime;
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  details: JsonObject;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -152,6 +291,19 @@ export interface Database {
   customer_identities: CustomerIdentitiesTable;
   orders: OrdersTable;
   order_items: OrderItemsTable;
+  events: EventsTable;
+  customer_merges: CustomerMergesTable;
+  customer_contacts: CustomerContactsTable;
+  customer_groups: CustomerGroupsTable;
+  group_members: GroupMembersTable;
+  tag_groups: TagGroupsTable;
+  tags: TagsTable;
+  customer_tags: CustomerTagsTable;
+  pre_tags: PreTagsTable;
+  forms: FormsTable;
+  form_submissions: FormSubmissionsTable;
+  customer_consents: CustomerConsentsTable;
+  audit_log: AuditLogTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
