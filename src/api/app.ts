@@ -68,10 +68,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
   if (consoleBuilt) {
-    await app.register(fastifyStatic, { root: CONSOLE_DIR, wildcard: false, index: ['index.html'] });
+    // wildcard: files built after start-up are served too; preCompressed: the build writes .br/.gz;
+    // hashed assets never change, so browsers may keep them for a year.
+    await app.register(fastifyStatic, {
+      root: CONSOLE_DIR,
+      wildcard: true,
+      preCompressed: true,
+      index: ['index.html'],
+      cacheControl: false,
+      setHeaders: (res, filePath) => {
+        res.setHeader('cache-control', filePath.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
   }
   app.setNotFoundHandler((request, reply) => {
     const api = request.url.startsWith('/api/') || request.url === '/api';
+    // A missing asset must not come back as the page: the browser would run HTML as a script.
+    if (request.url.startsWith('/assets/')) return reply.status(404).type('text/plain').send('not found');
     if (!api && request.method === 'GET' && consoleBuilt) return reply.type('text/html').sendFile('index.html');
     if (!api && request.method === 'GET') {
       return reply.type('text/plain').status(404).send('The console is not built: run `npm run build:console` (npm start does it for you).');

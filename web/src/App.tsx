@@ -6,13 +6,14 @@ import antdZhCN from 'antd/locale/zh_CN';
 import antdEnUS from 'antd/locale/en_US';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
-import { createBrowserRouter, RouterProvider } from 'react-router';
+import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
 import { FullPageSpin } from './components/FullPageSpin.tsx';
 import { LocaleProvider, useLocale } from './i18n/i18n.tsx';
-import { AppLayout } from './layout/AppLayout.tsx';
+import { useCan } from './permissions.ts';
 import { RequireSession, SessionProvider } from './session.tsx';
 import { theme } from './theme.ts';
 
+const AppLayout = lazy(() => import('./layout/AppLayout.tsx').then((m) => ({ default: m.AppLayout })));
 const LoginPage = lazy(() => import('./pages/login/LoginPage.tsx'));
 const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage.tsx'));
 const CustomerListPage = lazy(() => import('./pages/customers/CustomerListPage.tsx'));
@@ -33,9 +34,13 @@ const router = createBrowserRouter([
     element: <RequireSession />,
     children: [
       {
-        element: <AppLayout />,
+        element: (
+          <Suspense fallback={<FullPageSpin />}>
+            <AppLayout />
+          </Suspense>
+        ),
         children: [
-          { index: true, element: <DashboardPage /> },
+          { index: true, element: <HomePage /> },
           { path: 'customers', element: <CustomerListPage /> },
           { path: 'customers/:id', element: <CustomerDetailPage /> },
           { path: 'org', element: <StoresStaffPage /> },
@@ -45,6 +50,11 @@ const router = createBrowserRouter([
     ],
   },
 ]);
+
+/** The dashboard for those who may read analytics; a guide's home is their own customers. */
+function HomePage() {
+  return useCan('analytics:read') ? <DashboardPage /> : <Navigate to="/customers" replace />;
+}
 
 /** AntD's texts and dayjs's month names follow the console's language. */
 function LocalisedAntd({ children }: { children: ReactNode }) {

@@ -1,7 +1,6 @@
 import type { MessageKey } from './zh-CN.ts';
 
 export const enUS: Record<MessageKey, string> = {
-  'brand.name': 'Yuchi',
   'brand.tagline': 'Private-domain operations',
   'brand.slogan': 'Raise your customers in your own pond',
   'brand.pitch1': 'One customer, many identities: unionid, WeCom contact, phone and member number in one profile',
@@ -49,24 +48,22 @@ export const enUS: Record<MessageKey, string> = {
   'role.operator': 'Operator',
   'role.guide': 'Guide',
 
-  'common.all': 'All',
   'common.allStores': 'All stores',
   'common.allGuides': 'All guides',
-  'common.loading': 'Loading…',
   'common.retry': 'Retry',
   'common.loadFailed': 'Could not load: {message}',
   'common.total': '{total} in total',
   'common.none': '—',
+  'common.forbidden': 'Your role may not see this',
   'common.notFound': 'Page not found',
   'common.backHome': 'Back to home',
   'common.timezone': 'Time zone {zone}',
 
   'dashboard.title': 'Overview',
   'dashboard.subtitle': 'Customers, orders and GMV, counted in {zone}',
-  'dashboard.range': 'Period',
   'dashboard.customers': 'Customers',
   'dashboard.withOrders': '{count} with orders',
-  'dashboard.newInRange': '{count} new in period',
+  'dashboard.newInRange': '{count} new',
   'dashboard.orders': 'Orders',
   'dashboard.buyers': '{count} buyers',
   'dashboard.gmv': 'GMV',
@@ -90,8 +87,6 @@ export const enUS: Record<MessageKey, string> = {
   'dashboard.last90': 'Last 3 months',
   'dashboard.thisYear': 'This year',
   'dashboard.last12': 'Last 12 months',
-  'dashboard.storeFilter': 'Store',
-  'dashboard.ordersUnit': '{count} orders',
 
   'channel.pos': 'Store POS',
   'channel.miniprogram': 'Mini-program',
@@ -114,7 +109,6 @@ export const enUS: Record<MessageKey, string> = {
 
   'customer.back': 'Customers',
   'customer.title': 'Customer',
-  'customer.profile': 'Profile',
   'customer.gender': 'Gender',
   'customer.birthday': 'Birthday',
   'customer.city': 'City',
@@ -148,11 +142,9 @@ export const enUS: Record<MessageKey, string> = {
   'order.staff': 'Staff',
   'order.channel': 'Channel',
   'order.status': 'Status',
-  'order.total': 'List price',
   'order.discount': 'Discount',
   'order.paid': 'Paid',
   'order.refunded': 'Refunded',
-  'order.items': 'Items',
   'order.sku': 'SKU',
   'order.itemName': 'Item',
   'order.quantity': 'Qty',

@@ -1,6 +1,5 @@
 // 简体中文 is the console's first language; en-US.ts must have every key of this file.
 export const zhCN = {
-  'brand.name': '鱼池',
   'brand.tagline': '私域运营平台',
   'brand.slogan': '把顾客养在自己的池子里',
   'brand.pitch1': '一人多身份：unionid、企微好友、手机号、会员号归并为一个顾客',
@@ -48,21 +47,19 @@ export const zhCN = {
   'role.operator': '运营',
   'role.guide': '导购',
 
-  'common.all': '全部',
   'common.allStores': '全部门店',
   'common.allGuides': '全部导购',
-  'common.loading': '加载中…',
   'common.retry': '重试',
   'common.loadFailed': '加载失败：{message}',
   'common.total': '共 {total} 条',
   'common.none': '—',
+  'common.forbidden': '你的角色无权查看这部分内容',
   'common.notFound': '页面不存在',
   'common.backHome': '返回首页',
   'common.timezone': '时区 {zone}',
 
   'dashboard.title': '经营概览',
   'dashboard.subtitle': '客户、订单与 GMV，按 {zone} 统计',
-  'dashboard.range': '统计区间',
   'dashboard.customers': '客户总数',
   'dashboard.withOrders': '有订单 {count}',
   'dashboard.newInRange': '区间新增 {count}',
@@ -89,8 +86,6 @@ export const zhCN = {
   'dashboard.last90': '近 3 个月',
   'dashboard.thisYear': '今年',
   'dashboard.last12': '近 12 个月',
-  'dashboard.storeFilter': '门店',
-  'dashboard.ordersUnit': '{count} 单',
 
   'channel.pos': '门店 POS',
   'channel.miniprogram': '小程序',
@@ -113,7 +108,6 @@ export const zhCN = {
 
   'customer.back': '客户列表',
   'customer.title': '客户详情',
-  'customer.profile': '基本资料',
   'customer.gender': '性别',
   'customer.birthday': '生日',
   'customer.city': '城市',
@@ -147,11 +141,9 @@ export const zhCN = {
   'order.staff': '导购',
   'order.channel': '渠道',
   'order.status': '状态',
-  'order.total': '原价',
   'order.discount': '优惠',
   'order.paid': '实付',
   'order.refunded': '退款',
-  'order.items': '商品明细',
   'order.sku': 'SKU',
   'order.itemName': '商品',
   'order.quantity': '数量',

@@ -21,6 +21,8 @@ import {
 import { useLocation, useNavigate } from 'react-router';
 import { useT } from '../i18n/i18n.tsx';
 import type { MessageKey } from '../i18n/zh-CN.ts';
+import { can, type Permission } from '../permissions.ts';
+import { useMe } from '../session.tsx';
 
 type MenuItem = Required<MenuProps>['items'][number];
 
@@ -28,12 +30,13 @@ interface Area {
   key: string;
   label: MessageKey;
   icon: ReactNode;
+  needs?: Permission;
 }
 
 const BUILT: Area[] = [
-  { key: '/', label: 'nav.home', icon: <HomeOutlined /> },
-  { key: '/customers', label: 'nav.customers', icon: <TeamOutlined /> },
-  { key: '/org', label: 'nav.org', icon: <ShopOutlined /> },
+  { key: '/', label: 'nav.home', icon: <HomeOutlined />, needs: 'analytics:read' },
+  { key: '/customers', label: 'nav.customers', icon: <TeamOutlined />, needs: 'customers:read' },
+  { key: '/org', label: 'nav.org', icon: <ShopOutlined />, needs: 'org:read' },
 ];
 
 const COMING: { group: MessageKey; areas: Area[] }[] = [
@@ -74,9 +77,10 @@ export function NavMenu({ collapsed = false, onNavigate }: { collapsed?: boolean
   const t = useT();
   const navigate = useNavigate();
   const { pathname } = useLocation();
+  const { role } = useMe();
 
   const items: MenuItem[] = [
-    ...BUILT.map((area) => ({
+    ...BUILT.filter((area) => !area.needs || can(role, area.needs)).map((area) => ({
       key: area.key,
       icon: area.icon,
       label: <span data-testid={`nav-${area.key === '/' ? 'home' : area.key.slice(1)}`}>{t(area.label)}</span>,

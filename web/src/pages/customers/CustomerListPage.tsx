@@ -1,6 +1,6 @@
 // 客户列表: search and filters live in the URL, so a detail page's "back" returns to the same
 // page of the same search.
-import { Card, Input, Select, Table, type TableColumnsType } from 'antd';
+import { Card, Grid, Input, Select, Table, type TableColumnsType } from 'antd';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, type CustomerSummary } from '../../api.ts';
 import { LoadError } from '../../components/LoadError.tsx';
@@ -40,6 +40,9 @@ export default function CustomerListPage() {
     setParams(next, { replace: true });
   };
 
+  // A phone shows two columns: who (name, masked phone) and what they spent (with order count).
+  const compact = Grid.useBreakpoint().sm === false;
+
   const customers = useRemote(
     (signal) => api.customers({ q: q || undefined, storeId, guideId, page, pageSize }, { signal }),
     [q, storeId, guideId, page, pageSize],
@@ -47,24 +50,47 @@ export default function CustomerListPage() {
   const stores = useRemote((signal) => api.stores({ signal }), []);
   const staff = useRemote((signal) => api.staff(storeId ? { storeId } : {}, { signal }), [storeId]);
 
+  const nameCell = (c: CustomerSummary) => (
+    <Link to={`/customers/${c.id}`} className="customer-link" data-testid="customer-link">
+      <CustomerName name={c.name} gender={c.gender} />
+    </Link>
+  );
+  const compactColumns: TableColumnsType<CustomerSummary> = [
+    {
+      title: t('customers.name'),
+      key: 'name',
+      render: (_value, c) => (
+        <div className="cell-stack">
+          {nameCell(c)}
+          <span className="num muted cell-sub">{maskPhone(c.phone)}</span>
+        </div>
+      ),
+    },
+    {
+      title: t('customers.spent'),
+      dataIndex: 'totalSpentFen',
+      align: 'right',
+      render: (fen: number, c) => (
+        <div className="cell-stack cell-stack-end">
+          <span className="num">{formatMoney(fen)}</span>
+          <span className="num muted cell-sub">{`${t('customers.orders')} ${formatCount(c.orderCount)}`}</span>
+        </div>
+      ),
+    },
+  ];
   const columns: TableColumnsType<CustomerSummary> = [
     {
       title: t('customers.name'),
       key: 'name',
-      fixed: 'left',
-      width: 180,
-      render: (_value, c) => (
-        <Link to={`/customers/${c.id}`} className="customer-link" data-testid="customer-link">
-          <CustomerName name={c.name} gender={c.gender} />
-        </Link>
-      ),
+      width: 170,
+      render: (_value, c) => nameCell(c),
     },
     { title: t('customers.phone'), dataIndex: 'phone', width: 140, render: (phone: string | null) => <span className="num">{maskPhone(phone)}</span> },
-    { title: t('customers.store'), key: 'store', ellipsis: true, render: (_v, c) => c.store?.name ?? t('common.none') },
-    { title: t('customers.guide'), key: 'guide', ellipsis: true, render: (_v, c) => c.guide?.name ?? t('common.none') },
-    { title: t('customers.orders'), dataIndex: 'orderCount', align: 'right', width: 90, render: (n: number) => <span className="num">{formatCount(n)}</span> },
+    { title: t('customers.store'), key: 'store', ellipsis: true, responsive: ['sm'], render: (_v, c) => c.store?.name ?? t('common.none') },
+    { title: t('customers.guide'), key: 'guide', ellipsis: true, responsive: ['md'], render: (_v, c) => c.guide?.name ?? t('common.none') },
+    { title: t('customers.orders'), dataIndex: 'orderCount', align: 'right', width: 90, responsive: ['md'], render: (n: number) => <span className="num">{formatCount(n)}</span> },
     { title: t('customers.spent'), dataIndex: 'totalSpentFen', align: 'right', width: 130, render: (fen: number) => <span className="num">{formatMoney(fen)}</span> },
-    { title: t('customers.lastOrder'), dataIndex: 'lastOrderAt', width: 150, render: (iso: string | null) => <span className="num muted">{formatDateTime(iso, zone)}</span> },
+    { title: t('customers.lastOrder'), dataIndex: 'lastOrderAt', width: 150, responsive: ['sm'], render: (iso: string | null) => <span className="num muted nowrap">{formatDateTime(iso, zone)}</span> },
   ];
 
   return (
@@ -105,10 +131,10 @@ export default function CustomerListPage() {
         <Table<CustomerSummary>
           rowKey="id"
           size="middle"
-          columns={columns}
+          columns={compact ? compactColumns : columns}
           dataSource={customers.data?.items ?? []}
           loading={customers.loading}
-          scroll={{ x: 960 }}
+          scroll={compact ? undefined : { x: 'max-content' }}
           locale={{ emptyText: customers.loading ? ' ' : t('customers.empty') }}
           onRow={(c) => ({ onClick: (event) => {
             // Clicks on the name link navigate by themselves.

@@ -2,14 +2,14 @@
 import { useMemo } from 'react';
 import type { DashboardSummary } from '../../api.ts';
 import { EChart, type ChartOption } from '../../components/EChart.tsx';
-import { formatMoney, formatShare } from '../../format.ts';
+import { formatMoney, formatMoneyShort, formatShare } from '../../format.ts';
 import { useLocale } from '../../i18n/i18n.tsx';
 import { channelLabel } from '../../labels.ts';
 
 const PALETTE = ['#13a8a8', '#2f6fed', '#f5a623', '#8a63d2', '#e8684a', '#98a2b3'];
 
 export function ChannelChart({ channels }: { channels: DashboardSummary['channels'] }) {
-  const { t } = useLocale();
+  const { locale, t } = useLocale();
   const total = channels.reduce((sum, c) => sum + c.gmvFen, 0);
   const option = useMemo<ChartOption>(
     () => ({
@@ -38,7 +38,13 @@ export function ChannelChart({ channels }: { channels: DashboardSummary['channel
   );
   return (
     <div className="channel-mix">
-      <EChart option={option} height={200} testId="chart-channels" />
+      <div className="channel-donut">
+        <EChart option={option} height={200} testId="chart-channels" />
+        <div className="channel-center">
+          <span className="channel-center-label">{t('dashboard.gmv')}</span>
+          <span className="channel-center-value">{formatMoneyShort(total, locale)}</span>
+        </div>
+      </div>
       <ul className="channel-list">
         {channels.map((c, i) => (
           <li key={c.channel}>

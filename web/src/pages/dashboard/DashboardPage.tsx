@@ -53,7 +53,7 @@ export default function DashboardPage() {
         title={t('dashboard.title')}
         subtitle={t('dashboard.subtitle', { zone })}
         extra={
-          <div className="filters">
+          <div className="filters" data-testid="dashboard-filters">
             <DatePicker.RangePicker
               value={pickerValue}
               allowClear={false}
@@ -62,7 +62,6 @@ export default function DashboardPage() {
                 const [from, to] = values ?? [];
                 if (from && to) setRange({ from: from.format(DAY), to: to.format(DAY) });
               }}
-              data-testid="dashboard-range"
             />
             <Select
               allowClear

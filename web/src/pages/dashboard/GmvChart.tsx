@@ -61,6 +61,7 @@ export function GmvChart({ months }: { months: DashboardSummary['gmvByMonth'] })
           type: 'line',
           yAxisIndex: 1,
           smooth: true,
+          smoothMonotone: 'x', // a smoothed count must not dip below zero between months
           symbol: 'circle',
           symbolSize: 6,
           data: months.map((m) => m.orders),

@@ -64,7 +64,7 @@ export function KpiCards({ summary }: { summary: DashboardSummary | undefined })
         label={t('dashboard.gmv')}
         hint={t('dashboard.gmvHint')}
         value={formatMoney(orders.gmvFen)}
-        foot={t('dashboard.buyers', { count: formatCount(orders.buyers) })}
+        foot={`${summary.range.from} ~ ${summary.range.to}`}
       />
       <Kpi
         testId="kpi-orders"

@@ -1,12 +1,14 @@
 import { Progress, Table, type TableColumnsType } from 'antd';
 import type { DashboardSummary } from '../../api.ts';
-import { formatCount, formatMoney } from '../../format.ts';
+import { formatCount, formatMoney, formatShare } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 
 type TopStore = DashboardSummary['topStores'][number];
 
 export function TopStoresTable({ stores, totalGmvFen }: { stores: TopStore[]; totalGmvFen: number }) {
   const t = useT();
+  // Bars are drawn against the best store so the ranking reads at a glance; the text is the share of all GMV.
+  const best = Math.max(0, ...stores.map((s) => s.gmvFen));
   const columns: TableColumnsType<TopStore> = [
     {
       title: t('dashboard.rank'),
@@ -23,10 +25,11 @@ export function TopStoresTable({ stores, totalGmvFen }: { stores: TopStore[]; to
       responsive: ['md'],
       render: (_value, store) => (
         <Progress
-          percent={totalGmvFen > 0 ? Math.round((store.gmvFen / totalGmvFen) * 1000) / 10 : 0}
+          percent={best > 0 ? (store.gmvFen / best) * 100 : 0}
           strokeColor="#13a8a8"
+          status="normal"
           size="small"
-          format={(percent) => `${percent ?? 0}%`}
+          format={() => formatShare(store.gmvFen, totalGmvFen)}
           style={{ margin: 0 }}
         />
       ),
