@@ -15,8 +15,15 @@ import { errorBody, registerErrorHandler } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
+import { eventRoutes } from './routes/events.ts';
+import { exportRoutes } from './routes/exports.ts';
+import { formRoutes } from './routes/forms.ts';
+import { importRoutes } from './routes/imports.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { orgRoutes } from './routes/org.ts';
+import { privacyRoutes } from './routes/privacy.ts';
+import { profileRoutes } from './routes/profile.ts';
+import { tagRoutes } from './routes/tags.ts';
 
 export const CONSOLE_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -65,6 +72,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   customerRoutes(app, db);
   orderRoutes(app, db);
   dashboardRoutes(app, db);
+  eventRoutes(app, db);
+  profileRoutes(app, db);
+  exportRoutes(app, db);
+  importRoutes(app, db);
+  privacyRoutes(app, db);
+  tagRoutes(app, db);
+  formRoutes(app, db);
 
   const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
   if (consoleBuilt) {

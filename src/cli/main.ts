@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { registerAccessCommands } from './commands/access.ts';
 import { registerClvCommands } from './commands/clv.ts';
+import { registerDemoCommands } from './commands/demo.ts';
+import { registerImportCommands } from './commands/import.ts';
 import { registerServerCommands } from './commands/server.ts';
 
 const program = new Command()
@@ -17,5 +19,7 @@ program.exitOverride((err) => {
 
 registerServerCommands(program);
 registerAccessCommands(program);
+registerDemoCommands(program);
 registerClvCommands(program);
+registerImportCommands(program);
 await program.parseAsync(process.argv);

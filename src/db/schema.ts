@@ -280,6 +280,44 @@ export interface AuditLogTable {
   details: JsonObject;
 }
 
+export type ImportJobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+/** A console import: the upload, its progress while the worker reads it, and its result. */
+export interface ImportJobsTable {
+  tenant_id: string;
+  id: string;
+  kind: 'customers' | 'orders';
+  file_name: string;
+  file_path: string | null;
+  status: Defaulted<ImportJobStatus>;
+  all_or_nothing: Defaulted<boolean>;
+  bytes_total: Defaulted<number>;
+  bytes_read: Defaulted<number>;
+  rows: Defaulted<number>;
+  rows_imported: Defaulted<number>;
+  rows_rejected: Defaulted<number>;
+  created: Defaulted<number>;
+  updated: Defaulted<number>;
+  duplicates: Defaulted<number>;
+  stored: Defaulted<boolean>;
+  first_errors: ColumnType<{ line: number; column: string; reason: string }[], string | undefined, string>;
+  error: string | null;
+  created_by: string;
+  created_at: DefaultedTime;
+  started_at: Timestamp | null;
+  updated_at: DefaultedTime;
+  finished_at: Timestamp | null;
+}
+
+export interface ImportJobErrorsTable {
+  tenant_id: string;
+  job_id: string;
+  seq: number;
+  line: number;
+  column_name: string;
+  reason: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -304,6 +342,8 @@ export interface Database {
   form_submissions: FormSubmissionsTable;
   customer_consents: CustomerConsentsTable;
   audit_log: AuditLogTable;
+  import_jobs: ImportJobsTable;
+  import_job_errors: ImportJobErrorsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -3,16 +3,24 @@
 import { Logger, run, type Runner, type TaskList } from 'graphile-worker';
 import type { DatabaseHandle } from '../db/connect.ts';
 import { dispatchNightlyAggregates, refreshTenantAggregates } from './tasks/aggregates.ts';
+import { dispatchNightlyRuleTags, sweepTenantRuleTags } from './tasks/rule-tags.ts';
+import { runConsoleImport } from './tasks/import.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
     nightly_aggregates: dispatchNightlyAggregates(handle.db),
     refresh_order_aggregates: refreshTenantAggregates(handle.db),
+    nightly_rule_tags: dispatchNightlyRuleTags(handle.db),
+    sweep_rule_tags: sweepTenantRuleTags(handle.db),
+    import_file: runConsoleImport(handle.db),
   };
 }
 
 /** Schedules, in graphile-worker's crontab format (UTC). Tasks themselves apply tenant zones. */
-export const CRONTAB = ['0 * * * * nightly_aggregates ?max=1'].join('\n');
+export const CRONTAB = [
+  '0 * * * * nightly_aggregates ?max=1',
+  '0 * * * * nightly_rule_tags ?max=1',
+].join('\n');
 
 export interface WorkerOptions {
   concurrency?: number;

@@ -19,6 +19,11 @@ const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage.tsx'));
 const CustomerListPage = lazy(() => import('./pages/customers/CustomerListPage.tsx'));
 const CustomerDetailPage = lazy(() => import('./pages/customers/CustomerDetailPage.tsx'));
 const StoresStaffPage = lazy(() => import('./pages/org/StoresStaffPage.tsx'));
+const TagsPage = lazy(() => import('./pages/tags/TagsPage.tsx'));
+const FormsPage = lazy(() => import('./pages/forms/FormsPage.tsx'));
+const FormBuilderPage = lazy(() => import('./pages/forms/FormBuilderPage.tsx'));
+const FormResultsPage = lazy(() => import('./pages/forms/FormResultsPage.tsx'));
+const ImportsPage = lazy(() => import('./pages/imports/ImportsPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
 
 const router = createBrowserRouter([
@@ -43,6 +48,12 @@ const router = createBrowserRouter([
           { index: true, element: <HomePage /> },
           { path: 'customers', element: <CustomerListPage /> },
           { path: 'customers/:id', element: <CustomerDetailPage /> },
+          { path: 'imports', element: <ImportsPage /> },
+          { path: 'tags', element: <TagsPage /> },
+          { path: 'forms', element: <FormsPage /> },
+          { path: 'forms/new', element: <FormBuilderPage /> },
+          { path: 'forms/:id/edit', element: <FormBuilderPage /> },
+          { path: 'forms/:id', element: <FormResultsPage /> },
           { path: 'org', element: <StoresStaffPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],

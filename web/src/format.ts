@@ -93,3 +93,16 @@ export function maskPhone(phone: string | null): string {
   if (digits.length > 4) return `${prefix}${'*'.repeat(digits.length - 4)}${digits.slice(-4)}`;
   return `${prefix}${digits}`;
 }
+
+/** 1536 → "1.5 KB"; binary units, as file managers show sizes. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 100 ? Math.round(value) : trim(value)} ${units[unit]}`;
+}

@@ -41,3 +41,35 @@ export const orderStatusLabel = labelFrom(ORDER_STATUSES);
 export const genderLabel = labelFrom(GENDERS);
 export const staffTitleLabel = labelFrom(STAFF_TITLES);
 export const roleLabel = labelFrom(ROLES);
+
+const TAG_SOURCES: Record<string, MessageKey> = {
+  manual: 'tagSource.manual',
+  rule: 'tagSource.rule',
+  form: 'tagSource.form',
+  pretag: 'tagSource.pretag',
+  import: 'tagSource.import',
+  api: 'tagSource.api',
+  event: 'tagSource.event',
+};
+
+const CONSENT_CHANNELS: Record<string, MessageKey> = {
+  wecom: 'consent.wecom',
+  sms: 'consent.sms',
+  email: 'consent.email',
+  phone: 'consent.phone',
+  miniprogram: 'consent.miniprogram',
+};
+
+const IMPORT_STATUSES: Record<string, MessageKey> = {
+  queued: 'imports.queued',
+  running: 'imports.running',
+  done: 'imports.done',
+  failed: 'imports.failed',
+};
+
+const FORM_STATUSES: Record<string, MessageKey> = { draft: 'forms.draft', published: 'forms.published', closed: 'forms.closed' };
+
+export const tagSourceLabel = labelFrom(TAG_SOURCES);
+export const consentChannelLabel = labelFrom(CONSENT_CHANNELS);
+export const importStatusLabel = labelFrom(IMPORT_STATUSES);
+export const formStatusLabel = labelFrom(FORM_STATUSES);

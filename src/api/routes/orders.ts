@@ -4,10 +4,14 @@ import { z } from 'zod';
 import type { Db } from '../../db/connect.ts';
 import { getOrder, listOrders } from '../../core/orders/orders.service.ts';
 import { isCalendarDate } from '../../core/dashboard/dashboard.rules.ts';
-import { invalid } from '../../core/errors.ts';
+import { invalid, YuchiError } from '../../core/errors.ts';
+import { MAX_ORDERS_PER_BATCH } from '../../core/orders/record.rules.ts';
+import { recordOrderBatch } from '../../core/orders/record.service.ts';
+import { actorLabel } from '../../core/tags/tags.rules.ts';
 import { nextDate, startOfLocalDay } from '../../core/time.ts';
 import { actorOf } from '../auth.ts';
-import { CalendarDate, Fen, Id, IdParams, Instant, OrderChannel, OrderStatus, PageQuery, pageOf, protectedErrors, Ref } from '../schemas.ts';
+import { CalendarDate, ErrorResponse, Fen, Id, IdParams, Instant, OrderChannel, OrderStatus, PageQuery, pageOf, protectedErrors, Ref } from '../schemas.ts';
+import { Rejected } from './events.ts';
 
 export const Order = z.object({
   id: z.string(),
@@ -48,6 +52,40 @@ export function orderRoutes(app: FastifyInstance, db: Db): void {
       from: from === undefined ? undefined : startOfLocalDay(from, actor.timezone),
       to: to === undefined ? undefined : startOfLocalDay(nextDate(to), actor.timezone),
     }, { page, pageSize });
+  });
+
+  r.post('/api/v1/orders', {
+    config: { permission: 'orders:write' },
+    schema: {
+      tags: ['orders'],
+      summary: 'Record a batch of orders',
+      description: [
+        `Up to ${MAX_ORDERS_PER_BATCH} orders: \`{ orderNo, customer: { customerId | externalUserId | unionId | openId | phone | memberNo }, channel (pos, miniprogram, ecommerce, group_buy, other),`,
+        'paidFen, totalFen?, discountFen?, refundedFen?, status?, storeId | storeCode?, staffId | staffWecomUserId?, orderedAt, items: [{ sku, name, quantity, unitPriceFen, amountFen? }] }`.',
+        'Idempotent by orderNo: an identical re-send is a duplicate. A refund is the order re-sent with a larger refundedFen (the total refunded so far); it updates the order and the customer\'s aggregates.',
+        'Each order is checked alone: bad ones are listed in `rejected`, the good ones are recorded. Unknown customers are created.',
+      ].join(' '),
+      body: z.object({ orders: z.array(z.unknown()) }),
+      response: {
+        200: z.object({
+          accepted: z.number().int().describe('created + updated'),
+          created: z.number().int(),
+          updated: z.number().int().describe('refunds recorded'),
+          duplicates: z.number().int(),
+          rejected: Rejected,
+        }),
+        413: ErrorResponse,
+        ...protectedErrors,
+      },
+    },
+  }, async (request) => {
+    const { orders } = request.body;
+    if (orders.length > MAX_ORDERS_PER_BATCH) {
+      throw new YuchiError('too_large', `a batch holds at most ${MAX_ORDERS_PER_BATCH} orders; this one has ${orders.length}`);
+    }
+    const actor = actorOf(request);
+    const result = await recordOrderBatch(db, actor.tenantId, orders, { source: 'api', actor: actorLabel(actor) });
+    return { accepted: result.created + result.updated, created: result.created, updated: result.updated, duplicates: result.duplicates, rejected: result.rejected };
   });
 
   r.get('/api/v1/orders/:id', {

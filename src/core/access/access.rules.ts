@@ -8,12 +8,21 @@ export type Permission =
   | 'org:read'        // stores and staff
   | 'org:write'
   | 'analytics:read'
-  | 'access:write';   // users and API keys
+  | 'access:write'    // users and API keys
+  | 'events:write'    // customer events and orders sent by integrations
+  | 'orders:write'
+  | 'tags:write'      // tag groups, tags, rule tags, pre-tags, bulk tagging
+  | 'customers:tag'   // tag one customer at a time (a guide: only their own)
+  | 'forms:write'     // questionnaires and their submissions
+  | 'customers:export' // customer lists to CSV/XLSX, one person's data as JSON (PIPL)
+  | 'customers:import' // customer and order CSV imports from the console
+  | 'privacy:write'   // marketing consent (a guide: their own customers)
+  | 'privacy:erase';  // erase a customer (PIPL)
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
-  admin: new Set<Permission>(['customers:read', 'orders:read', 'org:read', 'org:write', 'analytics:read', 'access:write']),
-  operator: new Set<Permission>(['customers:read', 'orders:read', 'org:read', 'analytics:read']),
-  guide: new Set<Permission>(['customers:read', 'orders:read', 'org:read']),
+  admin: new Set<Permission>(['customers:read', 'orders:read', 'org:read', 'org:write', 'analytics:read', 'access:write', 'events:write', 'orders:write', 'tags:write', 'customers:tag', 'forms:write', 'customers:export', 'customers:import', 'privacy:write', 'privacy:erase']),
+  operator: new Set<Permission>(['customers:read', 'orders:read', 'org:read', 'analytics:read', 'events:write', 'orders:write', 'tags:write', 'customers:tag', 'forms:write', 'customers:export', 'customers:import', 'privacy:write']),
+  guide: new Set<Permission>(['customers:read', 'orders:read', 'org:read', 'customers:tag', 'privacy:write']),
 };
 
 export const ROLES: readonly Role[] = ['admin', 'operator', 'guide'];

@@ -5,6 +5,7 @@ import type { Database, Gender, IdentityKind } from '../../db/schema.ts';
 import { ownCustomersOnly, type Actor } from '../access/access.rules.ts';
 import { notFound } from '../errors.ts';
 import { UUID_PATTERN } from '../ids.ts';
+import { orderWindowStart } from '../tags/rules.service.ts';
 import { offsetOf, type Page, type PageRequest } from '../paging.ts';
 
 export interface CustomerSummary {
@@ -31,10 +32,21 @@ export interface CustomerDetail extends CustomerSummary {
   identities: { kind: IdentityKind; value: string; createdAt: string }[];
 }
 
+/** The customer list's filter, shared by the list, bulk tagging and export so they match the same people. */
 export interface CustomerFilter {
   q?: string | undefined;
   storeId?: string | undefined;
   guideId?: string | undefined;
+  /** Holds every one of these tags. */
+  tagIds?: string[] | undefined;
+  /** Holds at least one of these tags. */
+  anyTagIds?: string[] | undefined;
+  minSpentFen?: number | undefined;
+  maxSpentFen?: number | undefined;
+  /** Ordered within the last n days (the same window as rule tags use). */
+  lastOrderWithinDays?: number | undefined;
+  /** No order within the last n days, including customers who never ordered. */
+  noOrderWithinDays?: number | undefined;
 }
 
 /** Identity kinds a search box value is matched against exactly. */
@@ -43,7 +55,8 @@ const SEARCHABLE_KINDS: IdentityKind[] = ['phone', 'member_no', 'external_userid
 type CustomerScope = SelectQueryBuilder<Database & { c: Database['customers'] }, 'c', object>;
 
 function scoped(db: Db, actor: Actor, filter: CustomerFilter): CustomerScope {
-  let q = db.selectFrom('customers as c').where('c.tenant_id', '=', actor.tenantId);
+  // An erased customer (PIPL) keeps its row only so that its orders still count; nobody sees it.
+  let q = db.selectFrom('customers as c').where('c.tenant_id', '=', actor.tenantId).where('c.erased_at', 'is', null);
   const guide = ownCustomersOnly(actor);
   if (guide) q = q.where('c.guide_id', '=', guide);
   if (filter.storeId) q = q.where('c.store_id', '=', filter.storeId);
@@ -58,6 +71,26 @@ function scoped(db: Db, actor: Actor, filter: CustomerFilter): CustomerScope {
       .where('value', '=', text);
     const escaped = text.replace(/[\\%_]/g, (ch) => '\\' + ch);
     q = q.where((eb) => eb.or([eb('c.name', 'like', `${escaped}%`), eb('c.id', 'in', byIdentity)]));
+  }
+  // One grouped subquery per filter rather than one EXISTS per tag: with several EXISTS the planner
+  // may join customer_tags to itself, which is quadratic when its statistics lag behind a bulk change.
+  const holders = (tagIds: string[]) => db
+    .selectFrom('customer_tags')
+    .select('customer_id')
+    .where('tenant_id', '=', actor.tenantId)
+    .where('tag_id', 'in', tagIds)
+    .groupBy('customer_id');
+  const allOf = [...new Set(filter.tagIds ?? [])];
+  if (allOf.length > 0) q = q.where('c.id', 'in', holders(allOf).having((eb) => eb.fn.countAll(), '=', allOf.length));
+  if (filter.anyTagIds?.length) q = q.where('c.id', 'in', holders(filter.anyTagIds));
+  if (filter.minSpentFen !== undefined) q = q.where('c.total_spent_fen', '>=', filter.minSpentFen);
+  if (filter.maxSpentFen !== undefined) q = q.where('c.total_spent_fen', '<=', filter.maxSpentFen);
+  if (filter.lastOrderWithinDays !== undefined) {
+    q = q.where('c.last_order_at', '>=', orderWindowStart(filter.lastOrderWithinDays, actor.timezone, undefined));
+  }
+  if (filter.noOrderWithinDays !== undefined) {
+    const start = orderWindowStart(filter.noOrderWithinDays, actor.timezone, undefined);
+    q = q.where((eb) => eb.or([eb('c.last_order_at', 'is', null), eb('c.last_order_at', '<', start)]));
   }
   return q;
 }
@@ -135,4 +168,9 @@ export async function getCustomer(db: Db, actor: Actor, id: string): Promise<Cus
 /** The customer ids an actor may see, as a subquery, for other areas' guide scoping. */
 export function visibleCustomerIds(db: Db, actor: Actor) {
   return scoped(db, actor, {}).select('c.id');
+}
+
+/** The ids of the customers the list would show for this filter, as a subquery (bulk tagging, export). */
+export function matchingCustomerIds(db: Db, actor: Actor, filter: CustomerFilter) {
+  return scoped(db, actor, filter).select('c.id');
 }

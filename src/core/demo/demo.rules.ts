@@ -35,7 +35,8 @@ import { idAt } from '../ids.ts';
 
 /**
  * λ ~ Gamma(r, α): mean r/α ≈ 0.32 purchases a week, very uneven (shape < 1): about 9% of customers
- * buy weekly or more, and over a 12-month window about 39% never come back after the first order.
+ * buy weekly or more, and over a 12-month window about 39% never come back after the first order
+ * (with the dropout below: about 5 orders per customer on average, median 2, top 1% above 40).
  */
 export const PURCHASE_SHAPE_R = 0.35;
 export const PURCHASE_RATE_ALPHA = 1.1;
@@ -70,8 +71,8 @@ const DAYS_PER_MONTH = 30.436875;
 // ---- generator --------------------------------------------------------------------------------
 
 /**
- * sfc32 (Chris Doty-Humphrey's Small Fast Chaotic generator, 32-bit), seeded through splitmix32.
- * Small, fast in JavaScript's 32-bit integer arithmetic, and passes PractRand to 2^40 bytes.
+ * sfc32 (Chris Doty-Humphrey's Small Fast Chaotic generator, 32-bit), seeded through splitmix32:
+ * 128 bits of state, and only the 32-bit integer arithmetic JavaScript does fast.
  */
 export class Random {
   private a: number;
@@ -626,5 +627,10 @@ export type Gender = 'male' | 'female' | 'unknown';
 export function personName(rng: Random, gender: Gender): string {
   const pool = gender === 'female' ? FEMALE_CHARS : gender === 'male' ? MALE_CHARS : rng.chance(0.5) ? FEMALE_CHARS : MALE_CHARS;
   const given = (): string => pool[rng.below(pool.length)] ?? '';
-  return SURNAME_CHOICE.pick(rng) + given() + (rng.chance(0.7) ? given() : '');
+  const surname = SURNAME_CHOICE.pick(rng);
+  const first = given();
+  if (!rng.chance(0.7)) return surname + first;
+  let second = given();
+  while (second === first) second = given(); // 军军 reads as a nickname, not a registered name
+  return surname + first + second;
 }

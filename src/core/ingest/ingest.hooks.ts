@@ -1,7 +1,10 @@
 // What ingestion asks of the tags and questionnaire areas after it has written a batch, inside the
-// same transaction. The tags area fills these in.
+// same transaction.
 import type { Db } from '../../db/connect.ts';
 import type { IdentityKind } from '../../db/schema.ts';
+import { storeFormSubmission } from '../forms/forms.service.ts';
+import { applyPreTags } from '../tags/pretags.service.ts';
+import { evaluateRuleTags } from '../tags/rules.service.ts';
 
 export interface CustomersChanged {
   customerIds: string[];
@@ -9,8 +12,11 @@ export interface CustomersChanged {
 }
 
 /** Applies pre-tags to new identities and re-evaluates rule tags for the changed customers. */
-export async function afterCustomersChanged(_db: Db, _tenantId: string, _change: CustomersChanged): Promise<void> {
-  // Filled in by the tags area (pre-tags and rule tags).
+export async function afterCustomersChanged(db: Db, tenantId: string, change: CustomersChanged): Promise<void> {
+  // Pre-tags first: a rule may ask whether the customer holds a pre-tagged tag (hasTag).
+  await applyPreTags(db, tenantId, change.newIdentities);
+  const customerIds = [...new Set([...change.customerIds, ...change.newIdentities.map((i) => i.customerId)])];
+  await evaluateRuleTags(db, tenantId, { customerIds });
 }
 
 export interface FormSubmissionInput {
@@ -22,7 +28,7 @@ export interface FormSubmissionInput {
   actor: string;
 }
 
-/** Stores a submission and applies the codebook's tags; idempotent by eventKey. */
-export async function recordFormSubmission(_db: Db, _tenantId: string, _input: FormSubmissionInput): Promise<{ submissionId: string; tagsAdded: string[]; duplicate: boolean }> {
-  throw new Error('questionnaires are not available yet');
+/** Stores a submission and applies the codebook's tags; idempotent by eventKey. Throws YuchiError('invalid') naming the answer path. */
+export async function recordFormSubmission(db: Db, tenantId: string, input: FormSubmissionInput): Promise<{ submissionId: string; tagsAdded: string[]; duplicate: boolean }> {
+  return storeFormSubmission(db, tenantId, input);
 }

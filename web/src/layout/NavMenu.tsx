@@ -1,5 +1,5 @@
 // The product's areas. Built ones link to their pages; the rest are on the map, disabled, so
-// operators see where the console is going (the seeds' tags, segments, groups, SOP, journeys,
+// operators see where the console is going (the seeds' segments, groups, SOP, journeys,
 // promotions, membership, referral, analytics and playbooks).
 import type { ReactNode } from 'react';
 import { Menu, type MenuProps } from 'antd';
@@ -9,8 +9,10 @@ import {
   BranchesOutlined,
   BulbOutlined,
   CalendarOutlined,
+  CloudUploadOutlined,
   CommentOutlined,
   CrownOutlined,
+  FormOutlined,
   GiftOutlined,
   HomeOutlined,
   ShareAltOutlined,
@@ -31,41 +33,47 @@ interface Area {
   label: MessageKey;
   icon: ReactNode;
   needs?: Permission;
+  /** On the map, not built yet. */
+  soon?: boolean;
 }
 
-const BUILT: Area[] = [
+const TOP: Area[] = [
   { key: '/', label: 'nav.home', icon: <HomeOutlined />, needs: 'analytics:read' },
   { key: '/customers', label: 'nav.customers', icon: <TeamOutlined />, needs: 'customers:read' },
+  { key: '/imports', label: 'nav.imports', icon: <CloudUploadOutlined />, needs: 'customers:import' },
   { key: '/org', label: 'nav.org', icon: <ShopOutlined />, needs: 'org:read' },
 ];
 
-const COMING: { group: MessageKey; areas: Area[] }[] = [
+const GROUPS: { group: MessageKey; areas: Area[] }[] = [
   {
     group: 'nav.operate',
     areas: [
-      { key: 'tags', label: 'nav.tags', icon: <TagsOutlined /> },
-      { key: 'segments', label: 'nav.segments', icon: <ApartmentOutlined /> },
-      { key: 'groups', label: 'nav.groups', icon: <CommentOutlined /> },
-      { key: 'sop', label: 'nav.sop', icon: <CalendarOutlined /> },
-      { key: 'journeys', label: 'nav.journeys', icon: <BranchesOutlined /> },
+      { key: '/tags', label: 'nav.tags', icon: <TagsOutlined />, needs: 'tags:write' },
+      { key: '/forms', label: 'nav.forms', icon: <FormOutlined />, needs: 'forms:write' },
+      { key: 'segments', label: 'nav.segments', icon: <ApartmentOutlined />, soon: true },
+      { key: 'groups', label: 'nav.groups', icon: <CommentOutlined />, soon: true },
+      { key: 'sop', label: 'nav.sop', icon: <CalendarOutlined />, soon: true },
+      { key: 'journeys', label: 'nav.journeys', icon: <BranchesOutlined />, soon: true },
     ],
   },
   {
     group: 'nav.grow',
     areas: [
-      { key: 'promotions', label: 'nav.promotions', icon: <GiftOutlined /> },
-      { key: 'membership', label: 'nav.membership', icon: <CrownOutlined /> },
-      { key: 'referral', label: 'nav.referral', icon: <ShareAltOutlined /> },
+      { key: 'promotions', label: 'nav.promotions', icon: <GiftOutlined />, soon: true },
+      { key: 'membership', label: 'nav.membership', icon: <CrownOutlined />, soon: true },
+      { key: 'referral', label: 'nav.referral', icon: <ShareAltOutlined />, soon: true },
     ],
   },
   {
     group: 'nav.insight',
     areas: [
-      { key: 'analytics', label: 'nav.analytics', icon: <BarChartOutlined /> },
-      { key: 'playbooks', label: 'nav.playbooks', icon: <BulbOutlined /> },
+      { key: 'analytics', label: 'nav.analytics', icon: <BarChartOutlined />, soon: true },
+      { key: 'playbooks', label: 'nav.playbooks', icon: <BulbOutlined />, soon: true },
     ],
   },
 ];
+
+const BUILT = [...TOP, ...GROUPS.flatMap((g) => g.areas)].filter((area) => !area.soon);
 
 /** The menu key of the page being shown: a customer's detail page lights up 客户. */
 function selectedKey(pathname: string): string {
@@ -79,28 +87,34 @@ export function NavMenu({ collapsed = false, onNavigate }: { collapsed?: boolean
   const { pathname } = useLocation();
   const { role } = useMe();
 
+  const allowed = (area: Area) => !area.needs || can(role, area.needs);
+  const item = (area: Area): MenuItem =>
+    area.soon
+      ? {
+          key: area.key,
+          icon: area.icon,
+          disabled: true,
+          title: `${t(area.label)} · ${t('nav.soon')}`,
+          label: (
+            <span className="nav-soon">
+              <span>{t(area.label)}</span>
+              <span className="nav-soon-pill">{t('nav.soon')}</span>
+            </span>
+          ),
+        }
+      : {
+          key: area.key,
+          icon: area.icon,
+          label: <span data-testid={`nav-${area.key === '/' ? 'home' : area.key.slice(1)}`}>{t(area.label)}</span>,
+        };
+
   const items: MenuItem[] = [
-    ...BUILT.filter((area) => !area.needs || can(role, area.needs)).map((area) => ({
-      key: area.key,
-      icon: area.icon,
-      label: <span data-testid={`nav-${area.key === '/' ? 'home' : area.key.slice(1)}`}>{t(area.label)}</span>,
-    })),
-    ...COMING.map(({ group, areas }) => ({
+    ...TOP.filter(allowed).map(item),
+    ...GROUPS.map(({ group, areas }) => ({
       type: 'group' as const,
       key: group,
       label: collapsed ? null : t(group),
-      children: areas.map((area) => ({
-        key: area.key,
-        icon: area.icon,
-        disabled: true,
-        title: `${t(area.label)} · ${t('nav.soon')}`,
-        label: (
-          <span className="nav-soon">
-            <span>{t(area.label)}</span>
-            <span className="nav-soon-pill">{t('nav.soon')}</span>
-          </span>
-        ),
-      })),
+      children: areas.filter(allowed).map(item),
     })),
   ];
 

@@ -1,23 +1,35 @@
-// 客户详情: who the customer is, every identity we hold, how they buy, and their orders.
-import { Breadcrumb, Button, Result } from 'antd';
+// 客户 360: who the customer is, every identity we hold, their tags, WeCom contacts and groups,
+// consent, how they buy, their orders, and the timeline of everything that happened.
+import { useState } from 'react';
+import { Alert, Breadcrumb, Button, Result } from 'antd';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../../api.ts';
 import { FullPageSpin } from '../../components/FullPageSpin.tsx';
 import { LoadError } from '../../components/LoadError.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { useRemote } from '../../components/useRemote.ts';
+import { formatDateTime } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { useTenantZone } from '../../session.tsx';
 import { AggregateStats } from './AggregateStats.tsx';
+import { ConsentsCard } from './ConsentsCard.tsx';
 import { CustomerOrders } from './CustomerOrders.tsx';
+import { CustomerTagsCard } from './CustomerTagsCard.tsx';
+import { CustomerTimeline } from './CustomerTimeline.tsx';
 import { IdentityList } from './IdentityList.tsx';
+import { PrivacyActions } from './PrivacyActions.tsx';
 import { ProfileCard } from './ProfileCard.tsx';
+import { RelationsCard } from './RelationsCard.tsx';
 
 export default function CustomerDetailPage() {
   const t = useT();
   const zone = useTenantZone();
   const { id = '' } = useParams();
-  const customer = useRemote((signal) => api.customer(id, { signal }), [id]);
+  // Bumped after a change made here (a tag, a consent), so the profile and the timeline reload.
+  const [version, setVersion] = useState(0);
+  const customer = useRemote((signal) => api.customer(id, { signal }), [id, version]);
+  const tagGroups = useRemote((signal) => api.tagGroups({ signal }), []);
+  const changed = () => setVersion((v) => v + 1);
 
   const crumbs = (
     <Breadcrumb
@@ -48,18 +60,41 @@ export default function CustomerDetailPage() {
     );
   }
   const data = customer.data;
-  if (!data || data.id !== id) return <FullPageSpin />;
+  const requested = id.toLowerCase();
+  if (!data || (data.id !== requested && data.mergedFrom?.id !== requested)) return <FullPageSpin />;
 
   return (
     <div className="page" data-testid="customer-detail-page">
-      <PageHeader before={crumbs} title={data.name || t('customers.unnamed')} subtitle={t('common.timezone', { zone })} />
+      <PageHeader
+        before={crumbs}
+        title={data.name || t('customers.unnamed')}
+        subtitle={t('common.timezone', { zone })}
+        extra={<PrivacyActions customer={data} />}
+      />
+      {data.mergedFrom && (
+        <Alert
+          type="info"
+          showIcon
+          data-testid="customer-merged-notice"
+          title={t('customer.mergedNotice', { id: data.mergedFrom.id, at: formatDateTime(data.mergedFrom.mergedAt, zone) })}
+          action={
+            <Link to={`/customers/${data.id}`} replace>
+              <Button size="small">{t('customer.openSurvivor')}</Button>
+            </Link>
+          }
+        />
+      )}
       <div className="detail-grid">
         <div className="detail-side">
           <ProfileCard customer={data} zone={zone} />
+          <CustomerTagsCard customer={data} tagGroups={tagGroups.data?.items ?? []} zone={zone} onChanged={changed} />
           <IdentityList identities={data.identities} zone={zone} />
+          <RelationsCard customer={data} zone={zone} />
+          <ConsentsCard customer={data} zone={zone} onChanged={changed} />
         </div>
         <div className="detail-main">
           <AggregateStats customer={data} zone={zone} />
+          <CustomerTimeline customerId={data.id} zone={zone} version={version} />
           <CustomerOrders customerId={data.id} zone={zone} />
         </div>
       </div>

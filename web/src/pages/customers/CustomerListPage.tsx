@@ -1,6 +1,8 @@
 // 客户列表: search and filters live in the URL, so a detail page's "back" returns to the same
-// page of the same search.
-import { Card, Grid, Input, Select, Table, type TableColumnsType } from 'antd';
+// page of the same search; bulk tagging and export act on exactly the filtered list.
+import { useState } from 'react';
+import { Badge, Button, Card, Grid, Input, Select, Table, type TableColumnsType } from 'antd';
+import { FilterOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, type CustomerSummary } from '../../api.ts';
 import { LoadError } from '../../components/LoadError.tsx';
@@ -9,7 +11,10 @@ import { useRemote } from '../../components/useRemote.ts';
 import { formatCount, formatDateTime, formatMoney, maskPhone } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { useTenantZone } from '../../session.tsx';
+import { BulkActions } from './BulkActions.tsx';
+import { CustomerFilters, type FilterChange } from './CustomerFilters.tsx';
 import { CustomerName } from './CustomerName.tsx';
+import { advancedCount, filterFromParams } from './filter-params.ts';
 
 const PAGE_SIZES = [20, 50, 100];
 
@@ -23,14 +28,18 @@ export default function CustomerListPage() {
   const zone = useTenantZone();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
-  const q = params.get('q') ?? '';
-  const storeId = params.get('storeId') ?? undefined;
-  const guideId = params.get('guideId') ?? undefined;
+  const filter = filterFromParams(params);
+  const q = filter.q ?? '';
+  const { storeId, guideId } = filter;
   const page = positiveInt(params.get('page'), 1);
   const pageSize = Math.min(positiveInt(params.get('pageSize'), 20), 200);
+  const finer = advancedCount(filter);
+  const [showMore, setShowMore] = useState(finer > 0);
+  // A bulk change reloads the list (a tag filter may no longer match the same people).
+  const [version, setVersion] = useState(0);
 
   /** Changes some filters; any change but paging goes back to page 1. */
-  const update = (changes: Record<string, string | number | undefined>) => {
+  const update = (changes: FilterChange) => {
     const next = new URLSearchParams(params);
     for (const [key, value] of Object.entries(changes)) {
       if (value === undefined || value === '') next.delete(key);
@@ -43,12 +52,11 @@ export default function CustomerListPage() {
   // A phone shows two columns: who (name, masked phone) and what they spent (with order count).
   const compact = Grid.useBreakpoint().sm === false;
 
-  const customers = useRemote(
-    (signal) => api.customers({ q: q || undefined, storeId, guideId, page, pageSize }, { signal }),
-    [q, storeId, guideId, page, pageSize],
-  );
+  const filterKey = JSON.stringify(filter);
+  const customers = useRemote((signal) => api.customers({ ...filter, page, pageSize }, { signal }), [filterKey, page, pageSize, version]);
   const stores = useRemote((signal) => api.stores({ signal }), []);
   const staff = useRemote((signal) => api.staff(storeId ? { storeId } : {}, { signal }), [storeId]);
+  const tagGroups = useRemote((signal) => api.tagGroups({ signal }), []);
 
   const nameCell = (c: CustomerSummary) => (
     <Link to={`/customers/${c.id}`} className="customer-link" data-testid="customer-link">
@@ -95,7 +103,11 @@ export default function CustomerListPage() {
 
   return (
     <div className="page" data-testid="customers-page">
-      <PageHeader title={t('customers.title')} subtitle={t('customers.subtitle')} />
+      <PageHeader
+        title={t('customers.title')}
+        subtitle={t('customers.subtitle')}
+        extra={<BulkActions filter={filter} matched={customers.loading ? undefined : customers.data?.total} tagGroups={tagGroups.data?.items ?? []} onChanged={() => setVersion((v) => v + 1)} />}
+      />
       <Card variant="borderless" className="panel">
         <div className="filters filters-bar">
           <Input.Search
@@ -126,7 +138,13 @@ export default function CustomerListPage() {
             className="filter-select"
             data-testid="customer-guide-filter"
           />
+          <Badge count={finer} size="small" color="#0b8a8f">
+            <Button icon={<FilterOutlined />} type={showMore ? 'primary' : 'default'} ghost={showMore} onClick={() => setShowMore((v) => !v)} data-testid="customer-more">
+              {t('customers.moreFilters')}
+            </Button>
+          </Badge>
         </div>
+        {(showMore || finer > 0) && <CustomerFilters filter={filter} tagGroups={tagGroups.data?.items ?? []} onChange={update} />}
         {customers.error && <LoadError error={customers.error} onRetry={customers.reload} />}
         <Table<CustomerSummary>
           rowKey="id"

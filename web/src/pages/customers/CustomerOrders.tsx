@@ -65,7 +65,7 @@ export function CustomerOrders({ customerId, zone }: { customerId: string; zone:
     { title: t('order.time'), dataIndex: 'orderedAt', width: 140, render: (iso: string) => <span className="num nowrap">{formatDateTime(iso, zone)}</span> },
     { title: t('order.store'), key: 'store', ellipsis: true, render: (_v, o) => o.store?.name ?? t('common.none') },
     { title: t('order.staff'), key: 'staff', ellipsis: true, width: 100, responsive: ['xxl'], render: (_v, o) => o.staff?.name ?? t('common.none') },
-    { title: t('order.channel'), dataIndex: 'channel', width: 84, render: (channel: string) => channelLabel(t, channel) },
+    { title: t('order.channel'), dataIndex: 'channel', width: 104, render: (channel: string) => <span className="nowrap">{channelLabel(t, channel)}</span> },
     {
       title: t('order.status'),
       dataIndex: 'status',

@@ -56,6 +56,7 @@ export function ProfileCard({ customer, zone }: { customer: CustomerDetail; zone
             ),
           },
           { key: 'created', label: t('customer.createdAt'), children: formatDateTime(customer.createdAt, zone) },
+          { key: 'active', label: t('customer.lastActive'), children: formatDateTime(customer.lastActiveAt, zone) },
         ]}
       />
     </Card>

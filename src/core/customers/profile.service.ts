@@ -1,0 +1,159 @@
+// The customer 360: the profile a guide opens at the POS or in the WeCom sidebar — identities,
+// attributes, order aggregates (customers.service.ts) plus tags, group memberships, WeCom contacts
+// and consents — and the timeline of everything that happened, newest first. An id merged away
+// still opens its survivor's profile, saying so.
+import { sql } from 'kysely';
+import type { Db } from '../../db/connect.ts';
+import type { ConsentChannel, TagSource } from '../../db/schema.ts';
+import type { Actor } from '../access/access.rules.ts';
+import { invalid, notFound, YuchiError } from '../errors.ts';
+import { UUID_PATTERN } from '../ids.ts';
+import { getCustomer, visibleCustomerIds, type CustomerDetail } from './customers.service.ts';
+
+export interface CustomerProfile extends CustomerDetail {
+  lastActiveAt: string | null;
+  /** Where each attribute's value came from (the trusted-source rule). */
+  attributeSources: Record<string, { source: string; at: string }>;
+  tags: { id: string; name: string; color: string; group: { id: string; name: string }; source: TagSource; addedBy: string | null; addedAt: string }[];
+  groups: { id: string; chatId: string; name: string; joinedAt: string; leftAt: string | null }[];
+  contacts: { staff: { id: string; name: string }; state: string | null; addedAt: string; deletedAt: string | null }[];
+  consents: { channel: ConsentChannel; granted: boolean; source: string; updatedAt: string }[];
+  /** Present when the id asked for was merged into this profile. */
+  mergedFrom?: { id: string; mergedAt: string };
+}
+
+export interface TimelineEntry {
+  id: string;
+  type: string;
+  occurredAt: string;
+  receivedAt: string;
+  source: string;
+  actor: string | null;
+  properties: Record<string, unknown>;
+}
+
+export interface TimelinePage {
+  items: TimelineEntry[];
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export const MAX_TIMELINE_LIMIT = 200;
+
+interface Extras {
+  last_active_at: Date | null;
+  attribute_sources: Record<string, { source: string; at: string }>;
+  tags: { id: string; name: string; color: string; group_id: string; group_name: string; source: TagSource; added_by: string | null; added_at: string }[];
+  groups: { id: string; chat_id: string; name: string; joined_at: string; left_at: string | null }[];
+  contacts: { staff_id: string; staff_name: string; state: string | null; added_at: string; deleted_at: string | null }[];
+  consents: { channel: ConsentChannel; granted: boolean; source: string; updated_at: string }[];
+}
+
+const iso = (t: string): string => new Date(t).toISOString();
+const isoOrNull = (t: string | null): string | null => (t === null ? null : iso(t));
+
+/** The 360 of a customer, or of the survivor an id was merged into. Guides see their own only. */
+export async function getProfile(db: Db, actor: Actor, id: string): Promise<CustomerProfile> {
+  if (!UUID_PATTERN.test(id)) throw notFound('customer');
+  const requested = id.toLowerCase();
+  const merge = await survivorOf(db, actor.tenantId, requested);
+  const target = merge?.survivorId ?? requested;
+  const [detail, extras] = await Promise.all([getCustomer(db, actor, target), loadExtras(db, actor.tenantId, target)]);
+  if (!extras) throw notFound('customer');
+  const profile: CustomerProfile = {
+    ...detail,
+    lastActiveAt: extras.last_active_at?.toISOString() ?? null,
+    attributeSources: extras.attribute_sources,
+    tags: extras.tags.map((t) => ({
+      id: t.id, name: t.name, color: t.color, group: { id: t.group_id, name: t.group_name }, source: t.source, addedBy: t.added_by, addedAt: iso(t.added_at),
+    })),
+    groups: extras.groups.map((g) => ({ id: g.id, chatId: g.chat_id, name: g.name, joinedAt: iso(g.joined_at), leftAt: isoOrNull(g.left_at) })),
+    contacts: extras.contacts.map((c) => ({ staff: { id: c.staff_id, name: c.staff_name }, state: c.state, addedAt: iso(c.added_at), deletedAt: isoOrNull(c.deleted_at) })),
+    consents: extras.consents.map((c) => ({ channel: c.channel, granted: c.granted, source: c.source, updatedAt: iso(c.updated_at) })),
+  };
+  if (merge) profile.mergedFrom = { id: requested, mergedAt: merge.mergedAt.toISOString() };
+  return profile;
+}
+
+/** Where a merged-away id lives now (merges are re-pointed, so one step reaches the end of a chain). */
+async function survivorOf(db: Db, tenantId: string, id: string): Promise<{ survivorId: string; mergedAt: Date } | undefined> {
+  const row = await db.selectFrom('customer_merges').select(['survivor_id', 'merged_at'])
+    .where('tenant_id', '=', tenantId).where('merged_id', '=', id).executeTakeFirst();
+  return row ? { survivorId: row.survivor_id, mergedAt: row.merged_at } : undefined;
+}
+
+async function loadExtras(db: Db, tenantId: string, id: string): Promise<Extras | undefined> {
+  const result = await sql<Extras>`
+    select c.last_active_at, c.attribute_sources,
+      coalesce((select json_agg(json_build_object('id', t.id, 'name', t.name, 'color', t.color, 'group_id', g.id, 'group_name', g.name,
+                                                  'source', ct.source, 'added_by', ct.added_by, 'added_at', ct.added_at)
+                                order by g.sort, g.name, ct.added_at)
+                  from customer_tags ct
+                  join tags t on t.tenant_id = ct.tenant_id and t.id = ct.tag_id
+                  join tag_groups g on g.tenant_id = t.tenant_id and g.id = t.group_id
+                 where ct.tenant_id = c.tenant_id and ct.customer_id = c.id), '[]') as tags,
+      coalesce((select json_agg(json_build_object('id', cg.id, 'chat_id', cg.chat_id, 'name', cg.name, 'joined_at', m.joined_at, 'left_at', m.left_at)
+                                order by m.left_at is not null, m.joined_at desc)
+                  from group_members m join customer_groups cg on cg.tenant_id = m.tenant_id and cg.id = m.group_id
+                 where m.tenant_id = c.tenant_id and m.customer_id = c.id), '[]') as groups,
+      coalesce((select json_agg(json_build_object('staff_id', s.id, 'staff_name', s.name, 'state', k.state, 'added_at', k.added_at, 'deleted_at', k.deleted_at)
+                                order by k.deleted_at is not null, k.added_at desc)
+                  from customer_contacts k join staff s on s.tenant_id = k.tenant_id and s.id = k.staff_id
+                 where k.tenant_id = c.tenant_id and k.customer_id = c.id), '[]') as contacts,
+      coalesce((select json_agg(json_build_object('channel', x.channel, 'granted', x.granted, 'source', x.source, 'updated_at', x.updated_at) order by x.channel)
+                  from customer_consents x
+                 where x.tenant_id = c.tenant_id and x.customer_id = c.id), '[]') as consents
+      from customers c
+     where c.tenant_id = ${tenantId} and c.id = ${id}`.execute(db);
+  return result.rows[0];
+}
+
+interface Cursor {
+  at: string;
+  id: string;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.at, c.id])).toString('base64url');
+}
+
+function decodeCursor(text: string): Cursor {
+  const bad = (): YuchiError => invalid('before', 'is not a cursor from a previous page');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw bad();
+  const [at, id] = parsed;
+  if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !UUID_PATTERN.test(id)) throw bad();
+  return { at, id };
+}
+
+/** A customer's timeline, newest first, paged by a keyset cursor (stable while new events arrive). */
+export async function customerTimeline(db: Db, actor: Actor, id: string, options: { before?: string | undefined; limit: number }): Promise<TimelinePage> {
+  if (!UUID_PATTERN.test(id)) throw notFound('customer');
+  const limit = Math.min(Math.max(1, Math.trunc(options.limit)), MAX_TIMELINE_LIMIT);
+  const cursor = options.before ? decodeCursor(options.before) : undefined;
+  const requested = id.toLowerCase();
+  const target = (await survivorOf(db, actor.tenantId, requested))?.survivorId ?? requested;
+  const visible = await visibleCustomerIds(db, actor).where('c.id', '=', target).executeTakeFirst();
+  if (!visible) throw notFound('customer');
+  const rows = await sql<{ id: string; type: string; at_key: string; occurred_at: Date; received_at: Date; source: string; actor: string | null; properties: Record<string, unknown> }>`
+    select id, type, to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at_key,
+           occurred_at, received_at, source, actor, properties
+      from events
+     where tenant_id = ${actor.tenantId} and customer_id = ${target}
+       ${cursor ? sql`and (occurred_at, id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)` : sql``}
+     order by occurred_at desc, id desc
+     limit ${limit + 1}`.execute(db);
+  const page = rows.rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => ({
+      id: r.id, type: r.type, occurredAt: r.occurred_at.toISOString(), receivedAt: r.received_at.toISOString(), source: r.source, actor: r.actor, properties: r.properties,
+    })),
+    nextCursor: rows.rows.length > limit && last ? encodeCursor({ at: last.at_key, id: last.id }) : null,
+  };
+}

@@ -1,0 +1,334 @@
+// The demo world as rows: stores, staff, then customers chunk by chunk with their identities,
+// orders and order lines, formatted for COPY's text format. Every draw comes, in order, from one
+// generator seeded with the seed, so a seed, an end date and a customer count always give the
+// same bytes. Each customer's order aggregates are computed here as the orders are drawn, with
+// refreshOrderAggregates' definition (src/core/customers/aggregates.service.ts): over orders not
+// fully refunded, first and last ordered_at, count, distinct local days, Σ(paid − refunded).
+import {
+  AcquisitionSchedule, Assortment, GUIDE_SHARE, HOME_STORE_SHARE, MEMBER_DAY_COUPON_SHARE, MEMBER_DAY_PRICE, MobileNumbers,
+  PARTIALLY_REFUNDED_SHARE, REFUNDED_SHARE, Random, WeeklyRhythm, WeightedChoice, deterministicId, drawTraits, externalUserId,
+  normal, openId, orderValueFen, personName, purchaseTimes, uniform, unionId, urlSafeText, weekdayOfDay, type Gender, type ZoneClock,
+} from './demo.rules.ts';
+import { CATALOG, CITY, CUSTOMER_CITIES, REPEAT_CHANNELS, SOURCES, STAFF_NAMES, STORES, type DemoStore } from './demo.catalog.ts';
+
+const DAY_MS = 86_400_000;
+const YEAR_MS = 365.2425 * DAY_MS;
+/** Identities that arrive after joining do so after a delay with this mean (days). */
+const LATER_IDENTITY_MEAN_DAYS = 30;
+const EXTERNAL_USERID_SHARE = 0.7;
+const OPENID_SHARE = 0.6;
+/** unionid mostly comes with an openid (same WeChat user across apps): 0.6·0.9 + 0.4·0.15 = 0.6. */
+const UNIONID_GIVEN_OPENID = 0.9;
+const UNIONID_WITHOUT_OPENID = 0.15;
+const BIRTHDAY_KNOWN_SHARE = 0.7;
+const YIELD_EVERY_MS = 4;
+const STAFF_PHONE_INDEX = 4_000_000_000;
+const GENDERS = new WeightedChoice<Gender>(['female', 'male', 'unknown'], [58, 34, 8]);
+const CHANNEL_LETTER = { pos: 'P', miniprogram: 'M', group_buy: 'J', ecommerce: 'E' } as const;
+
+export interface ChunkRows {
+  customers: RowBuffer;
+  identities: RowBuffer;
+  orders: RowBuffer;
+  items: RowBuffer;
+  customerCount: number;
+  identityCount: number;
+  orderCount: number;
+  itemCount: number;
+}
+
+interface DraftRows {
+  customers: RowBuffer;
+  identities: SortedRows;
+  orders: SortedRows;
+  items: SortedRows;
+  customerCount: number;
+  identityCount: number;
+  orderCount: number;
+  itemCount: number;
+}
+
+interface StoreState {
+  store: DemoStore;
+  id: string;
+  staffIds: string[];
+  guides: WeightedChoice<string>;
+}
+
+/** COPY text format: backslash, tab, newline and carriage return must be escaped. */
+export function copyText(value: string): string {
+  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Rows written as they are drawn and handed to COPY in key order, so that an index is filled page
+ * by page instead of all over. For orders (UUIDv7 ids, i.e. time order: the primary key and the
+ * time index) it nearly halved PostgreSQL's time in a trial. A record may hold several rows (an
+ * order's lines), which keep their order.
+ */
+export class SortedRows {
+  private readonly unsorted: RowBuffer;
+  private readonly keys: string[] = [];
+  private readonly starts: number[] = [];
+
+  constructor(capacity: number) {
+    this.unsorted = new RowBuffer(capacity);
+  }
+
+  /** Starts a record; the rows added until the next start belong to it. */
+  start(key: string): void {
+    this.keys.push(key);
+    this.starts.push(this.unsorted.length);
+  }
+
+  add(row: string): void {
+    if (this.keys.length === 0) throw new RangeError('start a record first');
+    this.unsorted.add(row);
+  }
+
+  sorted(): RowBuffer {
+    const records = this.keys.map((key, i) => ({ key, start: this.starts[i] ?? 0, end: this.starts[i + 1] ?? this.unsorted.length }));
+    records.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const out = new RowBuffer(Math.max(1, this.unsorted.length));
+    for (const r of records) out.append(this.unsorted, r.start, r.end);
+    return out;
+  }
+}
+
+/**
+ * Rows encoded into one growing buffer as they are made. Appending millions of rows to a string
+ * builds a rope the garbage collector spends most of its time on; off-heap bytes it never scans.
+ */
+export class RowBuffer {
+  private buffer: Buffer;
+  private used = 0;
+
+  constructor(capacity = 1 << 20) {
+    this.buffer = Buffer.allocUnsafe(capacity);
+  }
+
+  add(row: string): void {
+    const room = this.buffer.length - this.used;
+    if (room < row.length * 3) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + row.length * 3));
+      this.buffer.copy(bigger, 0, 0, this.used);
+      this.buffer = bigger;
+    }
+    this.used += this.buffer.write(row, this.used, 'utf8');
+  }
+
+  get length(): number {
+    return this.used;
+  }
+
+  /** Appends bytes [start, end) of another buffer. */
+  append(from: RowBuffer, start: number, end: number): void {
+    if (this.buffer.length - this.used < end - start) throw new RangeError('row buffer too small');
+    this.used += from.buffer.copy(this.buffer, this.used, start, end);
+  }
+
+  get bytes(): Buffer {
+    return this.buffer.subarray(0, this.used);
+  }
+}
+
+export class DemoWorld {
+  private readonly rng: Random;
+  private readonly tenant: string; // "tenant_id\t", the start of every row
+  private readonly clock: ZoneClock;
+  private readonly startMs: number;
+  private readonly endMs: number;
+  private readonly rhythm: WeeklyRhythm;
+  private readonly schedule: AcquisitionSchedule;
+  private readonly assortment = new Assortment(CATALOG);
+  private readonly mobiles: MobileNumbers;
+  private readonly openIdPrefix: string;
+  private readonly sources = new WeightedChoice(SOURCES, SOURCES.map((s) => s.weight));
+  private readonly repeatChannels = new WeightedChoice(REPEAT_CHANNELS.map((c) => c.channel), REPEAT_CHANNELS.map((c) => c.weight));
+  private readonly cities = new WeightedChoice(CUSTOMER_CITIES.map((c) => copyText(c.city)), CUSTOMER_CITIES.map((c) => c.weight));
+  private stores: StoreState[] = [];
+  private homeStores: WeightedChoice<StoreState> | undefined;
+  private next = 0;
+  private orderSeq = 0;
+  private readonly days = new Map<number, { digits: string; month: number }>();
+
+  constructor(options: { tenantId: string; seed: number; customers: number; clock: ZoneClock; startMs: number; endMs: number }) {
+    this.rng = new Random(options.seed);
+    this.tenant = options.tenantId + '\t';
+    this.clock = options.clock;
+    this.startMs = options.startMs;
+    this.endMs = options.endMs;
+    this.rhythm = new WeeklyRhythm(this.clock);
+    this.schedule = new AcquisitionSchedule(this.clock, this.startMs, this.endMs, options.customers);
+    this.mobiles = new MobileNumbers(this.rng);
+    this.openIdPrefix = 'o' + urlSafeText(this.rng, 5);
+  }
+
+  /** The chain's stores (opened months or years before the window) and their staff. */
+  storesAndStaff(): { stores: string; staff: string; storeCount: number; staffCount: number } {
+    const rng = this.rng;
+    let stores = '';
+    let staff = '';
+    let staffCount = 0;
+    for (const store of STORES) {
+      const opened = this.startMs - Math.floor(uniform(rng, 60, 900) * DAY_MS);
+      const id = deterministicId(rng, opened);
+      stores += `${this.tenant}${id}\t${store.code}\t${copyText(store.name)}\t${CITY}\t${copyText(store.district)}\t${copyText(store.address)}\t${store.latitude}\t${store.longitude}\t${store.opensAt}\t${store.closesAt}\topen\t${iso(opened)}\n`;
+      const staffIds: string[] = [];
+      const weights: number[] = [];
+      for (let k = 0; k <= store.guides; k++) {
+        const joined = opened + Math.floor(uniform(rng, 0, (this.startMs - opened) / DAY_MS) * DAY_MS);
+        const staffId = deterministicId(rng, joined);
+        const name = STAFF_NAMES[staffCount % STAFF_NAMES.length] ?? '店员';
+        const title = k === 0 ? 'manager' : 'guide';
+        const userId = `${store.code.toLowerCase()}-${k === 0 ? 'dz' : `dg${k}`}`;
+        const phone = this.mobiles.at(STAFF_PHONE_INDEX - staffCount); // far from customers' indexes 0, 1, 2 …
+        staff += `${this.tenant}${staffId}\t${id}\t${copyText(name)}\t${userId}\t${phone}\t${title}\tactive\t${iso(joined)}\n`;
+        staffIds.push(staffId);
+        weights.push(k === 0 ? 0.5 : 1); // the 店长 adds customers too (order-card QR codes), less often
+        staffCount++;
+      }
+      this.stores.push({ store, id, staffIds, guides: new WeightedChoice(staffIds, weights) });
+    }
+    this.homeStores = new WeightedChoice(this.stores, this.stores.map((s) => s.store.weight));
+    return { stores, staff, storeCount: this.stores.length, staffCount };
+  }
+
+  /** Customers [from, to) in joining order, with everything that hangs off them. */
+  async chunk(from: number, to: number): Promise<ChunkRows> {
+    if (from !== this.next) throw new RangeError('customers must be generated in order');
+    const size = to - from;
+    const draft: DraftRows = {
+      customers: new RowBuffer(size * 400), identities: new SortedRows(size * 400), orders: new SortedRows(size * 1200), items: new SortedRows(size * 1600),
+      customerCount: 0, identityCount: 0, orderCount: 0, itemCount: 0,
+    };
+    // The COPY of the previous chunk streams, and moves from one statement to the next, only
+    // when the event loop turns: yield every few milliseconds so PostgreSQL is never kept waiting.
+    let lastYield = performance.now();
+    for (let index = from; index < to; index++) {
+      this.customer(index, draft);
+      if (index % 16 === 15 && performance.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+    }
+    this.next = to;
+    return { ...draft, identities: draft.identities.sorted(), orders: draft.orders.sorted(), items: draft.items.sorted() };
+  }
+
+  private customer(index: number, rows: DraftRows): void {
+    const rng = this.rng;
+    const homeStores = this.homeStores;
+    if (!homeStores) throw new Error('storesAndStaff() comes first');
+    const joined = this.schedule.next(rng);
+    const traits = drawTraits(rng);
+    const gender = GENDERS.pick(rng);
+    const name = copyText(personName(rng, gender));
+    const birthday = rng.chance(BIRTHDAY_KNOWN_SHARE) ? this.birthday() : '\\N';
+    const city = this.cities.pick(rng);
+    const source = this.sources.pick(rng);
+    const home = homeStores.pick(rng);
+    const guide = rng.chance(GUIDE_SHARE) ? home.guides.pick(rng) : undefined;
+    const id = deterministicId(rng, joined);
+    const T = this.tenant;
+
+    // Identities: phone and member number at joining, the rest when (if) they arrive.
+    let updated = joined;
+    const identity = (kind: string, value: string, at: number): void => {
+      rows.identities.start(`${kind}\t${value}`);
+      rows.identities.add(`${T}${kind}\t${value}\t${id}\t${iso(at)}\n`);
+      rows.identityCount++;
+      if (at > updated) updated = at;
+    };
+    identity('phone', this.mobiles.at(index), joined);
+    identity('member_no', `M${10_000_001 + index}`, joined);
+    if (rng.chance(EXTERNAL_USERID_SHARE)) identity('external_userid', externalUserId(rng), this.later(joined, guide !== undefined ? 0.6 : 0.2));
+    const online = source.source !== 'store_qr' ? 0.8 : 0.3;
+    const hasOpenId = rng.chance(OPENID_SHARE);
+    if (hasOpenId) identity('openid', openId(rng, this.openIdPrefix), this.later(joined, online));
+    if (rng.chance(hasOpenId ? UNIONID_GIVEN_OPENID : UNIONID_WITHOUT_OPENID)) identity('unionid', unionId(rng), this.later(joined, online));
+
+    // Orders, and the aggregates refreshOrderAggregates would compute from them.
+    let firstOrder = -1;
+    let lastOrder = -1;
+    let orderCount = 0;
+    let orderDays = 0;
+    let lastDay = Number.NaN;
+    let spent = 0;
+    const times = purchaseTimes(rng, traits, joined, this.endMs, this.rhythm);
+    for (let k = 0; k < times.length; k++) {
+      const at = times[k] ?? joined;
+      const channel = k === 0 ? source.firstOrder : this.repeatChannels.pick(rng);
+      const store = channel === 'ecommerce' ? undefined : channel === 'pos' && !rng.chance(HOME_STORE_SHARE) ? homeStores.pick(rng) : home;
+      let staffId: string | undefined;
+      if (channel === 'pos' && store) staffId = store === home && guide !== undefined ? guide : store.guides.pick(rng);
+      else if (channel === 'group_buy') staffId = guide; // the 接龙 ran in the guide's group
+
+      const localDay = this.clock.localDay(at);
+      const day = this.calendar(localDay);
+      const paid = orderValueFen(rng, traits);
+      const memberDay = weekdayOfDay(localDay) === 2 && channel !== 'ecommerce' && rng.chance(MEMBER_DAY_COUPON_SHARE);
+      const total = memberDay ? Math.round(paid / MEMBER_DAY_PRICE) : paid;
+      const u = rng.float();
+      const status = u < REFUNDED_SHARE ? 'refunded' : u < REFUNDED_SHARE + PARTIALLY_REFUNDED_SHARE && paid >= 2 ? 'partially_refunded' : 'paid';
+      const refunded = status === 'refunded' ? paid : status === 'partially_refunded' ? Math.min(paid - 1, Math.max(1, Math.round(paid * uniform(rng, 0.1, 0.6)))) : 0;
+      const orderId = deterministicId(rng, at);
+      const orderNo = `${CHANNEL_LETTER[channel]}${day.digits}${String(++this.orderSeq).padStart(8, '0')}`;
+      const orderedAt = iso(at);
+      rows.orders.start(orderId);
+      rows.orders.add(`${T}${orderId}\t${orderNo}\t${id}\t${store ? store.id : '\\N'}\t${staffId ?? '\\N'}\t${channel}\t${status}\t${total}\t${total - paid}\t${paid}\t${refunded}\t${orderedAt}\t${orderedAt}\n`);
+      rows.orderCount++;
+
+      const lines = this.assortment.basket(rng, total, day.month);
+      rows.items.start(orderId);
+      for (let line = 0; line < lines.length; line++) {
+        const l = lines[line];
+        if (!l) continue;
+        rows.items.add(`${T}${orderId}\t${line + 1}\t${l.sku.sku}\t${copyText(l.sku.name)}\t${l.quantity}\t${l.unitPriceFen}\t${l.amountFen}\n`);
+      }
+      rows.itemCount += lines.length;
+
+      if (at > updated) updated = at;
+      if (status === 'refunded') continue;
+      if (firstOrder < 0) firstOrder = at;
+      lastOrder = at;
+      orderCount++;
+      if (localDay !== lastDay) {
+        orderDays++;
+        lastDay = localDay;
+      }
+      spent += paid - refunded;
+    }
+
+    const firstAt = firstOrder < 0 ? '\\N' : iso(firstOrder);
+    const lastAt = lastOrder < 0 ? '\\N' : iso(lastOrder);
+    rows.customers.add(`${T}${id}\t${name}\t${gender}\t${birthday}\t${city}\t${source.source}\t${home.id}\t${guide ?? '\\N'}\t${iso(joined)}\t${iso(updated)}\t${firstAt}\t${lastAt}\t${orderCount}\t${orderDays}\t${spent}\n`);
+    rows.customerCount++;
+  }
+
+  /** A local day's YYYYMMDD and month, computed once per day rather than once per order. */
+  private calendar(localDay: number): { digits: string; month: number } {
+    let day = this.days.get(localDay);
+    if (!day) {
+      const date = iso(localDay * DAY_MS);
+      day = { digits: date.slice(0, 4) + date.slice(5, 7) + date.slice(8, 10), month: Number(date.slice(5, 7)) };
+      this.days.set(localDay, day);
+    }
+    return day;
+  }
+
+  /** Ages roughly 18–70, centred on the mid-thirties: who shops for fruit. */
+  private birthday(): string {
+    const age = Math.min(78, Math.max(16, normal(this.rng, 36, 11)));
+    return iso(this.endMs - age * YEAR_MS).slice(0, 10);
+  }
+
+  /** When an identity arrives: at joining with probability `atOnce`, else some days later (if before the end). */
+  private later(joined: number, atOnce: number): number {
+    if (this.rng.chance(atOnce)) return joined;
+    const at = joined + Math.floor(-Math.log(this.rng.float()) * LATER_IDENTITY_MEAN_DAYS * DAY_MS);
+    return at < this.endMs ? at : joined + Math.floor(this.rng.float() * (this.endMs - joined));
+  }
+}

@@ -1,0 +1,209 @@
+// Event ingestion: a batch of up to 1,000 events from an integration, in one transaction.
+//   1. check every event alone (events.rules.ts): bad ones are rejected by index and code;
+//   2. reject events naming unknown staff, or orders that clash with stored ones;
+//   3. insert the events under a first, unlocked guess of their customer; an id stored before (the
+//      idempotency key) is not inserted again: a duplicate;
+//   4. resolve the new events' customers at once (locking, creating and merging profiles) and
+//      correct the few events the guess got wrong;
+//   5. apply what the new events do: activity, contacts, groups, orders, attributes, forms;
+//   6. let tags react (pre-tags for new identities, rule tags for changed customers).
+// Nothing is written for a rejected event. Questionnaire answers are checked by the questionnaire
+// itself, so each form_submitted event runs in a savepoint that is undone if its answers fail.
+import { sql } from 'kysely';
+import type { Db } from '../../db/connect.ts';
+import type { Actor } from '../access/access.rules.ts';
+import { YuchiError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { actorLabel } from '../tags/tags.rules.ts';
+import { prepareOrders, writeOrders, type PreparedOrder } from '../orders/record.service.ts';
+import { checkEvents, MAX_EVENTS_PER_BATCH, type CheckedEvent, type Rejection } from './events.rules.ts';
+import { afterCustomersChanged, recordFormSubmission } from './ingest.hooks.ts';
+import { applyAttributes, applyContacts, applyGroups, touchCustomers, type AcceptedEvent } from './ingest.effects.ts';
+import { resolveParsedRefs, sightProfiles, type NewIdentity } from './identity.service.ts';
+import { findStaff, inTransaction, type StaffDirectory } from './references.service.ts';
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: Rejection[];
+}
+
+export async function ingestEvents(db: Db, actor: Actor, events: unknown[]): Promise<IngestResult> {
+  if (events.length > MAX_EVENTS_PER_BATCH) {
+    throw new YuchiError('too_large', `a batch holds at most ${MAX_EVENTS_PER_BATCH} events; this one has ${events.length}`);
+  }
+  const checked = checkEvents(events, new Date());
+  if (checked.events.length === 0) return { accepted: 0, duplicates: checked.repeated, rejected: checked.rejected };
+  const outcome = await inTransaction(db, (trx) => ingestChecked(trx, actor.tenantId, checked.events, actorLabel(actor)));
+  return {
+    accepted: outcome.accepted,
+    duplicates: checked.repeated + outcome.duplicates,
+    rejected: [...checked.rejected, ...outcome.rejected].sort((a, b) => a.index - b.index),
+  };
+}
+
+async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], actor: string): Promise<IngestResult> {
+  const rejected: Rejection[] = [];
+  const reject = (e: CheckedEvent, code: string, message: string): void => {
+    rejected.push({ index: e.index, code, message });
+  };
+
+  let fresh = events;
+  const staff = await staffOf(db, tenantId, fresh);
+  fresh = fresh.filter((e) => {
+    if (e.effect.kind !== 'contact' || staff.find(e.effect.staff)) return true;
+    const ref = e.effect.staff;
+    reject(e, 'unknown_staff', `events[${e.index}].properties: no staff member ${'staffId' in ref ? ref.staffId : ref.staffWecomUserId}`);
+    return false;
+  });
+
+  const orderDrafts = fresh.flatMap((e) => (e.effect.kind === 'order' ? [e.effect.order] : []));
+  const orders = await prepareOrders(db, tenantId, orderDrafts);
+  const badOrders = new Set(orders.rejected.map((r) => r.index));
+  for (const r of orders.rejected) rejected.push({ index: r.index, code: r.code, message: `events[${r.index}].properties: ${r.message}` });
+  fresh = fresh.filter((e) => !badOrders.has(e.index));
+
+  // Events are stored first, under the profile an unlocked look saw (or a new id for a new person):
+  // the insert needs no profile lock and tells the duplicates apart, so profiles are locked only
+  // for events actually new, and only from here to the commit.
+  const forms = fresh.filter((e) => e.effect.kind === 'form');
+  const plain = fresh.filter((e) => e.effect.kind !== 'form');
+  const sighted = await sightProfiles(db, tenantId, plain.map((e) => e.customer));
+  const tentative = plain.map((e, i): AcceptedEvent & { at: number } => ({ event: e, customerId: sighted.tentative[i] ?? '', at: i }));
+  const inserted = await insertEvents(db, tenantId, tentative, actor);
+  const stored = tentative.filter((t) => inserted.has(t.event.key));
+  let duplicates = tentative.length - stored.length;
+
+  const resolved = await resolveParsedRefs(db, tenantId, stored.map((t) => t.event.customer), { create: true, source: 'api' }, {
+    sighting: sighted.sighting, freshIds: stored.map((t) => sighted.freshIds[t.at]),
+  });
+  const newIdentities: NewIdentity[] = [...resolved.newIdentities];
+  const accepted: AcceptedEvent[] = [];
+  const unresolved: string[] = [];
+  const moved: { key: string; customerId: string }[] = [];
+  stored.forEach((t, j) => {
+    const r = resolved.results[j];
+    if (!r || 'error' in r) {
+      reject(t.event, r?.error.code ?? 'unknown_customer', `events[${t.event.index}].${r?.error.message ?? 'customer: not resolved'}`);
+      unresolved.push(t.event.key);
+      return;
+    }
+    accepted.push({ event: t.event, customerId: r.customerId });
+    if (r.customerId !== t.customerId) moved.push({ key: t.event.key, customerId: r.customerId });
+  });
+  await settleEvents(db, tenantId, unresolved, moved);
+
+  for (const e of forms) {
+    const outcome = await ingestFormEvent(db, tenantId, e, actor);
+    if ('rejection' in outcome) rejected.push(outcome.rejection);
+    else if (outcome.duplicate) duplicates += 1;
+    else {
+      accepted.push(outcome.accepted);
+      newIdentities.push(...outcome.newIdentities);
+    }
+  }
+
+  await touchCustomers(db, tenantId, accepted);
+  await applyContacts(db, tenantId, accepted, staff);
+  await applyGroups(db, tenantId, accepted, staff);
+  await writeOrderEvents(db, tenantId, accepted, orders.prepared, actor);
+  await applyAttributes(db, tenantId, accepted);
+
+  const customerIds = [...new Set(accepted.map((a) => a.customerId))];
+  if (customerIds.length > 0 || newIdentities.length > 0) {
+    await afterCustomersChanged(db, tenantId, { customerIds, newIdentities });
+  }
+  return { accepted: accepted.length, duplicates, rejected };
+}
+
+async function staffOf(db: Db, tenantId: string, events: CheckedEvent[]): Promise<StaffDirectory> {
+  const ids: string[] = [];
+  const wecom: string[] = [];
+  for (const e of events) {
+    if (e.effect.kind === 'contact') {
+      if ('staffId' in e.effect.staff) ids.push(e.effect.staff.staffId);
+      else wecom.push(e.effect.staff.staffWecomUserId);
+    }
+    if (e.effect.kind === 'group' && e.effect.ownerWecomUserId) wecom.push(e.effect.ownerWecomUserId);
+  }
+  return findStaff(db, tenantId, ids, wecom);
+}
+
+/**
+ * Corrects events stored under a tentative profile: removes those whose customer turned out
+ * unknown, and moves those whose person turned out to be another profile (a concurrent batch met
+ * them first, or merged their profile away).
+ */
+async function settleEvents(db: Db, tenantId: string, unresolved: string[], moved: { key: string; customerId: string }[]): Promise<void> {
+  if (unresolved.length > 0) {
+    await sql`delete from events where tenant_id = ${tenantId} and event_key = any(${unresolved}::text[])`.execute(db);
+  }
+  if (moved.length > 0) {
+    const keys = moved.map((m) => m.key);
+    await sql`
+      update events e set customer_id = u.customer_id
+        from unnest(${keys}::text[], ${moved.map((m) => m.customerId)}::uuid[]) as u(key, customer_id)
+       where e.tenant_id = ${tenantId} and e.event_key = any(${keys}::text[]) and e.event_key = u.key
+         and e.customer_id is distinct from u.customer_id`.execute(db);
+  }
+}
+
+/** Inserts events; returns the keys actually inserted (not stored before or meanwhile by another batch). */
+async function insertEvents(db: Db, tenantId: string, events: AcceptedEvent[], actor: string): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  const col = <T>(f: (a: AcceptedEvent) => T): T[] => events.map(f);
+  const result = await sql<{ event_key: string }>`
+    insert into events (tenant_id, id, event_key, type, customer_id, occurred_at, source, actor, properties)
+    select ${tenantId}, x.id, x.key, x.type, x.customer_id, x.at, x.source, ${actor}, x.properties
+      from unnest(${col(() => newId())}::uuid[], ${col((a) => a.event.key)}::text[], ${col((a) => a.event.type)}::text[],
+                  ${col((a) => a.customerId)}::uuid[], ${col((a) => a.event.occurredAt.toISOString())}::timestamptz[],
+                  ${col((a) => a.event.source)}::text[], ${col((a) => a.event.propertiesJson)}::jsonb[])
+           as x(id, key, type, customer_id, at, source, properties)
+    on conflict (tenant_id, event_key) do nothing
+    returning event_key`.execute(db);
+  return new Set(result.rows.map((r) => r.event_key));
+}
+
+/** order_paid / order_refunded events carry the order: recorded once, whichever way it arrives. */
+async function writeOrderEvents(db: Db, tenantId: string, accepted: AcceptedEvent[], prepared: PreparedOrder[], actor: string): Promise<void> {
+  const byIndex = new Map(prepared.map((p) => [p.draft.index, p]));
+  const orders = accepted.flatMap((a) => {
+    const p = byIndex.get(a.event.index);
+    return p ? [{ prepared: p, customerId: a.customerId }] : [];
+  });
+  if (orders.length === 0) return;
+  await writeOrders(db, tenantId, orders, { source: 'api', actor, timeline: false });
+}
+
+/** One form_submitted event, undone as a whole if the questionnaire rejects its answers. */
+async function ingestFormEvent(db: Db, tenantId: string, e: CheckedEvent, actor: string): Promise<
+  { rejection: Rejection } | { duplicate: true } | { duplicate: false; accepted: AcceptedEvent; newIdentities: NewIdentity[] }
+> {
+  if (e.effect.kind !== 'form') throw new Error('not a form event');
+  const savepoint = sql.raw(`form_event_${e.index}`);
+  await sql`savepoint ${savepoint}`.execute(db);
+  try {
+    const resolved = await resolveParsedRefs(db, tenantId, [e.customer], { create: true, source: 'api' });
+    const r = resolved.results[0];
+    if (!r || 'error' in r) {
+      await sql`rollback to savepoint ${savepoint}`.execute(db);
+      return { rejection: { index: e.index, code: r?.error.code ?? 'unknown_customer', message: `events[${e.index}].${r?.error.message ?? 'customer: not resolved'}` } };
+    }
+    const accepted: AcceptedEvent = { event: e, customerId: r.customerId };
+    const inserted = await insertEvents(db, tenantId, [accepted], actor);
+    if (!inserted.has(e.key)) {
+      await sql`rollback to savepoint ${savepoint}`.execute(db);
+      return { duplicate: true };
+    }
+    await recordFormSubmission(db, tenantId, {
+      formId: e.effect.formId, customerId: r.customerId, answers: e.effect.answers, submittedAt: e.occurredAt, eventKey: e.key, actor,
+    });
+    await sql`release savepoint ${savepoint}`.execute(db);
+    return { duplicate: false, accepted, newIdentities: resolved.newIdentities };
+  } catch (err) {
+    if (!(err instanceof YuchiError)) throw err;
+    await sql`rollback to savepoint ${savepoint}`.execute(db);
+    const code = err.code === 'not_found' ? 'unknown_form' : 'invalid_properties';
+    return { rejection: { index: e.index, code, message: `events[${e.index}].properties: ${err.message}` } };
+  }
+}

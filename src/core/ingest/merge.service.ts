@@ -1,0 +1,164 @@
+// Merging profiles an event proved to be one person. Everything the merged profiles own moves to
+// the survivor: identities, orders, events, form submissions, tags (union; a tag held by both keeps
+// the earliest added_at), group memberships and WeCom contacts (earliest start; still active if
+// active on either side), consents (the newest decision wins). Attributes follow the trusted-source
+// rule. The merge is recorded in customer_merges (older merges into a merged profile are re-pointed,
+// so a chain A→B→C resolves A to C in one step), on the survivor's timeline and in the audit log;
+// then the merged rows are deleted. Every step is one statement for all merges of a batch.
+import { sql } from 'kysely';
+import type { Db } from '../../db/connect.ts';
+import type { Gender } from '../../db/schema.ts';
+import { mergeAttributes, type AttributeSources, type AttributeValues } from '../customers/attributes.rules.ts';
+import { newId } from '../ids.ts';
+import { recomputeAggregates } from '../orders/order-aggregates.service.ts';
+import { identityKey, type IdentityKey } from './identity.rules.ts';
+
+export interface MergeRequest {
+  survivorId: string;
+  mergedIds: string[];
+  /** The identities that tie the profiles together, for the record. */
+  identities: IdentityKey[];
+}
+
+interface ProfileRow {
+  id: string;
+  name: string;
+  gender: Gender;
+  birthday: string | null;
+  city: string;
+  source_channel: string;
+  store_id: string | null;
+  guide_id: string | null;
+  attribute_sources: AttributeSources;
+  created_at: Date;
+  last_active_at: Date | null;
+}
+
+const MAX_RECORDED_IDENTITIES = 10;
+
+export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequest[], options: { source: string; actor?: string; at?: Date }): Promise<void> {
+  const pairs = merges.flatMap((m) => m.mergedIds.map((merged) => ({ merged, survivor: m.survivorId, identities: m.identities })));
+  if (pairs.length === 0) return;
+  const mergedIds = pairs.map((p) => p.merged);
+  const survivorIds = pairs.map((p) => p.survivor);
+  const everyone = [...new Set([...mergedIds, ...survivorIds])].sort();
+  const m = sql`unnest(${mergedIds}::uuid[], ${survivorIds}::uuid[]) as m(merged, survivor)`;
+
+  const rows = await sql<ProfileRow>`
+    select id, name, gender, birthday, city, source_channel, store_id, guide_id, attribute_sources, created_at, last_active_at
+      from customers where tenant_id = ${tenantId} and id = any(${everyone}::uuid[])
+     order by id for update`.execute(db);
+  const byId = new Map(rows.rows.map((r) => [r.id, r]));
+  if (byId.size !== everyone.length) throw new Error('a profile to merge is gone; retry the batch');
+
+  await updateSurvivors(db, tenantId, merges, byId);
+
+  for (const table of ['customer_identities', 'orders', 'events', 'form_submissions'] as const) {
+    await sql`update ${sql.table(table)} x set customer_id = m.survivor from ${m}
+               where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
+  }
+  await sql`
+    insert into customer_tags (tenant_id, customer_id, tag_id, source, added_by, added_at)
+    select distinct on (m.survivor, t.tag_id) t.tenant_id, m.survivor, t.tag_id, t.source, t.added_by, t.added_at
+      from customer_tags t join ${m} on t.customer_id = m.merged
+     where t.tenant_id = ${tenantId} and t.customer_id = any(${mergedIds}::uuid[])
+     order by m.survivor, t.tag_id, t.added_at
+    on conflict (tenant_id, customer_id, tag_id) do update
+       set source = excluded.source, added_by = excluded.added_by, added_at = excluded.added_at
+     where excluded.added_at < customer_tags.added_at`.execute(db);
+  await sql`
+    insert into group_members (tenant_id, group_id, customer_id, joined_at, left_at)
+    select ${tenantId}, g.group_id, m.survivor, min(g.joined_at),
+           case when bool_or(g.left_at is null) then null else max(g.left_at) end
+      from group_members g join ${m} on g.customer_id = m.merged
+     where g.tenant_id = ${tenantId} and g.customer_id = any(${mergedIds}::uuid[])
+     group by m.survivor, g.group_id
+    on conflict (tenant_id, group_id, customer_id) do update
+       set joined_at = least(group_members.joined_at, excluded.joined_at),
+           left_at = case when group_members.left_at is null or excluded.left_at is null then null
+                          else greatest(group_members.left_at, excluded.left_at) end`.execute(db);
+  await sql`
+    insert into customer_contacts (tenant_id, customer_id, staff_id, state, added_at, deleted_at)
+    select ${tenantId}, m.survivor, k.staff_id, (array_agg(k.state order by k.added_at) filter (where k.state is not null))[1],
+           min(k.added_at), case when bool_or(k.deleted_at is null) then null else max(k.deleted_at) end
+      from customer_contacts k join ${m} on k.customer_id = m.merged
+     where k.tenant_id = ${tenantId} and k.customer_id = any(${mergedIds}::uuid[])
+     group by m.survivor, k.staff_id
+    on conflict (tenant_id, customer_id, staff_id) do update
+       set state = coalesce(customer_contacts.state, excluded.state),
+           added_at = least(customer_contacts.added_at, excluded.added_at),
+           deleted_at = case when customer_contacts.deleted_at is null or excluded.deleted_at is null then null
+                             else greatest(customer_contacts.deleted_at, excluded.deleted_at) end`.execute(db);
+  await sql`
+    insert into customer_consents (tenant_id, customer_id, channel, granted, source, updated_at)
+    select distinct on (m.survivor, k.channel) ${tenantId}, m.survivor, k.channel, k.granted, k.source, k.updated_at
+      from customer_consents k join ${m} on k.customer_id = m.merged
+     where k.tenant_id = ${tenantId} and k.customer_id = any(${mergedIds}::uuid[])
+     order by m.survivor, k.channel, k.updated_at desc
+    on conflict (tenant_id, customer_id, channel) do update
+       set granted = excluded.granted, source = excluded.source, updated_at = excluded.updated_at
+     where excluded.updated_at > customer_consents.updated_at`.execute(db);
+
+  const at = options.at ?? new Date();
+  const actor = options.actor ?? options.source;
+  const reasons = pairs.map((p) => JSON.stringify({ source: options.source, identities: p.identities.slice(0, MAX_RECORDED_IDENTITIES).map(identityKey) }));
+  await sql`update customer_merges x set survivor_id = m.survivor from ${m}
+             where x.tenant_id = ${tenantId} and x.survivor_id = any(${mergedIds}::uuid[]) and x.survivor_id = m.merged`.execute(db);
+  await sql`
+    insert into customer_merges (tenant_id, merged_id, survivor_id, merged_at, reason)
+    select ${tenantId}, r.merged, r.survivor, ${at}, r.reason
+      from unnest(${mergedIds}::uuid[], ${survivorIds}::uuid[], ${reasons}::jsonb[]) as r(merged, survivor, reason)`.execute(db);
+  await sql`
+    insert into events (tenant_id, id, event_key, type, customer_id, occurred_at, source, actor, properties)
+    select ${tenantId}, r.id, 'yuchi:' || r.id, 'customer_merged', r.survivor, ${at}, ${options.source}, ${actor},
+           jsonb_build_object('mergedId', r.merged) || (r.reason - 'source')
+      from unnest(${pairs.map(() => newId())}::uuid[], ${mergedIds}::uuid[], ${survivorIds}::uuid[], ${reasons}::jsonb[]) as r(id, merged, survivor, reason)`.execute(db);
+  await sql`
+    insert into audit_log (tenant_id, id, at, actor, action, target_type, target_id, details)
+    select ${tenantId}, r.id, ${at}, ${actor}, 'customer.merge', 'customer', r.survivor::text,
+           jsonb_build_object('mergedId', r.merged) || r.reason
+      from unnest(${pairs.map(() => newId())}::uuid[], ${mergedIds}::uuid[], ${survivorIds}::uuid[], ${reasons}::jsonb[]) as r(id, merged, survivor, reason)`.execute(db);
+  await sql`delete from customers where tenant_id = ${tenantId} and id = any(${mergedIds}::uuid[])`.execute(db);
+  await recomputeAggregates(db, tenantId, [...new Set(survivorIds)]);
+}
+
+/** Survivors take the merged profiles' attributes by the trusted-source rule, oldest profile first. */
+async function updateSurvivors(db: Db, tenantId: string, merges: MergeRequest[], byId: Map<string, ProfileRow>): Promise<void> {
+  const updates: ProfileRow[] = [];
+  for (const merge of merges) {
+    const survivor = byId.get(merge.survivorId);
+    if (!survivor) continue;
+    const next: ProfileRow = { ...survivor };
+    const others = merge.mergedIds.map((id) => byId.get(id)).filter((r): r is ProfileRow => r !== undefined)
+      .sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+    for (const other of others) {
+      const merged = mergeAttributes({ values: valuesOf(next), sources: next.attribute_sources }, { values: valuesOf(other), sources: other.attribute_sources });
+      Object.assign(next, merged.values);
+      next.attribute_sources = merged.sources;
+      next.source_channel = next.source_channel || other.source_channel;
+      if (next.guide_id === null && other.guide_id !== null) {
+        next.guide_id = other.guide_id;
+        next.store_id = other.store_id ?? next.store_id;
+      }
+      next.store_id = next.store_id ?? other.store_id;
+      if (other.last_active_at && (!next.last_active_at || other.last_active_at > next.last_active_at)) next.last_active_at = other.last_active_at;
+    }
+    updates.push(next);
+  }
+  if (updates.length === 0) return;
+  const col = <K extends keyof ProfileRow>(k: K): ProfileRow[K][] => updates.map((u) => u[k]);
+  await sql`
+    update customers c
+       set name = u.name, gender = u.gender, birthday = u.birthday, city = u.city, source_channel = u.source_channel,
+           store_id = u.store_id, guide_id = u.guide_id, attribute_sources = u.sources, last_active_at = u.last_active_at,
+           updated_at = now()
+      from unnest(${col('id')}::uuid[], ${col('name')}::text[], ${col('gender')}::text[], ${col('birthday')}::date[], ${col('city')}::text[],
+                  ${col('source_channel')}::text[], ${col('store_id')}::uuid[], ${col('guide_id')}::uuid[],
+                  ${updates.map((u) => JSON.stringify(u.attribute_sources))}::jsonb[], ${col('last_active_at')}::timestamptz[])
+           as u(id, name, gender, birthday, city, source_channel, store_id, guide_id, sources, last_active_at)
+     where c.tenant_id = ${tenantId} and c.id = any(${col('id')}::uuid[]) and c.id = u.id`.execute(db);
+}
+
+function valuesOf(r: ProfileRow): AttributeValues {
+  return { name: r.name, gender: r.gender, birthday: r.birthday, city: r.city };
+}

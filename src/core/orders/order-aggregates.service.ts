@@ -1,0 +1,82 @@
+// Keeps the order aggregates on customer rows right as orders arrive, inside the writing
+// transaction, with the same definitions as refreshOrderAggregates (customers/aggregates.service.ts):
+// orders not fully refunded count; spend is paid − refunded; purchase days are distinct calendar
+// days in the tenant's zone.
+//
+// New orders are added as deltas (count, spend, first/last, and a day only when the customer had
+// no other counted order that local day), so a customer with a long history costs the same as a
+// new one. Refunds and merges, which can remove a day or move first/last, recompute the affected
+// customers from their orders. Callers lock the customers (lockCustomers) in a statement before
+// calling, so the "other orders that day" check sees every committed order.
+import { sql } from 'kysely';
+import type { Db } from '../../db/connect.ts';
+
+/** Adds just-inserted orders (by id) of some customers to those customers' aggregates. */
+export async function addOrdersToAggregates(db: Db, tenantId: string, orderIds: string[], customerIds: string[]): Promise<void> {
+  if (orderIds.length === 0 || customerIds.length === 0) return;
+  await sql`
+    with zone as (select timezone as tz from tenants where id = ${tenantId}),
+    fresh as (
+      select o.customer_id, o.ordered_at, o.paid_fen - o.refunded_fen as spent,
+             (o.ordered_at at time zone z.tz)::date as day, z.tz
+        from orders o cross join zone z
+       where o.tenant_id = ${tenantId} and o.id = any(${orderIds}::uuid[])
+         and o.customer_id is not null and o.status <> 'refunded'
+    ),
+    per_day as (
+      select customer_id, day, tz, count(*)::int as n, sum(spent)::bigint as spent,
+             min(ordered_at) as first_at, max(ordered_at) as last_at
+        from fresh group by customer_id, day, tz
+    ),
+    per_customer as (
+      select d.customer_id, sum(d.n)::int as n, sum(d.spent)::bigint as spent,
+             min(d.first_at) as first_at, max(d.last_at) as last_at,
+             count(*) filter (where not exists (
+               select 1 from orders x
+                where x.tenant_id = ${tenantId} and x.customer_id = d.customer_id and x.status <> 'refunded'
+                  and x.ordered_at >= (d.day::timestamp at time zone d.tz)
+                  and x.ordered_at < ((d.day + 1)::timestamp at time zone d.tz)
+                  and not (x.id = any(${orderIds}::uuid[]))
+             ))::int as new_days
+        from per_day d group by d.customer_id
+    )
+    update customers c
+       set order_count = c.order_count + p.n,
+           order_days = c.order_days + p.new_days,
+           total_spent_fen = c.total_spent_fen + p.spent,
+           first_order_at = least(c.first_order_at, p.first_at),
+           last_order_at = greatest(c.last_order_at, p.last_at),
+           last_active_at = greatest(c.last_active_at, p.last_at),
+           updated_at = now()
+      from per_customer p
+     where c.tenant_id = ${tenantId} and c.id = any(${customerIds}::uuid[]) and c.id = p.customer_id`.execute(db);
+}
+
+/** Recomputes the aggregates of some customers from their orders. */
+export async function recomputeAggregates(db: Db, tenantId: string, customerIds: string[]): Promise<void> {
+  if (customerIds.length === 0) return;
+  await sql`
+    with zone as (select timezone as tz from tenants where id = ${tenantId}),
+    -- materialized: computed once, not once per customer row of the update
+    stats as materialized (
+      select o.customer_id,
+             min(o.ordered_at) as first_order_at,
+             max(o.ordered_at) as last_order_at,
+             count(*)::int as order_count,
+             count(distinct (o.ordered_at at time zone z.tz)::date)::int as order_days,
+             sum(o.paid_fen - o.refunded_fen)::bigint as total_spent_fen
+        from orders o cross join zone z
+       where o.tenant_id = ${tenantId} and o.customer_id = any(${customerIds}::uuid[]) and o.status <> 'refunded'
+       group by o.customer_id
+    )
+    update customers c
+       set first_order_at = s.first_order_at,
+           last_order_at = s.last_order_at,
+           order_count = coalesce(s.order_count, 0),
+           order_days = coalesce(s.order_days, 0),
+           total_spent_fen = coalesce(s.total_spent_fen, 0),
+           updated_at = now()
+      from unnest(${customerIds}::uuid[]) as t(id)
+      left join stats s on s.customer_id = t.id
+     where c.tenant_id = ${tenantId} and c.id = any(${customerIds}::uuid[]) and c.id = t.id`.execute(db);
+}

@@ -1,0 +1,150 @@
+// The customer 360 in a real browser: a small world (test/fixtures.ts) in a fresh tenant, WeCom
+// and order events sent through the ingestion API, a tag put on through the API; Chromium then
+// reads the customer's page — tags, group, WeCom contact, timeline — and adds a tag in the page,
+// which must land on the timeline and in the database.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/app.ts';
+import { createApiKey, createUser } from '../../src/core/access/access.service.ts';
+import { newTenant, testDb } from '../helpers.ts';
+import { buildWorld, type World } from '../fixtures.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SHOTS = path.join(ROOT, 'test-results');
+const PASSWORD = 'pond-keeper-2026';
+const EMAIL = 'ops@example.com';
+
+/** The test's own ¥ formatting, written independently of the console's helper. */
+function yuan(fen: number): string {
+  return `¥${(fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+interface Scene {
+  world: World;
+  slug: string;
+  groupName: string;
+  orderNo: string;
+  orderFen: number;
+  staffName: string;
+  stateCode: string;
+}
+
+describe.skipIf(!existsSync(CHROMIUM))(`the customer 360 in Chromium (needs ${CHROMIUM})`, () => {
+  let app: FastifyInstance | undefined;
+  let browser: Browser | undefined;
+  let base: string;
+  let scene: Scene;
+
+  async function call(key: string, method: string, url: string, body: unknown): Promise<unknown> {
+    const res = await fetch(base + url, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json: unknown = await res.json();
+    if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  beforeAll(async () => {
+    // The server serves web/dist; build it if the sources are newer (npm test has done so already).
+    await promisify(execFile)(process.execPath, ['scripts/build-console.mjs', '--if-stale'], { cwd: ROOT });
+    await mkdir(SHOTS, { recursive: true });
+    const { db } = testDb();
+    const tenant = await newTenant('鲜果福田');
+    const world = await buildWorld(db, tenant.id);
+    await createUser(db, tenant.id, { email: EMAIL, name: '林运营', password: PASSWORD, role: 'admin' });
+    const { key } = await createApiKey(db, tenant.id, { role: 'admin', staffId: null });
+    const li = await db.selectFrom('staff').select(['name', 'wecom_user_id']).where('tenant_id', '=', tenant.id).where('id', '=', world.staff.li).executeTakeFirstOrThrow();
+
+    app = await buildApp({ handle: testDb() });
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    scene = { world, slug: tenant.slug, groupName: '鲜果福田1群', orderNo: `EV-${tenant.slug}`, orderFen: 4_590, staffName: li.name, stateCode: 'store_qr' };
+
+    const mei = { phone: world.phones.mei };
+    const now = Date.now();
+    const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
+    const ingested = await call(key, 'POST', '/api/v1/events', {
+      events: [
+        { id: `ev-contact-${tenant.slug}`, type: 'contact_added', occurredAt: at(30), customer: mei, source: 'wecom', properties: { staffWecomUserId: li.wecom_user_id, state: scene.stateCode } },
+        { id: `ev-group-${tenant.slug}`, type: 'group_joined', occurredAt: at(20), customer: mei, source: 'wecom', properties: { chatId: `wr-${tenant.slug}`, groupName: scene.groupName } },
+        {
+          id: `ev-order-${tenant.slug}`, type: 'order_paid', occurredAt: at(10), customer: mei, source: 'miniprogram',
+          properties: { orderNo: scene.orderNo, channel: 'miniprogram', totalFen: scene.orderFen, paidFen: scene.orderFen, items: [{ sku: 'KIWI-6', name: '奇异果 6个装', quantity: 1, unitPriceFen: scene.orderFen }] },
+        },
+      ],
+    });
+    expect(ingested).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
+
+    const group = await call(key, 'POST', '/api/v1/tag-groups', { name: '肤质' });
+    const groupId = typeof group === 'object' && group !== null && 'id' in group ? String(group.id) : '';
+    const oily = await call(key, 'POST', '/api/v1/tags', { groupId, name: '油皮', color: 'magenta' });
+    await call(key, 'POST', '/api/v1/tags', { groupId, name: '敏感肌', color: 'magenta' });
+    const oilyId = typeof oily === 'object' && oily !== null && 'id' in oily ? String(oily.id) : '';
+    await call(key, 'POST', `/api/v1/customers/${world.customers.mei}/tags`, { tagIds: [oilyId] });
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('shows the ingested contact, group and order, the tags, and a tag added in the page on the timeline', async () => {
+    if (!browser) throw new Error('no browser');
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+
+    await page.goto(`${base}/customers/${scene.world.customers.mei}`);
+    await page.waitForURL(/\/login\?next=/);
+    await page.getByTestId('login-tenant').fill(scene.slug);
+    await page.getByTestId('login-email').fill(EMAIL);
+    await page.getByTestId('login-password').fill(PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('customer-detail-page').waitFor();
+
+    const tags = page.getByTestId('customer-tags');
+    await tags.getByText('油皮', { exact: true }).waitFor();
+    await expect(tags.textContent()).resolves.toContain('肤质');
+    await page.getByTestId('customer-groups').getByText(scene.groupName, { exact: true }).waitFor();
+    await expect(page.getByTestId('customer-contacts').textContent()).resolves.toContain(scene.staffName);
+    await expect(page.getByTestId('customer-contacts').textContent()).resolves.toContain(scene.stateCode);
+
+    const timeline = page.getByTestId('customer-timeline');
+    const entry = (text: string) => timeline.getByTestId('timeline-entry').filter({ hasText: text });
+    await entry(`加为好友 ${scene.staffName}（渠道码 ${scene.stateCode}）`).waitFor();
+    await entry(`入群 ${scene.groupName}`).waitFor();
+    await entry(`下单 ${yuan(scene.orderFen)}`).waitFor();
+    await expect(entry(`下单 ${yuan(scene.orderFen)}`).textContent()).resolves.toContain(scene.orderNo);
+    await entry('打标签 油皮（手动）').waitFor();
+    // Newest first: the tag (just now) above the order (10 minutes ago) above the contact (30).
+    const types = await timeline.getByTestId('timeline-entry').evaluateAll((items) => items.map((li) => li.getAttribute('data-type')));
+    expect(types.indexOf('tag_added')).toBeLessThan(types.indexOf('order_paid'));
+    expect(types.indexOf('order_paid')).toBeLessThan(types.indexOf('group_joined'));
+    expect(types.indexOf('group_joined')).toBeLessThan(types.indexOf('contact_added'));
+    await page.screenshot({ path: path.join(SHOTS, 'customer360.png'), fullPage: true });
+
+    // Add a tag in the page: it shows on the card and, as a tag_added event, on the timeline.
+    await page.getByTestId('customer-tag-add').click();
+    await page.locator('.ant-select-item-option', { hasText: '敏感肌' }).click();
+    await tags.getByText('敏感肌', { exact: true }).waitFor();
+    await entry('打标签 敏感肌（手动）').waitFor();
+    const held = await testDb().db.selectFrom('customer_tags as ct').innerJoin('tags as t', (j) => j.onRef('t.tenant_id', '=', 'ct.tenant_id').onRef('t.id', '=', 'ct.tag_id'))
+      .select(['t.name', 'ct.source', 'ct.added_by']).where('ct.tenant_id', '=', scene.world.tenantId).where('ct.customer_id', '=', scene.world.customers.mei).execute();
+    expect(held.map((h) => `${h.name}:${h.source}`).sort()).toEqual(['敏感肌:manual', '油皮:manual'].sort());
+    expect(held.find((h) => h.name === '敏感肌')?.added_by).toMatch(/^user:/);
+    await page.screenshot({ path: path.join(SHOTS, 'customer360-tagged.png'), fullPage: true });
+
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
