@@ -33,11 +33,11 @@ export async function startPlatform(command: string[], env: Record<string, strin
   }
 }
 
-/** Ctrl-C, as a user would; resolves with the exit code. */
-export function stopPlatform(p: Platform): Promise<number | null> {
+/** Ctrl-C, as a user would; resolves with how the process ended (npm itself ends by the signal). */
+export function stopPlatform(p: Platform): Promise<string> {
   return new Promise((resolve) => {
-    if (p.child.exitCode !== null) return resolve(p.child.exitCode);
-    p.child.once('exit', (code) => resolve(code));
+    if (p.child.exitCode !== null) return resolve(`exit ${p.child.exitCode}`);
+    p.child.once('exit', (code, signal) => resolve(code === null ? `signal ${signal ?? '?'}` : `exit ${code}`));
     // npm start runs node under sh: signal the whole process group, as a terminal's Ctrl-C does
     if (p.child.pid) process.kill(-p.child.pid, 'SIGINT');
   });

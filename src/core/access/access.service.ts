@@ -1,7 +1,7 @@
 // Users, passwords, console sessions and API keys.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
-import type { Db } from '../../db/connect.ts';
+import { PREPARED, type Db } from '../../db/connect.ts';
 import type { Role, Tenant, User } from '../../db/schema.ts';
 import { conflict, invalid, isUniqueViolation, YuchiError } from '../errors.ts';
 import { newId, UUID_PATTERN } from '../ids.ts';
@@ -114,6 +114,7 @@ export async function authenticateSession(db: Db, token: string): Promise<Actor 
   if (!parts) return undefined;
   const row = await db
     .selectFrom('sessions')
+    .modifyFront(PREPARED)
     .innerJoin('users', (j) => j.onRef('users.tenant_id', '=', 'sessions.tenant_id').onRef('users.id', '=', 'sessions.user_id'))
     .innerJoin('tenants', 'tenants.id', 'sessions.tenant_id')
     .select(['users.id', 'users.role', 'users.staff_id', 'users.name', 'tenants.id as tid', 'tenants.slug', 'tenants.name as tenant_name', 'tenants.timezone', 'tenants.created_at'])
@@ -162,6 +163,7 @@ export async function authenticateApiKey(db: Db, key: string): Promise<Actor | u
   const hash = sha256(key);
   const row = await db
     .selectFrom('api_keys')
+    .modifyFront(PREPARED)
     .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
     .select(['api_keys.id', 'api_keys.role', 'api_keys.staff_id', 'api_keys.name', 'api_keys.key_hash', 'tenants.id as tid', 'tenants.slug', 'tenants.name as tenant_name', 'tenants.timezone', 'tenants.created_at'])
     .where('api_keys.tenant_id', '=', tenantId)
