@@ -3,12 +3,14 @@
 // A tenant gets the demo world (100,000 customers by default), then a few concurrent clients POST
 // batches of 1,000 mixed events to a `yuchi start` process for a while: ≈60% existing customers
 // (by phone, WeCom external_userid or member number), ≈30% new people, ≈5% events that link two
-// identities (half of them two existing profiles: a merge), 5% by customer id; types: orders with
+// identities (by default 4% a known phone with a new WeCom id, 1% a known phone with the WeCom id of
+// another profile: a merge; --merge-share sets the latter), 5% by customer id; types: orders with
 // items, group joins, messages, page views, WeCom contacts. Then the rows those batches stored are
 // copied with COPY into a table shaped like events (same columns and indexes) in the same database.
 //
-//   node --import tsx bench/ingest.ts [--customers 100000] [--seconds 30] [--clients 4] [--batch 1000] [--data-dir DIR]
+//   node --import tsx bench/ingest.ts [--customers 100000] [--seconds 30] [--clients 4] [--batch 1000] [--merge-share 1] [--data-dir DIR] [--url URL]
 //
+// --url sends to a server already running on the same database instead of starting one.
 // DATABASE_URL, or its own embedded PostgreSQL in --data-dir (reused with its seeded tenant if
 // given) or in a temporary directory removed afterwards.
 import { randomBytes } from 'node:crypto';
@@ -36,12 +38,15 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '1000' },
     'data-dir': { type: 'string' },
     port: { type: 'string', default: '3991' },
+    url: { type: 'string' },
+    'merge-share': { type: 'string', default: '1' },
   },
 });
 const customers = Number(values.customers);
 const seconds = Number(values.seconds);
 const clients = Number(values.clients);
 const batchSize = Number(values.batch);
+const mergeShare = Math.min(5, Math.max(0, Number(values['merge-share']))) / 100;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en');
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
@@ -114,7 +119,7 @@ try {
       newPeople += 1;
       return Math.random() < 0.5 ? { phone: newPhone() } : { phone: newPhone(), unionId: `o${run}${randomBytes(10).toString('base64url')}` };
     }
-    if (r < 0.925) return { phone: pick(phones), externalUserId: `wm${run}${randomBytes(12).toString('base64url')}` };
+    if (r < 0.95 - mergeShare) return { phone: pick(phones), externalUserId: `wm${run}${randomBytes(12).toString('base64url')}` };
     if (r < 0.95) return { phone: pick(phones), externalUserId: pick(externals) }; // two profiles, or one already
     return { customerId: pick(ids) };
   };
@@ -145,9 +150,10 @@ try {
   // Bodies are made ahead so that the clients spend the run sending, not building.
   const ready: string[] = Array.from({ length: 40 }, makeBatch);
 
-  platform = await startPlatform(['node', 'bin/yuchi.mjs', 'start', '--no-demo', '--no-worker'], { DATABASE_URL: url, YUCHI_DEMO: '0', YUCHI_LOG: 'error' }, Number(values.port));
+  if (!values.url) platform = await startPlatform(['node', 'bin/yuchi.mjs', 'start', '--no-demo', '--no-worker'], { DATABASE_URL: url, YUCHI_DEMO: '0', YUCHI_LOG: 'error' }, Number(values.port));
+  const base = values.url ?? platform?.url ?? '';
   const post = async (body: string) => {
-    const res = await fetch(`${platform?.url ?? ''}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
+    const res = await fetch(`${base}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
     const json = await res.json() as { accepted?: number; duplicates?: number; rejected?: { code: string }[] };
     if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${JSON.stringify(json).slice(0, 300)}\n${platform?.output().slice(-3000) ?? ''}`);
     return json;
@@ -156,12 +162,12 @@ try {
   for (let i = 0; i < 3; i++) await post(ready.pop() ?? makeBatch());
 
   const started = new Date();
-  console.log(`load average before: ${load()}; ${clients} clients × batches of ${batchSize} for ${seconds} s`);
+  console.log(`load average before: ${load()}; ${clients} clients × batches of ${batchSize} for ${seconds} s; ${(mergeShare * 100).toFixed(1)}% of events name two existing profiles`);
   const latencies: number[] = [];
   let accepted = 0;
   let duplicates = 0;
   const rejectedCodes = new Map<string, number>();
-  const cpu0 = { server: cpuSeconds(platform.child.pid), postgres: postgresCpuSeconds(pgDataDir), client: process.cpuUsage() };
+  const cpu0 = { server: cpuSeconds(platform?.child.pid), postgres: postgresCpuSeconds(pgDataDir), client: process.cpuUsage() };
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
   await Promise.all(Array.from({ length: clients }, async () => {
@@ -172,14 +178,14 @@ try {
       latencies.push(performance.now() - sent);
       accepted += r.accepted ?? 0;
       duplicates += r.duplicates ?? 0;
-      for (const x of r.rejected ?? []) { rejectedCodes.set(x.code, (rejectedCodes.get(x.code) ?? 0) + 1); if (process.env.DEBUG_REJECTS) console.log(JSON.stringify(x)); }
+      for (const x of r.rejected ?? []) rejectedCodes.set(x.code, (rejectedCodes.get(x.code) ?? 0) + 1);
       if (ready.length < 10) ready.push(makeBatch());
     }
   }));
   const elapsed = (performance.now() - t0) / 1000;
   const loadAfter = load();
   const cpu = {
-    server: cpuSeconds(platform.child.pid) - cpu0.server,
+    server: cpuSeconds(platform?.child.pid) - cpu0.server,
     postgres: postgresCpuSeconds(pgDataDir) - cpu0.postgres,
     client: (process.cpuUsage(cpu0.client).user + process.cpuUsage(cpu0.client).system) / 1e6,
   };
@@ -197,7 +203,7 @@ try {
     `select (select count(*) from customer_merges where tenant_id = $1 and merged_at >= $2)::int as merges,
             (select count(*) from orders where tenant_id = $1 and created_at >= $2)::int as orders`, [tenantId, started]);
   console.log(`  merges ${fmt(stats.rows[0]?.merges ?? 0)}, orders ${fmt(stats.rows[0]?.orders ?? 0)} recorded during the run`);
-  await stopPlatform(platform);
+  if (platform) await stopPlatform(platform);
   platform = undefined;
 
   // The same rows, raw: COPY into a table with the events table's columns, defaults and indexes.

@@ -210,6 +210,12 @@ describe('merging profiles', () => {
       { tenant_id: tenant.id, customer_id: lei, tag_id: tags.vip, source: 'rule', added_by: 'rule:x', added_at: '2026-02-01T00:00:00Z' },
       { tenant_id: tenant.id, customer_id: lei, tag_id: tags.fruit, source: 'manual', added_by: 'user:b', added_at: '2026-02-02T00:00:00Z' },
     ]).execute();
+    await db().insertInto('customer_consents').values([
+      { tenant_id: tenant.id, customer_id: mei, channel: 'sms', granted: true, source: 'pos', updated_at: '2026-01-01T00:00:00Z' },
+      { tenant_id: tenant.id, customer_id: lei, channel: 'sms', granted: false, source: 'miniprogram', updated_at: '2026-03-01T00:00:00Z' },
+      { tenant_id: tenant.id, customer_id: lei, channel: 'wecom', granted: true, source: 'wecom', updated_at: '2026-02-01T00:00:00Z' },
+    ]).execute();
+    await db().insertInto('customer_contacts').values({ tenant_id: tenant.id, customer_id: lei, staff_id: world.staff.zhao, state: 'qr-lei', added_at: '2026-02-10T00:00:00Z' }).execute();
     await ingestEvents(db(), a, [ev('group_joined', { externalUserId: leiExt }, { chatId: `wr-${run}-m` }, '2026-04-10T00:00:00Z')]);
     const leiEvents = await count('events', tenant.id);
 
@@ -228,6 +234,9 @@ describe('merging profiles', () => {
       ['爱水果', 'manual', '2026-02-02T00:00:00.000Z'],
     ].sort());
     expect(merged.groups.map((g) => g.chatId)).toEqual([`wr-${run}-m`]);
+    // consents: the newest decision per channel wins
+    expect(merged.consents.map((c) => [c.channel, c.granted, c.source])).toEqual([['sms', false, 'miniprogram'], ['wecom', true, 'wecom']]);
+    expect(merged.contacts.map((c) => [c.staff.id, c.state]).sort()).toEqual([[world.staff.wang, null], [world.staff.zhao, 'qr-lei']].sort());
     expect(merged.guide?.id).toBe(world.staff.li); // the survivor's own guide stays
     expect(await count('events', tenant.id)).toBe(leiEvents + 2); // the contact event and customer_merged
     const mergeEvent = await db().selectFrom('events').select(['customer_id', 'properties']).where('tenant_id', '=', tenant.id).where('type', '=', 'customer_merged').executeTakeFirstOrThrow();

@@ -3,12 +3,12 @@
 // and consents — and the timeline of everything that happened, newest first. An id merged away
 // still opens its survivor's profile, saying so.
 import { sql } from 'kysely';
-import type { Db } from '../../db/connect.ts';
-import type { ConsentChannel, TagSource } from '../../db/schema.ts';
+import { PREPARED, type Db } from '../../db/connect.ts';
+import type { ConsentChannel, IdentityKind, TagSource } from '../../db/schema.ts';
 import type { Actor } from '../access/access.rules.ts';
 import { invalid, notFound, YuchiError } from '../errors.ts';
 import { UUID_PATTERN } from '../ids.ts';
-import { getCustomer, visibleCustomerIds, type CustomerDetail } from './customers.service.ts';
+import { visibleCustomerIds, type CustomerDetail } from './customers.service.ts';
 
 export interface CustomerProfile extends CustomerDetail {
   lastActiveAt: string | null;
@@ -40,9 +40,26 @@ export interface TimelinePage {
 
 export const MAX_TIMELINE_LIMIT = 200;
 
-interface Extras {
+interface ProfileRow {
+  id: string;
+  name: string;
+  gender: CustomerProfile['gender'];
+  birthday: string | null;
+  city: string;
+  source_channel: string;
+  store_id: string | null;
+  store_name: string | null;
+  guide_id: string | null;
+  guide_name: string | null;
+  order_count: number;
+  order_days: number;
+  total_spent_fen: number;
+  first_order_at: Date | null;
+  last_order_at: Date | null;
+  created_at: Date;
   last_active_at: Date | null;
   attribute_sources: Record<string, { source: string; at: string }>;
+  identities: { kind: IdentityKind; value: string; created_at: string }[];
   tags: { id: string; name: string; color: string; group_id: string; group_name: string; source: TagSource; added_by: string | null; added_at: string }[];
   groups: { id: string; chat_id: string; name: string; joined_at: string; left_at: string | null }[];
   contacts: { staff_id: string; staff_name: string; state: string | null; added_at: string; deleted_at: string | null }[];
@@ -50,26 +67,50 @@ interface Extras {
 }
 
 const iso = (t: string): string => new Date(t).toISOString();
-const isoOrNull = (t: string | null): string | null => (t === null ? null : iso(t));
+const isoOrNull = (t: string | Date | null): string | null => (t === null ? null : new Date(t).toISOString());
+const ref = (id: string | null, name: string | null): { id: string; name: string } | null => (id && name !== null ? { id, name } : null);
 
 /** The 360 of a customer, or of the survivor an id was merged into. Guides see their own only. */
 export async function getProfile(db: Db, actor: Actor, id: string): Promise<CustomerProfile> {
   if (!UUID_PATTERN.test(id)) throw notFound('customer');
   const requested = id.toLowerCase();
-  const merge = await survivorOf(db, actor.tenantId, requested);
-  const target = merge?.survivorId ?? requested;
-  const [detail, extras] = await Promise.all([getCustomer(db, actor, target), loadExtras(db, actor.tenantId, target)]);
-  if (!extras) throw notFound('customer');
+  let row = await loadProfile(db, actor, requested);
+  let merge: { survivorId: string; mergedAt: Date } | undefined;
+  if (!row) {
+    // Only an id that is not a profile (any more) is looked up among merges: the common case costs nothing extra.
+    merge = await survivorOf(db, actor.tenantId, requested);
+    if (merge) row = await loadProfile(db, actor, merge.survivorId);
+  }
+  if (!row) throw notFound('customer');
+  const identities = row.identities.map((i) => ({ kind: i.kind, value: i.value, createdAt: iso(i.created_at) }));
   const profile: CustomerProfile = {
-    ...detail,
-    lastActiveAt: extras.last_active_at?.toISOString() ?? null,
-    attributeSources: extras.attribute_sources,
-    tags: extras.tags.map((t) => ({
+    id: row.id,
+    name: row.name,
+    gender: row.gender,
+    // the first phone and member number a customer gave, as in the customer list
+    phone: identities.find((i) => i.kind === 'phone')?.value ?? null,
+    memberNo: identities.find((i) => i.kind === 'member_no')?.value ?? null,
+    city: row.city,
+    sourceChannel: row.source_channel,
+    store: ref(row.store_id, row.store_name),
+    guide: ref(row.guide_id, row.guide_name),
+    orderCount: row.order_count,
+    orderDays: row.order_days,
+    totalSpentFen: row.total_spent_fen,
+    firstOrderAt: isoOrNull(row.first_order_at),
+    lastOrderAt: isoOrNull(row.last_order_at),
+    createdAt: row.created_at.toISOString(),
+    birthday: row.birthday,
+    averageTicketFen: row.order_count > 0 ? Math.round(row.total_spent_fen / row.order_count) : 0,
+    identities,
+    lastActiveAt: isoOrNull(row.last_active_at),
+    attributeSources: row.attribute_sources,
+    tags: row.tags.map((t) => ({
       id: t.id, name: t.name, color: t.color, group: { id: t.group_id, name: t.group_name }, source: t.source, addedBy: t.added_by, addedAt: iso(t.added_at),
     })),
-    groups: extras.groups.map((g) => ({ id: g.id, chatId: g.chat_id, name: g.name, joinedAt: iso(g.joined_at), leftAt: isoOrNull(g.left_at) })),
-    contacts: extras.contacts.map((c) => ({ staff: { id: c.staff_id, name: c.staff_name }, state: c.state, addedAt: iso(c.added_at), deletedAt: isoOrNull(c.deleted_at) })),
-    consents: extras.consents.map((c) => ({ channel: c.channel, granted: c.granted, source: c.source, updatedAt: iso(c.updated_at) })),
+    groups: row.groups.map((g) => ({ id: g.id, chatId: g.chat_id, name: g.name, joinedAt: iso(g.joined_at), leftAt: isoOrNull(g.left_at) })),
+    contacts: row.contacts.map((c) => ({ staff: { id: c.staff_id, name: c.staff_name }, state: c.state, addedAt: iso(c.added_at), deletedAt: isoOrNull(c.deleted_at) })),
+    consents: row.consents.map((c) => ({ channel: c.channel, granted: c.granted, source: c.source, updatedAt: iso(c.updated_at) })),
   };
   if (merge) profile.mergedFrom = { id: requested, mergedAt: merge.mergedAt.toISOString() };
   return profile;
@@ -82,15 +123,25 @@ async function survivorOf(db: Db, tenantId: string, id: string): Promise<{ survi
   return row ? { survivorId: row.survivor_id, mergedAt: row.merged_at } : undefined;
 }
 
-async function loadExtras(db: Db, tenantId: string, id: string): Promise<Extras | undefined> {
-  const result = await sql<Extras>`
-    select c.last_active_at, c.attribute_sources,
-      coalesce((select json_agg(json_build_object('id', t.id, 'name', t.name, 'color', t.color, 'group_id', g.id, 'group_name', g.name,
+/**
+ * The whole 360 in one statement, prepared once per connection (PREPARED): one round trip per read,
+ * and no planning of five correlated aggregates on every read, which costs more than running them.
+ * Visibility is the customer list's own rule (visibleCustomerIds: tenant, not erased, a guide's
+ * own customers).
+ */
+async function loadProfile(db: Db, actor: Actor, id: string): Promise<ProfileRow | undefined> {
+  const result = await sql<ProfileRow>`${PREPARED}
+    select c.id, c.name, c.gender, c.birthday, c.city, c.source_channel, c.store_id, st.name as store_name, c.guide_id, g.name as guide_name,
+           c.order_count, c.order_days, c.total_spent_fen, c.first_order_at, c.last_order_at, c.created_at, c.last_active_at, c.attribute_sources,
+      coalesce((select json_agg(json_build_object('kind', i.kind, 'value', i.value, 'created_at', i.created_at) order by i.kind, i.created_at)
+                  from customer_identities i
+                 where i.tenant_id = c.tenant_id and i.customer_id = c.id), '[]') as identities,
+      coalesce((select json_agg(json_build_object('id', t.id, 'name', t.name, 'color', t.color, 'group_id', tg.id, 'group_name', tg.name,
                                                   'source', ct.source, 'added_by', ct.added_by, 'added_at', ct.added_at)
-                                order by g.sort, g.name, ct.added_at)
+                                order by tg.sort, tg.name, ct.added_at)
                   from customer_tags ct
                   join tags t on t.tenant_id = ct.tenant_id and t.id = ct.tag_id
-                  join tag_groups g on g.tenant_id = t.tenant_id and g.id = t.group_id
+                  join tag_groups tg on tg.tenant_id = t.tenant_id and tg.id = t.group_id
                  where ct.tenant_id = c.tenant_id and ct.customer_id = c.id), '[]') as tags,
       coalesce((select json_agg(json_build_object('id', cg.id, 'chat_id', cg.chat_id, 'name', cg.name, 'joined_at', m.joined_at, 'left_at', m.left_at)
                                 order by m.left_at is not null, m.joined_at desc)
@@ -104,7 +155,10 @@ async function loadExtras(db: Db, tenantId: string, id: string): Promise<Extras 
                   from customer_consents x
                  where x.tenant_id = c.tenant_id and x.customer_id = c.id), '[]') as consents
       from customers c
-     where c.tenant_id = ${tenantId} and c.id = ${id}`.execute(db);
+      left join stores st on st.tenant_id = c.tenant_id and st.id = c.store_id
+      left join staff g on g.tenant_id = c.tenant_id and g.id = c.guide_id
+     where c.tenant_id = ${actor.tenantId} and c.id = ${id}
+       and c.id in (${visibleCustomerIds(db, actor).where('c.id', '=', id)})`.execute(db);
   return result.rows[0];
 }
 

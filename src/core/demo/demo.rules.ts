@@ -329,7 +329,6 @@ export class ZoneClock {
   }
 }
 
-
 /** 0 = Sunday … 2 = Tuesday (1970-01-01 was a Thursday). */
 export function weekdayOfDay(localDay: number): number {
   return (((localDay + 4) % 7) + 7) % 7;

@@ -140,6 +140,7 @@ export interface ResolutionPlan {
 
 /** Groups refs into people (connected parts of refs, identities and profiles) and plans each. */
 export function planResolution(input: ResolutionInput): ResolutionPlan {
+  // Union-find over node keys: 'i:<kind>:<value>' for identities, 'c:<id>' for profiles.
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let root = x;
@@ -151,33 +152,30 @@ export function planResolution(input: ResolutionInput): ResolutionPlan {
     }
     return root;
   };
-  const add = (x: string): void => {
-    if (!parent.has(x)) parent.set(x, x);
-  };
   const union = (a: string, b: string): void => {
-    add(a);
-    add(b);
+    if (!parent.has(b)) parent.set(b, b);
     const ra = find(a);
     const rb = find(b);
     if (ra !== rb) parent.set(ra, rb);
   };
-  const nodesOf = (ref: ParsedRef): string[] => {
-    const nodes = ref.identities.map((k) => 'i:' + identityKey(k));
+
+  // Each ref's identity keys and nodes, computed once.
+  const keysOf = input.refs.map((ref) => ref.identities.map(identityKey));
+  const nodesOf = input.refs.map((ref, r) => {
+    const nodes = (keysOf[r] ?? []).map((k) => 'i:' + k);
     if (ref.customerId !== undefined) nodes.push('c:' + ref.customerId);
     return nodes;
-  };
-
-  for (const ref of input.refs) {
-    const nodes = nodesOf(ref);
+  });
+  nodesOf.forEach((nodes, r) => {
     const first = nodes[0];
-    if (first === undefined) continue;
-    add(first);
-    for (const node of nodes.slice(1)) union(first, node);
-    for (const k of ref.identities) {
-      const owner = input.known.get(identityKey(k));
-      if (owner !== undefined) union('i:' + identityKey(k), 'c:' + owner);
+    if (first === undefined) return;
+    if (!parent.has(first)) parent.set(first, first);
+    for (let n = 1; n < nodes.length; n++) union(first, nodes[n] ?? first);
+    for (const k of keysOf[r] ?? []) {
+      const owner = input.known.get(k);
+      if (owner !== undefined) union('i:' + k, 'c:' + owner);
     }
-  }
+  });
 
   const byRoot = new Map<string, { customers: Set<string>; identities: Map<string, IdentityKey> }>();
   const groupOf = (root: string) => {
@@ -188,18 +186,19 @@ export function planResolution(input: ResolutionInput): ResolutionPlan {
     }
     return g;
   };
-  for (const ref of input.refs) {
-    for (const node of nodesOf(ref)) {
-      const g = groupOf(find(node));
-      if (node.startsWith('c:')) g.customers.add(node.slice(2));
-    }
-    for (const k of ref.identities) {
-      const g = groupOf(find('i:' + identityKey(k)));
-      g.identities.set(identityKey(k), k);
-      const owner = input.known.get(identityKey(k));
+  input.refs.forEach((ref, r) => {
+    const first = nodesOf[r]?.[0];
+    if (first === undefined) return;
+    // All of a ref's nodes share one root.
+    const g = groupOf(find(first));
+    if (ref.customerId !== undefined) g.customers.add(ref.customerId);
+    ref.identities.forEach((k, j) => {
+      const key = keysOf[r]?.[j] ?? identityKey(k);
+      g.identities.set(key, k);
+      const owner = input.known.get(key);
       if (owner !== undefined) g.customers.add(owner);
-    }
-  }
+    });
+  });
 
   const people: PlannedPerson[] = [];
   const personOfRoot = new Map<string, number>();
@@ -209,18 +208,18 @@ export function planResolution(input: ResolutionInput): ResolutionPlan {
       const tb = input.createdAt.get(b) ?? Number.POSITIVE_INFINITY;
       return ta !== tb ? ta - tb : a < b ? -1 : a > b ? 1 : 0;
     });
-    const identities = [...g.identities.values()].sort(compareKeys);
+    const identities = g.identities.size > 1 ? [...g.identities.values()].sort(compareKeys) : [...g.identities.values()];
     personOfRoot.set(root, people.length);
     people.push({
       survivor: customers[0] ?? null,
       merged: customers.slice(1),
-      newIdentities: identities.filter((k) => !input.known.has(identityKey(k))),
+      newIdentities: [...g.identities].filter(([key]) => !input.known.has(key)).map(([, k]) => k).sort(compareKeys),
       identities,
     });
   }
 
-  const refs = input.refs.map((ref): { person: number } | { error: RefError } => {
-    const first = nodesOf(ref)[0];
+  const refs = input.refs.map((_, r): { person: number } | { error: RefError } => {
+    const first = nodesOf[r]?.[0];
     const person = first === undefined ? undefined : personOfRoot.get(find(first));
     if (person === undefined) return { error: { code: 'missing_customer', message: 'customer: names no customer' } };
     if (!input.create && people[person]?.survivor === null) {

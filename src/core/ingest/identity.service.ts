@@ -1,15 +1,16 @@
 // Identity resolution against the database (the rules are in identity.rules.ts).
 //
-// Concurrency: the profiles a batch resolves to are locked FOR NO KEY UPDATE, all in one statement
-// in id order, when they are looked up: they cannot be merged away under the batch, and two batches
-// about the same customer take turns instead of interleaving their reads and writes. (A weaker
-// KEY SHARE lock here, with the write lock taken later, lets batches overlap more but deadlocks
-// whenever a merge meets a batch that holds the merged profile.) New identities are inserted in sorted order with
-// ON CONFLICT DO NOTHING: when another transaction is inserting the same identity, PostgreSQL makes
-// this one wait for it; if it commits, the identity comes back as not inserted, the profile this
-// call had just created for it is deleted, and the refs are resolved again against what is now
-// committed. So two batches that meet the same new person at once end with one profile, without a
-// lock taken in the common case.
+// Concurrency:
+// - The profiles a batch resolves to are locked FOR NO KEY UPDATE, all in one statement in id
+//   order, when they are looked up: they cannot be merged away under the batch, and two batches
+//   about the same customer take turns instead of interleaving their reads and writes. (A weaker
+//   KEY SHARE lock here, with the write lock taken later, lets batches overlap more, but it
+//   deadlocks whenever a merge meets a batch that holds the merged profile.)
+// - New identities are inserted in sorted order with ON CONFLICT DO NOTHING: when another
+//   transaction is inserting the same identity, PostgreSQL makes this one wait for it; if it
+//   commits, the identity comes back as not inserted, the profile this call had just created for
+//   it is deleted, and the refs are resolved again against what is now committed. So two batches
+//   that meet the same new person at once end with one profile, and no lock is taken for it.
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { IdentityKind } from '../../db/schema.ts';
@@ -128,9 +129,7 @@ export async function resolveParsedRefs(
     for (const p of people) if (p.fresh && p.customerId !== null) taken.add(p.customerId);
     const fresh = people.filter((p) => p.fresh && p.customerId !== null).map((p) => p.customerId ?? '');
     if (fresh.length > 0) {
-      await sql`insert into customers (tenant_id, id, created_at, updated_at)
-                select ${tenantId}, x.id, coalesce(${options.at ?? null}::timestamptz, now()), now()
-                  from unnest(${fresh}::uuid[]) as x(id)`.execute(db);
+      await insertCustomers(db, tenantId, fresh, options.at);
       for (const id of fresh) createdAt.set(id, options.at?.getTime() ?? Date.now());
     }
     const toInsert = people
@@ -286,6 +285,12 @@ async function lookUp(
   // which has left a customer_merges row: look again (its survivor may be merging away too; ids
   // never seen stay unknown).
   if (vanished.length > 0 && attempts > 1) await lookUp(db, tenantId, vanished, [], into, undefined, attempts - 1);
+}
+
+async function insertCustomers(db: Db, tenantId: string, ids: string[], at: Date | undefined): Promise<void> {
+  await sql`insert into customers (tenant_id, id, created_at, updated_at)
+            select ${tenantId}, x.id, coalesce(${at ?? null}::timestamptz, now()), now()
+              from unnest(${ids}::uuid[]) as x(id)`.execute(db);
 }
 
 async function insertIdentities(db: Db, tenantId: string, rows: (IdentityKey & { customerId: string })[], at: Date | undefined): Promise<Set<string>> {

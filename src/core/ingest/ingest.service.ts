@@ -48,26 +48,26 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
     rejected.push({ index: e.index, code, message });
   };
 
-  let fresh = events;
-  const staff = await staffOf(db, tenantId, fresh);
-  fresh = fresh.filter((e) => {
+  let kept = events;
+  const staff = await staffOf(db, tenantId, kept);
+  kept = kept.filter((e) => {
     if (e.effect.kind !== 'contact' || staff.find(e.effect.staff)) return true;
     const ref = e.effect.staff;
     reject(e, 'unknown_staff', `events[${e.index}].properties: no staff member ${'staffId' in ref ? ref.staffId : ref.staffWecomUserId}`);
     return false;
   });
 
-  const orderDrafts = fresh.flatMap((e) => (e.effect.kind === 'order' ? [e.effect.order] : []));
+  const orderDrafts = kept.flatMap((e) => (e.effect.kind === 'order' ? [e.effect.order] : []));
   const orders = await prepareOrders(db, tenantId, orderDrafts);
   const badOrders = new Set(orders.rejected.map((r) => r.index));
   for (const r of orders.rejected) rejected.push({ index: r.index, code: r.code, message: `events[${r.index}].properties: ${r.message}` });
-  fresh = fresh.filter((e) => !badOrders.has(e.index));
+  kept = kept.filter((e) => !badOrders.has(e.index));
 
   // Events are stored first, under the profile an unlocked look saw (or a new id for a new person):
   // the insert needs no profile lock and tells the duplicates apart, so profiles are locked only
   // for events actually new, and only from here to the commit.
-  const forms = fresh.filter((e) => e.effect.kind === 'form');
-  const plain = fresh.filter((e) => e.effect.kind !== 'form');
+  const forms = kept.filter((e) => e.effect.kind === 'form');
+  const plain = kept.filter((e) => e.effect.kind !== 'form');
   const sighted = await sightProfiles(db, tenantId, plain.map((e) => e.customer));
   const tentative = plain.map((e, i): AcceptedEvent & { at: number } => ({ event: e, customerId: sighted.tentative[i] ?? '', at: i }));
   const inserted = await insertEvents(db, tenantId, tentative, actor);
@@ -77,7 +77,7 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
   const resolved = await resolveParsedRefs(db, tenantId, stored.map((t) => t.event.customer), { create: true, source: 'api' }, {
     sighting: sighted.sighting, freshIds: stored.map((t) => sighted.freshIds[t.at]),
   });
-  const newIdentities: NewIdentity[] = [...resolved.newIdentities];
+
   const accepted: AcceptedEvent[] = [];
   const unresolved: string[] = [];
   const moved: { key: string; customerId: string }[] = [];
@@ -92,6 +92,7 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
     if (r.customerId !== t.customerId) moved.push({ key: t.event.key, customerId: r.customerId });
   });
   await settleEvents(db, tenantId, unresolved, moved);
+  const newIdentities: NewIdentity[] = [...resolved.newIdentities];
 
   for (const e of forms) {
     const outcome = await ingestFormEvent(db, tenantId, e, actor);
