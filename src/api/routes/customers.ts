@@ -6,33 +6,11 @@ import { getCustomer, listCustomers } from '../../core/customers/customers.servi
 import { listOrders } from '../../core/orders/orders.service.ts';
 import { getProfile } from '../../core/customers/profile.service.ts';
 import { actorOf } from '../auth.ts';
-import { Fen, Gender, Id, IdentityKind, IdParams, Instant, PageQuery, pageOf, protectedErrors, Ref } from '../schemas.ts';
+import { Id, IdParams, PageQuery, pageOf, protectedErrors } from '../schemas.ts';
 import { Order } from './orders.ts';
-import { CustomerProfile } from './profile.ts';
+import { CustomerProfile, CustomerSummary } from '../customer-schemas.ts';
 
-export const CustomerSummary = z.object({
-  id: z.string(),
-  name: z.string(),
-  gender: Gender,
-  phone: z.string().nullable(),
-  memberNo: z.string().nullable(),
-  city: z.string(),
-  sourceChannel: z.string(),
-  store: Ref.nullable(),
-  guide: Ref.nullable(),
-  orderCount: z.number().int(),
-  orderDays: z.number().int().describe('distinct purchase days, in the tenant time zone'),
-  totalSpentFen: Fen,
-  firstOrderAt: Instant.nullable(),
-  lastOrderAt: Instant.nullable(),
-  createdAt: Instant,
-});
 
-const CustomerDetail = CustomerSummary.extend({
-  birthday: z.string().nullable(),
-  averageTicketFen: Fen,
-  identities: z.array(z.object({ kind: IdentityKind, value: z.string(), createdAt: Instant })),
-});
 
 /** Several ids as `a,b` or as a repeated parameter. */
 const IdList = z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(Id).max(50));
