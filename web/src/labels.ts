@@ -10,6 +10,15 @@ const CHANNELS: Record<string, MessageKey> = {
   other: 'channel.other',
 };
 
+/** Where a customer came from (acquisition channel), as the demo world and contact_added use them. */
+const SOURCE_CHANNELS: Record<string, MessageKey> = {
+  store_qr: 'source.store_qr',
+  order_card: 'source.order_card',
+  miniprogram: 'source.miniprogram',
+  referral: 'source.referral',
+  ad: 'source.ad',
+};
+
 const IDENTITY_KINDS: Record<string, MessageKey> = {
   unionid: 'identity.unionid',
   openid: 'identity.openid',
@@ -36,6 +45,7 @@ function labelFrom(table: Record<string, MessageKey>) {
 }
 
 export const channelLabel = labelFrom(CHANNELS);
+export const sourceChannelLabel = labelFrom(SOURCE_CHANNELS);
 export const identityKindLabel = labelFrom(IDENTITY_KINDS);
 export const orderStatusLabel = labelFrom(ORDER_STATUSES);
 export const genderLabel = labelFrom(GENDERS);

@@ -93,6 +93,11 @@ export const enUS: Record<MessageKey, string> = {
   'channel.ecommerce': 'E-commerce',
   'channel.group_buy': 'Group buy',
   'channel.other': 'Other',
+  'source.store_qr': 'Store QR code',
+  'source.order_card': 'Delivery order card',
+  'source.miniprogram': 'Mini-program',
+  'source.referral': 'Referral',
+  'source.ad': 'Ad',
 
   'customers.title': 'Customers',
   'customers.subtitle': 'Every channel, one profile per person',

@@ -92,6 +92,11 @@ export const zhCN = {
   'channel.ecommerce': '电商',
   'channel.group_buy': '团购',
   'channel.other': '其他',
+  'source.store_qr': '门店扫码',
+  'source.order_card': '外卖订单卡',
+  'source.miniprogram': '小程序',
+  'source.referral': '社群裂变',
+  'source.ad': '广告',
 
   'customers.title': '客户列表',
   'customers.subtitle': '所有渠道的顾客，一人一档',

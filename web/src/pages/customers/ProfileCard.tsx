@@ -3,7 +3,7 @@ import { EnvironmentOutlined, ShopOutlined, UserOutlined } from '@ant-design/ico
 import type { CustomerDetail } from '../../api.ts';
 import { formatDateTime } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
-import { channelLabel, genderLabel } from '../../labels.ts';
+import { sourceChannelLabel, genderLabel } from '../../labels.ts';
 import { CustomerName } from './CustomerName.tsx';
 
 export function ProfileCard({ customer, zone }: { customer: CustomerDetail; zone: string }) {
@@ -19,7 +19,7 @@ export function ProfileCard({ customer, zone }: { customer: CustomerDetail; zone
               {customer.city}
             </Tag>
           )}
-          {customer.sourceChannel && <Tag color="cyan" variant="filled">{channelLabel(t, customer.sourceChannel)}</Tag>}
+          {customer.sourceChannel && <Tag color="cyan" variant="filled">{sourceChannelLabel(t, customer.sourceChannel)}</Tag>}
         </div>
       </div>
       <Descriptions
@@ -30,7 +30,7 @@ export function ProfileCard({ customer, zone }: { customer: CustomerDetail; zone
           { key: 'gender', label: t('customer.gender'), children: genderLabel(t, customer.gender) },
           { key: 'birthday', label: t('customer.birthday'), children: customer.birthday ?? none },
           { key: 'city', label: t('customer.city'), children: customer.city || none },
-          { key: 'source', label: t('customer.source'), children: customer.sourceChannel ? channelLabel(t, customer.sourceChannel) : none },
+          { key: 'source', label: t('customer.source'), children: customer.sourceChannel ? sourceChannelLabel(t, customer.sourceChannel) : none },
           {
             key: 'store',
             label: t('customer.store'),
