@@ -7,7 +7,7 @@ import { newId } from '../ids.ts';
 import { afterCustomersChanged } from '../ingest/ingest.hooks.ts';
 import { resolveCustomers } from '../ingest/identity.service.ts';
 import type { IdentityRef } from '../ingest/identity.rules.ts';
-import { inTransaction } from '../tags/tag-changes.ts';
+import { inTransaction } from '../../db/transaction.ts';
 import { actorLabel } from '../tags/tags.rules.ts';
 import { parseAnswers } from './forms.rules.ts';
 import { getForm, storeFormSubmission } from './forms.service.ts';

@@ -20,7 +20,8 @@ import { checkEvents, MAX_EVENTS_PER_BATCH, type CheckedEvent, type Rejection } 
 import { afterCustomersChanged, recordFormSubmission } from './ingest.hooks.ts';
 import { applyAttributes, applyContacts, applyGroups, touchCustomers, type AcceptedEvent } from './ingest.effects.ts';
 import { resolveParsedRefs, sightProfiles, type NewIdentity } from './identity.service.ts';
-import { findStaff, inTransaction, type StaffDirectory } from './references.service.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import { findStaff, type StaffDirectory } from './references.service.ts';
 
 export interface IngestResult {
   accepted: number;

@@ -9,7 +9,8 @@ import type { Db } from '../../db/connect.ts';
 import { newId } from '../ids.ts';
 import { afterCustomersChanged } from '../ingest/ingest.hooks.ts';
 import { lockCustomers, resolveParsedRefs } from '../ingest/identity.service.ts';
-import { findStaff, findStores, inTransaction } from '../ingest/references.service.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import { findStaff, findStores } from '../ingest/references.service.ts';
 import { addOrdersToAggregates, recomputeAggregates } from './order-aggregates.service.ts';
 import { classifyResend, parseOrder, statusFor, type OrderAction, type OrderDraft, type OrderInput, type Rejection } from './record.rules.ts';
 

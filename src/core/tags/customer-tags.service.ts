@@ -7,7 +7,8 @@ import { ownCustomersOnly, type Actor } from '../access/access.rules.ts';
 import { matchingCustomerIds, visibleCustomerIds, type CustomerFilter } from '../customers/customers.service.ts';
 import { invalid, notFound, YuchiError } from '../errors.ts';
 import { newId, UUID_PATTERN } from '../ids.ts';
-import { applyTagChanges, inTransaction } from './tag-changes.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import { applyTagChanges } from './tag-changes.ts';
 import { actorLabel, exclusiveClash } from './tags.rules.ts';
 import { findTags, loadTags, type TagInfo } from './tags.service.ts';
 

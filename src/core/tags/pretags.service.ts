@@ -9,7 +9,8 @@ import { invalid } from '../errors.ts';
 import { normalizeIdentity } from '../ingest/identity.rules.ts';
 import { offsetOf, type Page, type PageRequest } from '../paging.ts';
 import { checkManualTags } from './customer-tags.service.ts';
-import { applyTagChanges, inTransaction } from './tag-changes.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import { applyTagChanges } from './tag-changes.ts';
 import { actorLabel, IDENTITY_KINDS } from './tags.rules.ts';
 import { loadTags } from './tags.service.ts';
 

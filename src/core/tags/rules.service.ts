@@ -5,7 +5,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { notFound } from '../errors.ts';
-import { applyTagChanges, inTransaction } from './tag-changes.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import { applyTagChanges } from './tag-changes.ts';
 import { foldRule, evaluationOrder, parseRule, precedingInGroup, windowsOf, type Condition, type RuleTagNode, type TagRule } from './tags.rules.ts';
 
 /**

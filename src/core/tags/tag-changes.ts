@@ -13,11 +13,6 @@ import type { TagSource } from '../../db/schema.ts';
 export const newEventId = sql<string>`encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
   placing substring(int8send((extract(epoch from clock_timestamp()) * 1000)::bigint) from 3) from 1 for 6), 52, 1), 53, 1), 'hex')::uuid`;
 
-/** Runs `fn` in the caller's transaction, or in a new one, so a multi-row write is all or nothing. */
-export async function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
-  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
-}
-
 export interface TagChangeSet {
   /** Extra common table expressions the adds and removes may refer to: `name as (...), ...`. */
   prelude?: RawBuilder<unknown>;

@@ -5,7 +5,8 @@ import type { Db } from '../../db/connect.ts';
 import type { Actor } from '../access/access.rules.ts';
 import { conflict, invalid, isUniqueViolation, notFound } from '../errors.ts';
 import { newId, UUID_PATTERN } from '../ids.ts';
-import { applyTagChanges, inTransaction } from './tag-changes.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import { applyTagChanges } from './tag-changes.ts';
 import { evaluateRuleTags, loadRuleTags } from './rules.service.ts';
 import { actorLabel, conditionsOf, evaluationOrder, parseRule, referencedTags, withDependents, type GroupedTag, type RuleTagNode, type TagRule } from './tags.rules.ts';
 
