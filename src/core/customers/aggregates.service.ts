@@ -1,6 +1,8 @@
 // Order aggregates on each customer row (first/last order, order count, distinct purchase days
-// in the tenant's zone, total spend). Recomputed set-wise from orders; only rows whose values
-// changed are written, so a nightly run over an unchanged tenant writes nothing.
+// in the tenant's zone, total spend). Recomputed set-wise from orders — for a whole tenant (the
+// nightly task) or for some customers (after refunds and merges); only rows whose values changed
+// are written, so a run over unchanged customers writes nothing. This is the one definition:
+// incremental maintenance (orders/order-aggregates.service.ts) and the demo loader match it.
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 
@@ -8,10 +10,14 @@ export interface AggregateRefresh {
   customersUpdated: number;
 }
 
-export async function refreshOrderAggregates(db: Db, tenantId: string): Promise<AggregateRefresh> {
+export async function refreshOrderAggregates(db: Db, tenantId: string, customerIds?: string[]): Promise<AggregateRefresh> {
+  if (customerIds?.length === 0) return { customersUpdated: 0 };
+  const ordersOf = customerIds ? sql`and o.customer_id = any(${customerIds}::uuid[])` : sql``;
+  const customersIn = customerIds ? sql`and c.id = any(${customerIds}::uuid[])` : sql``;
   const result = await sql<never>`
     with tenant as (select timezone from tenants where id = ${tenantId}),
-    stats as (
+    -- materialized: computed once, not once per customer row of the update
+    stats as materialized (
       select o.customer_id,
              min(o.ordered_at) as first_order_at,
              max(o.ordered_at) as last_order_at,
@@ -19,7 +25,7 @@ export async function refreshOrderAggregates(db: Db, tenantId: string): Promise<
              count(distinct (o.ordered_at at time zone t.timezone)::date)::int as order_days,
              sum(o.paid_fen - o.refunded_fen)::bigint as total_spent_fen
         from orders o cross join tenant t
-       where o.tenant_id = ${tenantId} and o.customer_id is not null and o.status <> 'refunded'
+       where o.tenant_id = ${tenantId} and o.customer_id is not null and o.status <> 'refunded' ${ordersOf}
        group by o.customer_id
     ),
     target as (
@@ -29,16 +35,17 @@ export async function refreshOrderAggregates(db: Db, tenantId: string): Promise<
              coalesce(s.order_days, 0) as order_days,
              coalesce(s.total_spent_fen, 0) as total_spent_fen
         from customers c left join stats s on s.customer_id = c.id
-       where c.tenant_id = ${tenantId}
+       where c.tenant_id = ${tenantId} ${customersIn}
     )
     update customers c
        set first_order_at = t.first_order_at,
            last_order_at = t.last_order_at,
            order_count = t.order_count,
            order_days = t.order_days,
-           total_spent_fen = t.total_spent_fen
+           total_spent_fen = t.total_spent_fen,
+           updated_at = now()
       from target t
-     where c.tenant_id = ${tenantId} and c.id = t.id
+     where c.tenant_id = ${tenantId} and c.id = t.id ${customersIn}
        and (c.first_order_at is distinct from t.first_order_at
          or c.last_order_at is distinct from t.last_order_at
          or c.order_count <> t.order_count

@@ -10,6 +10,7 @@
 // calling, so the "other orders that day" check sees every committed order.
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
+import { refreshOrderAggregates } from '../customers/aggregates.service.ts';
 
 /** Adds just-inserted orders (by id) of some customers to those customers' aggregates. */
 export async function addOrdersToAggregates(db: Db, tenantId: string, orderIds: string[], customerIds: string[]): Promise<void> {
@@ -54,31 +55,7 @@ export async function addOrdersToAggregates(db: Db, tenantId: string, orderIds: 
      where c.tenant_id = ${tenantId} and c.id = any(${customerIds}::uuid[]) and c.id = p.customer_id`.execute(db);
 }
 
-/** Recomputes the aggregates of some customers from their orders. */
+/** Recomputes the aggregates of some customers from their orders (refunds and merges). */
 export async function recomputeAggregates(db: Db, tenantId: string, customerIds: string[]): Promise<void> {
-  if (customerIds.length === 0) return;
-  await sql`
-    with zone as (select timezone as tz from tenants where id = ${tenantId}),
-    -- materialized: computed once, not once per customer row of the update
-    stats as materialized (
-      select o.customer_id,
-             min(o.ordered_at) as first_order_at,
-             max(o.ordered_at) as last_order_at,
-             count(*)::int as order_count,
-             count(distinct (o.ordered_at at time zone z.tz)::date)::int as order_days,
-             sum(o.paid_fen - o.refunded_fen)::bigint as total_spent_fen
-        from orders o cross join zone z
-       where o.tenant_id = ${tenantId} and o.customer_id = any(${customerIds}::uuid[]) and o.status <> 'refunded'
-       group by o.customer_id
-    )
-    update customers c
-       set first_order_at = s.first_order_at,
-           last_order_at = s.last_order_at,
-           order_count = coalesce(s.order_count, 0),
-           order_days = coalesce(s.order_days, 0),
-           total_spent_fen = coalesce(s.total_spent_fen, 0),
-           updated_at = now()
-      from unnest(${customerIds}::uuid[]) as t(id)
-      left join stats s on s.customer_id = t.id
-     where c.tenant_id = ${tenantId} and c.id = any(${customerIds}::uuid[]) and c.id = t.id`.execute(db);
+  await refreshOrderAggregates(db, tenantId, customerIds);
 }
