@@ -318,6 +318,47 @@ export interface ImportJobErrorsTable {
   reason: string;
 }
 
+export type LifecycleStage = 'prospect' | 'new' | 'active' | 'dormant' | 'churned' | 'returned';
+
+export interface CustomerScoresTable {
+  tenant_id: string;
+  customer_id: string;
+  recency_days: number | null;
+  frequency: Defaulted<number>;
+  monetary_fen: ColumnType<number, number | bigint | undefined, number | bigint>;
+  r_score: number | null;
+  f_score: number | null;
+  m_score: number | null;
+  rfm_cell: string | null;
+  lifecycle_stage: LifecycleStage;
+  value_tier: string | null;
+  p_alive: number | null;
+  expected_purchases: number | null;
+  expected_spend_fen: Int8 | null;
+  clv_fen: Int8 | null;
+  computed_at: Timestamp;
+}
+
+export interface SegmentsTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  description: Defaulted<string>;
+  definition: Json;
+  version: Defaulted<number>;
+  status: Defaulted<'active' | 'archived'>;
+  created_by: Defaulted<string>;
+  created_at: DefaultedTime;
+  updated_at: DefaultedTime;
+}
+
+export interface SegmentMembersTable {
+  tenant_id: string;
+  segment_id: string;
+  customer_id: string;
+  entered_at: DefaultedTime;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -344,6 +385,9 @@ export interface Database {
   audit_log: AuditLogTable;
   import_jobs: ImportJobsTable;
   import_job_errors: ImportJobErrorsTable;
+  customer_scores: CustomerScoresTable;
+  segments: SegmentsTable;
+  segment_members: SegmentMembersTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -312,7 +312,7 @@ export class ApiError extends Error {
   }
 }
 
-type Query = Record<string, string | number | string[] | null | undefined>;
+export type Query = Record<string, string | number | string[] | null | undefined>;
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 // Set by the session layer: a 401 on a data call means the session ended elsewhere.
@@ -346,7 +346,8 @@ function errorOf(status: number, body: unknown): ApiError {
   return new ApiError(status, code, message, details);
 }
 
-async function call<T>(method: Method, path: string, options: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+/** One call to /api/v1; area modules (api-<area>.ts) build their calls on it. */
+export async function call<T>(method: Method, path: string, options: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
   if (options.signal) init.signal = options.signal;
   if (options.body !== undefined) {
@@ -365,7 +366,7 @@ async function call<T>(method: Method, path: string, options: { query?: Query; b
   return body as T;
 }
 
-type Signal = { signal?: AbortSignal };
+export type Signal = { signal?: AbortSignal };
 
 /** A path under /api/v1 with its query, for links the browser follows itself (downloads). */
 export function apiUrl(path: string, query: Query = {}): string {

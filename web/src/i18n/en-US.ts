@@ -1,4 +1,8 @@
 import type { MessageKey } from './zh-CN.ts';
+import { segmentsEnUS } from './segments.ts';
+import { scoresEnUS } from './scores.ts';
+import { analyticsEnUS } from './analytics.ts';
+import { promotionsEnUS } from './promotions.ts';
 
 export const enUS: Record<MessageKey, string> = {
   'brand.tagline': 'Private-domain operations',
@@ -526,4 +530,8 @@ export const enUS: Record<MessageKey, string> = {
   'template.itemName': 'Item name',
   'template.quantity': 'Quantity (whole number ≥ 1)',
   'template.unitPrice': 'Unit price (yuan)',
+  ...segmentsEnUS,
+  ...scoresEnUS,
+  ...analyticsEnUS,
+  ...promotionsEnUS,
 };

@@ -1,4 +1,9 @@
-// 简体中文 is the console's first language; en-US.ts must have every key of this file.
+// 简体中文 is the console's first language; en-US.ts must have every key of this file. Areas added
+// later keep their texts in their own file (./<area>.ts) and are spread in here.
+import { segmentsZhCN } from './segments.ts';
+import { scoresZhCN } from './scores.ts';
+import { analyticsZhCN } from './analytics.ts';
+import { promotionsZhCN } from './promotions.ts';
 export const zhCN = {
   'brand.tagline': '私域运营平台',
   'brand.slogan': '把顾客养在自己的池子里',
@@ -525,6 +530,10 @@ export const zhCN = {
   'template.itemName': '商品名称',
   'template.quantity': '数量（正整数）',
   'template.unitPrice': '单价（元）',
+  ...segmentsZhCN,
+  ...scoresZhCN,
+  ...analyticsZhCN,
+  ...promotionsZhCN,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
