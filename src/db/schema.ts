@@ -359,6 +359,48 @@ export interface SegmentMembersTable {
   entered_at: DefaultedTime;
 }
 
+export interface ScoringSettingsTable {
+  tenant_id: string;
+  settings: Json;
+  updated_by: Defaulted<string>;
+  updated_at: DefaultedTime;
+}
+
+export type ScoringRunStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface ScoringRunsTable {
+  tenant_id: string;
+  id: string;
+  trigger: 'nightly' | 'manual';
+  status: Defaulted<ScoringRunStatus>;
+  requested_by: Defaulted<string>;
+  created_at: DefaultedTime;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  calibration_end: ColumnType<string | null, string | null | undefined, string | null>;
+  settings: Json | null;
+  customers: number | null;
+  buyers: number | null;
+  repeaters: number | null;
+  rows_written: number | null;
+  bgnbd: Json | null;
+  gamma_gamma: Json | null;
+  fitted_at: Timestamp | null;
+  fit_ms: number | null;
+  clv_reason: string | null;
+  phases: Json | null;
+  error: string | null;
+}
+
+export interface CustomerScoreSnapshotsTable {
+  tenant_id: string;
+  month: ColumnType<string, string, string>;
+  customer_id: string;
+  rfm_cell: string | null;
+  lifecycle_stage: LifecycleStage;
+  value_tier: string | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -388,6 +430,9 @@ export interface Database {
   customer_scores: CustomerScoresTable;
   segments: SegmentsTable;
   segment_members: SegmentMembersTable;
+  scoring_settings: ScoringSettingsTable;
+  scoring_runs: ScoringRunsTable;
+  customer_score_snapshots: CustomerScoreSnapshotsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

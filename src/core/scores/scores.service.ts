@@ -1,0 +1,372 @@
+// The scoring run: every customer's RFM scores and cell, lifecycle stage, value tier and predicted
+// CLV / churn, written to customer_scores, plus this month's snapshot of cells, stages and tiers.
+// One pass over the tenant's orders in SQL (per customer-day in the tenant's zone, then per
+// customer) streams one binary row per buyer to Node; the models are fitted and applied there;
+// the scores go back by binary COPY into a temporary table and one upsert that writes only the
+// rows whose scores changed. Never-ordered customers (prospects) are scored in the same upsert.
+import type pg from 'pg';
+import { sql } from 'kysely';
+import type { DatabaseHandle, Db } from '../../db/connect.ts';
+import type { LifecycleStage } from '../../db/schema.ts';
+import { newId, UUID_PATTERN } from '../ids.ts';
+import { notFound, YuchiError } from '../errors.ts';
+import type { CustomerSummary } from '../clv/clv.rules.ts';
+import { fitClvModels, predict, type ClvModels } from '../clv/predict.ts';
+import { localDate } from '../dashboard/dashboard.rules.ts';
+import { BinaryCopyWriter, readBinaryCopy, writeBinaryCopy, type ColumnKind } from './binary-copy.ts';
+import { DEFAULT_SETTINGS, lifecycleStage, monthOf, quintileCuts, quintileScore, rfmCell, ScoringSettings, valueTier } from './scores.rules.ts';
+
+export const SCORES_TASK = 'recompute_scores';
+
+export async function getScoringSettings(db: Db, tenantId: string): Promise<ScoringSettings> {
+  const row = await db.selectFrom('scoring_settings').select('settings').where('tenant_id', '=', tenantId).executeTakeFirst();
+  if (!row) return DEFAULT_SETTINGS;
+  // Stored settings were valid when saved; fall back to the defaults if a later rule refuses them.
+  const parsed = ScoringSettings.safeParse(row.settings);
+  return parsed.success ? parsed.data : DEFAULT_SETTINGS;
+}
+
+export async function saveScoringSettings(db: Db, tenantId: string, settings: ScoringSettings, by: string): Promise<ScoringSettings> {
+  const valid = ScoringSettings.parse(settings);
+  const json = JSON.stringify(valid);
+  await db.insertInto('scoring_settings').values({ tenant_id: tenantId, settings: json, updated_by: by })
+    .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ settings: json, updated_by: by, updated_at: new Date() }))
+    .execute();
+  return valid;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+
+export interface ScoringPhases { read: number; fit: number; predict: number; write: number; snapshot: number }
+
+export interface ScoringRunView {
+  id: string;
+  trigger: 'nightly' | 'manual';
+  status: 'queued' | 'running' | 'done' | 'failed';
+  requestedBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  calibrationEnd: string | null;
+  customers: number | null;
+  buyers: number | null;
+  repeaters: number | null;
+  rowsWritten: number | null;
+  fitMs: number | null;
+  clvReason: string | null;
+  phases: ScoringPhases | null;
+  error: string | null;
+}
+
+/** Records a manual run and queues it, in one transaction; runs of a tenant go one at a time. */
+export async function requestScoringRun(db: Db, tenantId: string, by: string): Promise<ScoringRunView> {
+  const id = newId();
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('scoring_runs').values({ tenant_id: tenantId, id, trigger: 'manual', requested_by: by }).execute();
+    await sql`select graphile_worker.add_job(${SCORES_TASK}, json_build_object('tenantId', ${tenantId}::text, 'runId', ${id}::text),
+                queue_name => ${`scores:${tenantId}`}, max_attempts => 1)`.execute(trx);
+  });
+  return getScoringRun(db, tenantId, id);
+}
+
+export async function getScoringRun(db: Db, tenantId: string, id: string): Promise<ScoringRunView> {
+  const row = UUID_PATTERN.test(id)
+    ? await db.selectFrom('scoring_runs').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
+    : undefined;
+  if (!row) throw notFound('scoring run');
+  return {
+    id: row.id, trigger: row.trigger, status: row.status, requestedBy: row.requested_by,
+    createdAt: row.created_at.toISOString(), startedAt: row.started_at?.toISOString() ?? null, finishedAt: row.finished_at?.toISOString() ?? null,
+    calibrationEnd: row.calibration_end, customers: row.customers, buyers: row.buyers, repeaters: row.repeaters,
+    rowsWritten: row.rows_written, fitMs: row.fit_ms, clvReason: row.clv_reason,
+    phases: (row.phases as ScoringPhases | null) ?? null, error: row.error,
+  };
+}
+
+/** The latest finished run's id, or null. */
+export async function latestDoneRunId(db: Db, tenantId: string): Promise<string | null> {
+  const row = await db.selectFrom('scoring_runs').select('id').where('tenant_id', '=', tenantId).where('status', '=', 'done')
+    .orderBy('finished_at', 'desc').limit(1).executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export interface ScoringResult {
+  runId: string;
+  calibrationEnd: string;
+  customers: number;
+  buyers: number;
+  repeaters: number;
+  rowsWritten: number;
+  models: ClvModels | null;
+  clvReason: string | null;
+  phases: ScoringPhases;
+  fitMs: number;
+}
+
+/**
+ * Runs (or, with `runId`, carries out a queued) scoring run for a tenant. `today` is the tenant's
+ * calendar date that counts as now (default: today in its zone); orders after it are left out.
+ */
+export async function runScoring(handle: DatabaseHandle, tenantId: string, options: { runId?: string; trigger?: 'nightly' | 'manual'; today?: string } = {}): Promise<ScoringResult> {
+  const { db } = handle;
+  const tenant = await db.selectFrom('tenants').select(['timezone']).where('id', '=', tenantId).executeTakeFirst();
+  if (!tenant) throw notFound('tenant');
+  const runId = options.runId ?? newId();
+  if (!options.runId) await db.insertInto('scoring_runs').values({ tenant_id: tenantId, id: runId, trigger: options.trigger ?? 'manual' }).execute();
+  const today = options.today ?? localDate(new Date(), tenant.timezone);
+  const settings = await getScoringSettings(db, tenantId);
+  await db.updateTable('scoring_runs').set({ status: 'running', started_at: new Date(), calibration_end: today, settings: JSON.stringify(settings) })
+    .where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
+  try {
+    const result = await score(handle, tenantId, runId, today, settings);
+    await db.updateTable('scoring_runs').set({
+      status: 'done', finished_at: new Date(), customers: result.customers, buyers: result.buyers, repeaters: result.repeaters,
+      rows_written: result.rowsWritten, fit_ms: result.fitMs, clv_reason: result.clvReason, phases: JSON.stringify(result.phases),
+      bgnbd: result.models ? JSON.stringify(result.models.bgnbd) : null,
+      gamma_gamma: result.models ? JSON.stringify(result.models.gammaGamma) : null,
+      fitted_at: result.models ? new Date() : null,
+    }).where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
+    return result;
+  } catch (err) {
+    await db.updateTable('scoring_runs').set({ status: 'failed', finished_at: new Date(), error: err instanceof Error ? err.message : String(err) })
+      .where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
+    throw err;
+  }
+}
+
+/** Per buyer, what the one pass over orders gives: columns side by side, ids as 16-byte uuids. */
+interface Buyers {
+  count: number;
+  ids: Buffer;
+  sinceFirst: Int32Array;
+  sinceLast: Int32Array;
+  days: Int32Array;
+  total: Float64Array;
+  firstAmount: Float64Array;
+  windowDays: Int32Array;
+  windowSpend: Float64Array;
+  sinceFirstRecent: Int32Array;
+  sinceLastBeforeRecent: Int32Array;
+}
+
+const NONE = -1;
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * One pass over the tenant's orders (not fully refunded, net of refunds): per purchase day in the
+ * tenant's zone, then per customer. The first day's amount rides in the low 40 bits of
+ * day·2^40 + amount, whose minimum is the first day's — no sort, no window function.
+ * COPY takes no parameters, so the values are checked and written in.
+ */
+async function readBuyers(client: pg.PoolClient, tenantId: string, today: string, settings: ScoringSettings): Promise<Buyers> {
+  if (!UUID_PATTERN.test(tenantId) || !/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new Error('readBuyers: bad tenant id or date');
+  const windowStart = addDays(today, -(settings.rfm.windowDays - 1));
+  const recentStart = addDays(today, -settings.lifecycle.returnedDays);
+  const query = `
+    with tenant as (select timezone from tenants where id = '${tenantId}'),
+    days as (
+      select o.customer_id, (o.ordered_at at time zone t.timezone)::date as d, sum(o.paid_fen - o.refunded_fen)::int8 as amount
+        from orders o cross join tenant t
+       where o.tenant_id = '${tenantId}' and o.customer_id is not null and o.status <> 'refunded'
+       group by 1, 2
+    )
+    select customer_id,
+           (date '${today}' - min(d))::int4,
+           (date '${today}' - max(d))::int4,
+           count(*)::int4,
+           sum(amount)::int8,
+           (min((d - date '1970-01-01')::int8 * 1099511627776 + greatest(amount, 0)) % 1099511627776)::int8,
+           (count(*) filter (where d >= date '${windowStart}'))::int4,
+           coalesce(sum(amount) filter (where d >= date '${windowStart}'), 0)::int8,
+           coalesce(date '${today}' - min(d) filter (where d >= date '${recentStart}'), -1)::int4,
+           coalesce(date '${today}' - max(d) filter (where d < date '${recentStart}'), -1)::int4
+      from days where d <= date '${today}'
+     group by customer_id`;
+  let capacity = 1 << 16;
+  const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => { const b = make(capacity); b.set(a); return b; };
+  let b: Buyers = {
+    count: 0, ids: Buffer.alloc(capacity * 16),
+    sinceFirst: new Int32Array(capacity), sinceLast: new Int32Array(capacity), days: new Int32Array(capacity),
+    total: new Float64Array(capacity), firstAmount: new Float64Array(capacity), windowDays: new Int32Array(capacity),
+    windowSpend: new Float64Array(capacity), sinceFirstRecent: new Int32Array(capacity), sinceLastBeforeRecent: new Int32Array(capacity),
+  };
+  await readBinaryCopy(client, query, 10, (buf, at) => {
+    if (b.count === capacity) {
+      capacity *= 2;
+      const ids = Buffer.alloc(capacity * 16);
+      b.ids.copy(ids);
+      const i32 = (n: number) => new Int32Array(n);
+      const f64 = (n: number) => new Float64Array(n);
+      b = {
+        count: b.count, ids, sinceFirst: grow(b.sinceFirst, i32), sinceLast: grow(b.sinceLast, i32), days: grow(b.days, i32),
+        total: grow(b.total, f64), firstAmount: grow(b.firstAmount, f64), windowDays: grow(b.windowDays, i32),
+        windowSpend: grow(b.windowSpend, f64), sinceFirstRecent: grow(b.sinceFirstRecent, i32), sinceLastBeforeRecent: grow(b.sinceLastBeforeRecent, i32),
+      };
+    }
+    const i = b.count++;
+    buf.copy(b.ids, i * 16, at[0] ?? 0, (at[0] ?? 0) + 16);
+    b.sinceFirst[i] = buf.readInt32BE(at[1] ?? 0);
+    b.sinceLast[i] = buf.readInt32BE(at[2] ?? 0);
+    b.days[i] = buf.readInt32BE(at[3] ?? 0);
+    b.total[i] = Number(buf.readBigInt64BE(at[4] ?? 0));
+    b.firstAmount[i] = Number(buf.readBigInt64BE(at[5] ?? 0));
+    b.windowDays[i] = buf.readInt32BE(at[6] ?? 0);
+    b.windowSpend[i] = Number(buf.readBigInt64BE(at[7] ?? 0));
+    b.sinceFirstRecent[i] = buf.readInt32BE(at[8] ?? 0);
+    b.sinceLastBeforeRecent[i] = buf.readInt32BE(at[9] ?? 0);
+  });
+  return b;
+}
+
+/** BG/NBD histories in weeks, calibration end = today: x = purchase days after the first, spend = mean repeat-day total. */
+export function clvSummaries(b: Buyers): CustomerSummary[] {
+  const out = new Array<CustomerSummary>(b.count);
+  for (let i = 0; i < b.count; i++) {
+    const x = (b.days[i] ?? 1) - 1;
+    const first = b.sinceFirst[i] ?? 0;
+    const last = b.sinceLast[i] ?? 0;
+    out[i] = { customerId: '', x, tx: (first - last) / 7, T: first / 7, spend: x > 0 ? ((b.total[i] ?? 0) - (b.firstAmount[i] ?? 0)) / x : null };
+  }
+  return out;
+}
+
+const BATCH_COLUMNS = ['customer_id', 'recency_days', 'frequency', 'monetary_fen', 'r_score', 'f_score', 'm_score', 'rfm_cell', 'lifecycle_stage', 'value_tier', 'p_alive', 'expected_purchases', 'expected_spend_fen', 'clv_fen'] as const;
+const BATCH_KINDS: ColumnKind[] = ['uuid', 'int4', 'int4', 'int8', 'int2', 'int2', 'int2', 'text', 'text', 'text', 'float8', 'float8', 'int8', 'int8'];
+
+async function score(handle: DatabaseHandle, tenantId: string, runId: string, today: string, settings: ScoringSettings): Promise<ScoringResult> {
+  const client = await handle.pool.connect();
+  const phases: ScoringPhases = { read: 0, fit: 0, predict: 0, write: 0, snapshot: 0 };
+  try {
+    let t = performance.now();
+    const b = await readBuyers(client, tenantId, today, settings);
+    phases.read = performance.now() - t;
+
+    // CLV: fit both models on every buyer; too few repeaters or a spend model without a mean
+    // leaves the CLV columns null, with the reason on the run.
+    t = performance.now();
+    const summaries = clvSummaries(b);
+    let models: ClvModels | null = null;
+    let clvReason: string | null = null;
+    let repeaters = 0;
+    for (const s of summaries) if (s.x > 0) repeaters++;
+    try {
+      if (b.count === 0) throw new YuchiError('invalid', 'no customer has ordered yet');
+      models = fitClvModels(summaries);
+    } catch (err) {
+      if (!(err instanceof YuchiError)) throw err;
+      clvReason = err.message;
+    }
+    phases.fit = performance.now() - t;
+    const fitMs = phases.fit;
+
+    t = performance.now();
+    let predictions: ReturnType<typeof predict> | null = null;
+    if (models) {
+      try {
+        predictions = predict(summaries, models, { weeks: settings.clv.horizonWeeks, annualDiscountRate: settings.clv.annualDiscountRate });
+      } catch (err) {
+        if (!(err instanceof YuchiError)) throw err;
+        clvReason = err.message;
+        models = null;
+      }
+    }
+    // RFM over buyers in the window: quintiles of recency (negated: more recent scores higher),
+    // distinct purchase days and spend.
+    const inWindow: number[] = [];
+    for (let i = 0; i < b.count; i++) if ((b.windowDays[i] ?? 0) > 0) inWindow.push(i);
+    const rCuts = quintileCuts(inWindow.map((i) => -(b.sinceLast[i] ?? 0)));
+    const fCuts = quintileCuts(inWindow.map((i) => b.windowDays[i] ?? 0));
+    const mCuts = quintileCuts(inWindow.map((i) => b.windowSpend[i] ?? 0));
+    const writer = new BinaryCopyWriter(BATCH_KINDS);
+    const row: (number | string | Buffer | null)[] = new Array<number | string | Buffer | null>(BATCH_KINDS.length).fill(null);
+    for (let i = 0; i < b.count; i++) {
+      const windowDays = b.windowDays[i] ?? 0;
+      const sinceLast = b.sinceLast[i] ?? 0;
+      let r: number | null = null, f: number | null = null, m: number | null = null, cell: string | null = null;
+      if (windowDays > 0) {
+        r = quintileScore(-sinceLast, rCuts);
+        f = quintileScore(windowDays, fCuts);
+        m = quintileScore(b.windowSpend[i] ?? 0, mCuts);
+        cell = rfmCell(r, f, m, settings.rfm.highScore);
+      }
+      const stage: LifecycleStage = lifecycleStage({
+        sinceFirst: b.sinceFirst[i] ?? 0, sinceLast,
+        sinceFirstRecent: b.sinceFirstRecent[i] === NONE ? null : (b.sinceFirstRecent[i] ?? null),
+        sinceLastBeforeRecent: b.sinceLastBeforeRecent[i] === NONE ? null : (b.sinceLastBeforeRecent[i] ?? null),
+      }, settings.lifecycle);
+      const p = predictions?.[i];
+      row[0] = b.ids.subarray(i * 16, i * 16 + 16);
+      row[1] = sinceLast; row[2] = windowDays; row[3] = b.windowSpend[i] ?? 0;
+      row[4] = r; row[5] = f; row[6] = m; row[7] = cell; row[8] = stage;
+      row[9] = valueTier(b.total[i] ?? 0, settings.tiers);
+      row[10] = p ? Math.min(1, Math.max(0, p.pAlive)) : null;
+      row[11] = p ? p.expectedPurchases : null;
+      row[12] = p ? Math.round(p.expectedSpend) : null;
+      row[13] = p ? Math.round(p.clv) : null;
+      writer.row(row);
+    }
+    const data = writer.finish();
+    phases.predict = performance.now() - t;
+
+    t = performance.now();
+    const firstTier = settings.tiers[0]?.name ?? null;
+    let rowsWritten = 0;
+    let customers = 0;
+    await client.query('begin');
+    try {
+      // One run at a time per tenant, whoever queued it.
+      await client.query(`select pg_advisory_xact_lock(hashtext('customer_scores:' || $1))`, [tenantId]);
+      await client.query(`create temp table scoring_batch (
+        customer_id uuid, recency_days int4, frequency int4, monetary_fen int8, r_score int2, f_score int2, m_score int2,
+        rfm_cell text, lifecycle_stage text, value_tier text, p_alive float8, expected_purchases float8, expected_spend_fen int8, clv_fen int8
+      ) on commit drop`);
+      await writeBinaryCopy(client, 'scoring_batch', BATCH_COLUMNS, data);
+      await client.query('analyze scoring_batch');
+      const upsert = await client.query(`
+        insert into customer_scores as s (tenant_id, customer_id, recency_days, frequency, monetary_fen, r_score, f_score, m_score,
+                                          rfm_cell, lifecycle_stage, value_tier, p_alive, expected_purchases, expected_spend_fen, clv_fen, computed_at)
+        select $1, c.id, b.recency_days, coalesce(b.frequency, 0), coalesce(b.monetary_fen, 0), b.r_score, b.f_score, b.m_score,
+               b.rfm_cell, coalesce(b.lifecycle_stage, 'prospect'), coalesce(b.value_tier, $2), b.p_alive, b.expected_purchases,
+               b.expected_spend_fen, b.clv_fen, now()
+          from customers c left join scoring_batch b on b.customer_id = c.id
+         where c.tenant_id = $1
+        on conflict (tenant_id, customer_id) do update
+           set recency_days = excluded.recency_days, frequency = excluded.frequency, monetary_fen = excluded.monetary_fen,
+               r_score = excluded.r_score, f_score = excluded.f_score, m_score = excluded.m_score, rfm_cell = excluded.rfm_cell,
+               lifecycle_stage = excluded.lifecycle_stage, value_tier = excluded.value_tier, p_alive = excluded.p_alive,
+               expected_purchases = excluded.expected_purchases, expected_spend_fen = excluded.expected_spend_fen,
+               clv_fen = excluded.clv_fen, computed_at = excluded.computed_at
+         where (s.recency_days, s.frequency, s.monetary_fen, s.r_score, s.f_score, s.m_score, s.rfm_cell, s.lifecycle_stage,
+                s.value_tier, s.p_alive, s.expected_purchases, s.expected_spend_fen, s.clv_fen)
+               is distinct from
+               (excluded.recency_days, excluded.frequency, excluded.monetary_fen, excluded.r_score, excluded.f_score, excluded.m_score,
+                excluded.rfm_cell, excluded.lifecycle_stage, excluded.value_tier, excluded.p_alive, excluded.expected_purchases,
+                excluded.expected_spend_fen, excluded.clv_fen)`, [tenantId, firstTier]);
+      rowsWritten = upsert.rowCount ?? 0;
+      const counted = await client.query<{ n: number }>('select count(*)::int as n from customers where tenant_id = $1', [tenantId]);
+      customers = counted.rows[0]?.n ?? 0;
+      phases.write = performance.now() - t;
+
+      t = performance.now();
+      await client.query(`
+        insert into customer_score_snapshots as p (tenant_id, month, customer_id, rfm_cell, lifecycle_stage, value_tier)
+        select tenant_id, $2::date, customer_id, rfm_cell, lifecycle_stage, value_tier from customer_scores where tenant_id = $1
+        on conflict (tenant_id, month, customer_id) do update
+           set rfm_cell = excluded.rfm_cell, lifecycle_stage = excluded.lifecycle_stage, value_tier = excluded.value_tier
+         where (p.rfm_cell, p.lifecycle_stage, p.value_tier) is distinct from (excluded.rfm_cell, excluded.lifecycle_stage, excluded.value_tier)`,
+      [tenantId, monthOf(today)]);
+      await client.query('commit');
+      phases.snapshot = performance.now() - t;
+    } catch (err) {
+      await client.query('rollback');
+      throw err;
+    }
+    return { runId, calibrationEnd: today, customers, buyers: b.count, repeaters, rowsWritten, models, clvReason, phases, fitMs };
+  } finally {
+    client.release();
+  }
+}
