@@ -122,7 +122,7 @@ export async function runScoring(handle: DatabaseHandle, tenantId: string, optio
     const result = await score(handle, tenantId, runId, today, settings);
     await db.updateTable('scoring_runs').set({
       status: 'done', finished_at: new Date(), customers: result.customers, buyers: result.buyers, repeaters: result.repeaters,
-      rows_written: result.rowsWritten, fit_ms: result.fitMs, clv_reason: result.clvReason, phases: JSON.stringify(result.phases),
+      rows_written: result.rowsWritten, fit_ms: Math.round(result.fitMs), clv_reason: result.clvReason, phases: JSON.stringify(Object.fromEntries(Object.entries(result.phases).map(([k, v]) => [k, Math.round(v)]))),
       bgnbd: result.models ? JSON.stringify(result.models.bgnbd) : null,
       gamma_gamma: result.models ? JSON.stringify(result.models.gammaGamma) : null,
       fitted_at: result.models ? new Date() : null,

@@ -1,0 +1,180 @@
+// The scoring run on a small generated world, checked against figures recomputed straight from
+// the orders here: quintile shares, lifecycle stages, value tiers, and the CLV models refitted
+// on independently built histories.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { summariseTransactions, type TransactionRow } from '../../src/core/clv/clv.rules.ts';
+import { fitClvModels } from '../../src/core/clv/predict.ts';
+import { demoEndOf, seedDemo } from '../../src/core/demo/demo.service.ts';
+import { getScoringRun, runScoring, saveScoringSettings } from '../../src/core/scores/scores.service.ts';
+import { DEFAULT_SETTINGS, RFM_CELLS } from '../../src/core/scores/scores.rules.ts';
+import { newTenant, testDb } from '../helpers.ts';
+import { addCustomer, addOrder } from './tags-fixtures.ts';
+
+const TODAY = '2026-10-31';
+const DAY_MS = 86_400_000;
+
+interface ScoreRow {
+  customer_id: string; recency_days: number | null; frequency: number; monetary_fen: number; r_score: number | null; f_score: number | null; m_score: number | null;
+  rfm_cell: string | null; lifecycle_stage: string; value_tier: string | null; p_alive: number | null; clv_fen: number | null;
+}
+
+const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+
+let tenantId: string;
+let scores: Map<string, ScoreRow>;
+/** Each customer's purchase days (days since 1970, tenant zone) with the day's net spend, ascending. */
+let history: Map<string, { day: number; fen: number }[]>;
+let rows: TransactionRow[];
+let customerCount: number;
+
+beforeAll(async () => {
+  const { db } = testDb();
+  tenantId = (await newTenant()).id;
+  await seedDemo(testDb(), { tenantId, customers: 3000, months: 18, seed: 11, end: demoEndOf('2026-11-01', 'Asia/Shanghai') });
+  await runScoring(testDb(), tenantId, { today: TODAY });
+  scores = new Map((await db.selectFrom('customer_scores').selectAll().where('tenant_id', '=', tenantId).execute()).map((r) => [r.customer_id, r as ScoreRow]));
+  const orders = await sql<{ customer_id: string; day: string; fen: number }>`
+    select customer_id, to_char(ordered_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as day, paid_fen - refunded_fen as fen
+      from orders where tenant_id = ${tenantId} and customer_id is not null and status <> 'refunded'`.execute(db);
+  history = new Map();
+  rows = [];
+  for (const o of orders.rows) {
+    rows.push({ customerId: o.customer_id, orderedAt: o.day, amount: Number(o.fen) });
+    const days = history.get(o.customer_id) ?? [];
+    const day = dayNumber(o.day);
+    const same = days.find((d) => d.day === day);
+    if (same) same.fen += Number(o.fen);
+    else days.push({ day, fen: Number(o.fen) });
+    history.set(o.customer_id, days);
+  }
+  for (const days of history.values()) days.sort((a, b) => a.day - b.day);
+  customerCount = Number((await sql<{ n: string }>`select count(*) as n from customers where tenant_id = ${tenantId}`.execute(db)).rows[0]?.n);
+}, 120_000);
+
+describe('scoring run on a generated world', () => {
+  it('scores every customer, and only buyers of the window get RFM scores', () => {
+    expect(scores.size).toBe(customerCount);
+    const today = dayNumber(TODAY);
+    const windowStart = today - DEFAULT_SETTINGS.rfm.windowDays + 1;
+    for (const [id, s] of scores) {
+      const days = history.get(id) ?? [];
+      const inWindow = days.filter((d) => d.day >= windowStart);
+      expect(s.frequency).toBe(inWindow.length);
+      expect(s.monetary_fen).toBe(inWindow.reduce((sum, d) => sum + d.fen, 0));
+      expect(s.recency_days).toBe(days.length ? today - days[days.length - 1]!.day : null);
+      expect(s.r_score === null).toBe(inWindow.length === 0);
+      expect(s.rfm_cell === null).toBe(inWindow.length === 0);
+    }
+  });
+
+  it('splits buyers into quintiles: M (few ties) a fifth each; every score follows the cut points of the sorted values', () => {
+    const scored = [...scores.values()].filter((s) => s.m_score !== null);
+    expect(scored.length).toBeGreaterThan(500);
+    const shares = [1, 2, 3, 4, 5].map((k) => scored.filter((s) => s.m_score === k).length / scored.length);
+    for (const share of shares) expect(Math.abs(share - 0.2)).toBeLessThan(0.01);
+    // for each of R, F, M: a higher value never scores lower, and the share at or below score k is at least k/5
+    const checks: [keyof ScoreRow, (s: ScoreRow) => number][] = [['r_score', (s) => -(s.recency_days ?? 0)], ['f_score', (s) => s.frequency], ['m_score', (s) => s.monetary_fen]];
+    for (const [key, value] of checks) {
+      const sorted = [...scored].sort((a, b) => value(a) - value(b));
+      for (let i = 1; i < sorted.length; i++) {
+        const prev = sorted[i - 1]!, cur = sorted[i]!;
+        expect(Number(cur[key]) >= Number(prev[key])).toBe(true);
+        if (value(cur) === value(prev)) expect(cur[key]).toBe(prev[key]);
+      }
+      for (let k = 1; k <= 4; k++) {
+        const atOrBelow = scored.filter((s) => Number(s[key]) <= k).length;
+        if (scored.some((s) => Number(s[key]) === k)) expect(atOrBelow / scored.length).toBeGreaterThanOrEqual(k / 5 - 1e-9);
+      }
+    }
+    expect(new Set(scored.map((s) => s.rfm_cell)).size).toBe(RFM_CELLS.length);
+  });
+
+  it('classifies lifecycle stages and tiers as the orders say', () => {
+    const today = dayNumber(TODAY);
+    const { newDays, activeDays, churnDays, returnedDays } = DEFAULT_SETTINGS.lifecycle;
+    const stages = new Map<string, number>();
+    for (const [id, s] of scores) {
+      const days = (history.get(id) ?? []).map((d) => d.day);
+      let expected: string;
+      const since = (d: number) => today - d;
+      if (days.length === 0) expected = 'prospect';
+      else if (since(days[0]!) <= newDays) expected = 'new';
+      else if (days.some((d, i) => i > 0 && since(d) <= returnedDays && d - days[i - 1]! > activeDays)) expected = 'returned';
+      else if (since(days[days.length - 1]!) <= activeDays) expected = 'active';
+      else if (since(days[days.length - 1]!) <= churnDays) expected = 'dormant';
+      else expected = 'churned';
+      expect(s.lifecycle_stage, id).toBe(expected);
+      stages.set(expected, (stages.get(expected) ?? 0) + 1);
+      const spent = (history.get(id) ?? []).reduce((sum, d) => sum + d.fen, 0);
+      const tier = [...DEFAULT_SETTINGS.tiers].reverse().find((t) => spent >= t.minSpentFen)?.name;
+      expect(s.value_tier).toBe(tier);
+    }
+    // the generated world has every stage
+    expect([...stages.keys()].sort()).toEqual(['active', 'churned', 'dormant', 'new', 'prospect', 'returned'].filter((s) => stages.has(s)).sort());
+    for (const stage of ['new', 'active', 'dormant', 'churned']) expect(stages.get(stage) ?? 0).toBeGreaterThan(0);
+  });
+
+  it('fits the same CLV models as fitClvModels on histories summarised independently, and stores them on the run', async () => {
+    const independent = fitClvModels(summariseTransactions(rows, TODAY).customers);
+    const run = await testDb().db.selectFrom('scoring_runs').selectAll().where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+    expect(run.status).toBe('done');
+    const stored = run.bgnbd as { r: number; alpha: number; a: number; b: number };
+    for (const key of ['r', 'alpha', 'a', 'b'] as const) expect(stored[key]).toBeCloseTo(independent.bgnbd[key], 6);
+    const gg = run.gamma_gamma as { p: number; q: number; gamma: number };
+    for (const key of ['p', 'q', 'gamma'] as const) expect(gg[key] / independent.gammaGamma[key]).toBeCloseTo(1, 6);
+    expect(run.repeaters).toBe(independent.repeaters);
+    expect(run.buyers).toBe(history.size);
+    expect(run.clv_reason).toBeNull();
+    const buyers = [...scores.values()].filter((s) => s.lifecycle_stage !== 'prospect');
+    for (const s of buyers) {
+      expect(s.p_alive).toBeGreaterThanOrEqual(0);
+      expect(s.p_alive).toBeLessThanOrEqual(1);
+      expect(s.clv_fen).toBeGreaterThanOrEqual(0);
+    }
+    // churned customers are, on average, less likely alive than active ones
+    const mean = (stage: string) => { const xs = buyers.filter((s) => s.lifecycle_stage === stage).map((s) => s.p_alive ?? 0); return xs.reduce((a, b) => a + b, 0) / xs.length; };
+    expect(mean('churned')).toBeLessThan(mean('active'));
+  });
+
+  it('writes nothing on a second run the same day, and keeps one snapshot row per customer for the month', async () => {
+    const again = await runScoring(testDb(), tenantId, { today: TODAY });
+    expect(again.rowsWritten).toBe(0);
+    const snap = await sql<{ n: string }>`select count(*) as n from customer_score_snapshots where tenant_id = ${tenantId} and month = '2026-10-01'`.execute(testDb().db);
+    expect(Number(snap.rows[0]?.n)).toBe(customerCount);
+  });
+});
+
+describe('scoring run without enough repeat buyers', () => {
+  it('scores RFM, stages and tiers, leaves CLV null and records why', async () => {
+    const { db } = testDb();
+    const tenant = await newTenant();
+    const buyers: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const id = await addCustomer(db, tenant.id);
+      buyers.push(id);
+      await addOrder(db, tenant.id, id, 1000 * (i + 1), `2026-0${i + 1}-10T04:00:00Z`);
+    }
+    await addOrder(db, tenant.id, buyers[0]!, 500, '2026-08-10T04:00:00Z');
+    const prospect = await addCustomer(db, tenant.id);
+    await saveScoringSettings(db, tenant.id, { ...DEFAULT_SETTINGS, tiers: [{ name: '普通', minSpentFen: 0 }, { name: '金卡', minSpentFen: 5000 }] }, 'test');
+    const result = await runScoring(testDb(), tenant.id, { today: '2026-09-01' });
+    expect(result.models).toBeNull();
+    expect(result.clvReason).toMatch(/only 1 of 6 customers have a repeat purchase/);
+    const run = await getScoringRun(db, tenant.id, result.runId);
+    expect(run).toMatchObject({ status: 'done', buyers: 6, repeaters: 1, customers: 7, clvReason: result.clvReason });
+    const rows = await db.selectFrom('customer_scores').selectAll().where('tenant_id', '=', tenant.id).execute();
+    expect(rows).toHaveLength(7);
+    for (const r of rows) {
+      expect(r.p_alive).toBeNull();
+      expect(r.clv_fen).toBeNull();
+    }
+    const byId = new Map(rows.map((r) => [r.customer_id, r]));
+    expect(byId.get(prospect)).toMatchObject({ lifecycle_stage: 'prospect', value_tier: '普通', rfm_cell: null, frequency: 0 });
+    // 10 Jan, then 10 Aug (22 days before 1 Sep) after 212 days away: returned, and the most recent buyer
+    expect(byId.get(buyers[0]!)).toMatchObject({ lifecycle_stage: 'returned', frequency: 2, monetary_fen: 1500, r_score: 5 });
+    // recencies 22, 83, 113, 142, 172, 203 days: cut points at the 2nd..5th (−172, −142, −113, −83); 83 days is not above −83
+    expect(byId.get(buyers[5]!)).toMatchObject({ lifecycle_stage: 'dormant', value_tier: '金卡', r_score: 4 });
+    expect(byId.get(buyers[1]!)).toMatchObject({ lifecycle_stage: 'churned', r_score: 1 });
+  });
+});
