@@ -24,6 +24,7 @@ import { orgRoutes } from './routes/org.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { profileRoutes } from './routes/profile.ts';
 import { tagRoutes } from './routes/tags.ts';
+import { scoreRoutes } from './routes/scores.ts';
 
 export const CONSOLE_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -76,6 +77,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   profileRoutes(app, db);
   exportRoutes(app, db);
   importRoutes(app, db);
+  scoreRoutes(app, db);
   privacyRoutes(app, db);
   tagRoutes(app, db);
   formRoutes(app, db);

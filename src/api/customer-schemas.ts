@@ -36,4 +36,13 @@ export const CustomerProfile = CustomerSummary.extend({
   contacts: z.array(z.object({ staff: Ref, state: z.string().nullable(), addedAt: Instant, deletedAt: Instant.nullable() })),
   consents: z.array(z.object({ channel: ConsentChannel, granted: z.boolean(), source: z.string(), updatedAt: Instant })),
   mergedFrom: z.object({ id: z.string(), mergedAt: Instant }).optional().describe('present when the id asked for was merged into this profile'),
+  scores: z.object({
+    rfmCell: z.string().nullable().describe('important_value … general_retain; null without an order in the RFM window'),
+    rScore: z.number().int().nullable(), fScore: z.number().int().nullable(), mScore: z.number().int().nullable(),
+    lifecycleStage: z.string().describe('prospect, new, active, dormant, churned or returned'),
+    valueTier: z.string().nullable(),
+    pAlive: z.number().nullable().describe('probability the customer still buys (BG/NBD); churn probability is 1 − pAlive'),
+    clvFen: z.number().int().nullable().describe('predicted value over the tenant horizon, fen'),
+    computedAt: Instant,
+  }).nullable().describe('the latest scoring run\'s scores; null before the first run'),
 });

@@ -20,6 +20,20 @@ export interface CustomerProfile extends CustomerDetail {
   consents: { channel: ConsentChannel; granted: boolean; source: string; updatedAt: string }[];
   /** Present when the id asked for was merged into this profile. */
   mergedFrom?: { id: string; mergedAt: string };
+  /** The latest scoring run's layering of the customer (core/scores); null before the first run. */
+  scores: ProfileScores | null;
+}
+
+export interface ProfileScores {
+  rfmCell: string | null;
+  rScore: number | null;
+  fScore: number | null;
+  mScore: number | null;
+  lifecycleStage: string;
+  valueTier: string | null;
+  pAlive: number | null;
+  clvFen: number | null;
+  computedAt: string;
 }
 
 export interface TimelineEntry {
@@ -64,6 +78,7 @@ interface ProfileRow {
   groups: { id: string; chat_id: string; name: string; joined_at: string; left_at: string | null }[];
   contacts: { staff_id: string; staff_name: string; state: string | null; added_at: string; deleted_at: string | null }[];
   consents: { channel: ConsentChannel; granted: boolean; source: string; updated_at: string }[];
+  scores: { rfm_cell: string | null; r: number | null; f: number | null; m: number | null; stage: string; tier: string | null; p_alive: number | null; clv_fen: number | null; computed_at: string } | null;
 }
 
 const iso = (t: string): string => new Date(t).toISOString();
@@ -111,6 +126,10 @@ export async function getProfile(db: Db, actor: Actor, id: string): Promise<Cust
     groups: row.groups.map((g) => ({ id: g.id, chatId: g.chat_id, name: g.name, joinedAt: iso(g.joined_at), leftAt: isoOrNull(g.left_at) })),
     contacts: row.contacts.map((c) => ({ staff: { id: c.staff_id, name: c.staff_name }, state: c.state, addedAt: iso(c.added_at), deletedAt: isoOrNull(c.deleted_at) })),
     consents: row.consents.map((c) => ({ channel: c.channel, granted: c.granted, source: c.source, updatedAt: iso(c.updated_at) })),
+    scores: row.scores && {
+      rfmCell: row.scores.rfm_cell, rScore: row.scores.r, fScore: row.scores.f, mScore: row.scores.m, lifecycleStage: row.scores.stage,
+      valueTier: row.scores.tier, pAlive: row.scores.p_alive, clvFen: row.scores.clv_fen, computedAt: iso(row.scores.computed_at),
+    },
   };
   if (merge) profile.mergedFrom = { id: requested, mergedAt: merge.mergedAt.toISOString() };
   return profile;
@@ -153,7 +172,10 @@ async function loadProfile(db: Db, actor: Actor, id: string): Promise<ProfileRow
                  where k.tenant_id = c.tenant_id and k.customer_id = c.id), '[]') as contacts,
       coalesce((select json_agg(json_build_object('channel', x.channel, 'granted', x.granted, 'source', x.source, 'updated_at', x.updated_at) order by x.channel)
                   from customer_consents x
-                 where x.tenant_id = c.tenant_id and x.customer_id = c.id), '[]') as consents
+                 where x.tenant_id = c.tenant_id and x.customer_id = c.id), '[]') as consents,
+      (select json_build_object('rfm_cell', sc.rfm_cell, 'r', sc.r_score, 'f', sc.f_score, 'm', sc.m_score, 'stage', sc.lifecycle_stage,
+                                'tier', sc.value_tier, 'p_alive', sc.p_alive, 'clv_fen', sc.clv_fen, 'computed_at', sc.computed_at)
+         from customer_scores sc where sc.tenant_id = c.tenant_id and sc.customer_id = c.id) as scores
       from customers c
       left join stores st on st.tenant_id = c.tenant_id and st.id = c.store_id
       left join staff g on g.tenant_id = c.tenant_id and g.id = c.guide_id

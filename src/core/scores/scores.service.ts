@@ -7,7 +7,8 @@
 import type pg from 'pg';
 import { sql } from 'kysely';
 import type { DatabaseHandle, Db } from '../../db/connect.ts';
-import type { LifecycleStage } from '../../db/schema.ts';
+import type { Selectable } from 'kysely';
+import type { LifecycleStage, ScoringRunsTable } from '../../db/schema.ts';
 import { newId, UUID_PATTERN } from '../ids.ts';
 import { notFound, YuchiError } from '../errors.ts';
 import type { CustomerSummary } from '../clv/clv.rules.ts';
@@ -75,6 +76,16 @@ export async function getScoringRun(db: Db, tenantId: string, id: string): Promi
     ? await db.selectFrom('scoring_runs').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
     : undefined;
   if (!row) throw notFound('scoring run');
+  return runView(row);
+}
+
+/** The latest runs, newest first. */
+export async function listScoringRuns(db: Db, tenantId: string, limit = 10): Promise<ScoringRunView[]> {
+  const rows = await db.selectFrom('scoring_runs').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').limit(limit).execute();
+  return rows.map(runView);
+}
+
+function runView(row: Selectable<ScoringRunsTable>): ScoringRunView {
   return {
     id: row.id, trigger: row.trigger, status: row.status, requestedBy: row.requested_by,
     createdAt: row.created_at.toISOString(), startedAt: row.started_at?.toISOString() ?? null, finishedAt: row.finished_at?.toISOString() ?? null,
