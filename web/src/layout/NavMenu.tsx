@@ -15,6 +15,7 @@ import {
   FormOutlined,
   GiftOutlined,
   HomeOutlined,
+  PieChartOutlined,
   ShareAltOutlined,
   ShopOutlined,
   TagsOutlined,
@@ -67,6 +68,7 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
   {
     group: 'nav.insight',
     areas: [
+      { key: '/layers', label: 'nav.layers', icon: <PieChartOutlined />, needs: 'analytics:read' },
       { key: 'analytics', label: 'nav.analytics', icon: <BarChartOutlined />, soon: true },
       { key: 'playbooks', label: 'nav.playbooks', icon: <BulbOutlined />, soon: true },
     ],
