@@ -9,7 +9,7 @@ import { demoEndOf, seedDemo } from '../../src/core/demo/demo.service.ts';
 import { getScoringRun, runScoring, saveScoringSettings } from '../../src/core/scores/scores.service.ts';
 import { DEFAULT_SETTINGS, RFM_CELLS } from '../../src/core/scores/scores.rules.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { addCustomer, addOrder } from './tags-fixtures.ts';
+import { addCustomer, addOrder, refund } from './tags-fixtures.ts';
 
 const TODAY = '2026-10-31';
 const DAY_MS = 86_400_000;
@@ -176,5 +176,13 @@ describe('scoring run without enough repeat buyers', () => {
     // recencies 22, 83, 113, 142, 172, 203 days: cut points at the 2nd..5th (−172, −142, −113, −83); 83 days is not above −83
     expect(byId.get(buyers[5]!)).toMatchObject({ lifecycle_stage: 'dormant', value_tier: '金卡', r_score: 4 });
     expect(byId.get(buyers[1]!)).toMatchObject({ lifecycle_stage: 'churned', r_score: 1 });
+
+    // a buyer whose only order is refunded in full is a prospect again at the next run
+    const only = await db.selectFrom('orders').select('id').where('tenant_id', '=', tenant.id).where('customer_id', '=', buyers[3]!).executeTakeFirstOrThrow();
+    await refund(db, tenant.id, only.id, 4000);
+    const again = await runScoring(testDb(), tenant.id, { today: '2026-09-01' });
+    expect(again.buyers).toBe(5);
+    const lapsed = await db.selectFrom('customer_scores').selectAll().where('tenant_id', '=', tenant.id).where('customer_id', '=', buyers[3]!).executeTakeFirstOrThrow();
+    expect(lapsed).toMatchObject({ lifecycle_stage: 'prospect', value_tier: '普通', rfm_cell: null, recency_days: null, frequency: 0, monetary_fen: 0 });
   });
 });

@@ -337,39 +337,13 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
       ) on commit drop`);
       await writeBinaryCopy(client, 'scoring_batch', BATCH_COLUMNS, data);
       await client.query('analyze scoring_batch');
-      const upsert = await client.query(`
-        insert into customer_scores as s (tenant_id, customer_id, recency_days, frequency, monetary_fen, r_score, f_score, m_score,
-                                          rfm_cell, lifecycle_stage, value_tier, p_alive, expected_purchases, expected_spend_fen, clv_fen, computed_at)
-        select $1, c.id, b.recency_days, coalesce(b.frequency, 0), coalesce(b.monetary_fen, 0), b.r_score, b.f_score, b.m_score,
-               b.rfm_cell, coalesce(b.lifecycle_stage, 'prospect'), coalesce(b.value_tier, $2), b.p_alive, b.expected_purchases,
-               b.expected_spend_fen, b.clv_fen, now()
-          from customers c left join scoring_batch b on b.customer_id = c.id
-         where c.tenant_id = $1
-        on conflict (tenant_id, customer_id) do update
-           set recency_days = excluded.recency_days, frequency = excluded.frequency, monetary_fen = excluded.monetary_fen,
-               r_score = excluded.r_score, f_score = excluded.f_score, m_score = excluded.m_score, rfm_cell = excluded.rfm_cell,
-               lifecycle_stage = excluded.lifecycle_stage, value_tier = excluded.value_tier, p_alive = excluded.p_alive,
-               expected_purchases = excluded.expected_purchases, expected_spend_fen = excluded.expected_spend_fen,
-               clv_fen = excluded.clv_fen, computed_at = excluded.computed_at
-         where (s.recency_days, s.frequency, s.monetary_fen, s.r_score, s.f_score, s.m_score, s.rfm_cell, s.lifecycle_stage,
-                s.value_tier, s.p_alive, s.expected_purchases, s.expected_spend_fen, s.clv_fen)
-               is distinct from
-               (excluded.recency_days, excluded.frequency, excluded.monetary_fen, excluded.r_score, excluded.f_score, excluded.m_score,
-                excluded.rfm_cell, excluded.lifecycle_stage, excluded.value_tier, excluded.p_alive, excluded.expected_purchases,
-                excluded.expected_spend_fen, excluded.clv_fen)`, [tenantId, firstTier]);
-      rowsWritten = upsert.rowCount ?? 0;
+      rowsWritten = await writeScores(client, tenantId, firstTier);
       const counted = await client.query<{ n: number }>('select count(*)::int as n from customers where tenant_id = $1', [tenantId]);
       customers = counted.rows[0]?.n ?? 0;
       phases.write = performance.now() - t;
 
       t = performance.now();
-      await client.query(`
-        insert into customer_score_snapshots as p (tenant_id, month, customer_id, rfm_cell, lifecycle_stage, value_tier)
-        select tenant_id, $2::date, customer_id, rfm_cell, lifecycle_stage, value_tier from customer_scores where tenant_id = $1
-        on conflict (tenant_id, month, customer_id) do update
-           set rfm_cell = excluded.rfm_cell, lifecycle_stage = excluded.lifecycle_stage, value_tier = excluded.value_tier
-         where (p.rfm_cell, p.lifecycle_stage, p.value_tier) is distinct from (excluded.rfm_cell, excluded.lifecycle_stage, excluded.value_tier)`,
-      [tenantId, monthOf(today)]);
+      await writeSnapshot(client, tenantId, monthOf(today));
       await client.query('commit');
       phases.snapshot = performance.now() - t;
     } catch (err) {
@@ -380,4 +354,52 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
   } finally {
     client.release();
   }
+}
+
+const SCORE_COLUMNS = ['recency_days', 'frequency', 'monetary_fen', 'r_score', 'f_score', 'm_score', 'rfm_cell', 'lifecycle_stage', 'value_tier', 'p_alive', 'expected_purchases', 'expected_spend_fen', 'clv_fen'] as const;
+const tuple = (alias: string): string => `(${SCORE_COLUMNS.map((c) => `${alias}.${c}`).join(', ')})`;
+
+/**
+ * From the batch of buyers to customer_scores, writing only rows whose scores changed: an update
+ * joined set-wise (no per-row index probe, and no foreign-key check since keys do not change),
+ * then customers who no longer have a buyer row back to prospect, then an insert of customers
+ * without a row yet (new customers, or the first run). Returns the rows written.
+ */
+async function writeScores(client: pg.PoolClient, tenantId: string, firstTier: string | null): Promise<number> {
+  const updated = await client.query(`
+    update customer_scores s
+       set ${SCORE_COLUMNS.map((c) => `${c} = b.${c}`).join(', ')}, computed_at = now()
+      from scoring_batch b
+     where s.tenant_id = $1 and s.customer_id = b.customer_id and ${tuple('s')} is distinct from ${tuple('b')}`, [tenantId]);
+  const lapsed = await client.query(`
+    update customer_scores s
+       set recency_days = null, frequency = 0, monetary_fen = 0, r_score = null, f_score = null, m_score = null, rfm_cell = null,
+           lifecycle_stage = 'prospect', value_tier = $2, p_alive = null, expected_purchases = null, expected_spend_fen = null,
+           clv_fen = null, computed_at = now()
+     where s.tenant_id = $1 and not exists (select 1 from scoring_batch b where b.customer_id = s.customer_id)
+       and (s.lifecycle_stage <> 'prospect' or s.value_tier is distinct from $2 or s.rfm_cell is not null or s.p_alive is not null)`, [tenantId, firstTier]);
+  const inserted = await client.query(`
+    insert into customer_scores (tenant_id, customer_id, ${SCORE_COLUMNS.join(', ')}, computed_at)
+    select $1, c.id, b.recency_days, coalesce(b.frequency, 0), coalesce(b.monetary_fen, 0), b.r_score, b.f_score, b.m_score,
+           b.rfm_cell, coalesce(b.lifecycle_stage, 'prospect'), coalesce(b.value_tier, $2), b.p_alive, b.expected_purchases,
+           b.expected_spend_fen, b.clv_fen, now()
+      from customers c left join scoring_batch b on b.customer_id = c.id
+     where c.tenant_id = $1 and not exists (select 1 from customer_scores s where s.tenant_id = $1 and s.customer_id = c.id)`, [tenantId, firstTier]);
+  return (updated.rowCount ?? 0) + (lapsed.rowCount ?? 0) + (inserted.rowCount ?? 0);
+}
+
+/** This month's snapshot: the same pattern, changed rows only. Cells, stages and tiers change rarely from day to day. */
+async function writeSnapshot(client: pg.PoolClient, tenantId: string, month: string): Promise<void> {
+  await client.query(`
+    update customer_score_snapshots p
+       set rfm_cell = s.rfm_cell, lifecycle_stage = s.lifecycle_stage, value_tier = s.value_tier
+      from customer_scores s
+     where p.tenant_id = $1 and p.month = $2::date and s.tenant_id = $1 and s.customer_id = p.customer_id
+       and (p.rfm_cell, p.lifecycle_stage, p.value_tier) is distinct from (s.rfm_cell, s.lifecycle_stage, s.value_tier)`, [tenantId, month]);
+  await client.query(`
+    insert into customer_score_snapshots (tenant_id, month, customer_id, rfm_cell, lifecycle_stage, value_tier)
+    select s.tenant_id, $2::date, s.customer_id, s.rfm_cell, s.lifecycle_stage, s.value_tier
+      from customer_scores s
+     where s.tenant_id = $1
+       and not exists (select 1 from customer_score_snapshots p where p.tenant_id = $1 and p.month = $2::date and p.customer_id = s.customer_id)`, [tenantId, month]);
 }

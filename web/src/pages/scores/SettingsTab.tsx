@@ -108,7 +108,7 @@ export function SettingsTab({ onSaved }: { onSaved: () => void }) {
                       {fields.length > 1 && <Button icon={<DeleteOutlined />} onClick={() => remove(field.name)} style={{ marginTop: field.name === 0 ? 30 : 0 }} />}
                     </Space>
                   ))}
-                  {fields.length < 10 && <Button icon={<PlusOutlined />} onClick={() => add({ name: '', minYuan: 0 })}>{t('settings.addTier')}</Button>}
+                  {fields.length < 10 && <div><Button icon={<PlusOutlined />} onClick={() => add({ name: '', minYuan: 0 })}>{t('settings.addTier')}</Button></div>}
                 </>
               )}
             </Form.List>
