@@ -4,7 +4,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { summariseTransactions, type TransactionRow } from '../../src/core/clv/clv.rules.ts';
-import { fitClvModels } from '../../src/core/clv/predict.ts';
+import { fitClvModels, predict } from '../../src/core/clv/predict.ts';
+import { predictClvColumns } from '../../src/core/scores/clv-predict.ts';
 import { demoEndOf, seedDemo } from '../../src/core/demo/demo.service.ts';
 import { getScoringRun, runScoring, saveScoringSettings } from '../../src/core/scores/scores.service.ts';
 import { DEFAULT_SETTINGS, RFM_CELLS } from '../../src/core/scores/scores.rules.ts';
@@ -132,6 +133,21 @@ describe('scoring run on a generated world', () => {
       expect(s.p_alive).toBeLessThanOrEqual(1);
       expect(s.clv_fen).toBeGreaterThanOrEqual(0);
     }
+    // the run's predictions are core/clv's predict() (within the 1e-6 the two fits agree to)
+    const summaries = summariseTransactions(rows, TODAY).customers;
+    const expected = predict(summaries, independent, { weeks: 52, annualDiscountRate: 0.1 });
+    for (const e of expected) {
+      const s = scores.get(e.customerId)!;
+      expect(s.p_alive).toBeCloseTo(e.pAlive, 4);
+      expect(Math.abs((s.clv_fen ?? 0) - e.clv)).toBeLessThanOrEqual(1 + 1e-4 * e.clv);
+    }
+    // and the shortcut through P(alive) gives predict()'s numbers on the same models to rounding
+    const columns = predictClvColumns(summaries, independent, { weeks: 52, annualDiscountRate: 0.1 });
+    expected.forEach((e, i) => {
+      expect(columns.pAlive[i]).toBe(e.pAlive);
+      expect(Math.abs(columns.expectedPurchases[i]! - e.expectedPurchases)).toBeLessThanOrEqual(1e-9 * Math.max(1, e.expectedPurchases));
+      expect(Math.abs(columns.clv[i]! - e.clv)).toBeLessThanOrEqual(1e-9 * Math.max(1, e.clv));
+    });
     // churned customers are, on average, less likely alive than active ones
     const mean = (stage: string) => { const xs = buyers.filter((s) => s.lifecycle_stage === stage).map((s) => s.p_alive ?? 0); return xs.reduce((a, b) => a + b, 0) / xs.length; };
     expect(mean('churned')).toBeLessThan(mean('active'));

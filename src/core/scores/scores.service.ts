@@ -12,7 +12,8 @@ import type { LifecycleStage, ScoringRunsTable } from '../../db/schema.ts';
 import { newId, UUID_PATTERN } from '../ids.ts';
 import { notFound, YuchiError } from '../errors.ts';
 import type { CustomerSummary } from '../clv/clv.rules.ts';
-import { fitClvModels, predict, type ClvModels } from '../clv/predict.ts';
+import { fitClvModels, type ClvModels } from '../clv/predict.ts';
+import { predictClvColumns, type ClvColumns } from './clv-predict.ts';
 import { localDate } from '../dashboard/dashboard.rules.ts';
 import { BinaryCopyWriter, readBinaryCopy, writeBinaryCopy, type ColumnKind } from './binary-copy.ts';
 import { DEFAULT_SETTINGS, lifecycleStage, monthOf, quintileCuts, quintileScore, rfmCell, ScoringSettings, valueTier } from './scores.rules.ts';
@@ -233,6 +234,22 @@ async function readBuyers(client: pg.PoolClient, tenantId: string, today: string
   return b;
 }
 
+/** The CLV histories of a tenant's buyers as the run builds them (for measuring the fit alone). */
+export async function readSummaries(client: pg.PoolClient, tenantId: string): Promise<CustomerSummary[]> {
+  const zone = await client.query<{ timezone: string }>('select timezone from tenants where id = $1', [tenantId]);
+  const today = localDate(new Date(), zone.rows[0]?.timezone ?? 'Asia/Shanghai');
+  await client.query('begin');
+  try {
+    await client.query("set local enable_hashagg = off; set local work_mem = '64MB'");
+    const summaries = clvSummaries(await readBuyers(client, tenantId, today, DEFAULT_SETTINGS));
+    await client.query('commit');
+    return summaries;
+  } catch (err) {
+    await client.query('rollback');
+    throw err;
+  }
+}
+
 /** BG/NBD histories in weeks, calibration end = today: x = purchase days after the first, spend = mean repeat-day total. */
 export function clvSummaries(b: Buyers): CustomerSummary[] {
   const out = new Array<CustomerSummary>(b.count);
@@ -253,7 +270,18 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
   const phases: ScoringPhases = { read: 0, fit: 0, predict: 0, write: 0, snapshot: 0 };
   try {
     let t = performance.now();
-    const b = await readBuyers(client, tenantId, today, settings);
+    // Sort-based parallel aggregation: hashing ~8 million customer-days spills to disk at any
+    // sensible work_mem, while sorting them in two workers and streaming the groups does not.
+    await client.query('begin');
+    let b: Buyers;
+    try {
+      await client.query("set local enable_hashagg = off; set local work_mem = '64MB'");
+      b = await readBuyers(client, tenantId, today, settings);
+      await client.query('commit');
+    } catch (err) {
+      await client.query('rollback');
+      throw err;
+    }
     phases.read = performance.now() - t;
 
     // CLV: fit both models on every buyer; too few repeaters or a spend model without a mean
@@ -275,10 +303,10 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     const fitMs = phases.fit;
 
     t = performance.now();
-    let predictions: ReturnType<typeof predict> | null = null;
+    let predictions: ClvColumns | null = null;
     if (models) {
       try {
-        predictions = predict(summaries, models, { weeks: settings.clv.horizonWeeks, annualDiscountRate: settings.clv.annualDiscountRate });
+        predictions = predictClvColumns(summaries, models, { weeks: settings.clv.horizonWeeks, annualDiscountRate: settings.clv.annualDiscountRate });
       } catch (err) {
         if (!(err instanceof YuchiError)) throw err;
         clvReason = err.message;
@@ -309,15 +337,15 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
         sinceFirstRecent: b.sinceFirstRecent[i] === NONE ? null : (b.sinceFirstRecent[i] ?? null),
         sinceLastBeforeRecent: b.sinceLastBeforeRecent[i] === NONE ? null : (b.sinceLastBeforeRecent[i] ?? null),
       }, settings.lifecycle);
-      const p = predictions?.[i];
+      const p = predictions;
       row[0] = b.ids.subarray(i * 16, i * 16 + 16);
       row[1] = sinceLast; row[2] = windowDays; row[3] = b.windowSpend[i] ?? 0;
       row[4] = r; row[5] = f; row[6] = m; row[7] = cell; row[8] = stage;
       row[9] = valueTier(b.total[i] ?? 0, settings.tiers);
-      row[10] = p ? Math.min(1, Math.max(0, p.pAlive)) : null;
-      row[11] = p ? p.expectedPurchases : null;
-      row[12] = p ? Math.round(p.expectedSpend) : null;
-      row[13] = p ? Math.round(p.clv) : null;
+      row[10] = p ? Math.min(1, Math.max(0, p.pAlive[i] ?? 0)) : null;
+      row[11] = p ? (p.expectedPurchases[i] ?? 0) : null;
+      row[12] = p ? Math.round(p.expectedSpend[i] ?? 0) : null;
+      row[13] = p ? Math.round(p.clv[i] ?? 0) : null;
       writer.row(row);
     }
     const data = writer.finish();

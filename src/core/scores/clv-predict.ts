@@ -1,0 +1,54 @@
+// Per-customer CLV predictions for a whole tenant, from the models of core/clv, in typed columns.
+// The same numbers as core/clv's predict(), reached with far fewer series evaluations: in BG/NBD,
+// E[purchases in (T, T+t] | x, t_x, T] = P(alive | x, t_x, T) · g(x, T, t) (Fader, Hardie & Lee
+// 2005, eq. 10: t_x enters only through P(alive)), and the discounted count is linear in it. So
+// g — the costly hypergeometric series, integrated over the horizon when discounting — is taken
+// once per distinct (x, T), of which a tenant has a few thousand, instead of once per distinct
+// (x, t_x, T), of which a million customers have hundreds of thousands.
+import { discountedExpectedPurchases, expectedPurchases, probabilityAlive, type BgNbdParameters } from '../clv/bgnbd.ts';
+import type { CustomerSummary } from '../clv/clv.rules.ts';
+import { expectedSpend, populationMeanSpend, type GammaGammaParameters } from '../clv/gammagamma.ts';
+import { weeklyDiscountRate } from '../clv/predict.ts';
+
+export interface ClvColumns {
+  pAlive: Float64Array;
+  expectedPurchases: Float64Array;
+  expectedSpend: Float64Array;
+  clv: Float64Array;
+}
+
+export function predictClvColumns(
+  customers: readonly CustomerSummary[],
+  models: { bgnbd: BgNbdParameters; gammaGamma: GammaGammaParameters },
+  options: { weeks: number; annualDiscountRate: number },
+): ClvColumns {
+  const { weeks } = options;
+  const weeklyRate = weeklyDiscountRate(options.annualDiscountRate);
+  populationMeanSpend(models.gammaGamma); // fails early when spend has no finite mean
+  const n = customers.length;
+  const out: ClvColumns = { pAlive: new Float64Array(n), expectedPurchases: new Float64Array(n), expectedSpend: new Float64Array(n), clv: new Float64Array(n) };
+  // g(x, T) per unit of P(alive): plain and discounted.
+  const perAlive = new Map<string, { purchases: number; discounted: number }>();
+  for (let i = 0; i < n; i++) {
+    const c = customers[i];
+    if (!c) continue;
+    const key = `${c.x}|${c.T}`;
+    let g = perAlive.get(key);
+    if (g === undefined) {
+      // Any t_x gives the same g; t_x = T (x > 0) keeps P(alive) far from zero, so the division is exact to rounding.
+      const reference = { x: c.x, tx: c.x > 0 ? c.T : 0, T: c.T };
+      const alive = probabilityAlive(models.bgnbd, reference);
+      const purchases = expectedPurchases(models.bgnbd, reference, weeks) / alive;
+      const discounted = weeklyRate > 0 ? discountedExpectedPurchases(models.bgnbd, reference, weeks, weeklyRate) / alive : purchases;
+      g = { purchases, discounted };
+      perAlive.set(key, g);
+    }
+    const alive = probabilityAlive(models.bgnbd, c);
+    const spend = expectedSpend(models.gammaGamma, c.x, c.spend);
+    out.pAlive[i] = alive;
+    out.expectedPurchases[i] = alive * g.purchases;
+    out.expectedSpend[i] = spend;
+    out.clv[i] = alive * g.discounted * spend;
+  }
+  return out;
+}
