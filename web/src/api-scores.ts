@@ -83,3 +83,16 @@ export const scoresApi = {
   atRisk: (query: StoreFilter & { page: number; pageSize: number; pAliveBelow?: number }, opts: Signal = {}) =>
     call<Page<AtRiskCustomer>>('GET', '/analytics/clv/at-risk', { ...opts, query }),
 };
+
+/** The scores block of the customer 360 (GET /customers/:id). */
+export interface ProfileScores {
+  rfmCell: RfmCell | null;
+  rScore: number | null;
+  fScore: number | null;
+  mScore: number | null;
+  lifecycleStage: LifecycleStage;
+  valueTier: string | null;
+  pAlive: number | null;
+  clvFen: number | null;
+  computedAt: string;
+}

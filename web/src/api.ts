@@ -79,6 +79,8 @@ export interface CustomerDetail extends CustomerSummary {
   consents: { channel: ConsentChannel; granted: boolean; source: string; updatedAt: string }[];
   /** Present when the id asked for was merged into this profile. */
   mergedFrom?: { id: string; mergedAt: string };
+  /** The latest scoring run's layering (RFM cell, stage, tier, P(alive), CLV); null before the first run. */
+  scores?: import('./api-scores.ts').ProfileScores | null;
 }
 
 export interface TimelineEntry {

@@ -20,6 +20,7 @@ import { IdentityList } from './IdentityList.tsx';
 import { PrivacyActions } from './PrivacyActions.tsx';
 import { ProfileCard } from './ProfileCard.tsx';
 import { RelationsCard } from './RelationsCard.tsx';
+import { CustomerScoresCard } from '../scores/CustomerScoresCard.tsx';
 
 export default function CustomerDetailPage() {
   const t = useT();
@@ -87,6 +88,7 @@ export default function CustomerDetailPage() {
       <div className="detail-grid">
         <div className="detail-side">
           <ProfileCard customer={data} zone={zone} />
+          <CustomerScoresCard scores={data.scores ?? null} zone={zone} />
           <CustomerTagsCard customer={data} tagGroups={tagGroups.data?.items ?? []} zone={zone} onChanged={changed} />
           <IdentityList identities={data.identities} zone={zone} />
           <RelationsCard customer={data} zone={zone} />
