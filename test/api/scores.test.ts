@@ -104,6 +104,18 @@ describe('a scoring run and what it shows', () => {
     expect(rfm.cells.reduce((s: number, c: { share: number }) => s + c.share, 0)).toBeCloseTo(1, 9);
     expect(rfm.cells[0]).toMatchObject({ cell: 'important_value', name: '重要价值' });
     expect(rfm.customers).toBe(800);
+
+    // one store's customers only
+    const store = await testDb().db.selectFrom('customers').select('store_id').where('tenant_id', '=', tenantId).where('store_id', 'is not', null)
+      .groupBy('store_id').orderBy(sql`count(*)`, 'desc').limit(1).executeTakeFirstOrThrow();
+    const storeBuyers = await sql<{ n: string }>`
+      select count(distinct o.customer_id) as n from orders o join customers c on c.tenant_id = o.tenant_id and c.id = o.customer_id
+       where o.tenant_id = ${tenantId} and c.store_id = ${store.store_id} and o.status <> 'refunded'
+         and (o.ordered_at at time zone 'Asia/Shanghai')::date > (now() at time zone 'Asia/Shanghai')::date - 180`.execute(testDb().db);
+    const byStore = (await app.inject({ url: `/api/v1/analytics/rfm?storeId=${store.store_id}`, headers: operator })).json();
+    expect(byStore.buyers).toBe(Number(storeBuyers.rows[0]?.n));
+    expect(byStore.buyers).toBeLessThan(rfm.buyers);
+    expect((await app.inject({ url: '/api/v1/analytics/rfm?storeId=nope', headers: operator })).json().error.details[0].path).toBe('query.storeId');
   });
 
   it('counts movement and lifecycle flow from the monthly snapshots; refuses bad months', async () => {
