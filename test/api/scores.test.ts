@@ -1,6 +1,6 @@
 // Scoring over HTTP: settings validation, a run queued and carried out by the worker, the RFM,
 // movement, lifecycle and CLV reads that follow, roles, and tenants kept apart.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { Logger, runOnce } from 'graphile-worker';
 import { sql } from 'kysely';
@@ -78,7 +78,11 @@ describe('a scoring run and what it shows', () => {
     expect(res.json().status).toBe('queued');
     runId = res.json().id;
     await runWorker();
-  }, 60_000);
+    // The worker test files may be running our job in their own worker at the same time: wait (boundedly).
+    await vi.waitFor(async () => {
+      expect((await app.inject({ url: `/api/v1/scoring/runs/${runId}`, headers: operator })).json().status).toBe('done');
+    }, { timeout: 60_000, interval: 200 });
+  }, 90_000);
 
   it('runs in the worker and reports its figures', async () => {
     const run = (await app.inject({ url: `/api/v1/scoring/runs/${runId}`, headers: operator })).json();

@@ -14,19 +14,19 @@ describe('nightly scoring', () => {
   it('at 05:00 in the tenant zone, scores the tenant and records a nightly run', async () => {
     const handle = testDb();
     const tenant = await newTenant();
-    await handle.db.updateTable('tenants').set({ timezone: 'Europe/Berlin' }).where('id', '=', tenant.id).execute();
+    await handle.db.updateTable('tenants').set({ timezone: 'America/Lima' }).where('id', '=', tenant.id).execute();
     const buyer = await addCustomer(handle.db, tenant.id);
     await addOrder(handle.db, tenant.id, buyer, 12_000, new Date(Date.now() - 3 * 86_400_000).toISOString());
     const prospect = await addCustomer(handle.db, tenant.id);
     const scoresOf = () => handle.db.selectFrom('customer_scores').select(['customer_id', 'lifecycle_stage']).where('tenant_id', '=', tenant.id).orderBy('lifecycle_stage').execute();
 
-    // 21:00 UTC on 22 Nov is 05:00 in Shanghai but 22:00 in Berlin: nothing for this tenant
-    await quickAddJob({ pgPool: handle.pool }, 'nightly_scores', { _cron: { ts: '2026-11-22T21:00:00Z', backfilled: false } });
+    // 09:00 UTC is 04:00 in Lima (and 17:00 in Shanghai, where the other tests' tenants are): nothing for this tenant
+    await quickAddJob({ pgPool: handle.pool }, 'nightly_scores', { _cron: { ts: '2026-11-23T09:00:00Z', backfilled: false } });
     await runOnce({ pgPool: handle.pool, taskList: taskList(handle), logger: quiet });
     expect(await scoresOf()).toEqual([]);
 
-    // 04:00 UTC is 05:00 in Berlin (CET)
-    await quickAddJob({ pgPool: handle.pool }, 'nightly_scores', { _cron: { ts: '2026-11-23T04:00:00Z', backfilled: false } });
+    // 10:00 UTC is 05:00 in Lima
+    await quickAddJob({ pgPool: handle.pool }, 'nightly_scores', { _cron: { ts: '2026-11-23T10:00:00Z', backfilled: false } });
     await runOnce({ pgPool: handle.pool, taskList: taskList(handle), logger: quiet });
     // The other worker test files may be running our jobs in their worker at the same time: wait (boundedly).
     await vi.waitFor(async () => expect(await scoresOf()).toEqual([
