@@ -368,7 +368,7 @@ export interface CouponTemplatesTable {
   amount_off_fen: Int8 | null;
   percent: number | null;
   max_discount_fen: Int8 | null;
-  threshold_fen: Defaulted<Int8>;
+  threshold_fen: ColumnType<number, number | bigint | undefined, number | bigint>;
   free_sku: string | null;
   free_item_name: string | null;
   free_item_value_fen: Int8 | null;

@@ -5,6 +5,7 @@ import type { DatabaseHandle } from '../db/connect.ts';
 import { dispatchNightlyAggregates, refreshTenantAggregates } from './tasks/aggregates.ts';
 import { dispatchNightlyRuleTags, sweepTenantRuleTags } from './tasks/rule-tags.ts';
 import { runConsoleImport } from './tasks/import.ts';
+import { runCouponIssue } from './tasks/issue-coupons.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -13,6 +14,7 @@ export function taskList(handle: DatabaseHandle): TaskList {
     nightly_rule_tags: dispatchNightlyRuleTags(handle.db),
     sweep_rule_tags: sweepTenantRuleTags(handle.db),
     import_file: runConsoleImport(handle.db),
+    issue_coupons: runCouponIssue(handle.db),
   };
 }
 

@@ -96,7 +96,10 @@ export type CouponReason =
   | 'coupon_wrong_channel'
   | 'coupon_no_eligible_items'
   | 'coupon_threshold_not_met'
-  | 'coupon_not_combinable';
+  | 'coupon_not_combinable'
+  // Known only to the service: the code is nobody's, used, void or someone else's.
+  | 'coupon_unknown'
+  | 'coupon_unavailable';
 
 export interface CouponRefusal {
   code: string;
