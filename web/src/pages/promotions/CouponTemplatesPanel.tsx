@@ -63,15 +63,16 @@ export function CouponTemplatesPanel() {
     {
       title: '',
       key: 'actions',
-      width: 230,
+      width: 150,
       align: 'right',
+      fixed: 'right',
       render: (_v, c) => (
         <Space size={4}>
           <Button size="small" icon={<SendOutlined />} disabled={c.status !== 'active'} onClick={() => setIssuing(c)} data-testid="coupon-issue">{t('promo.coupon.issue')}</Button>
-          <Button size="small" icon={<EditOutlined />} onClick={() => setEditing(c)} aria-label={t('common.edit')}>{t('common.edit')}</Button>
+          <Button size="small" icon={<EditOutlined />} onClick={() => setEditing(c)} aria-label={t('common.edit')} title={t('common.edit')} />
           {c.status === 'active'
-            ? <Button size="small" icon={<PauseOutlined />} onClick={() => void setStatus(c, 'paused')} aria-label={t('promo.coupon.pause')} />
-            : <Button size="small" icon={<PlayCircleOutlined />} onClick={() => void setStatus(c, 'active')} aria-label={t('promo.coupon.activate')} />}
+            ? <Button size="small" icon={<PauseOutlined />} onClick={() => void setStatus(c, 'paused')} aria-label={t('promo.coupon.pause')} title={t('promo.coupon.pause')} />
+            : <Button size="small" icon={<PlayCircleOutlined />} onClick={() => void setStatus(c, 'active')} aria-label={t('promo.coupon.activate')} title={t('promo.coupon.activate')} />}
         </Space>
       ),
     },

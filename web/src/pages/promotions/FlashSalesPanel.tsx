@@ -60,7 +60,7 @@ export function FlashSalesPanel() {
       width: 130,
       align: 'right',
       render: (_v, s) => (
-        <div className="cell-stack">
+        <div className="cell-stack" style={{ alignItems: 'flex-end' }}>
           <span className="num">{formatMoney(s.priceFen)}</span>
           <span className="num muted cell-note" style={{ textDecoration: 'line-through' }}>{formatMoney(s.originalPriceFen)}</span>
         </div>

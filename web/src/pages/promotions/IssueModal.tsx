@@ -63,9 +63,13 @@ export function IssueModal({ template, onClose }: { template: CouponTemplate; on
           header={t('promo.issue.jobs')}
           dataSource={jobs.data?.items ?? []}
           renderItem={(j) => (
-            <List.Item extra={<span className="muted num">{formatDateTime(j.createdAt, zone)}</span>}>
-              <Tag color={JOB_COLORS[j.status]} variant="filled">{t(`promo.job.${j.status}`)}</Tag>
-              {t('promo.issue.job', { target: tagName.get(j.targetId) ?? j.targetId.slice(0, 8), issued: formatCount(j.issued), skipped: formatCount(j.skipped) })}
+            <List.Item>
+              <span>
+                <Tag color={JOB_COLORS[j.status]} variant="filled">{t(`promo.job.${j.status}`)}</Tag>
+                {t('promo.issue.job', { target: tagName.get(j.targetId) ?? j.targetId.slice(0, 8), issued: formatCount(j.issued), skipped: formatCount(j.skipped) })}
+                {j.error && <span className="muted"> · {j.error}</span>}
+              </span>
+              <span className="muted num nowrap">{formatDateTime(j.createdAt, zone)}</span>
             </List.Item>
           )}
         />

@@ -11,7 +11,7 @@ export const toYuan = (fen: number | null | undefined): number | null => (fen ==
 export const zhe = (percent: number): string => String(percent / 10);
 
 export function couponOffer(t: Translate, c: CouponTemplate): string {
-  const minimum = c.thresholdFen > 0 && c.kind !== 'threshold' ? `，${t('promo.offer.minimum', { threshold: formatMoney(c.thresholdFen) })}` : '';
+  const minimum = c.thresholdFen > 0 && c.kind !== 'threshold' ? t('promo.offer.minimum', { threshold: formatMoney(c.thresholdFen) }) : '';
   switch (c.kind) {
     case 'amount':
       return t('promo.offer.amount', { amount: formatMoney(c.amountOffFen ?? 0) }) + minimum;
