@@ -5,7 +5,7 @@ import type { DatabaseHandle } from '../db/connect.ts';
 import { dispatchNightlyAggregates, refreshTenantAggregates } from './tasks/aggregates.ts';
 import { dispatchNightlyRuleTags, sweepTenantRuleTags } from './tasks/rule-tags.ts';
 import { runConsoleImport } from './tasks/import.ts';
-import { runCouponIssue } from './tasks/issue-coupons.ts';
+import { reverseRefundedCoupons, runCouponIssue } from './tasks/issue-coupons.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -15,6 +15,7 @@ export function taskList(handle: DatabaseHandle): TaskList {
     sweep_rule_tags: sweepTenantRuleTags(handle.db),
     import_file: runConsoleImport(handle.db),
     issue_coupons: runCouponIssue(handle.db),
+    reverse_refunded_coupons: reverseRefundedCoupons(handle.db),
   };
 }
 
@@ -22,6 +23,7 @@ export function taskList(handle: DatabaseHandle): TaskList {
 export const CRONTAB = [
   '0 * * * * nightly_aggregates ?max=1',
   '0 * * * * nightly_rule_tags ?max=1',
+  '*/5 * * * * reverse_refunded_coupons ?max=1',
 ].join('\n');
 
 export interface WorkerOptions {

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CODE_ALPHABET } from '../../src/core/coupons/coupons.rules.ts';
 import { runIssueJob } from '../../src/core/coupons/issue-jobs.service.ts';
+import { reverseCouponsOfRefundedOrders } from '../../src/core/coupons/refunds.service.ts';
 import { newId } from '../../src/core/ids.ts';
 import { buildWorld, type World } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
@@ -224,6 +225,28 @@ describe('redeeming', () => {
     expect((await redeem({ code: a, customer: world.customers.mei, order: { orderNo, channel: 'pos', totalFen: 9000 } })).statusCode).toBe(200);
     const t = (await app.inject({ url: `/api/v1/coupon-templates/${id}`, headers: admin })).json();
     expect(t.stats).toEqual({ issued: 2, redeemed: 1, redemptionRate: 0.5, gmvFen: 8000 });
+  });
+
+  it('gives a coupon back when its order is refunded in full, not in part', async () => {
+    const full = await issueOne(tid, world.customers.mei);
+    const part = await issueOne(tid, world.customers.mei);
+    const orderOf = async (code: string, paidFen: number) => {
+      const orderNo = `RF-${newId()}`;
+      const o = { orderNo, customer: { customerId: world.customers.mei }, channel: 'pos', storeId: world.stores.futian, totalFen: 6000, discountFen: 500, paidFen, orderedAt: new Date().toISOString(), items: [] };
+      expect((await app.inject({ method: 'POST', url: '/api/v1/orders', headers: admin, payload: { orders: [o] } })).json().created).toBe(1);
+      expect((await redeem({ code, customer: world.customers.mei, order: { orderNo, storeId: world.stores.futian, channel: 'pos', totalFen: 6000 } })).statusCode).toBe(200);
+      return o;
+    };
+    const a = await orderOf(full, 5500);
+    const b = await orderOf(part, 5500);
+    // A refund is the order re-sent with the total refunded so far.
+    await app.inject({ method: 'POST', url: '/api/v1/orders', headers: admin, payload: { orders: [{ ...a, refundedFen: 5500 }, { ...b, refundedFen: 1000 }] } });
+    expect(await reverseCouponsOfRefundedOrders(db(), world.tenantId)).toBe(1);
+    expect(await reverseCouponsOfRefundedOrders(db(), world.tenantId)).toBe(0);
+    expect((await couponState(full))?.status).toBe('issued');
+    expect((await couponState(part))?.status).toBe('redeemed');
+    const reversedEvents = await sql<{ n: number }>`select count(*)::int as n from events where tenant_id = ${world.tenantId} and type = 'coupon_reversed' and properties->>'code' = ${full}`.execute(db());
+    expect(reversedEvents.rows[0]?.n).toBe(1);
   });
 
   it('lets exactly one of 50 concurrent redemptions of one coupon through', async () => {

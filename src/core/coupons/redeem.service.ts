@@ -125,13 +125,6 @@ export async function reverseCoupon(db: Db, tenantId: string, code: string, inpu
   });
 }
 
-/** Reverses every coupon redeemed with an order: for a refund hook in the orders path. */
-export async function reverseCouponsOfOrder(db: Db, tenantId: string, orderNo: string, options: { actor: string; source: string }): Promise<number> {
-  const codes = await sql<{ code: string }>`select code from coupons where tenant_id = ${tenantId} and order_no = ${orderNo} and status = 'redeemed'`.execute(db);
-  for (const { code } of codes.rows) await reverseCoupon(db, tenantId, code, { orderNo }, options);
-  return codes.rows.length;
-}
-
 export interface CouponView {
   id: string;
   code: string;
