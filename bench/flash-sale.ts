@@ -61,7 +61,7 @@ try {
      values ($1, $2, '车厘子秒杀', 'CHERRY-5J', '车厘子 5斤', 9900, 19900, $3, $3, 1, now() - interval '1 minute', now() + interval '1 hour')`,
     [tenant.id, saleId, stock],
   );
-  platform = await startPlatform(['node', 'bin/yuchi.mjs', 'start', '--no-demo', '--no-worker'], { DATABASE_URL: url, YUCHI_DEMO: '0' }, Number(values.port));
+  platform = await startPlatform([...(process.env.BENCH_PROFILE ? ['node', '--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : ['node']), 'bin/yuchi.mjs', 'start', '--no-demo', '--no-worker'], { DATABASE_URL: url, YUCHI_DEMO: '0' }, Number(values.port));
   const base = platform.url;
   // One socket per buyer: every buyer is a separate phone.
   const agent = new Agent({ keepAlive: false, maxSockets: buyers });

@@ -1,13 +1,14 @@
 // Flash sales (秒杀): a fixed stock of one SKU at a price, first come first served.
 //
 // Never oversold, nobody over the limit, no lost updates: a buy is one short transaction of
-//   1. the buyer's counter row: an upsert that only raises the count while it stays within the
-//      limit (concurrent buys by one customer queue on that row, not on the sale),
-//   2. the order, recorded through the orders path (aggregates and timeline stay right),
-//   3. one conditional UPDATE of the sale: remaining = remaining - q WHERE remaining >= q.
-// The hot sale row is updated last, so its lock is held only until the commit right after.
-// Any refusal rolls the whole buy back. A read before the transaction turns away the crowd
-// that arrives after the stock is gone without touching a lock.
+//   1. one conditional UPDATE of the sale: remaining = remaining - q WHERE remaining >= q,
+//   2. the buyer's counter row: an upsert that only raises the count while it stays within the
+//      limit (a refusal rolls the stock taken in 1 back),
+//   3. the order, recorded through the orders path (aggregates and timeline stay right).
+// The stock is taken before the order is written, so a buyer who finds it gone fails at once
+// instead of writing an order only to roll it back; concurrent buyers queue on the sale row for
+// the length of one order write. Any refusal rolls the whole buy back. A read before the
+// transaction turns away the crowd that arrives after the stock is gone without taking a lock.
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { inTransaction } from '../../db/transaction.ts';
@@ -144,6 +145,12 @@ export async function buyFlashSale(db: Db, tenantId: string, saleId: string, inp
   if (!customer) throw invalid('body.customer', `no customer ${customerId}`);
 
   return inTransaction(db, async (trx) => {
+    const taken = (await sql<{ remaining: number }>`
+      update flash_sales set remaining = remaining - ${quantity}
+       where tenant_id = ${tenantId} and id = ${saleId} and status = 'active' and remaining >= ${quantity} and starts_at <= ${now} and ends_at > ${now}
+      returning remaining`.execute(trx)).rows[0];
+    if (!taken) throw new PromotionRefusal('sold_out', `flash sale ${sale.name} is sold out`);
+
     const counted = await sql<{ quantity: number }>`
       insert into flash_sale_buyers as b (tenant_id, sale_id, customer_id, quantity) values (${tenantId}, ${saleId}, ${customerId}, ${quantity})
       on conflict (tenant_id, sale_id, customer_id) do update set quantity = b.quantity + excluded.quantity
@@ -163,11 +170,6 @@ export async function buyFlashSale(db: Db, tenantId: string, saleId: string, inp
     const order = (await sql<{ id: string }>`select id from orders where tenant_id = ${tenantId} and order_no = ${orderNo}`.execute(trx)).rows[0];
     if (!order) throw new Error('recorded order not found');
 
-    const taken = (await sql<{ remaining: number }>`
-      update flash_sales set remaining = remaining - ${quantity}
-       where tenant_id = ${tenantId} and id = ${saleId} and status = 'active' and remaining >= ${quantity} and starts_at <= ${now} and ends_at > ${now}
-      returning remaining`.execute(trx)).rows[0];
-    if (!taken) throw new PromotionRefusal('sold_out', `flash sale ${sale.name} is sold out`);
     await sql`insert into flash_sale_orders (tenant_id, sale_id, order_id, customer_id, quantity) values (${tenantId}, ${saleId}, ${order.id}, ${customerId}, ${quantity})`.execute(trx);
     return {
       orderId: order.id, orderNo, saleId, customerId, sku: sale.sku, quantity, unitPriceFen: sale.price_fen, paidFen: sale.price_fen * quantity,
