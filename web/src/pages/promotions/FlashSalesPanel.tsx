@@ -69,7 +69,7 @@ export function FlashSalesPanel() {
     {
       title: t('promo.sale.progress'),
       key: 'progress',
-      width: 220,
+      width: 190,
       render: (_v, s) => (
         <div>
           <Progress percent={Math.round(((s.stock - s.remaining) / s.stock) * 100)} size="small" status={s.remaining === 0 ? 'success' : 'active'} />
@@ -79,7 +79,7 @@ export function FlashSalesPanel() {
     },
     { title: t('promo.sale.orders'), dataIndex: 'orders', width: 80, align: 'right', render: (n: number) => <span className="num">{formatCount(n)}</span> },
     { title: t('promo.sale.buyers'), dataIndex: 'buyers', width: 80, align: 'right', responsive: ['md'], render: (n: number) => <span className="num">{formatCount(n)}</span> },
-    { title: t('promo.sale.limit'), dataIndex: 'perCustomerLimit', width: 90, align: 'right', responsive: ['lg'], render: (n: number) => <span className="num">{n}</span> },
+    { title: t('promo.sale.limit'), dataIndex: 'perCustomerLimit', width: 90, align: 'right', responsive: ['xl'], render: (n: number) => <span className="num">{n}</span> },
     {
       title: t('promo.sale.time'),
       key: 'time',
@@ -87,12 +87,13 @@ export function FlashSalesPanel() {
       responsive: ['lg'],
       render: (_v, s) => <div className="cell-stack num muted nowrap"><span>{formatDateTime(s.startsAt, zone)}</span><span>{formatDateTime(s.endsAt, zone)}</span></div>,
     },
-    { title: t('promo.coupon.status'), key: 'phase', width: 90, render: (_v, s) => { const p = phaseOf(s, now); return <Tag color={PHASE_COLORS[p]} variant="filled">{t(`promo.status.${p}`)}</Tag>; } },
+    { title: t('promo.coupon.status'), key: 'phase', width: 90, fixed: 'right', render: (_v, s) => { const p = phaseOf(s, now); return <Tag color={PHASE_COLORS[p]} variant="filled">{t(`promo.status.${p}`)}</Tag>; } },
     {
       title: '',
       key: 'actions',
       width: 60,
       align: 'right',
+      fixed: 'right',
       render: (_v, s) => s.status === 'active' && (
         <Popconfirm title={t('promo.sale.cancelConfirm', { name: s.name })} onConfirm={() => void cancel(s)}>
           <Button size="small" danger icon={<StopOutlined />} aria-label={t('promo.sale.cancel')} />
