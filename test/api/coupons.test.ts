@@ -181,6 +181,20 @@ describe('redeeming', () => {
     expect([early.statusCode, early.json().error.code]).toEqual([422, 'coupon_not_yet_valid']);
   });
 
+  it('keeps a coupon usable when its holder\'s profile is merged into another', async () => {
+    const [merged, survivor] = [newId(), newId()];
+    await db().insertInto('customers').values([{ tenant_id: world.tenantId, id: merged, name: '小程序游客' }, { tenant_id: world.tenantId, id: survivor, name: '门店会员' }]).execute();
+    const code = await issueOne(tid, merged);
+    // What a merge leaves: the merged profile gone, a pointer to the survivor.
+    await sql`insert into customer_merges (tenant_id, merged_id, survivor_id) values (${world.tenantId}, ${merged}, ${survivor})`.execute(db());
+    await sql`delete from customers where tenant_id = ${world.tenantId} and id = ${merged}`.execute(db());
+    const listed = (await app.inject({ url: `/api/v1/coupons?customerId=${survivor}`, headers: admin })).json();
+    expect(listed.items.map((c: { code: string }) => c.code)).toEqual([code]);
+    const res = await redeem({ code, customer: survivor, order: order() });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().customerId).toBe(survivor);
+  });
+
   it('refuses another tenant\'s code', async () => {
     const other = await buildWorld(db(), (await newTenant()).id);
     const otherAdmin = bearer(await keyFor(other.tenantId, 'admin'));

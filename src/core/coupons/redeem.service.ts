@@ -48,8 +48,9 @@ const ORDER_LINE_SKU = '__order__';
 
 async function findCoupon(db: Db, tenantId: string, code: string): Promise<{ c: CouponRow; t: TemplateRow } | undefined> {
   const row = (await sql<CouponRow & { t: TemplateRow }>`
-    select c.id, c.code, c.customer_id, c.status, c.valid_from, c.valid_to, c.order_no, c.discount_fen, c.redeemed_at, to_jsonb(t) as t
+    select c.id, c.code, coalesce(m.survivor_id, c.customer_id) as customer_id, c.status, c.valid_from, c.valid_to, c.order_no, c.discount_fen, c.redeemed_at, to_jsonb(t) as t
       from coupons c join coupon_templates t on t.tenant_id = c.tenant_id and t.id = c.template_id
+      left join customer_merges m on m.tenant_id = c.tenant_id and m.merged_id = c.customer_id
      where c.tenant_id = ${tenantId} and c.code = ${normalizeCode(code)}`.execute(db)).rows[0];
   return row ? { c: row, t: row.t } : undefined;
 }
@@ -94,7 +95,7 @@ export async function redeemCoupon(db: Db, tenantId: string, input: { code: stri
       values (${tenantId}, ${newId()}, ${`yuchi:coupon_redeemed:${c.id}:${order.orderNo}`}, 'coupon_redeemed', ${c.customer_id}, ${now}, ${options.source}, ${options.actor},
               ${JSON.stringify({ couponId: c.id, code: c.code, templateId: t.id, templateName: t.name, orderNo: order.orderNo, storeId: order.storeId ?? null, channel: order.channel, discountFen })}::jsonb)
       on conflict (tenant_id, event_key) do nothing`.execute(trx);
-    return redemptionOf(updated, t, order, gift);
+    return redemptionOf({ ...updated, customer_id: c.customer_id }, t, order, gift);
   });
 }
 
@@ -142,14 +143,15 @@ export interface CouponView {
 
 export async function listCoupons(db: Db, tenantId: string, filter: { templateId?: string; customerId?: string; status?: string; ownerStaffId?: string }, limit = 100): Promise<CouponView[]> {
   const rows = await sql<{ id: string; code: string; customer_id: string; customer_name: string; template_id: string; template_name: string; status: CouponView['status']; source: string; issued_at: Date; valid_from: Date; valid_to: Date; redeemed_at: Date | null; order_no: string | null; discount_fen: number | null }>`
-    select c.id, c.code, c.customer_id, cu.name as customer_name, c.template_id, t.name as template_name, c.status, c.source, c.issued_at, c.valid_from, c.valid_to,
+    select c.id, c.code, cu.id as customer_id, cu.name as customer_name, c.template_id, t.name as template_name, c.status, c.source, c.issued_at, c.valid_from, c.valid_to,
            c.redeemed_at, c.order_no, c.discount_fen
       from coupons c
       join coupon_templates t on t.tenant_id = c.tenant_id and t.id = c.template_id
-      join customers cu on cu.tenant_id = c.tenant_id and cu.id = c.customer_id
+      left join customer_merges m on m.tenant_id = c.tenant_id and m.merged_id = c.customer_id
+      join customers cu on cu.tenant_id = c.tenant_id and cu.id = coalesce(m.survivor_id, c.customer_id)
      where c.tenant_id = ${tenantId}
        and (${filter.templateId ?? null}::uuid is null or c.template_id = ${filter.templateId ?? null}::uuid)
-       and (${filter.customerId ?? null}::uuid is null or c.customer_id = ${filter.customerId ?? null}::uuid)
+       and (${filter.customerId ?? null}::uuid is null or cu.id = ${filter.customerId ?? null}::uuid)
        and (${filter.status ?? null}::text is null or c.status = ${filter.status ?? null}::text)
        and (${filter.ownerStaffId ?? null}::uuid is null or cu.guide_id = ${filter.ownerStaffId ?? null}::uuid)
      order by c.issued_at desc, c.id desc limit ${limit}`.execute(db);

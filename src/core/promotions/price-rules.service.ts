@@ -131,8 +131,9 @@ export async function quoteCheckout(db: Db, tenantId: string, input: QuoteInput,
   const [ruleRows, couponRows, member] = await Promise.all([
     rules(db, tenantId, { activeOnly: true }),
     codes.length === 0 ? Promise.resolve([]) : sql<{ code: string; customer_id: string; status: string; valid_from: Date; valid_to: Date; t: TemplateRow }>`
-      select c.code, c.customer_id, c.status, c.valid_from, c.valid_to, to_jsonb(t) as t
+      select c.code, coalesce(m.survivor_id, c.customer_id) as customer_id, c.status, c.valid_from, c.valid_to, to_jsonb(t) as t
         from coupons c join coupon_templates t on t.tenant_id = c.tenant_id and t.id = c.template_id
+        left join customer_merges m on m.tenant_id = c.tenant_id and m.merged_id = c.customer_id
        where c.tenant_id = ${tenantId} and c.code = any(${codes}::text[])`.execute(db).then((r) => r.rows),
     input.customerId === undefined
       ? Promise.resolve(input.member ?? false)

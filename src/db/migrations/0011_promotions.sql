@@ -48,7 +48,9 @@ create table coupon_templates (
 );
 
 -- One coupon held by one customer, with a short code the till types or scans (unique per tenant).
--- issue_key makes issuance idempotent: '<request key>:<customer id>'.
+-- issue_key makes issuance idempotent: '<request key>:<customer id>'. customer_id has no foreign
+-- key on purpose: when profiles merge, the merged-away customer row is deleted, and the coupon
+-- must survive; its holder is then read through customer_merges (merged → survivor).
 create table coupons (
   tenant_id      uuid not null references tenants (id) on delete cascade,
   id             uuid not null,
@@ -72,7 +74,6 @@ create table coupons (
   unique (tenant_id, code),
   unique (tenant_id, template_id, issue_key),
   foreign key (tenant_id, template_id) references coupon_templates (tenant_id, id) on delete cascade,
-  foreign key (tenant_id, customer_id) references customers (tenant_id, id) on delete cascade,
   check ((status = 'redeemed') = (redeemed_at is not null and order_no is not null))
 );
 create index coupons_customer on coupons (tenant_id, customer_id, template_id);
