@@ -23,6 +23,7 @@ import { orderRoutes } from './routes/orders.ts';
 import { orgRoutes } from './routes/org.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { profileRoutes } from './routes/profile.ts';
+import { promotionRoutes } from './routes/promotions.ts';
 import { tagRoutes } from './routes/tags.ts';
 import { scoreRoutes } from './routes/scores.ts';
 
@@ -81,6 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   privacyRoutes(app, db);
   tagRoutes(app, db);
   formRoutes(app, db);
+  promotionRoutes(app, db);
 
   const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
   if (consoleBuilt) {

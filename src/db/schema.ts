@@ -401,6 +401,125 @@ export interface CustomerScoreSnapshotsTable {
   value_tier: string | null;
 }
 
+export interface CouponTemplatesTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  description: Defaulted<string>;
+  kind: 'amount' | 'percent' | 'threshold' | 'free_item';
+  amount_off_fen: Int8 | null;
+  percent: number | null;
+  max_discount_fen: Int8 | null;
+  threshold_fen: ColumnType<number, number | bigint | undefined, number | bigint>;
+  free_sku: string | null;
+  free_item_name: string | null;
+  free_item_value_fen: Int8 | null;
+  valid_from: Timestamp | null;
+  valid_to: Timestamp | null;
+  valid_days: number | null;
+  store_ids: Defaulted<string[]>;
+  skus: Defaulted<string[]>;
+  channels: Defaulted<string[]>;
+  stack_with_price_rules: Defaulted<boolean>;
+  stack_with_coupons: Defaulted<boolean>;
+  per_customer_limit: Defaulted<number>;
+  total_stock: number | null;
+  issued_count: Defaulted<number>;
+  status: Defaulted<'draft' | 'active' | 'paused' | 'ended'>;
+  created_by: Defaulted<string>;
+  created_at: DefaultedTime;
+  updated_at: DefaultedTime;
+}
+
+export interface CouponsTable {
+  tenant_id: string;
+  id: string;
+  template_id: string;
+  code: string;
+  customer_id: string;
+  status: Defaulted<'issued' | 'redeemed' | 'void'>;
+  source: Defaulted<string>;
+  issue_key: string;
+  issued_at: DefaultedTime;
+  valid_from: Timestamp;
+  valid_to: Timestamp;
+  redeemed_at: Timestamp | null;
+  order_no: string | null;
+  store_id: string | null;
+  channel: string | null;
+  discount_fen: Int8 | null;
+  reversed_at: Timestamp | null;
+}
+
+export interface CouponIssueJobsTable {
+  tenant_id: string;
+  id: string;
+  template_id: string;
+  target_kind: 'tag' | 'segment';
+  target_id: string;
+  request_key: string;
+  status: Defaulted<'queued' | 'running' | 'done' | 'failed'>;
+  issued: Defaulted<number>;
+  skipped: Defaulted<number>;
+  error: string | null;
+  created_by: Defaulted<string>;
+  created_at: DefaultedTime;
+  finished_at: Timestamp | null;
+}
+
+export interface PriceRulesTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  kind: 'threshold' | 'bundle' | 'member_price' | 'ladder';
+  params: unknown;
+  skus: Defaulted<string[]>;
+  store_ids: Defaulted<string[]>;
+  channels: Defaulted<string[]>;
+  stackable: Defaulted<boolean>;
+  valid_from: Timestamp | null;
+  valid_to: Timestamp | null;
+  status: Defaulted<'active' | 'paused'>;
+  created_by: Defaulted<string>;
+  created_at: DefaultedTime;
+  updated_at: DefaultedTime;
+}
+
+export interface FlashSalesTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  sku: string;
+  item_name: string;
+  price_fen: Int8;
+  original_price_fen: Int8;
+  stock: number;
+  remaining: number;
+  per_customer_limit: Defaulted<number>;
+  store_id: string | null;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  status: Defaulted<'active' | 'cancelled'>;
+  created_by: Defaulted<string>;
+  created_at: DefaultedTime;
+}
+
+export interface FlashSaleBuyersTable {
+  tenant_id: string;
+  sale_id: string;
+  customer_id: string;
+  quantity: number;
+}
+
+export interface FlashSaleOrdersTable {
+  tenant_id: string;
+  sale_id: string;
+  order_id: string;
+  customer_id: string;
+  quantity: number;
+  created_at: DefaultedTime;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -433,6 +552,13 @@ export interface Database {
   scoring_settings: ScoringSettingsTable;
   scoring_runs: ScoringRunsTable;
   customer_score_snapshots: CustomerScoreSnapshotsTable;
+  coupon_templates: CouponTemplatesTable;
+  coupons: CouponsTable;
+  coupon_issue_jobs: CouponIssueJobsTable;
+  price_rules: PriceRulesTable;
+  flash_sales: FlashSalesTable;
+  flash_sale_buyers: FlashSaleBuyersTable;
+  flash_sale_orders: FlashSaleOrdersTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

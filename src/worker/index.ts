@@ -6,6 +6,7 @@ import { dispatchNightlyAggregates, refreshTenantAggregates } from './tasks/aggr
 import { dispatchNightlyRuleTags, sweepTenantRuleTags } from './tasks/rule-tags.ts';
 import { runConsoleImport } from './tasks/import.ts';
 import { dispatchNightlyScores, recomputeTenantScores } from './tasks/scores.ts';
+import { reverseRefundedCoupons, runCouponIssue } from './tasks/issue-coupons.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -16,6 +17,8 @@ export function taskList(handle: DatabaseHandle): TaskList {
     import_file: runConsoleImport(handle.db),
     nightly_scores: dispatchNightlyScores(handle),
     recompute_scores: recomputeTenantScores(handle),
+    issue_coupons: runCouponIssue(handle.db),
+    reverse_refunded_coupons: reverseRefundedCoupons(handle.db),
   };
 }
 
@@ -24,6 +27,7 @@ export const CRONTAB = [
   '0 * * * * nightly_aggregates ?max=1',
   '0 * * * * nightly_rule_tags ?max=1',
   '0 * * * * nightly_scores ?max=1',
+  '*/5 * * * * reverse_refunded_coupons ?max=1',
 ].join('\n');
 
 export interface WorkerOptions {

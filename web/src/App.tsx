@@ -25,6 +25,7 @@ const FormBuilderPage = lazy(() => import('./pages/forms/FormBuilderPage.tsx'));
 const FormResultsPage = lazy(() => import('./pages/forms/FormResultsPage.tsx'));
 const ImportsPage = lazy(() => import('./pages/imports/ImportsPage.tsx'));
 const LayersPage = lazy(() => import('./pages/scores/LayersPage.tsx'));
+const PromotionsPage = lazy(() => import('./pages/promotions/PromotionsPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
 
 const router = createBrowserRouter([
@@ -57,6 +58,7 @@ const router = createBrowserRouter([
           { path: 'forms/:id', element: <FormResultsPage /> },
           { path: 'org', element: <StoresStaffPage /> },
           { path: 'layers', element: <LayersPage /> },
+          { path: 'promotions', element: <PromotionsPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

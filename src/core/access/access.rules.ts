@@ -18,12 +18,20 @@ export type Permission =
   | 'customers:import' // customer and order CSV imports from the console
   | 'privacy:write'   // marketing consent (a guide: their own customers)
   | 'privacy:erase'   // erase a customer (PIPL)
-  | 'scores:write';   // scoring settings and on-demand scoring runs (RFM, lifecycle, tiers, CLV)
+  | 'scores:write'    // scoring settings and on-demand scoring runs (RFM, lifecycle, tiers, CLV)
+  | 'promotions:write'; // coupon templates and issuance, price rules, flash sales
+
+// What a guide may do; operators and admins add to it.
+const BASE_GRANTS = ['customers:read', 'orders:read', 'org:read', 'customers:tag', 'privacy:write'] as const;
+const RUNS_THE_BUSINESS = [
+  ...BASE_GRANTS, 'analytics:read', 'events:write', 'orders:write', 'tags:write', 'forms:write', 'customers:export', 'customers:import',
+  'scores:write', 'promotions:write',
+] as const;
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
-  admin: new Set<Permission>(['customers:read', 'orders:read', 'org:read', 'org:write', 'analytics:read', 'access:write', 'events:write', 'orders:write', 'tags:write', 'customers:tag', 'forms:write', 'customers:export', 'customers:import', 'privacy:write', 'privacy:erase', 'scores:write']),
-  operator: new Set<Permission>(['customers:read', 'orders:read', 'org:read', 'analytics:read', 'events:write', 'orders:write', 'tags:write', 'customers:tag', 'forms:write', 'customers:export', 'customers:import', 'privacy:write', 'scores:write']),
-  guide: new Set<Permission>(['customers:read', 'orders:read', 'org:read', 'customers:tag', 'privacy:write']),
+  admin: new Set<Permission>([...RUNS_THE_BUSINESS, 'org:write', 'access:write', 'privacy:erase']),
+  operator: new Set<Permission>(RUNS_THE_BUSINESS),
+  guide: new Set<Permission>(BASE_GRANTS),
 };
 
 export const ROLES: readonly Role[] = ['admin', 'operator', 'guide'];

@@ -60,7 +60,7 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
   {
     group: 'nav.grow',
     areas: [
-      { key: 'promotions', label: 'nav.promotions', icon: <GiftOutlined />, soon: true },
+      { key: '/promotions', label: 'nav.promotions', icon: <GiftOutlined />, needs: 'promotions:write' },
       { key: 'membership', label: 'nav.membership', icon: <CrownOutlined />, soon: true },
       { key: 'referral', label: 'nav.referral', icon: <ShareAltOutlined />, soon: true },
     ],

@@ -1,0 +1,47 @@
+// A promotion refused for a business reason the caller can act on (expired coupon, sold out ...):
+// HTTP 409 when the state of things refuses it (already used, sold out, limit reached), 422 when the
+// request itself does not qualify (expired, other store, threshold not met). The reason is the
+// error code in the body, so a till can show the right message.
+import { YuchiError } from '../errors.ts';
+
+export type RefusalReason =
+  | 'coupon_unknown'
+  | 'coupon_not_yet_valid'
+  | 'coupon_expired'
+  | 'coupon_wrong_store'
+  | 'coupon_wrong_channel'
+  | 'coupon_no_eligible_items'
+  | 'coupon_threshold_not_met'
+  | 'coupon_not_combinable'
+  | 'coupon_unavailable'
+  | 'coupon_wrong_customer'
+  | 'coupon_already_redeemed'
+  | 'coupon_void'
+  | 'coupon_not_redeemed'
+  | 'coupon_order_mismatch'
+  | 'template_not_active'
+  | 'template_ended'
+  | 'stock_exhausted'
+  | 'limit_reached'
+  | 'sold_out'
+  | 'not_started'
+  | 'ended'
+  | 'sale_cancelled';
+
+const STATE_CONFLICTS = new Set<RefusalReason>([
+  'coupon_already_redeemed', 'coupon_void', 'coupon_not_redeemed', 'coupon_order_mismatch', 'template_not_active', 'template_ended',
+  'stock_exhausted', 'limit_reached', 'sold_out', 'not_started', 'ended', 'sale_cancelled',
+]);
+
+export class PromotionRefusal extends YuchiError {
+  readonly status: 409 | 422;
+  constructor(
+    readonly reason: RefusalReason,
+    message: string,
+    path = 'body',
+  ) {
+    super('conflict', message, [{ path, message }]);
+    this.name = 'PromotionRefusal';
+    this.status = STATE_CONFLICTS.has(reason) ? 409 : 422;
+  }
+}
