@@ -300,7 +300,7 @@ export interface ImportJobsTable {
   updated: Defaulted<number>;
   duplicates: Defaulted<number>;
   stored: Defaulted<boolean>;
-  first_errors: ColumnType<{ line: number; column: string; reason: string }[], string | undefined, string>;
+  first_errors: ColumnType<{ line: number; column: string; reason: string; code?: string; params?: Record<string, string | number> }[], string | undefined, string>;
   error: string | null;
   created_by: string;
   created_at: DefaultedTime;

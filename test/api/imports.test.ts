@@ -37,7 +37,7 @@ interface Job {
   updated: number;
   duplicates: number;
   stored: boolean;
-  firstErrors: { line: number; column: string; reason: string }[];
+  firstErrors: { line: number; column: string; reason: string; code?: string; params?: Record<string, string> }[];
   error: string | null;
 }
 
@@ -89,8 +89,8 @@ describe('console imports', () => {
       bytesRead: Buffer.byteLength(CUSTOMERS), error: null,
     });
     expect(done.firstErrors).toEqual([
-      { line: 3, column: '手机号', reason: 'not a mobile number' },
-      { line: 5, column: '门店编码', reason: 'unknown store code NOPE' },
+      { line: 3, column: '手机号', code: 'not_mobile', reason: 'not a mobile number' },
+      { line: 5, column: '门店编码', code: 'unknown_store', params: { code: 'NOPE' }, reason: 'unknown store code NOPE' },
     ]);
     expect(await customerByPhone('13911110001')).toMatchObject({ name: '孙丽', city: '深圳' });
     expect(await customerByPhone('13911110003')).toMatchObject({ name: '周杰', city: '广州' });
@@ -119,7 +119,7 @@ describe('console imports', () => {
     await runWorker();
     expect(await jobOf(job.id)).toMatchObject({
       status: 'done', stored: false, rows: 2, rowsImported: 0, rowsRejected: 1, created: 0,
-      firstErrors: [{ line: 3, column: 'paid', reason: 'must not be negative' }],
+      firstErrors: [{ line: 3, column: 'paid', code: 'negative', reason: 'must not be negative' }],
     });
     const orders = await testDb().db.selectFrom('orders').select('order_no').where('tenant_id', '=', world.tenantId).where('order_no', 'in', ['D-1', 'D-2']).execute();
     expect(orders).toEqual([]);

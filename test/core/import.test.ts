@@ -75,10 +75,10 @@ describe('importing customers', () => {
   it('stores the good rows, reports the bad ones by line and column, and matches known people', async () => {
     const { summary, rejected } = await run(world, 'customers', file);
     expect(rejected).toEqual([
-      { line: 4, column: '手机号', reason: 'not a mobile number' },
-      { line: 5, column: '生日', reason: 'not a valid date' },
-      { line: 6, column: '门店编码', reason: 'unknown store code NOPE' },
-      { line: 8, column: '标签', reason: 'unknown tag 肤质:干皮 (create it first; write group:name)' },
+      { line: 4, column: '手机号', code: 'not_mobile', reason: 'not a mobile number' },
+      { line: 5, column: '生日', code: 'invalid_date', reason: 'not a valid date' },
+      { line: 6, column: '门店编码', code: 'unknown_store', params: { code: 'NOPE' }, reason: 'unknown store code NOPE' },
+      { line: 8, column: '标签', code: 'unknown_tag', params: { tag: '肤质:干皮' }, reason: 'unknown tag 肤质:干皮 (create it first; write group:name)' },
     ]);
     expect(summary).toMatchObject({ rowsRead: 7, rowsImported: 3, rowsRejected: 4, stored: true, created: 2, updated: 1, ignoredColumns: ['备注'] });
     expect(summary.firstErrors).toEqual(rejected);
@@ -131,11 +131,11 @@ describe('importing orders', () => {
     `A-9,${meiPhone},2026-05-07 09:00,SZ-FT-01,pos,,33.30,,,,`,
   ]);
   const expectedErrors: RowError[] = [
-    { line: 5, column: '手机号', reason: 'not a mobile number' },
-    { line: 6, column: '下单时间', reason: 'not a valid date and time' },
-    { line: 7, column: '实付金额', reason: 'must not be negative' },
-    { line: 8, column: '门店编码', reason: 'unknown store code SZ-XX-99' },
-    { line: 9, column: '实付金额', reason: 'has more than 2 decimal places' },
+    { line: 5, column: '手机号', code: 'not_mobile', reason: 'not a mobile number' },
+    { line: 6, column: '下单时间', code: 'invalid_date_time', reason: 'not a valid date and time' },
+    { line: 7, column: '实付金额', code: 'negative', reason: 'must not be negative' },
+    { line: 8, column: '门店编码', code: 'unknown_store', params: { code: 'SZ-XX-99' }, reason: 'unknown store code SZ-XX-99' },
+    { line: 9, column: '实付金额', code: 'too_many_decimals', reason: 'has more than 2 decimal places' },
   ];
 
   it('stores the good orders, keeps aggregates right, and a re-import finds only duplicates', async () => {
@@ -196,9 +196,9 @@ describe('importing orders', () => {
     ]);
     const { summary, rejected } = await run(world, 'orders', file);
     expect(rejected).toEqual([
-      { line: 2, column: 'order_no', reason: 'order C-1 not imported: line 3 has errors' },
-      { line: 3, column: 'quantity', reason: 'must be a whole number from 1 to 999999' },
-      { line: 4, column: 'order_no', reason: 'order C-1 not imported: line 3 has errors' },
+      { line: 2, column: 'order_no', code: 'order_has_errors', params: { order: 'C-1', line: 3 }, reason: 'order C-1 not imported: line 3 has errors' },
+      { line: 3, column: 'quantity', code: 'not_quantity', reason: 'must be a whole number from 1 to 999999' },
+      { line: 4, column: 'order_no', code: 'order_has_errors', params: { order: 'C-1', line: 3 }, reason: 'order C-1 not imported: line 3 has errors' },
     ]);
     expect(summary).toMatchObject({ rowsRead: 4, rowsImported: 1, rowsRejected: 3, created: 1 });
   });

@@ -218,7 +218,10 @@ export type ImportKind = 'customers' | 'orders';
 export interface RowError {
   line: number;
   column: string;
+  /** In English; the console shows `code` with `params` in its own language (pages/imports/reasons.ts). */
   reason: string;
+  code?: string;
+  params?: Record<string, string | number>;
 }
 export interface ImportJob {
   id: string;

@@ -50,7 +50,13 @@ async function receive(body: Readable, declaredLength: number): Promise<Upload> 
 }
 
 const Kind = z.enum(['customers', 'orders']);
-const RowError = z.object({ line: z.number().int(), column: z.string(), reason: z.string() });
+const RowError = z.object({
+  line: z.number().int(),
+  column: z.string(),
+  reason: z.string().describe('why, in English'),
+  code: z.string().optional().describe('why, as a stable code (not_mobile, unknown_store, rejected, ...) for showing the reason in another language'),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional().describe("the code's values (e.g. { code: 'SZ-XX-99' } for unknown_store)"),
+});
 
 const ImportJob = z.object({
   id: z.string(),

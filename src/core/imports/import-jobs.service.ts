@@ -13,7 +13,7 @@ import type { Actor } from '../access/access.rules.ts';
 import { notFound } from '../errors.ts';
 import { newId, UUID_PATTERN } from '../ids.ts';
 import { actorLabel } from '../tags/tags.rules.ts';
-import type { ImportKind, RowError } from './import.rules.ts';
+import type { ImportKind, KeptRowError, RowError } from './import.rules.ts';
 import { importFile, type ImportSummary } from './import.service.ts';
 
 /** The worker task that runs a console import (listed in src/worker/index.ts). */
@@ -60,7 +60,7 @@ export interface ImportJobView {
   stored: boolean;
   /** Rows read per second while running (or over the whole run once finished). */
   rowsPerSecond: number;
-  firstErrors: RowError[];
+  firstErrors: KeptRowError[];
   error: string | null;
   createdBy: string | null;
   createdAt: string;
@@ -130,7 +130,7 @@ export async function listImportJobs(db: Db, actor: Actor, limit = RECENT_JOBS):
 }
 
 /** Every refused row of a job, in line order, a page at a time (for a streamed errors.csv). */
-export async function* importErrors(db: Db, actor: Actor, id: string, pageSize = 5_000): AsyncGenerator<RowError[]> {
+export async function* importErrors(db: Db, actor: Actor, id: string, pageSize = 5_000): AsyncGenerator<KeptRowError[]> {
   const job = await getImportJob(db, actor, id);
   let after = -1;
   for (;;) {

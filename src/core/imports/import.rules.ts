@@ -6,15 +6,18 @@ import { normalizePhone } from '../ingest/identity.rules.ts';
 import {
   parseBirthday, parseChannel, parseGender, parseOrderStatus, parseQuantity, parseYuan, type Read,
 } from './fields.rules.ts';
+import { because, type Reason } from './reasons.rules.ts';
 
 export type ImportKind = 'customers' | 'orders';
 
 /** One refusal: the file's line, the column as the file names it, and why. */
-export interface RowError {
+export interface RowError extends Reason {
   line: number;
   column: string;
-  reason: string;
 }
+
+/** A refusal as a job keeps it: jobs run before reasons had codes kept the words alone. */
+export type KeptRowError = Pick<RowError, 'line' | 'column' | 'reason'> & { code?: string; params?: Record<string, string | number> };
 
 type CustomerField =
   | 'phone' | 'member_no' | 'external_userid' | 'unionid' | 'openid' | 'name' | 'gender' | 'birthday' | 'city'
@@ -152,8 +155,8 @@ class Cells {
     return i === undefined ? '' : (this.record[i] ?? '').trim();
   }
 
-  refuse(field: Field, reason: string): void {
-    this.errors.push({ line: this.line, column: this.map.header[field] ?? field, reason });
+  refuse(field: Field, reason: Reason): void {
+    this.errors.push({ line: this.line, column: this.map.header[field] ?? field, ...reason });
   }
 
   /** The cell read by `read`, undefined when empty or refused. */
@@ -162,7 +165,7 @@ class Cells {
     if (text === '') return undefined;
     const result = read(text);
     if ('reason' in result) {
-      this.refuse(field, result.reason);
+      this.refuse(field, result);
       return undefined;
     }
     return result.value;
@@ -170,33 +173,33 @@ class Cells {
 
   /** An identifier of 1–128 characters, as customer_identities allows. */
   identifier(field: Field): string | undefined {
-    return this.read(field, (t) => (t.length > 128 ? { reason: 'is longer than 128 characters' } : { value: t }));
+    return this.read(field, (t) => (t.length > 128 ? because('too_long', { max: 128 }) : { value: t }));
   }
 
   width(): void {
     if (this.record.length !== this.map.width) {
-      this.errors.push({ line: this.line, column: '', reason: `has ${this.record.length} fields; the header has ${this.map.width}` });
+      this.errors.push({ line: this.line, column: '', ...because('wrong_width', { fields: this.record.length, width: this.map.width }) });
     }
   }
 }
 
 const readPhone = (t: string): Read<string> => {
   const phone = normalizePhone(t);
-  return phone === undefined ? { reason: 'not a mobile number' } : { value: phone };
+  return phone === undefined ? because('not_mobile') : { value: phone };
 };
-const readName = (t: string): Read<string> => (t.length > 100 ? { reason: 'is longer than 100 characters' } : { value: t });
+const readName = (t: string): Read<string> => (t.length > 100 ? because('too_long', { max: 100 }) : { value: t });
 
 function readStore(cells: Cells, lookups: ImportLookups): string | undefined {
   return cells.read('store_code', (code) => {
     const id = lookups.stores.get(code);
-    return id === undefined ? { reason: `unknown store code ${code}` } : { value: id };
+    return id === undefined ? because('unknown_store', { code }) : { value: id };
   });
 }
 
 function readGuide(cells: Cells, lookups: ImportLookups): string | undefined {
   return cells.read('guide_wecom_userid', (userid) => {
     const staff = lookups.staff.get(userid);
-    return staff === undefined ? { reason: `no staff member has WeCom account ${userid}` } : { value: staff.id };
+    return staff === undefined ? because('unknown_staff', { userid }) : { value: staff.id };
   });
 }
 
@@ -208,9 +211,9 @@ export function readTags(text: string, lookups: ImportLookups): Read<{ id: strin
     if (label === '') continue;
     const candidates = lookups.tags.get(label) ?? [];
     const [tag, other] = candidates;
-    if (!tag) return { reason: `unknown tag ${label} (create it first; write group:name)` };
-    if (other) return { reason: `tag ${label} is in more than one group; write group:name` };
-    if (tag.kind === 'rule') return { reason: `tag ${label} is a rule tag; it applies itself` };
+    if (!tag) return because('unknown_tag', { tag: label });
+    if (other) return because('ambiguous_tag', { tag: label });
+    if (tag.kind === 'rule') return because('rule_tag', { tag: label });
     if (!found.some((t) => t.id === tag.id)) found.push({ id: tag.id, name: tag.name });
   }
   return { value: found };
@@ -232,7 +235,7 @@ export function readCustomerRow(record: string[], line: number, map: ColumnMap, 
   if (openId !== undefined) identity.openId = openId;
   if (cells.errors.length === 0 && Object.keys(identity).length === 0) {
     const first = IDENTITY_FIELDS.find((f) => map.index[f] !== undefined) ?? 'phone';
-    cells.refuse(first, 'no identity: give a phone, member number, external_userid, unionid or openid');
+    cells.refuse(first, because('no_identity'));
   }
   const row: CustomerRow = { line, identity, tags: [] };
   const name = cells.read('name', readName);
@@ -273,8 +276,8 @@ export interface OrderLineRow {
 export function readOrderLine(record: string[], line: number, map: ColumnMap, lookups: ImportLookups, readTime: (text: string) => Read<Date>): { row: OrderLineRow } | { errors: RowError[]; orderNo: string } {
   const cells = new Cells(record, line, map);
   cells.width();
-  const orderNo = cells.read('order_no', (t) => (t.length > 64 ? { reason: 'is longer than 64 characters' } : { value: t })) ?? '';
-  if (orderNo === '' && cells.errors.length === 0) cells.refuse('order_no', 'is empty');
+  const orderNo = cells.read('order_no', (t) => (t.length > 64 ? because('too_long', { max: 64 }) : { value: t })) ?? '';
+  if (orderNo === '' && cells.errors.length === 0) cells.refuse('order_no', because('empty'));
   const customer: IdentityValues = {};
   const phone = cells.read('phone', readPhone);
   if (phone !== undefined) customer.phone = phone;
@@ -282,7 +285,7 @@ export function readOrderLine(record: string[], line: number, map: ColumnMap, lo
   if (memberNo !== undefined) customer.memberNo = memberNo;
   const externalUserId = cells.identifier('external_userid');
   if (externalUserId !== undefined) customer.externalUserId = externalUserId;
-  const customerId = cells.read('customer_id', (t) => (UUID_PATTERN.test(t) ? { value: t.toLowerCase() } : { reason: 'not a customer id (UUID)' }));
+  const customerId = cells.read('customer_id', (t) => (UUID_PATTERN.test(t) ? { value: t.toLowerCase() } : because('not_customer_id')));
   if (customerId !== undefined) customer.customerId = customerId;
   const row: OrderLineRow = { line, orderNo, order: { customer } };
   const o = row.order;
@@ -307,10 +310,10 @@ export function readOrderLine(record: string[], line: number, map: ColumnMap, lo
   if (sku !== '' || itemName !== '' || quantityText !== '' || priceText !== '') {
     const quantity = cells.read('quantity', parseQuantity) ?? (quantityText === '' ? 1 : undefined);
     const unitPriceFen = cells.read('unit_price', parseYuan);
-    if (priceText === '') cells.refuse('unit_price', 'is empty; a line with an item needs its unit price');
-    if (sku === '') cells.refuse('sku', 'is empty; a line with an item needs its sku');
-    if (sku.length > 64) cells.refuse('sku', 'is longer than 64 characters');
-    if (itemName.length > 200) cells.refuse('item_name', 'is longer than 200 characters');
+    if (priceText === '') cells.refuse('unit_price', because('item_without_price'));
+    if (sku === '') cells.refuse('sku', because('item_without_sku'));
+    if (sku.length > 64) cells.refuse('sku', because('too_long', { max: 64 }));
+    if (itemName.length > 200) cells.refuse('item_name', because('too_long', { max: 200 }));
     if (quantity !== undefined && unitPriceFen !== undefined) row.item = { sku, name: itemName || sku, quantity, unitPriceFen };
   }
   return cells.errors.length > 0 ? { errors: cells.errors, orderNo } : { row };

@@ -10,6 +10,7 @@ import { recordOrders, type OrderInput } from '../orders/record.service.ts';
 import { applyTagChanges } from '../tags/tag-changes.ts';
 import type { CustomerRow, Field, IdentityValues, ImportKind, ImportLookups, RowError } from './import.rules.ts';
 import type { ImportedOrder } from './order-lines.rules.ts';
+import { because } from './reasons.rules.ts';
 
 export interface BatchResult {
   rowsImported: number;
@@ -75,7 +76,7 @@ export async function writeCustomers(db: Db, tenantId: string, rows: CustomerRow
   rows.forEach((row, i) => {
     const result = results[i];
     if (!result || 'error' in result) {
-      errors.push({ line: row.line, column: options.column(identityColumn(row.identity)), reason: result?.error.message ?? 'was not resolved' });
+      errors.push({ line: row.line, column: options.column(identityColumn(row.identity)), ...because('rejected', { code: result?.error.code ?? 'unknown_customer', message: result?.error.message ?? 'was not resolved' }) });
       return;
     }
     resolved.push({ row, customerId: result.customerId });
@@ -189,8 +190,8 @@ export async function writeOrders(db: Db, tenantId: string, orders: ImportedOrde
     if (first === undefined) continue;
     rejectedLines += order.lines.length;
     // The messages name the order by its place in the call (orders[3].…); the file names it by line.
-    errors.push({ line: first, column: options.column(columnOfCode(r.code, order.customer)), reason: r.message.replace(/^orders\[\d+\]\.?/, '') });
-    for (const line of rest) errors.push({ line, column: options.column('order_no'), reason: `order ${order.orderNo} not imported: line ${first} has errors` });
+    errors.push({ line: first, column: options.column(columnOfCode(r.code, order.customer)), ...because('rejected', { code: r.code, message: r.message.replace(/^orders\[\d+\]\.?/, '') }) });
+    for (const line of rest) errors.push({ line, column: options.column('order_no'), ...because('order_has_errors', { order: order.orderNo, line: first }) });
   }
   const rows = orders.reduce((n, o) => n + o.lines.length, 0);
   return { rowsImported: rows - rejectedLines, created: result.created, updated: result.updated, duplicates: result.duplicates, errors };

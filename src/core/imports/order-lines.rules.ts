@@ -3,6 +3,7 @@
 // or leave them empty, but not contradict them. One bad row keeps its whole order out.
 import type { OrderChannel, OrderStatus } from '../../db/schema.ts';
 import type { ColumnMap, Field, IdentityValues, OrderLineRow, RowError } from './import.rules.ts';
+import { because, type Reason } from './reasons.rules.ts';
 
 /** A row as read: the parsed line, or null when it was refused (its errors are reported already). */
 export interface OrderLineEntry {
@@ -56,7 +57,7 @@ export function assembleOrders(entries: OrderLineEntry[], map: ColumnMap): { ord
     i = end;
     const earlier = seen.get(first.orderNo);
     if (earlier !== undefined) {
-      for (const e of group) errors.push({ line: e.line, column: column('order_no'), reason: `order ${first.orderNo} began at line ${earlier}; the lines of one order must be consecutive` });
+      for (const e of group) errors.push({ line: e.line, column: column('order_no'), ...because('order_lines_apart', { order: first.orderNo, line: earlier }) });
       continue;
     }
     if (first.orderNo !== '') seen.set(first.orderNo, first.line);
@@ -85,30 +86,30 @@ function assembleOne(group: OrderLineEntry[], column: (f: Field) => string): { o
       if (value === undefined) continue;
       const held = order[key];
       if (held === undefined) Object.assign(order, { [key]: value });
-      else if (!same(held, value)) errors.push({ line: row.line, column: column(field), reason: `differs from line ${head.line} of order ${head.orderNo}` });
+      else if (!same(held, value)) errors.push({ line: row.line, column: column(field), ...because('differs_from_line', { line: head.line, order: head.orderNo }) });
     }
     for (const [key, field] of CUSTOMER_CELLS) {
       const value = row.order.customer[key];
       if (value === undefined) continue;
       const held = order.customer[key];
       if (held === undefined) order.customer[key] = value;
-      else if (held !== value) errors.push({ line: row.line, column: column(field), reason: `differs from line ${head.line} of order ${head.orderNo}` });
+      else if (held !== value) errors.push({ line: row.line, column: column(field), ...because('differs_from_line', { line: head.line, order: head.orderNo }) });
     }
   }
   if (base && errors.length === 0 && !refused) {
-    if (order.orderedAt === undefined) errors.push({ line: base.line, column: column('ordered_at'), reason: 'is empty' });
-    if (Object.keys(order.customer).length === 0) errors.push({ line: base.line, column: column('phone'), reason: 'no customer: give a phone, member number, external_userid or customer id' });
-    if (order.totalFen === undefined && order.paidFen === undefined) errors.push({ line: base.line, column: column('paid'), reason: 'is empty; give the paid or total amount' });
+    if (order.orderedAt === undefined) errors.push({ line: base.line, column: column('ordered_at'), ...because('empty') });
+    if (Object.keys(order.customer).length === 0) errors.push({ line: base.line, column: column('phone'), ...because('no_customer') });
+    if (order.totalFen === undefined && order.paidFen === undefined) errors.push({ line: base.line, column: column('paid'), ...because('no_amount') });
   }
   if (refused || errors.length > 0 || !base || order.orderedAt === undefined) {
     const bad = refused?.line ?? errors[0]?.line ?? head.line;
     const others = group.filter((e) => e.row !== null && !errors.some((x) => x.line === e.line));
-    return { errors: [...errors, ...others.map((e) => ({ line: e.line, column: column('order_no'), reason: `order ${head.orderNo} not imported: line ${bad} has errors` }))] };
+    return { errors: [...errors, ...others.map((e) => ({ line: e.line, column: column('order_no'), ...because('order_has_errors', { order: head.orderNo, line: bad }) }))] };
   }
   const amounts = settleAmounts(order, base.line, column);
   if ('errors' in amounts) {
     const others = group.filter((e) => e.line !== base.line);
-    return { errors: [...amounts.errors, ...others.map((e) => ({ line: e.line, column: column('order_no'), reason: `order ${head.orderNo} not imported: line ${base.line} has errors` }))] };
+    return { errors: [...amounts.errors, ...others.map((e) => ({ line: e.line, column: column('order_no'), ...because('order_has_errors', { order: head.orderNo, line: base.line }) }))] };
   }
   const imported: ImportedOrder = {
     orderNo: head.orderNo,
@@ -135,17 +136,17 @@ export function settleAmounts(cells: OrderCells, line: number, column: (f: Field
   const totalFen = cells.totalFen ?? (cells.paidFen ?? 0) + discountFen;
   const paidFen = cells.paidFen ?? Math.max(0, totalFen - discountFen);
   const errors: RowError[] = [];
-  const refuse = (f: Field, reason: string): void => void errors.push({ line, column: column(f), reason });
-  if (paidFen > totalFen) refuse('paid', 'is more than the order total');
-  if (discountFen > totalFen) refuse('discount', 'is more than the order total');
+  const refuse = (f: Field, reason: Reason): void => void errors.push({ line, column: column(f), ...reason });
+  if (paidFen > totalFen) refuse('paid', because('over_total'));
+  if (discountFen > totalFen) refuse('discount', because('over_total'));
   let refundedFen = cells.refundedFen;
   let status = cells.status;
   if (status === 'refunded' && refundedFen === undefined) refundedFen = paidFen;
   refundedFen ??= 0;
-  if (refundedFen > paidFen) refuse('refunded', 'is more than the amount paid');
+  if (refundedFen > paidFen) refuse('refunded', because('refund_over_paid'));
   if (status === undefined) status = refundedFen === 0 ? 'paid' : refundedFen === paidFen ? 'refunded' : 'partially_refunded';
-  else if (status === 'paid' && refundedFen > 0) refuse('status', 'is paid, but a refund is given');
-  else if (status === 'partially_refunded' && (refundedFen === 0 || refundedFen === paidFen)) refuse('refunded', 'must be more than 0 and less than the amount paid for a partial refund');
-  else if (status === 'refunded' && refundedFen !== paidFen) refuse('refunded', 'must equal the amount paid for a refunded order');
+  else if (status === 'paid' && refundedFen > 0) refuse('status', because('paid_but_refunded'));
+  else if (status === 'partially_refunded' && (refundedFen === 0 || refundedFen === paidFen)) refuse('refunded', because('partial_refund_range'));
+  else if (status === 'refunded' && refundedFen !== paidFen) refuse('refunded', because('refund_not_full'));
   return errors.length > 0 ? { errors } : { status, totalFen, discountFen, paidFen, refundedFen };
 }

@@ -140,45 +140,57 @@ export interface ResolutionPlan {
 
 /** Groups refs into people (connected parts of refs, identities and profiles) and plans each. */
 export function planResolution(input: ResolutionInput): ResolutionPlan {
-  // Union-find over node keys: 'i:<kind>:<value>' for identities, 'c:<id>' for profiles.
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
+  // Union-find over numbered nodes: each identity key and each profile id gets a number once, so
+  // that the hot loop works on integers instead of hashing a new string for every step.
+  const identityNode = new Map<string, number>();
+  const profileNode = new Map<string, number>();
+  const parent: number[] = [];
+  const nodeIn = (nodes: Map<string, number>, key: string): number => {
+    let n = nodes.get(key);
+    if (n === undefined) {
+      n = parent.length;
+      parent.push(n);
+      nodes.set(key, n);
+    }
+    return n;
+  };
+  const find = (x: number): number => {
     let root = x;
-    for (let p = parent.get(root); p !== undefined && p !== root; p = parent.get(root)) root = p;
+    for (let p = parent[root] ?? root; p !== root; p = parent[root] ?? root) root = p;
     for (let y = x; y !== root;) {
-      const next = parent.get(y) ?? root;
-      parent.set(y, root);
+      const next = parent[y] ?? root;
+      parent[y] = root;
       y = next;
     }
     return root;
   };
-  const union = (a: string, b: string): void => {
-    if (!parent.has(b)) parent.set(b, b);
+  const union = (a: number, b: number): void => {
     const ra = find(a);
     const rb = find(b);
-    if (ra !== rb) parent.set(ra, rb);
+    if (ra !== rb) parent[ra] = rb;
   };
 
-  // Each ref's identity keys and nodes, computed once.
+  // Each ref's identity keys, computed once, and its first node (-1: it names nobody).
   const keysOf = input.refs.map((ref) => ref.identities.map(identityKey));
-  const nodesOf = input.refs.map((ref, r) => {
-    const nodes = (keysOf[r] ?? []).map((k) => 'i:' + k);
-    if (ref.customerId !== undefined) nodes.push('c:' + ref.customerId);
-    return nodes;
-  });
-  nodesOf.forEach((nodes, r) => {
-    const first = nodes[0];
-    if (first === undefined) return;
-    if (!parent.has(first)) parent.set(first, first);
-    for (let n = 1; n < nodes.length; n++) union(first, nodes[n] ?? first);
+  const firstOf = input.refs.map((ref, r) => {
+    let first = -1;
     for (const k of keysOf[r] ?? []) {
+      const n = nodeIn(identityNode, k);
+      if (first < 0) first = n;
+      else union(first, n);
       const owner = input.known.get(k);
-      if (owner !== undefined) union('i:' + k, 'c:' + owner);
+      if (owner !== undefined) union(n, nodeIn(profileNode, owner));
     }
+    if (ref.customerId !== undefined) {
+      const n = nodeIn(profileNode, ref.customerId);
+      if (first < 0) first = n;
+      else union(first, n);
+    }
+    return first;
   });
 
-  const byRoot = new Map<string, { customers: Set<string>; identities: Map<string, IdentityKey> }>();
-  const groupOf = (root: string) => {
+  const byRoot = new Map<number, { customers: Set<string>; identities: Map<string, IdentityKey> }>();
+  const groupOf = (root: number) => {
     let g = byRoot.get(root);
     if (!g) {
       g = { customers: new Set(), identities: new Map() };
@@ -187,8 +199,8 @@ export function planResolution(input: ResolutionInput): ResolutionPlan {
     return g;
   };
   input.refs.forEach((ref, r) => {
-    const first = nodesOf[r]?.[0];
-    if (first === undefined) return;
+    const first = firstOf[r] ?? -1;
+    if (first < 0) return;
     // All of a ref's nodes share one root.
     const g = groupOf(find(first));
     if (ref.customerId !== undefined) g.customers.add(ref.customerId);
@@ -201,7 +213,7 @@ export function planResolution(input: ResolutionInput): ResolutionPlan {
   });
 
   const people: PlannedPerson[] = [];
-  const personOfRoot = new Map<string, number>();
+  const personOfRoot = new Map<number, number>();
   for (const [root, g] of byRoot) {
     const customers = [...g.customers].sort((a, b) => {
       const ta = input.createdAt.get(a) ?? Number.POSITIVE_INFINITY;
@@ -219,8 +231,8 @@ export function planResolution(input: ResolutionInput): ResolutionPlan {
   }
 
   const refs = input.refs.map((_, r): { person: number } | { error: RefError } => {
-    const first = nodesOf[r]?.[0];
-    const person = first === undefined ? undefined : personOfRoot.get(find(first));
+    const first = firstOf[r] ?? -1;
+    const person = first < 0 ? undefined : personOfRoot.get(find(first));
     if (person === undefined) return { error: { code: 'missing_customer', message: 'customer: names no customer' } };
     if (!input.create && people[person]?.survivor === null) {
       return { error: { code: 'unknown_customer', message: 'customer: no customer has these identities' } };

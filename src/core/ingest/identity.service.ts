@@ -12,10 +12,10 @@
 //   it is deleted, and the refs are resolved again against what is now committed. So two batches
 //   that meet the same new person at once end with one profile, and no lock is taken for it.
 import { sql } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import { PREPARED, type Db } from '../../db/connect.ts';
 import type { IdentityKind } from '../../db/schema.ts';
 import { newId } from '../ids.ts';
-import { compareKeys, identityKey, parseRef, planResolution, type IdentityKey, type IdentityRef, type ParsedRef } from './identity.rules.ts';
+import { compareKeys, identityKey, parseRef, planResolution, REF_FIELDS, type IdentityKey, type IdentityRef, type ParsedRef } from './identity.rules.ts';
 import { mergeCustomers } from './merge.service.ts';
 
 export type { IdentityRef } from './identity.rules.ts';
@@ -35,6 +35,7 @@ export interface ResolveOptions {
 }
 
 const MAX_ROUNDS = 8;
+const IDENTITY_KINDS: IdentityKind[] = REF_FIELDS.map(([, kind]) => kind);
 
 /** Resolves each ref to one profile, creating profiles for unknown people (when create) and merging
  *  profiles an event proves to be one person. Results are in the order of refs. Must run inside a transaction. */
@@ -63,7 +64,7 @@ export async function resolveParsedRefs(
   tenantId: string,
   refs: ParsedRef[],
   options: ResolveOptions,
-  ahead: { sighting?: Sighting; freshIds?: (string | undefined)[] } = {},
+  ahead: { sighting?: Sighting; freshIds?: (string | undefined)[]; activeAt?: (Date | undefined)[] } = {},
 ): Promise<{ results: Resolved[]; newIdentities: NewIdentity[] }> {
   if (!db.isTransaction) throw new Error('resolveCustomers must run inside a transaction');
   const results: (Resolved | undefined)[] = refs.map(() => undefined);
@@ -121,16 +122,23 @@ export async function resolveParsedRefs(
       const id = ahead.freshIds?.[work[j]?.index ?? -1];
       if ('person' in r && id !== undefined && !proposed.has(r.person) && !taken.has(id)) proposed.set(r.person, id);
     });
+    // A new person's profile is born with the latest activity of its refs (the caller's events),
+    // so that it is written once, not inserted and then updated.
+    const activeOf = new Map<number, number>();
+    plan.refs.forEach((r, j) => {
+      const at = ahead.activeAt?.[work[j]?.index ?? -1];
+      if ('person' in r && at !== undefined) activeOf.set(r.person, Math.max(activeOf.get(r.person) ?? 0, at.getTime()));
+    });
     const people = plan.people.map((p, i) => ({
       ...p,
       customerId: p.survivor ?? (wanted.has(i) ? proposed.get(i) ?? newId() : null),
       fresh: p.survivor === null,
     }));
     for (const p of people) if (p.fresh && p.customerId !== null) taken.add(p.customerId);
-    const fresh = people.filter((p) => p.fresh && p.customerId !== null).map((p) => p.customerId ?? '');
+    const fresh = people.flatMap((p, i) => (p.fresh && p.customerId !== null ? [{ id: p.customerId, activeAt: activeOf.get(i) }] : []));
     if (fresh.length > 0) {
       await insertCustomers(db, tenantId, fresh, options.at);
-      for (const id of fresh) createdAt.set(id, options.at?.getTime() ?? Date.now());
+      for (const f of fresh) createdAt.set(f.id, options.at?.getTime() ?? Date.now());
     }
     const toInsert = people
       .flatMap((p) => (p.customerId === null ? [] : p.newIdentities.map((k) => ({ ...k, customerId: p.customerId ?? '' }))))
@@ -188,7 +196,7 @@ export async function resolveParsedRefs(
  */
 export async function lockCustomers(db: Db, tenantId: string, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await sql<{ id: string }>`
+  const rows = await sql<{ id: string }>`${PREPARED}
     select id from customers where tenant_id = ${tenantId} and id = any(${[...new Set(ids)].sort()}::uuid[])
      order by id for no key update`.execute(db);
   return new Set(rows.rows.map((r) => r.id));
@@ -206,22 +214,25 @@ interface SightingRow {
 }
 
 /**
- * Finds the profiles of customer ids (merges followed) and of identities, without locking. Every
- * statement filters with `= any(array)` on an index, so PostgreSQL probes the index for the batch's
- * values instead of hashing a whole tenant's table, however large the tenant.
+ * Finds the profiles of customer ids (merges followed) and of identities, without locking. One
+ * statement of fixed text (prepared once per connection) whatever kinds the batch names: each kind
+ * filters with `= any(array)` on the primary key, so PostgreSQL probes the index for the batch's
+ * values instead of hashing a whole tenant's table, however large the tenant; an empty array
+ * costs nothing.
  */
 async function find(db: Db, tenantId: string, ids: string[], keys: IdentityKey[]): Promise<SightingRow[]> {
-  const byKind = new Map<IdentityKind, string[]>();
-  for (const k of keys) byKind.set(k.kind, [...(byKind.get(k.kind) ?? []), k.value]);
-  const parts = [...byKind].map(([kind, values]) => sql`
-    select 'i' as via, ${kind}::text || ':' || value as k, customer_id from customer_identities
-     where tenant_id = ${tenantId} and kind = ${kind} and value = any(${values}::text[])`);
-  if (ids.length > 0) {
-    parts.push(sql`select 'm' as via, merged_id::text as k, survivor_id as customer_id from customer_merges
-                    where tenant_id = ${tenantId} and merged_id = any(${ids}::uuid[])`);
-  }
-  if (parts.length === 0) return [];
-  return (await sql<SightingRow>`${sql.join(parts, sql` union all `)}`.execute(db)).rows;
+  if (ids.length === 0 && keys.length === 0) return [];
+  const byKind = new Map<IdentityKind, string[]>(IDENTITY_KINDS.map((k) => [k, []]));
+  for (const k of keys) byKind.get(k.kind)?.push(k.value);
+  const values = (kind: IdentityKind): string[] => byKind.get(kind) ?? [];
+  const byIdentity = (kind: IdentityKind, values: string[]) => sql`
+    select 'i' as via, ${sql.lit(kind)} || ':' || value as k, customer_id from customer_identities
+     where tenant_id = ${tenantId} and kind = ${sql.lit(kind)} and value = any(${values}::text[])`;
+  return (await sql<SightingRow>`${PREPARED}
+    ${sql.join(IDENTITY_KINDS.map((kind) => byIdentity(kind, values(kind))), sql` union all `)}
+    union all
+    select 'm' as via, merged_id::text as k, survivor_id as customer_id from customer_merges
+     where tenant_id = ${tenantId} and merged_id = any(${ids}::uuid[])`.execute(db)).rows;
 }
 
 /**
@@ -263,7 +274,7 @@ async function lookUp(
   const found = sighting?.rows ?? await find(db, tenantId, ids, keys);
   const survivorOf = new Map(found.filter((f) => f.via === 'm').map((f) => [f.k, f.customer_id]));
   const targets = [...new Set([...found.filter((f) => f.via === 'i').map((f) => f.customer_id), ...ids.map((id) => survivorOf.get(id) ?? id)])].sort();
-  const locked = await sql<{ id: string; created_at: Date }>`
+  const locked = await sql<{ id: string; created_at: Date }>`${PREPARED}
     select id, created_at from customers
      where tenant_id = ${tenantId} and id = any(${targets}::uuid[]) and erased_at is null
      order by id for no key update`.execute(db);
@@ -287,15 +298,17 @@ async function lookUp(
   if (vanished.length > 0 && attempts > 1) await lookUp(db, tenantId, vanished, [], into, undefined, attempts - 1);
 }
 
-async function insertCustomers(db: Db, tenantId: string, ids: string[], at: Date | undefined): Promise<void> {
-  await sql`insert into customers (tenant_id, id, created_at, updated_at)
-            select ${tenantId}, x.id, coalesce(${at ?? null}::timestamptz, now()), now()
-              from unnest(${ids}::uuid[]) as x(id)`.execute(db);
+async function insertCustomers(db: Db, tenantId: string, rows: { id: string; activeAt: number | undefined }[], at: Date | undefined): Promise<void> {
+  await sql`${PREPARED}
+    insert into customers (tenant_id, id, created_at, updated_at, last_active_at)
+    select ${tenantId}, x.id, coalesce(${at ?? null}::timestamptz, now()), now(), x.active_at
+      from unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => (r.activeAt === undefined ? null : new Date(r.activeAt).toISOString()))}::timestamptz[])
+           as x(id, active_at)`.execute(db);
 }
 
 async function insertIdentities(db: Db, tenantId: string, rows: (IdentityKey & { customerId: string })[], at: Date | undefined): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const result = await sql<{ kind: IdentityKind; value: string }>`
+  const result = await sql<{ kind: IdentityKind; value: string }>`${PREPARED}
     insert into customer_identities (tenant_id, kind, value, customer_id, created_at)
     select ${tenantId}, x.kind, x.value, x.customer_id, coalesce(${at ?? null}::timestamptz, now())
       from unnest(${rows.map((r) => r.kind)}::text[], ${rows.map((r) => r.value)}::text[], ${rows.map((r) => r.customerId)}::uuid[])

@@ -4,7 +4,7 @@
 // batch's profiles, so reading a relation and writing its folded state cannot interleave with
 // another batch about the same customer.
 import { sql } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import { PREPARED, type Db } from '../../db/connect.ts';
 import type { Gender } from '../../db/schema.ts';
 import { applyAttributeUpdates, type AttributeSources, type AttributeUpdate } from '../customers/attributes.rules.ts';
 import { newId } from '../ids.ts';
@@ -26,7 +26,7 @@ export async function touchCustomers(db: Db, tenantId: string, accepted: Accepte
   for (const a of accepted) latest.set(a.customerId, Math.max(latest.get(a.customerId) ?? 0, a.event.occurredAt.getTime()));
   if (latest.size === 0) return;
   const ids = [...latest.keys()].sort();
-  await sql`
+  await sql`${PREPARED}
     update customers c set last_active_at = greatest(c.last_active_at, u.at)
       from unnest(${ids}::uuid[], ${ids.map((id) => new Date(latest.get(id) ?? 0).toISOString())}::timestamptz[]) as u(id, at)
      where c.tenant_id = ${tenantId} and c.id = any(${ids}::uuid[]) and c.id = u.id
@@ -37,7 +37,9 @@ function groupFacts<T>(items: T[], pairOf: (t: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const item of items) {
     const key = pairOf(item);
-    out.set(key, [...(out.get(key) ?? []), item]);
+    const list = out.get(key);
+    if (list) list.push(item);
+    else out.set(key, [item]);
   }
   return out;
 }
@@ -52,7 +54,7 @@ export async function applyContacts(db: Db, tenantId: string, accepted: Accepted
   });
   if (facts.length === 0) return;
   const byPair = groupFacts(facts, (f) => `${f.customerId}|${f.staffId}`);
-  const stored = await sql<{ customer_id: string; staff_id: string; state: string | null; added_at: Date; deleted_at: Date | null }>`
+  const stored = await sql<{ customer_id: string; staff_id: string; state: string | null; added_at: Date; deleted_at: Date | null }>`${PREPARED}
     select customer_id, staff_id, state, added_at, deleted_at from customer_contacts
      where tenant_id = ${tenantId} and customer_id = any(${[...new Set(facts.map((f) => f.customerId))]}::uuid[])
        and staff_id = any(${[...new Set(facts.map((f) => f.staffId))]}::uuid[])`.execute(db);
@@ -65,7 +67,7 @@ export async function applyContacts(db: Db, tenantId: string, accepted: Accepted
     if (first && !sameRelation(old, next)) rows.push({ customerId: first.customerId, staffId: first.staffId, row: next });
   }
   if (rows.length > 0) {
-    await sql`
+    await sql`${PREPARED}
       insert into customer_contacts (tenant_id, customer_id, staff_id, state, added_at, deleted_at)
       select ${tenantId}, x.* from unnest(${rows.map((r) => r.customerId)}::uuid[], ${rows.map((r) => r.staffId)}::uuid[], ${rows.map((r) => r.row.detail)}::text[],
                                           ${rows.map((r) => r.row.startedAt.toISOString())}::timestamptz[], ${rows.map((r) => r.row.endedAt?.toISOString() ?? null)}::timestamptz[]) as x
@@ -88,7 +90,7 @@ export async function applyContacts(db: Db, tenantId: string, accepted: Accepted
     if (!x) throw new Error('unreachable');
     return f(x);
   });
-  await sql`
+  await sql`${PREPARED}
     update customers c
        set guide_id = coalesce(c.guide_id, u.staff_id),
            store_id = case when c.guide_id is null then coalesce(u.store_id, c.store_id) else c.store_id end,
@@ -116,7 +118,7 @@ export async function applyGroups(db: Db, tenantId: string, accepted: AcceptedEv
   const list = [...chats.values()].sort((a, b) => (a.chatId < b.chatId ? -1 : 1));
   const owners = list.map((g) => (g.ownerWecomUserId ? staff.find({ staffWecomUserId: g.ownerWecomUserId }) : undefined));
   const chatIds = list.map((g) => g.chatId);
-  const existing = async () => (await sql<{ id: string; chat_id: string; name: string; owner_staff_id: string | null }>`
+  const existing = async () => (await sql<{ id: string; chat_id: string; name: string; owner_staff_id: string | null }>`${PREPARED}
     select id, chat_id, name, owner_staff_id from customer_groups where tenant_id = ${tenantId} and chat_id = any(${chatIds}::text[])`.execute(db)).rows;
   let groups = await existing();
   const known = new Map(groups.map((g) => [g.chat_id, g]));
@@ -124,7 +126,7 @@ export async function applyGroups(db: Db, tenantId: string, accepted: AcceptedEv
   if (missing.length > 0) {
     // A group seen for the first time. Existing groups are not touched (no row lock), so batches
     // about the same busy group do not queue behind each other.
-    await sql`
+    await sql`${PREPARED}
       insert into customer_groups (tenant_id, id, chat_id, name, owner_staff_id, store_id)
       select ${tenantId}, x.* from unnest(${missing.map(() => newId())}::uuid[], ${missing.map((m) => m.g.chatId)}::text[], ${missing.map((m) => m.g.groupName ?? '')}::text[],
                                           ${missing.map((m) => m.owner?.id ?? null)}::uuid[], ${missing.map((m) => m.owner?.storeId ?? null)}::uuid[]) as x
@@ -139,7 +141,7 @@ export async function applyGroups(db: Db, tenantId: string, accepted: AcceptedEv
     return held && (name !== null || ownerId !== null) ? [{ id: held.id, name, ownerId, storeId: owner?.storeId ?? null }] : [];
   });
   if (renamed.length > 0) {
-    await sql`
+    await sql`${PREPARED}
       update customer_groups g
          set name = coalesce(u.name, g.name), owner_staff_id = coalesce(u.owner, g.owner_staff_id), store_id = coalesce(u.store, g.store_id)
         from unnest(${renamed.map((r) => r.id)}::uuid[], ${renamed.map((r) => r.name)}::text[], ${renamed.map((r) => r.ownerId)}::uuid[], ${renamed.map((r) => r.storeId)}::uuid[])
@@ -149,7 +151,7 @@ export async function applyGroups(db: Db, tenantId: string, accepted: AcceptedEv
   const groupOf = new Map(groups.map((g) => [g.chat_id, g.id]));
 
   const byPair = groupFacts(facts, (f) => `${groupOf.get(f.effect.chatId) ?? ''}|${f.customerId}`);
-  const stored = await sql<{ group_id: string; customer_id: string; joined_at: Date; left_at: Date | null }>`
+  const stored = await sql<{ group_id: string; customer_id: string; joined_at: Date; left_at: Date | null }>`${PREPARED}
     select group_id, customer_id, joined_at, left_at from group_members
      where tenant_id = ${tenantId} and group_id = any(${[...groupOf.values()]}::uuid[])
        and customer_id = any(${[...new Set(facts.map((f) => f.customerId))]}::uuid[])`.execute(db);
@@ -163,7 +165,7 @@ export async function applyGroups(db: Db, tenantId: string, accepted: AcceptedEv
     if (!sameRelation(old, next)) rows.push({ groupId, customerId, row: next });
   }
   if (rows.length === 0) return;
-  await sql`
+  await sql`${PREPARED}
     insert into group_members (tenant_id, group_id, customer_id, joined_at, left_at)
     select ${tenantId}, x.* from unnest(${rows.map((r) => r.groupId)}::uuid[], ${rows.map((r) => r.customerId)}::uuid[],
                                         ${rows.map((r) => r.row.startedAt.toISOString())}::timestamptz[], ${rows.map((r) => r.row.endedAt?.toISOString() ?? null)}::timestamptz[]) as x
@@ -175,11 +177,14 @@ export async function applyAttributes(db: Db, tenantId: string, accepted: Accept
   const updates = new Map<string, AttributeUpdate[]>();
   for (const a of accepted) {
     if (!a.event.attributes) continue;
-    updates.set(a.customerId, [...(updates.get(a.customerId) ?? []), { values: a.event.attributes, source: a.event.source, at: a.event.occurredAt }]);
+    const update = { values: a.event.attributes, source: a.event.source, at: a.event.occurredAt };
+    const list = updates.get(a.customerId);
+    if (list) list.push(update);
+    else updates.set(a.customerId, [update]);
   }
   if (updates.size === 0) return;
   const ids = [...updates.keys()].sort();
-  const rows = await sql<{ id: string; name: string; gender: Gender; birthday: string | null; city: string; attribute_sources: AttributeSources }>`
+  const rows = await sql<{ id: string; name: string; gender: Gender; birthday: string | null; city: string; attribute_sources: AttributeSources }>`${PREPARED}
     select id, name, gender, birthday, city, attribute_sources from customers
      where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(db);
   const changes: { id: string; name: string; gender: Gender; birthday: string | null; city: string; sources: string }[] = [];
@@ -190,7 +195,7 @@ export async function applyAttributes(db: Db, tenantId: string, accepted: Accept
     changes.push({ id: r.id, ...current, ...result.changed, sources: JSON.stringify(result.sources) });
   }
   if (changes.length === 0) return;
-  await sql`
+  await sql`${PREPARED}
     update customers c
        set name = u.name, gender = u.gender, birthday = u.birthday, city = u.city, attribute_sources = u.sources, updated_at = now()
       from unnest(${changes.map((c) => c.id)}::uuid[], ${changes.map((c) => c.name)}::text[], ${changes.map((c) => c.gender)}::text[],

@@ -10,7 +10,7 @@
 // Nothing is written for a rejected event. Questionnaire answers are checked by the questionnaire
 // itself, so each form_submitted event runs in a savepoint that is undone if its answers fail.
 import { sql } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import { PREPARED, type Db } from '../../db/connect.ts';
 import type { Actor } from '../access/access.rules.ts';
 import { YuchiError } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -76,7 +76,7 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
   let duplicates = tentative.length - stored.length;
 
   const resolved = await resolveParsedRefs(db, tenantId, stored.map((t) => t.event.customer), { create: true, source: 'api' }, {
-    sighting: sighted.sighting, freshIds: stored.map((t) => sighted.freshIds[t.at]),
+    sighting: sighted.sighting, freshIds: stored.map((t) => sighted.freshIds[t.at]), activeAt: stored.map((t) => t.event.occurredAt),
   });
 
   const accepted: AcceptedEvent[] = [];
@@ -154,7 +154,7 @@ async function settleEvents(db: Db, tenantId: string, unresolved: string[], move
 async function insertEvents(db: Db, tenantId: string, events: AcceptedEvent[], actor: string): Promise<Set<string>> {
   if (events.length === 0) return new Set();
   const col = <T>(f: (a: AcceptedEvent) => T): T[] => events.map(f);
-  const result = await sql<{ event_key: string }>`
+  const result = await sql<{ event_key: string }>`${PREPARED}
     insert into events (tenant_id, id, event_key, type, customer_id, occurred_at, source, actor, properties)
     select ${tenantId}, x.id, x.key, x.type, x.customer_id, x.at, x.source, ${actor}, x.properties
       from unnest(${col(() => newId())}::uuid[], ${col((a) => a.event.key)}::text[], ${col((a) => a.event.type)}::text[],

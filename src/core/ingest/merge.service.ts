@@ -6,7 +6,7 @@
 // so a chain A→B→C resolves A to C in one step), on the survivor's timeline and in the audit log;
 // then the merged rows are deleted. Every step is one statement for all merges of a batch.
 import { sql } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import { PREPARED, type Db } from '../../db/connect.ts';
 import type { Gender } from '../../db/schema.ts';
 import { mergeAttributes, type AttributeSources, type AttributeValues } from '../customers/attributes.rules.ts';
 import { newId } from '../ids.ts';
@@ -44,7 +44,7 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
   const everyone = [...new Set([...mergedIds, ...survivorIds])].sort();
   const m = sql`unnest(${mergedIds}::uuid[], ${survivorIds}::uuid[]) as m(merged, survivor)`;
 
-  const rows = await sql<ProfileRow>`
+  const rows = await sql<ProfileRow>`${PREPARED}
     select id, name, gender, birthday, city, source_channel, store_id, guide_id, attribute_sources, created_at, last_active_at
       from customers where tenant_id = ${tenantId} and id = any(${everyone}::uuid[])
      order by id for update`.execute(db);
@@ -54,10 +54,11 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
   await updateSurvivors(db, tenantId, merges, byId);
 
   for (const table of ['customer_identities', 'orders', 'events', 'form_submissions'] as const) {
-    await sql`update ${sql.table(table)} x set customer_id = m.survivor from ${m}
+    await sql`${PREPARED}
+    update ${sql.table(table)} x set customer_id = m.survivor from ${m}
                where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
   }
-  await sql`
+  await sql`${PREPARED}
     insert into customer_tags (tenant_id, customer_id, tag_id, source, added_by, added_at)
     select distinct on (m.survivor, t.tag_id) t.tenant_id, m.survivor, t.tag_id, t.source, t.added_by, t.added_at
       from customer_tags t join ${m} on t.customer_id = m.merged
@@ -66,7 +67,7 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
     on conflict (tenant_id, customer_id, tag_id) do update
        set source = excluded.source, added_by = excluded.added_by, added_at = excluded.added_at
      where excluded.added_at < customer_tags.added_at`.execute(db);
-  await sql`
+  await sql`${PREPARED}
     insert into group_members (tenant_id, group_id, customer_id, joined_at, left_at)
     select ${tenantId}, g.group_id, m.survivor, min(g.joined_at),
            case when bool_or(g.left_at is null) then null else max(g.left_at) end
@@ -77,7 +78,7 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
        set joined_at = least(group_members.joined_at, excluded.joined_at),
            left_at = case when group_members.left_at is null or excluded.left_at is null then null
                           else greatest(group_members.left_at, excluded.left_at) end`.execute(db);
-  await sql`
+  await sql`${PREPARED}
     insert into customer_contacts (tenant_id, customer_id, staff_id, state, added_at, deleted_at)
     select ${tenantId}, m.survivor, k.staff_id, (array_agg(k.state order by k.added_at) filter (where k.state is not null))[1],
            min(k.added_at), case when bool_or(k.deleted_at is null) then null else max(k.deleted_at) end
@@ -89,7 +90,7 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
            added_at = least(customer_contacts.added_at, excluded.added_at),
            deleted_at = case when customer_contacts.deleted_at is null or excluded.deleted_at is null then null
                              else greatest(customer_contacts.deleted_at, excluded.deleted_at) end`.execute(db);
-  await sql`
+  await sql`${PREPARED}
     insert into customer_consents (tenant_id, customer_id, channel, granted, source, updated_at)
     select distinct on (m.survivor, k.channel) ${tenantId}, m.survivor, k.channel, k.granted, k.source, k.updated_at
       from customer_consents k join ${m} on k.customer_id = m.merged
@@ -102,23 +103,25 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
   const at = options.at ?? new Date();
   const actor = options.actor ?? options.source;
   const reasons = pairs.map((p) => JSON.stringify({ source: options.source, identities: p.identities.slice(0, MAX_RECORDED_IDENTITIES).map(identityKey) }));
-  await sql`update customer_merges x set survivor_id = m.survivor from ${m}
+  await sql`${PREPARED}
+    update customer_merges x set survivor_id = m.survivor from ${m}
              where x.tenant_id = ${tenantId} and x.survivor_id = any(${mergedIds}::uuid[]) and x.survivor_id = m.merged`.execute(db);
-  await sql`
+  await sql`${PREPARED}
     insert into customer_merges (tenant_id, merged_id, survivor_id, merged_at, reason)
     select ${tenantId}, r.merged, r.survivor, ${at}, r.reason
       from unnest(${mergedIds}::uuid[], ${survivorIds}::uuid[], ${reasons}::jsonb[]) as r(merged, survivor, reason)`.execute(db);
-  await sql`
+  await sql`${PREPARED}
     insert into events (tenant_id, id, event_key, type, customer_id, occurred_at, source, actor, properties)
     select ${tenantId}, r.id, 'yuchi:' || r.id, 'customer_merged', r.survivor, ${at}, ${options.source}, ${actor},
            jsonb_build_object('mergedId', r.merged) || (r.reason - 'source')
       from unnest(${pairs.map(() => newId())}::uuid[], ${mergedIds}::uuid[], ${survivorIds}::uuid[], ${reasons}::jsonb[]) as r(id, merged, survivor, reason)`.execute(db);
-  await sql`
+  await sql`${PREPARED}
     insert into audit_log (tenant_id, id, at, actor, action, target_type, target_id, details)
     select ${tenantId}, r.id, ${at}, ${actor}, 'customer.merge', 'customer', r.survivor::text,
            jsonb_build_object('mergedId', r.merged) || r.reason
       from unnest(${pairs.map(() => newId())}::uuid[], ${mergedIds}::uuid[], ${survivorIds}::uuid[], ${reasons}::jsonb[]) as r(id, merged, survivor, reason)`.execute(db);
-  await sql`delete from customers where tenant_id = ${tenantId} and id = any(${mergedIds}::uuid[])`.execute(db);
+  await sql`${PREPARED}
+    delete from customers where tenant_id = ${tenantId} and id = any(${mergedIds}::uuid[])`.execute(db);
   await recomputeAggregates(db, tenantId, [...new Set(survivorIds)]);
 }
 
@@ -147,7 +150,7 @@ async function updateSurvivors(db: Db, tenantId: string, merges: MergeRequest[],
   }
   if (updates.length === 0) return;
   const col = <K extends keyof ProfileRow>(k: K): ProfileRow[K][] => updates.map((u) => u[k]);
-  await sql`
+  await sql`${PREPARED}
     update customers c
        set name = u.name, gender = u.gender, birthday = u.birthday, city = u.city, source_channel = u.source_channel,
            store_id = u.store_id, guide_id = u.guide_id, attribute_sources = u.sources, last_active_at = u.last_active_at,

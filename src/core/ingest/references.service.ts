@@ -1,7 +1,7 @@
 // Staff and stores named by events and orders, looked up once per batch, and the transaction
 // wrapper the batch writers share.
 import { sql } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import { PREPARED, type Db } from '../../db/connect.ts';
 
 export interface StaffMember {
   id: string;
@@ -29,7 +29,7 @@ export class StaffDirectory {
 
 export async function findStaff(db: Db, tenantId: string, ids: string[], wecomUserIds: string[]): Promise<StaffDirectory> {
   if (ids.length === 0 && wecomUserIds.length === 0) return new StaffDirectory([]);
-  const rows = await sql<{ id: string; wecom_user_id: string | null; store_id: string | null }>`
+  const rows = await sql<{ id: string; wecom_user_id: string | null; store_id: string | null }>`${PREPARED}
     select id, wecom_user_id, store_id from staff
      where tenant_id = ${tenantId} and (id = any(${[...new Set(ids)]}::uuid[]) or wecom_user_id = any(${[...new Set(wecomUserIds)]}::text[]))`.execute(db);
   return new StaffDirectory(rows.rows.map((r) => ({ id: r.id, wecomUserId: r.wecom_user_id, storeId: r.store_id })));
@@ -55,7 +55,7 @@ export class StoreDirectory {
 
 export async function findStores(db: Db, tenantId: string, ids: string[], codes: string[]): Promise<StoreDirectory> {
   if (ids.length === 0 && codes.length === 0) return new StoreDirectory([]);
-  const rows = await sql<{ id: string; code: string }>`
+  const rows = await sql<{ id: string; code: string }>`${PREPARED}
     select id, code from stores
      where tenant_id = ${tenantId} and (id = any(${[...new Set(ids)]}::uuid[]) or code = any(${[...new Set(codes)]}::text[]))`.execute(db);
   return new StoreDirectory(rows.rows);

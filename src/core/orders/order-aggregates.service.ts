@@ -9,13 +9,13 @@
 // customers from their orders. Callers lock the customers (lockCustomers) in a statement before
 // calling, so the "other orders that day" check sees every committed order.
 import { sql } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import { PREPARED, type Db } from '../../db/connect.ts';
 import { refreshOrderAggregates } from '../customers/aggregates.service.ts';
 
 /** Adds just-inserted orders (by id) of some customers to those customers' aggregates. */
 export async function addOrdersToAggregates(db: Db, tenantId: string, orderIds: string[], customerIds: string[]): Promise<void> {
   if (orderIds.length === 0 || customerIds.length === 0) return;
-  await sql`
+  await sql`${PREPARED}
     with zone as (select timezone as tz from tenants where id = ${tenantId}),
     fresh as (
       select o.customer_id, o.ordered_at, o.paid_fen - o.refunded_fen as spent,

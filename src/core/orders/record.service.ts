@@ -5,7 +5,7 @@
 // Two phases, so that ingestion can reject an order event before writing anything for it:
 // prepareOrders (look-ups, classification, rejections; no writes) and writeOrders.
 import { sql } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import { PREPARED, type Db } from '../../db/connect.ts';
 import { newId } from '../ids.ts';
 import { afterCustomersChanged } from '../ingest/ingest.hooks.ts';
 import { lockCustomers, resolveParsedRefs } from '../ingest/identity.service.ts';
@@ -39,7 +39,7 @@ export async function prepareOrders(db: Db, tenantId: string, drafts: OrderDraft
   const [stores, staff, stored] = await Promise.all([
     findStores(db, tenantId, defined(drafts.map((d) => d.storeId)), defined(drafts.map((d) => d.storeCode))),
     findStaff(db, tenantId, defined(drafts.map((d) => d.staffId)), defined(drafts.map((d) => d.staffWecomUserId))),
-    sql<{ id: string; order_no: string; customer_id: string | null; paid_fen: number; refunded_fen: number; ordered_at: Date }>`
+    sql<{ id: string; order_no: string; customer_id: string | null; paid_fen: number; refunded_fen: number; ordered_at: Date }>`${PREPARED}
       select id, order_no, customer_id, paid_fen, refunded_fen, ordered_at from orders
        where tenant_id = ${tenantId} and order_no = any(${[...new Set(drafts.map((d) => d.orderNo))]}::text[])`.execute(db),
   ]);
@@ -120,7 +120,7 @@ export async function writeOrders(
     const latest = new Map<string, number>();
     for (const o of refunds) latest.set(o.prepared.orderId, Math.max(latest.get(o.prepared.orderId) ?? 0, o.prepared.draft.refundedFen));
     const ids = [...latest.keys()];
-    const result = await sql<{ id: string; customer_id: string | null; refunded_fen: number; before: number }>`
+    const result = await sql<{ id: string; customer_id: string | null; refunded_fen: number; before: number }>`${PREPARED}
       with prev as (
         select o.id, o.refunded_fen from orders o
          where o.tenant_id = ${tenantId} and o.id = any(${ids}::uuid[]) for update
@@ -184,7 +184,7 @@ export async function recordOrderBatch(db: Db, tenantId: string, orders: unknown
 async function insertOrders(db: Db, tenantId: string, creates: { prepared: PreparedOrder; customerId: string | null }[]): Promise<Set<string>> {
   if (creates.length === 0) return new Set();
   const col = <T>(f: (p: PreparedOrder, customerId: string | null) => T): T[] => creates.map((o) => f(o.prepared, o.customerId));
-  const result = await sql<{ id: string }>`
+  const result = await sql<{ id: string }>`${PREPARED}
     insert into orders (tenant_id, id, order_no, customer_id, store_id, staff_id, channel, status, total_fen, discount_fen, paid_fen, refunded_fen, ordered_at)
     select ${tenantId}, x.* from unnest(
       ${col((p) => p.orderId)}::uuid[], ${col((p) => p.draft.orderNo)}::text[], ${col((_, c) => c)}::uuid[],
@@ -201,7 +201,7 @@ async function insertItems(db: Db, tenantId: string, orders: PreparedOrder[]): P
   const lines = orders.flatMap((p) => p.draft.items.map((it, i) => ({ orderId: p.orderId, lineNo: i + 1, ...it })));
   if (lines.length === 0) return;
   const col = <K extends keyof (typeof lines)[number]>(k: K) => lines.map((l) => l[k]);
-  await sql`
+  await sql`${PREPARED}
     insert into order_items (tenant_id, order_id, line_no, sku, name, quantity, unit_price_fen, amount_fen)
     select ${tenantId}, x.* from unnest(${col('orderId')}::uuid[], ${col('lineNo')}::int2[], ${col('sku')}::text[], ${col('name')}::text[],
                                        ${col('quantity')}::int[], ${col('unitPriceFen')}::bigint[], ${col('amountFen')}::bigint[]) as x`.execute(db);
@@ -231,7 +231,7 @@ async function recordOnTimeline(
     rows.push({ key: `yuchi:order_refunded:${r.id}:${r.refundedFen}`, type: 'order_refunded', customerId: r.customerId, at, properties: JSON.stringify({ orderId: r.id, orderNo: d?.orderNo, refundedFen: r.refundedFen, refundFen: r.refundedFen - r.before }) });
   }
   if (rows.length === 0) return;
-  await sql`
+  await sql`${PREPARED}
     insert into events (tenant_id, id, event_key, type, customer_id, occurred_at, source, actor, properties)
     select ${tenantId}, x.id, x.key, x.type, x.customer_id, x.at, ${options.source}, ${options.actor ?? null}, x.properties
       from unnest(${rows.map(() => newId())}::uuid[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.type)}::text[],

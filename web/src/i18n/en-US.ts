@@ -3,6 +3,7 @@ import { segmentsEnUS } from './segments.ts';
 import { scoresEnUS } from './scores.ts';
 import { analyticsEnUS } from './analytics.ts';
 import { promotionsEnUS } from './promotions.ts';
+import { importsEnUS } from './imports.ts';
 
 export const enUS: Record<MessageKey, string> = {
   'brand.tagline': 'Private-domain operations',
@@ -534,4 +535,5 @@ export const enUS: Record<MessageKey, string> = {
   ...scoresEnUS,
   ...analyticsEnUS,
   ...promotionsEnUS,
+  ...importsEnUS,
 };

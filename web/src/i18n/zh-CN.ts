@@ -4,6 +4,7 @@ import { segmentsZhCN } from './segments.ts';
 import { scoresZhCN } from './scores.ts';
 import { analyticsZhCN } from './analytics.ts';
 import { promotionsZhCN } from './promotions.ts';
+import { importsZhCN } from './imports.ts';
 export const zhCN = {
   'brand.tagline': '私域运营平台',
   'brand.slogan': '把顾客养在自己的池子里',
@@ -534,6 +535,7 @@ export const zhCN = {
   ...scoresZhCN,
   ...analyticsZhCN,
   ...promotionsZhCN,
+  ...importsZhCN,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;

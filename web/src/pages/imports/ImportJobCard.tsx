@@ -5,13 +5,14 @@ import { Alert, Card, Progress, Table, Tag, type TableColumnsType } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { apiUrl, type ImportJob, type RowError } from '../../api.ts';
 import { formatBytes, formatCount, formatDateTime } from '../../format.ts';
-import { useT } from '../../i18n/i18n.tsx';
+import { useLocale } from '../../i18n/i18n.tsx';
+import { reasonText } from './reasons.ts';
 import { importStatusLabel } from '../../labels.ts';
 
 export const STATUS_COLORS: Record<ImportJob['status'], string> = { queued: 'default', running: 'processing', done: 'success', failed: 'error' };
 
 export function ImportJobCard({ job, zone, upload }: { job: ImportJob | undefined; zone: string; upload?: { sent: number; total: number } }) {
-  const t = useT();
+  const { t, locale } = useLocale();
   const uploading = upload && !job;
   const percent = uploading
     ? Math.floor((upload.sent / Math.max(1, upload.total)) * 100)
@@ -23,7 +24,7 @@ export function ImportJobCard({ job, zone, upload }: { job: ImportJob | undefine
   const columns: TableColumnsType<RowError> = [
     { title: t('imports.line'), dataIndex: 'line', width: 80, render: (n: number) => <span className="num">{n}</span> },
     { title: t('imports.column'), dataIndex: 'column', width: 140 },
-    { title: t('imports.reason'), dataIndex: 'reason' },
+    { title: t('imports.reason'), dataIndex: 'reason', render: (_: string, e: RowError) => reasonText(t, locale, e) },
   ];
 
   const kindLabel = job ? t(job.kind === 'customers' ? 'imports.customers' : 'imports.orders') : '';
