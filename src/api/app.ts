@@ -24,6 +24,7 @@ import { orgRoutes } from './routes/org.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { profileRoutes } from './routes/profile.ts';
 import { tagRoutes } from './routes/tags.ts';
+import { segmentRoutes } from './routes/segments.ts';
 
 export const CONSOLE_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -79,6 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   privacyRoutes(app, db);
   tagRoutes(app, db);
   formRoutes(app, db);
+  segmentRoutes(app, db);
 
   const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
   if (consoleBuilt) {

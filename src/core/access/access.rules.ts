@@ -17,11 +17,12 @@ export type Permission =
   | 'customers:export' // customer lists to CSV/XLSX, one person's data as JSON (PIPL)
   | 'customers:import' // customer and order CSV imports from the console
   | 'privacy:write'   // marketing consent (a guide: their own customers)
-  | 'privacy:erase';  // erase a customer (PIPL)
+  | 'privacy:erase'   // erase a customer (PIPL)
+  | 'segments:write';  // segments (人群): save, change, archive, recompute
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
-  admin: new Set<Permission>(['customers:read', 'orders:read', 'org:read', 'org:write', 'analytics:read', 'access:write', 'events:write', 'orders:write', 'tags:write', 'customers:tag', 'forms:write', 'customers:export', 'customers:import', 'privacy:write', 'privacy:erase']),
-  operator: new Set<Permission>(['customers:read', 'orders:read', 'org:read', 'analytics:read', 'events:write', 'orders:write', 'tags:write', 'customers:tag', 'forms:write', 'customers:export', 'customers:import', 'privacy:write']),
+  admin: new Set<Permission>(['customers:read', 'orders:read', 'org:read', 'org:write', 'analytics:read', 'access:write', 'events:write', 'orders:write', 'tags:write', 'customers:tag', 'forms:write', 'customers:export', 'customers:import', 'privacy:write', 'privacy:erase', 'segments:write']),
+  operator: new Set<Permission>(['customers:read', 'orders:read', 'org:read', 'analytics:read', 'events:write', 'orders:write', 'tags:write', 'customers:tag', 'forms:write', 'customers:export', 'customers:import', 'privacy:write', 'segments:write']),
   guide: new Set<Permission>(['customers:read', 'orders:read', 'org:read', 'customers:tag', 'privacy:write']),
 };
 
