@@ -24,6 +24,9 @@ const FormsPage = lazy(() => import('./pages/forms/FormsPage.tsx'));
 const FormBuilderPage = lazy(() => import('./pages/forms/FormBuilderPage.tsx'));
 const FormResultsPage = lazy(() => import('./pages/forms/FormResultsPage.tsx'));
 const ImportsPage = lazy(() => import('./pages/imports/ImportsPage.tsx'));
+const SegmentsPage = lazy(() => import('./pages/segments/SegmentsPage.tsx'));
+const SegmentBuilderPage = lazy(() => import('./pages/segments/SegmentBuilderPage.tsx'));
+const SegmentDetailPage = lazy(() => import('./pages/segments/SegmentDetailPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
 
 const router = createBrowserRouter([
@@ -55,6 +58,10 @@ const router = createBrowserRouter([
           { path: 'forms/:id/edit', element: <FormBuilderPage /> },
           { path: 'forms/:id', element: <FormResultsPage /> },
           { path: 'org', element: <StoresStaffPage /> },
+          { path: 'segments', element: <SegmentsPage /> },
+          { path: 'segments/new', element: <SegmentBuilderPage /> },
+          { path: 'segments/:id/edit', element: <SegmentBuilderPage /> },
+          { path: 'segments/:id', element: <SegmentDetailPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },
