@@ -149,10 +149,13 @@ export const DRAIN_BATCH = 1000;
  */
 export async function drainSegmentQueue(db: Db, tenantId: string, batch = DRAIN_BATCH, now?: Date): Promise<{ taken: number; changes: MembershipChange[] }> {
   return inTransaction(db, async (trx) => {
+    // The locking pick runs once, as its own step (a subquery could be re-run per row of a nested loop).
     const taken = await sql<{ customer_id: string }>`
-      delete from segment_queue q
-       where q.tenant_id = ${tenantId}
-         and q.id in (select id from segment_queue where tenant_id = ${tenantId} order by id limit ${batch}::int for update skip locked)
+      with picked as materialized (
+        select id from segment_queue where tenant_id = ${tenantId} order by id limit ${batch}::int for update skip locked
+      )
+      delete from segment_queue q using picked p
+       where q.tenant_id = ${tenantId} and q.id = p.id
       returning q.customer_id`.execute(trx);
     if (taken.rows.length === 0) return { taken: 0, changes: [] };
     const segments = await loadTenantSegments(trx, tenantId);
@@ -172,8 +175,10 @@ export async function drainAll(db: Db, tenantId: string, now?: Date): Promise<{ 
   }
 }
 
-/** The scheduled sweep of one tenant: full recompute of the time- and score-dependent segments, and today's sizes of all. */
+/** The scheduled sweep of one tenant: what is left in the queue, a full recompute of the time- and score-dependent segments, and today's sizes of all. */
 export async function sweepSegments(db: Db, tenantId: string, now = new Date()): Promise<{ segments: number; entered: number; exited: number }> {
+  // Whatever a failed evaluation job left queued is taken here too.
+  await drainAll(db, tenantId, now);
   const segments = await loadTenantSegments(db, tenantId);
   const changes = await recomputeSegments(db, tenantId, segments, segmentsNeedingSweep(segments), now);
   await recordSizes(db, tenantId, segments.timeZone, segments.active.map((s) => s.id), now);
