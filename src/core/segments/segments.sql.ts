@@ -47,18 +47,28 @@ function compare(expr: Sql, op: string, value: unknown, cast: string): Sql {
   return sql`${expr} ${cmp} ${value}::${t}`;
 }
 
+/**
+ * A value that does not depend on the customer, as a scalar subquery: PostgreSQL computes it once
+ * per statement (an InitPlan) instead of once per customer row — zone conversions are not free.
+ */
+const once = (value: Sql): Sql => sql`(select ${value})`;
+
 /** The first instant of a calendar day in the tenant's zone (`plusDays` later). */
 function dayStart(day: unknown, timeZone: string, plusDays = 0): Sql {
-  return sql`((${day}::date + ${plusDays}::int)::timestamp at time zone ${timeZone}::text)`;
+  return once(sql`(${day}::date + ${plusDays}::int)::timestamp at time zone ${timeZone}::text`);
+}
+
+function windowStart(days: number, ctx: CompileContext): Sql {
+  return once(orderWindowStart(days, ctx.timeZone, ctx.now));
 }
 
 function timeCondition(expr: Sql, c: SegmentCondition, ctx: CompileContext): Sql {
   switch (c.op) {
     case 'exists': return sql`${expr} is not null`;
     case 'not_exists': return sql`${expr} is null`;
-    case 'within_days': return sql`${expr} >= ${orderWindowStart(Number(c.value), ctx.timeZone, ctx.now)}`;
+    case 'within_days': return sql`${expr} >= ${windowStart(Number(c.value), ctx)}`;
     // "no order in 30 days" includes customers who never ordered
-    case 'not_within_days': return sql`(${expr} is null or ${expr} < ${orderWindowStart(Number(c.value), ctx.timeZone, ctx.now)})`;
+    case 'not_within_days': return sql`(${expr} is null or ${expr} < ${windowStart(Number(c.value), ctx)})`;
     case 'before': return sql`${expr} < ${dayStart(c.value, ctx.timeZone)}`;
     case 'after': return sql`${expr} >= ${dayStart(c.value, ctx.timeZone, 1)}`;
     case 'between': {
@@ -71,7 +81,7 @@ function timeCondition(expr: Sql, c: SegmentCondition, ctx: CompileContext): Sql
 
 /** Days from today (tenant zone) to the next birthday, 0 on the day; Feb 29 falls on Feb 28 in other years. */
 function daysUntilBirthday(ctx: CompileContext): Sql {
-  const today = sql`(${ctx.now}::timestamptz at time zone ${ctx.timeZone}::text)::date`;
+  const today = once(sql`(${ctx.now}::timestamptz at time zone ${ctx.timeZone}::text)::date`);
   const inYears = (extra: number) =>
     sql`(c.birthday + make_interval(years => (extract(year from ${today}) - extract(year from c.birthday))::int + ${extra}::int))::date`;
   return sql`(case when ${inYears(0)} >= ${today} then ${inYears(0)} - ${today} else ${inYears(1)} - ${today} end)`;
@@ -79,7 +89,7 @@ function daysUntilBirthday(ctx: CompileContext): Sql {
 
 function eventCondition(c: SegmentCondition, ctx: CompileContext): Sql {
   const filters: Sql[] = [sql`e.tenant_id = c.tenant_id`, sql`e.customer_id = c.id`, sql`e.type = ${c.type}::text`];
-  if (c.withinDays !== undefined) filters.push(sql`e.occurred_at >= ${orderWindowStart(c.withinDays, ctx.timeZone, ctx.now)}`);
+  if (c.withinDays !== undefined) filters.push(sql`e.occurred_at >= ${windowStart(c.withinDays, ctx)}`);
   if (c.properties && Object.keys(c.properties).length > 0) filters.push(sql`e.properties @> ${JSON.stringify(c.properties)}::jsonb`);
   const where = sql.join(filters, sql` and `);
   const n = Number(c.value);
