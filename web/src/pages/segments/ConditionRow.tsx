@@ -137,7 +137,9 @@ export function ConditionRow({ condition, choices, onChange, onRemove }: {
           <Space size={4} wrap>
             <InputNumber min={0} value={numberOr(condition.value)} onChange={(v) => set({ value: v ?? undefined })} style={{ width: 80 }} />
             {t('segments.value.times')}
-            <InputNumber min={1} max={3650} value={numberOr(condition.withinDays)} placeholder={t('segments.value.withinDays')} onChange={(v) => set({ withinDays: v ?? undefined })} style={{ width: 150 }} />
+            <span>{t('segments.value.inLast')}</span>
+            <InputNumber min={1} max={3650} value={numberOr(condition.withinDays)} placeholder={t('segments.value.withinDays')} onChange={(v) => set({ withinDays: v ?? undefined })} style={{ width: 110 }} />
+            <span>{t('segments.value.days')}</span>
             <Input value={key} placeholder={t('segments.value.propertyKey')} onChange={(e) => setProperty(e.target.value.trim(), String(val))} style={{ width: 100 }} />
             <Input value={String(val)} placeholder={t('segments.value.propertyValue')} onChange={(e) => setProperty(key, e.target.value)} style={{ width: 110 }} disabled={!key} />
           </Space>
