@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react';
 import { App, Button, Card, Descriptions, Popconfirm, Skeleton, Space, Tag, Timeline } from 'antd';
 import { EditOutlined, InboxOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiError } from '../../api.ts';
+import { api, ApiError } from '../../api.ts';
 import { segmentsApi } from '../../api-segments.ts';
 import { EChart, type ChartOption } from '../../components/EChart.tsx';
 import { LoadError } from '../../components/LoadError.tsx';
@@ -14,6 +14,7 @@ import { formatCount, formatDateTime } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
+import { describeDefinition } from './describe.ts';
 import { MembersTable } from './MembersTable.tsx';
 import './segments.css';
 
@@ -32,6 +33,16 @@ export default function SegmentDetailPage() {
   const members = useRemote((signal) => segmentsApi.members(id, { page, pageSize }, { signal }), [id, page, pageSize, refresh]);
   const versions = useRemote((signal) => segmentsApi.versions(id, { signal }), [id, refresh]);
   const [busy, setBusy] = useState(false);
+  const tagGroups = useRemote((signal) => api.tagGroups({ signal }), []);
+  const stores = useRemote((signal) => api.stores({ signal }), []);
+  const staff = useRemote((signal) => api.staff({}, { signal }), []);
+  const segments = useRemote((signal) => segmentsApi.list({ signal }), []);
+  const nameOf = useMemo(() => {
+    const names = new Map<string, string>();
+    for (const g of tagGroups.data?.items ?? []) for (const tag of g.tags) names.set(tag.id, tag.name);
+    for (const x of [...(stores.data?.items ?? []), ...(staff.data?.items ?? []), ...(segments.data?.items ?? [])]) names.set(x.id, x.name);
+    return (id: string) => names.get(id);
+  }, [tagGroups.data, stores.data, staff.data, segments.data]);
 
   const option = useMemo<ChartOption>(() => {
     const items = sizes.data?.items ?? [];
@@ -111,7 +122,8 @@ export default function SegmentDetailPage() {
                 content: (
                   <div>
                     <Space><Tag color={v.version === s.version ? 'blue' : 'default'}>v{v.version}</Tag>{formatDateTime(v.createdAt, zone)}<span className="page-subtitle">{t('segments.detail.by', { by: v.createdBy })}</span></Space>
-                    <pre className="segment-definition">{JSON.stringify(v.definition, null, 2)}</pre>
+                    <div className="segment-description" data-testid="version-description">{describeDefinition(v.definition, t, nameOf)}</div>
+                    <details><summary className="page-subtitle">JSON</summary><pre className="segment-definition">{JSON.stringify(v.definition, null, 2)}</pre></details>
                   </div>
                 ),
               }))}
