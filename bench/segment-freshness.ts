@@ -11,7 +11,7 @@
 //   node --import tsx bench/segment-freshness.ts [--rate 2000] [--seconds 30] [--batch 100] [--port 3992]
 //
 // DATABASE_URL, or an embedded PostgreSQL in a temporary directory removed afterwards. The tenant
-// it makes is left in place (slug segfresh-…); it touches no other tenant.
+// it makes is left in place (slug segfresh-…) with its segment archived; it touches no other tenant.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -135,6 +135,8 @@ try {
   console.log(`entered: ${entered.rows.length.toLocaleString('en')} of ${acknowledged.size.toLocaleString('en')} acknowledged events' customers; segment_entered events on timelines: ${timeline.rows[0]?.n ?? 0}`);
   console.log(`2xx → segment_entered: p50 ${pct(50).toFixed(0)} ms, p90 ${pct(90).toFixed(0)} ms, p99 ${pct(99).toFixed(0)} ms, max ${(lags.at(-1) ?? NaN).toFixed(0)} ms`);
   console.log(`(${negative} entries were recorded before the client saw its 2xx: counted as 0 ms); load average ${load()}`);
+  // archived, so later writes to this tenant queue nothing and sweeps skip it
+  await handle.db.updateTable('segments').set({ status: 'archived' }).where('tenant_id', '=', tenant.id).execute();
 } finally {
   if (platform) await stopPlatform(platform);
   await stopWorker?.();
