@@ -76,7 +76,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the segment builder in Chromium (needs $
     await page.getByTestId('segment-save').click();
     await page.getByTestId('segment-detail').waitFor();
     await expect.poll(() => page.getByTestId('segment-size').textContent()).toBe('1');
-    expect(await page.getByTestId('members-table').textContent()).toContain('陈美');
+    await expect.poll(() => page.getByTestId('members-table').textContent(), { timeout: 10_000 }).toContain('陈美');
     await page.screenshot({ path: path.join(SHOTS, 'segment-detail.png'), fullPage: true });
     await page.close();
   }, 60_000);
