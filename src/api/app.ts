@@ -26,6 +26,7 @@ import { profileRoutes } from './routes/profile.ts';
 import { promotionRoutes } from './routes/promotions.ts';
 import { tagRoutes } from './routes/tags.ts';
 import { scoreRoutes } from './routes/scores.ts';
+import { segmentRoutes } from './routes/segments.ts';
 
 export const CONSOLE_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -83,6 +84,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   tagRoutes(app, db);
   formRoutes(app, db);
   promotionRoutes(app, db);
+  segmentRoutes(app, db);
 
   const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
   if (consoleBuilt) {

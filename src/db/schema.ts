@@ -520,6 +520,31 @@ export interface FlashSaleOrdersTable {
   created_at: DefaultedTime;
 }
 
+export interface SegmentVersionsTable {
+  tenant_id: string;
+  segment_id: string;
+  version: number;
+  name: string;
+  definition: Json;
+  created_by: Defaulted<string>;
+  created_at: DefaultedTime;
+}
+
+export interface SegmentSizesTable {
+  tenant_id: string;
+  segment_id: string;
+  day: ColumnType<string, string, string>;
+  size: number;
+  counted_at: DefaultedTime;
+}
+
+export interface SegmentQueueTable {
+  tenant_id: string;
+  id: Generated<Int8>;
+  customer_id: string;
+  queued_at: DefaultedTime;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -559,6 +584,9 @@ export interface Database {
   flash_sales: FlashSalesTable;
   flash_sale_buyers: FlashSaleBuyersTable;
   flash_sale_orders: FlashSaleOrdersTable;
+  segment_versions: SegmentVersionsTable;
+  segment_sizes: SegmentSizesTable;
+  segment_queue: SegmentQueueTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -7,6 +7,7 @@ import { dispatchNightlyRuleTags, sweepTenantRuleTags } from './tasks/rule-tags.
 import { runConsoleImport } from './tasks/import.ts';
 import { dispatchNightlyScores, recomputeTenantScores } from './tasks/scores.ts';
 import { reverseRefundedCoupons, runCouponIssue } from './tasks/issue-coupons.ts';
+import { dispatchSegmentSweeps, evaluateTenantSegments, sweepTenantSegments } from './tasks/segments.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -19,6 +20,9 @@ export function taskList(handle: DatabaseHandle): TaskList {
     recompute_scores: recomputeTenantScores(handle),
     issue_coupons: runCouponIssue(handle.db),
     reverse_refunded_coupons: reverseRefundedCoupons(handle.db),
+    evaluate_segments: evaluateTenantSegments(handle.db),
+    sweep_segments: dispatchSegmentSweeps(handle.db),
+    sweep_tenant_segments: sweepTenantSegments(handle.db),
   };
 }
 
@@ -28,6 +32,7 @@ export const CRONTAB = [
   '0 * * * * nightly_rule_tags ?max=1',
   '0 * * * * nightly_scores ?max=1',
   '*/5 * * * * reverse_refunded_coupons ?max=1',
+  '*/15 * * * * sweep_segments ?max=1',
 ].join('\n');
 
 export interface WorkerOptions {

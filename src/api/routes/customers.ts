@@ -27,6 +27,7 @@ export const CustomerFilterQuery = z.object({
   maxSpentFen: z.coerce.number().int().min(0).optional().describe('all-time spending at most this (fen)'),
   lastOrderWithinDays: z.coerce.number().pipe(DayCount).optional().describe('ordered within the last n days'),
   noOrderWithinDays: z.coerce.number().pipe(DayCount).optional().describe('no order within the last n days (including never)'),
+  segmentId: Id.optional().describe('a member of this segment (人群) now'),
 });
 
 /** The same filter in a JSON body (bulk tagging). */
@@ -40,6 +41,7 @@ export const CustomerFilterBody = z.object({
   maxSpentFen: z.number().int().min(0).optional(),
   lastOrderWithinDays: DayCount.optional(),
   noOrderWithinDays: DayCount.optional(),
+  segmentId: Id.optional(),
 }).strict();
 
 export function customerRoutes(app: FastifyInstance, db: Db): void {

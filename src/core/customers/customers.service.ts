@@ -1,5 +1,5 @@
 // Reading customers: the filtered, paged list and one customer's profile.
-import { sql, type SelectQueryBuilder } from 'kysely';
+import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { Database, Gender, IdentityKind } from '../../db/schema.ts';
 import { ownCustomersOnly, type Actor } from '../access/access.rules.ts';
@@ -47,6 +47,10 @@ export interface CustomerFilter {
   lastOrderWithinDays?: number | undefined;
   /** No order within the last n days, including customers who never ordered. */
   noOrderWithinDays?: number | undefined;
+  /** A member of this segment now. */
+  segmentId?: string | undefined;
+  /** Matches a segment definition not saved yet (its compiled condition over `c`), for a preview. */
+  matches?: RawBuilder<boolean> | undefined;
 }
 
 /** Identity kinds a search box value is matched against exactly. */
@@ -92,6 +96,12 @@ function scoped(db: Db, actor: Actor, filter: CustomerFilter): CustomerScope {
     const start = orderWindowStart(filter.noOrderWithinDays, actor.timezone, undefined);
     q = q.where((eb) => eb.or([eb('c.last_order_at', 'is', null), eb('c.last_order_at', '<', start)]));
   }
+  if (filter.segmentId) {
+    const members = db.selectFrom('segment_members').select('customer_id')
+      .where('tenant_id', '=', actor.tenantId).where('segment_id', '=', filter.segmentId);
+    q = q.where('c.id', 'in', members);
+  }
+  if (filter.matches) q = q.where(filter.matches);
   return q;
 }
 

@@ -3,6 +3,7 @@
 import type { Db } from '../../db/connect.ts';
 import type { IdentityKind } from '../../db/schema.ts';
 import { storeFormSubmission } from '../forms/forms.service.ts';
+import { queueSegmentEvaluation } from '../segments/membership.service.ts';
 import { applyPreTags } from '../tags/pretags.service.ts';
 import { evaluateRuleTags } from '../tags/rules.service.ts';
 
@@ -11,12 +12,16 @@ export interface CustomersChanged {
   newIdentities: { kind: IdentityKind; value: string; customerId: string }[];
 }
 
-/** Applies pre-tags to new identities and re-evaluates rule tags for the changed customers. */
+/**
+ * Applies pre-tags to new identities, re-evaluates rule tags for the changed customers, and queues
+ * them for segment evaluation (one statement; the worker evaluates after commit).
+ */
 export async function afterCustomersChanged(db: Db, tenantId: string, change: CustomersChanged): Promise<void> {
   // Pre-tags first: a rule may ask whether the customer holds a pre-tagged tag (hasTag).
   await applyPreTags(db, tenantId, change.newIdentities);
   const customerIds = [...new Set([...change.customerIds, ...change.newIdentities.map((i) => i.customerId)])];
   await evaluateRuleTags(db, tenantId, { customerIds });
+  await queueSegmentEvaluation(db, tenantId, customerIds);
 }
 
 export interface FormSubmissionInput {

@@ -1,6 +1,7 @@
 // The one way tags change on customers: a single set-based statement that adds and removes
 // (customer, tag) pairs, keeps exclusive groups to one tag per customer, and writes each change
-// to the timeline as a tag_added / tag_removed event. Manual, bulk, rule, form and pre-tag
+// to the timeline as a tag_added / tag_removed event, and queues the changed customers for segment
+// evaluation. Manual, bulk, rule, form and pre-tag
 // changes all go through here, so they behave the same.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/connect.ts';
@@ -91,8 +92,10 @@ export async function applyTagChanges(db: Db, tenantId: string, change: TagChang
              jsonb_strip_nulls(jsonb_build_object('tagId', e.tag_id, 'tagName', t.name, 'source', ${change.source}::text, 'replacedBy', e.replaced_by))
         from (select ${newEventId} as id, ch.* from changes ch) e
         join tags t on t.tenant_id = ${tenantId} and t.id = e.tag_id
-    )
-    select (select count(distinct customer_id) from changes)::int as changed,
+    ),
+    -- segments that read tags re-evaluate these customers after commit (migration 0009)
+    queued as (select segments_enqueue(${tenantId}::uuid, array(select distinct customer_id from changes)) as n)
+    select (select n from queued) as queued, (select count(distinct customer_id) from changes)::int as changed,
            (select count(*) from added)::int as added,
            (select count(*) from removed)::int as removed,
            (select count(*) from displaced)::int as displaced,

@@ -51,7 +51,7 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
     areas: [
       { key: '/tags', label: 'nav.tags', icon: <TagsOutlined />, needs: 'tags:write' },
       { key: '/forms', label: 'nav.forms', icon: <FormOutlined />, needs: 'forms:write' },
-      { key: 'segments', label: 'nav.segments', icon: <ApartmentOutlined />, soon: true },
+      { key: '/segments', label: 'nav.segments', icon: <ApartmentOutlined />, needs: 'analytics:read' },
       { key: 'groups', label: 'nav.groups', icon: <CommentOutlined />, soon: true },
       { key: 'sop', label: 'nav.sop', icon: <CalendarOutlined />, soon: true },
       { key: 'journeys', label: 'nav.journeys', icon: <BranchesOutlined />, soon: true },

@@ -1,0 +1,83 @@
+// The segment builder in Chromium: an operator composes "women who spent at least ¥100" from the
+// pickers, sees the live count, saves, and lands on the detail page with the members.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/app.ts';
+import { createUser } from '../../src/core/access/access.service.ts';
+import type { Tenant } from '../../src/db/schema.ts';
+import { buildWorld } from '../fixtures.ts';
+import { newTenant, testDb } from '../helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SHOTS = path.join(ROOT, 'test-results');
+const PASSWORD = 'pond-keeper-2026';
+
+describe.skipIf(!existsSync(CHROMIUM))(`the segment builder in Chromium (needs ${CHROMIUM})`, () => {
+  let tenant: Tenant;
+  let app: FastifyInstance | undefined;
+  let browser: Browser | undefined;
+  let base: string;
+
+  beforeAll(async () => {
+    await promisify(execFile)(process.execPath, ['scripts/build-console.mjs', '--if-stale'], { cwd: ROOT });
+    await mkdir(SHOTS, { recursive: true });
+    tenant = await newTenant('鲜果坊');
+    // the small world: 陈美 and 陈芳 are women; of them only 陈美 spent ¥100 or more (¥183.90)
+    await buildWorld(testDb().db, tenant.id);
+    await createUser(testDb().db, tenant.id, { email: 'ops@example.com', name: '林运营', password: PASSWORD, role: 'operator' });
+    app = await buildApp({ handle: testDb() });
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('builds a segment with a live count and saves it', async () => {
+    if (!browser) throw new Error('no browser');
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${base}/login`);
+    await page.getByTestId('login-tenant').fill(tenant.slug);
+    await page.getByTestId('login-email').fill('ops@example.com');
+    await page.getByTestId('login-password').fill(PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('dashboard-page').waitFor();
+
+    await page.goto(`${base}/segments`);
+    await page.getByTestId('segment-new').click();
+    await page.getByTestId('segment-builder').waitFor();
+    await page.getByTestId('segment-name').fill('女性百元客');
+    // the first row starts as 性别 等于 男: change the value to 女
+    await page.getByTestId('condition-value').first().click();
+    await page.getByTitle('女').click();
+    await expect.poll(() => page.getByTestId('preview-count').textContent(), { timeout: 10_000 }).toBe('2 人');
+    // add 累计消费（元） 至少 100
+    await page.getByTestId('add-condition').first().click();
+    await page.getByTestId('condition-field').nth(1).click();
+    await page.keyboard.type('累计消费');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('condition-op').nth(1).click();
+    await page.getByTitle('至少').last().click();
+    await page.getByTestId('condition-value').nth(1).fill('100');
+    await expect.poll(() => page.getByTestId('preview-count').textContent(), { timeout: 10_000 }).toBe('1 人');
+    expect(await page.getByTestId('members-table').textContent()).toContain('陈美');
+    await page.screenshot({ path: path.join(SHOTS, 'segment-builder.png'), fullPage: true });
+
+    await page.getByTestId('segment-save').click();
+    await page.getByTestId('segment-detail').waitFor();
+    await expect.poll(() => page.getByTestId('segment-size').textContent()).toBe('1');
+    await expect.poll(() => page.getByTestId('members-table').textContent(), { timeout: 10_000 }).toContain('陈美');
+    await page.screenshot({ path: path.join(SHOTS, 'segment-detail.png'), fullPage: true });
+    await page.close();
+  }, 60_000);
+});
