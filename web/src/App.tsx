@@ -24,6 +24,7 @@ const FormsPage = lazy(() => import('./pages/forms/FormsPage.tsx'));
 const FormBuilderPage = lazy(() => import('./pages/forms/FormBuilderPage.tsx'));
 const FormResultsPage = lazy(() => import('./pages/forms/FormResultsPage.tsx'));
 const ImportsPage = lazy(() => import('./pages/imports/ImportsPage.tsx'));
+const AnalyticsPage = lazy(() => import('./pages/analytics/AnalyticsPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
 
 const router = createBrowserRouter([
@@ -55,6 +56,7 @@ const router = createBrowserRouter([
           { path: 'forms/:id/edit', element: <FormBuilderPage /> },
           { path: 'forms/:id', element: <FormResultsPage /> },
           { path: 'org', element: <StoresStaffPage /> },
+          { path: 'analytics', element: <AnalyticsPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },
