@@ -6,7 +6,7 @@ import { BREAKDOWNS, GRANULARITIES } from '../../core/analytics/analytics.rules.
 import { resolveAnalyticsRange } from '../../core/analytics/analytics.rules.ts';
 import { breakdownCsv, cohortsCsv, funnelCsv, ltvCsv, repurchaseCsv, trendsCsv, CSV_COLUMNS } from '../../core/analytics/analytics.csv.ts';
 import { cohorts, ltv, repurchase } from '../../core/analytics/cohorts.service.ts';
-import { scopeOf, type Scope } from '../../core/analytics/filters.service.ts';
+import { readAnalytics, scopeOf, type Scope } from '../../core/analytics/filters.service.ts';
 import { funnel } from '../../core/analytics/funnel.service.ts';
 import { breakdown, trends } from '../../core/analytics/trends.service.ts';
 import { localDate } from '../../core/dashboard/dashboard.rules.ts';
@@ -68,7 +68,7 @@ export function analyticsRoutes(app: FastifyInstance, db: Db): void {
     `Orders at the filtered store. New buyers: first order ever in the bucket (at the filtered store). Active: ordered, or had an interaction event (message_received, message_sent, group_joined, form_submitted, page_viewed, store_visited; customers of the filtered home store). CSV columns: ${CSV_COLUMNS.trends.join(', ')}.`,
     Filters.extend({ granularity: z.enum(GRANULARITIES).default('month') }), schemas.trends), async (request, reply) => {
     const s = await scope(request, request.query);
-    const points = await trends(db, s, request.query.granularity);
+    const points = await readAnalytics(db, (trx) => trends(trx, s, request.query.granularity));
     return request.query.format === 'csv' ? sendCsv(reply, 'trends', trendsCsv(points)) : { range: s.range, granularity: request.query.granularity, points };
   });
 
@@ -76,7 +76,7 @@ export function analyticsRoutes(app: FastifyInstance, db: Db): void {
     `Customers whose first order ever falls in the range (first order at the filtered store); repurchased = a counted order on a later calendar day within N days. Only customers whose window has fully elapsed (first day + N before today) are counted (eligible). Also by month of first order. CSV columns: ${CSV_COLUMNS.repurchase.join(', ')} (last row: total).`,
     Filters, schemas.repurchase), async (request, reply) => {
     const s = await scope(request, request.query);
-    const figures = await repurchase(db, s);
+    const figures = await readAnalytics(db, (trx) => repurchase(trx, s));
     return request.query.format === 'csv' ? sendCsv(reply, 'repurchase', repurchaseCsv(figures)) : { range: s.range, ...figures };
   });
 
@@ -84,7 +84,7 @@ export function analyticsRoutes(app: FastifyInstance, db: Db): void {
     `Cohort = month of first order (in the range; first order at the filtered store). Cell k (0..11) = cohort members with a counted order in the k-th month after, with their share of the cohort; null for months not begun. CSV columns: ${CSV_COLUMNS.cohorts.slice(0, 4).join(', ')} … m11Rate.`,
     Filters, schemas.cohorts), async (request, reply) => {
     const s = await scope(request, request.query);
-    const rows = await cohorts(db, s);
+    const rows = await readAnalytics(db, (trx) => cohorts(trx, s));
     return request.query.format === 'csv' ? sendCsv(reply, 'cohorts', cohortsCsv(rows)) : { range: s.range, cohorts: rows };
   });
 
@@ -92,7 +92,7 @@ export function analyticsRoutes(app: FastifyInstance, db: Db): void {
     `Among customers first added as a WeCom friend in the range (customers of the filtered home store): acquired; retained7/retained30 = still a friend N days after being added (base: those added at least N days ago); active = interaction event after being added; converted = counted order after being added; referred = named as referrerCustomerId on a contact_added or referral event after being added. rate = count ÷ base, fromPrevious = count ÷ the previous step's count. CSV columns: ${CSV_COLUMNS.funnel.join(', ')}.`,
     Filters, schemas.funnel), async (request, reply) => {
     const s = await scope(request, request.query);
-    const steps = await funnel(db, s);
+    const steps = await readAnalytics(db, (trx) => funnel(trx, s));
     return request.query.format === 'csv' ? sendCsv(reply, 'funnel', funnelCsv(steps)) : { range: s.range, steps };
   });
 
@@ -100,7 +100,7 @@ export function analyticsRoutes(app: FastifyInstance, db: Db): void {
     `store / channel: of the order (repurchase: of the first order); guide: the buyer's own guide (customers.guide_id); source: the buyer's acquisition source (customers.source_channel). key null = none. Sorted by GMV. CSV columns: ${CSV_COLUMNS.breakdown.join(', ')}.`,
     Filters.extend({ by: z.enum(BREAKDOWNS) }), schemas.breakdown), async (request, reply) => {
     const s = await scope(request, request.query);
-    const rows = await breakdown(db, s, request.query.by);
+    const rows = await readAnalytics(db, (trx) => breakdown(trx, s, request.query.by));
     return request.query.format === 'csv' ? sendCsv(reply, `breakdown-${request.query.by}`, breakdownCsv(rows)) : { range: s.range, by: request.query.by, rows };
   });
 
@@ -108,7 +108,7 @@ export function analyticsRoutes(app: FastifyInstance, db: Db): void {
     `Acquisition month = month the customer was created (first known) in the range (customers of the filtered home store). cumulativeFen[k] = average cumulative GMV per acquired customer by the end of month k (orders before acquisition count in month 0); null for months not begun. CSV columns: acquisitionMonth, customers, m0CumulativeYuan … m11CumulativeYuan.`,
     Filters, schemas.ltv), async (request, reply) => {
     const s = await scope(request, request.query);
-    const rows = await ltv(db, s);
+    const rows = await readAnalytics(db, (trx) => ltv(trx, s));
     return request.query.format === 'csv' ? sendCsv(reply, 'ltv', ltvCsv(rows)) : { range: s.range, rows };
   });
 }

@@ -28,7 +28,7 @@ export const RETENTION_WINDOWS = [7, 30] as const;
 /** Months after the cohort month shown by the cohort matrix and the LTV curves (0..11). */
 export const MONTHS_AFTER = 12;
 /** The longest range an analysis may cover: five years. */
-export const MAX_ANALYTICS_DAYS = 5 * 365 + 1;
+export const MAX_ANALYTICS_DAYS = 5 * 365 + 2; // five calendar years, leap days included
 
 export function dayNumber(date: string): number {
   return Date.parse(`${date}T00:00:00Z`) / 86_400_000;

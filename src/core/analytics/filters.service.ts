@@ -80,12 +80,24 @@ export function firstOrderInRange(s: Scope): RawBuilder<unknown> {
     ${s.storeId ? sql`and ${firstOrderOf(s, 'store_id')} = ${s.storeId}` : sql``} ${inSegment(s, sql`c.id`)}`;
 }
 
-/** Customers c at the filtered home store, in the segment. */
-export function customerFilter(s: Scope): RawBuilder<unknown> {
-  return sql`${s.storeId ? sql`and c.store_id = ${s.storeId}` : sql``} ${inSegment(s, sql`c.id`)}`;
+/** Customers c at the filtered home store, in the segment (the customer's id in `id`, default c.id). */
+export function customerFilter(s: Scope, id: RawBuilder<unknown> = sql`c.id`): RawBuilder<unknown> {
+  return sql`${s.storeId ? sql`and c.store_id = ${s.storeId}` : sql``} ${inSegment(s, id)}`;
 }
 
 /** A tenant-local calendar date of a timestamptz expression. */
 export function localDay(s: Scope, column: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`(${column} at time zone ${s.tz})::date`;
+}
+
+/**
+ * Runs an analysis in one read-only transaction with room to aggregate in memory: a year of a large
+ * tenant's orders grouped with distinct buyers spills PostgreSQL's default 4 MB to disk sorts.
+ */
+export async function readAnalytics<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`set transaction read only`.execute(trx);
+    await sql`set local work_mem = '128MB'`.execute(trx);
+    return work(trx);
+  });
 }

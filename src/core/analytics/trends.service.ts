@@ -27,37 +27,35 @@ function bucketKey(s: Scope, column: RawBuilder<unknown>, granularity: Granulari
 }
 
 export async function trends(db: Db, s: Scope, granularity: Granularity): Promise<TrendPoint[]> {
-  const orderBucket = bucketKey(s, sql`o.ordered_at`, granularity);
-  const [orders, newBuyers, active] = await Promise.all([
-    sql<{ bucket: string; gmv: string; orders: number; buyers: number }>`
-      select ${orderBucket} as bucket, sum(o.paid_fen - o.refunded_fen)::bigint as gmv, count(*)::int as orders,
-             count(distinct o.customer_id)::int as buyers
-        from orders o where ${countedOrdersInRange(s)} group by 1`.execute(db),
+  // One pass over the range's orders and interaction events: order figures from the order rows,
+  // active customers from both.
+  const [figures, newBuyers] = await Promise.all([
+    sql<{ bucket: string; gmv: string | null; orders: number; buyers: number; active: number }>`
+      select bucket, sum(spent)::bigint as gmv, count(*) filter (where is_order)::int as orders,
+             count(distinct customer_id) filter (where is_order)::int as buyers, count(distinct customer_id)::int as active
+        from (
+          select ${bucketKey(s, sql`o.ordered_at`, granularity)} as bucket, o.customer_id, o.paid_fen - o.refunded_fen as spent, true as is_order
+            from orders o where ${countedOrdersInRange(s)}
+          union all
+          -- interactions of customers at the filtered home store
+          select ${bucketKey(s, sql`e.occurred_at`, granularity)}, e.customer_id, null, false
+            from events e ${s.storeId ? sql`join customers c on c.tenant_id = e.tenant_id and c.id = e.customer_id` : sql``}
+           where e.tenant_id = ${s.tenantId} and e.type = any(${[...INTERACTION_EVENTS]}::text[]) and e.customer_id is not null
+             and e.occurred_at >= ${s.start} and e.occurred_at < ${s.end} ${customerFilter(s, sql`e.customer_id`)}
+        ) a group by bucket`.execute(db),
     sql<{ bucket: string; n: number }>`
       select ${bucketKey(s, sql`c.first_order_at`, granularity)} as bucket, count(*)::int as n
         from customers c where ${firstOrderInRange(s)} group by 1`.execute(db),
-    // Active: ordered (as counted above) or interacted in the bucket; interactions of customers at
-    // the filtered home store.
-    sql<{ bucket: string; n: number }>`
-      select bucket, count(distinct customer_id)::int as n from (
-        select ${orderBucket} as bucket, o.customer_id from orders o where ${countedOrdersInRange(s)} and o.customer_id is not null
-        union all
-        select ${bucketKey(s, sql`e.occurred_at`, granularity)}, e.customer_id
-          from events e join customers c on c.tenant_id = e.tenant_id and c.id = e.customer_id
-         where e.tenant_id = ${s.tenantId} and e.type = any(${[...INTERACTION_EVENTS]}::text[])
-           and e.occurred_at >= ${s.start} and e.occurred_at < ${s.end} ${customerFilter(s)}
-      ) a group by bucket`.execute(db),
   ]);
-  const byBucket = new Map(orders.rows.map((r) => [r.bucket, r]));
+  const byBucket = new Map(figures.rows.map((r) => [r.bucket, r]));
   const fresh = new Map(newBuyers.rows.map((r) => [r.bucket, r.n]));
-  const actives = new Map(active.rows.map((r) => [r.bucket, r.n]));
   return bucketsOf(s.range, granularity).map((bucket) => {
     const r = byBucket.get(bucket);
     const gmv = Number(r?.gmv ?? 0);
     const count = r?.orders ?? 0;
     return {
       bucket, gmvFen: gmv, orders: count, averageTicketFen: averageFen(gmv, count), buyers: r?.buyers ?? 0,
-      newBuyers: fresh.get(bucket) ?? 0, activeCustomers: actives.get(bucket) ?? 0,
+      newBuyers: fresh.get(bucket) ?? 0, activeCustomers: r?.active ?? 0,
     };
   });
 }
