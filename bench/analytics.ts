@@ -68,7 +68,7 @@ try {
     ['ltv', ltv],
   ];
   const only = values.only?.split(',');
-  console.log('endpoint'.padEnd(26), 'best ms'.padStart(9), 'last ms'.padStart(9), 'pg cpu ms'.padStart(10), '  load average');
+  console.log('endpoint'.padEnd(44), 'best ms'.padStart(9), 'last ms'.padStart(9), 'pg cpu ms'.padStart(10), '  load average');
   for (const [name, run] of endpoints) {
     if (only && !only.some((o) => name.startsWith(o))) continue;
     let best = Number.POSITIVE_INFINITY;
@@ -83,7 +83,7 @@ try {
       const cpu = backendCpu(pid) - cpu0;
       if (last < best) { best = last; bestCpu = cpu; }
     }
-    console.log(`/api/v1/analytics/${name}`.padEnd(26).slice(0, 40), best.toFixed(0).padStart(9), last.toFixed(0).padStart(9), (Number.isNaN(bestCpu) ? '—' : bestCpu.toFixed(0)).padStart(10), ' ', load());
+    console.log(`/api/v1/analytics/${name}`.padEnd(44), best.toFixed(0).padStart(9), last.toFixed(0).padStart(9), (Number.isNaN(bestCpu) ? '—' : bestCpu.toFixed(0)).padStart(10), ' ', load());
   }
 } finally {
   await handle.close();
