@@ -1,7 +1,10 @@
 // Time of each analytics endpoint's work (the core functions the routes call, with the route's
 // filters) on the bench tenant, over a 12-month range ending today.
 //
-//   DATABASE_URL=postgres://… node --import tsx bench/analytics.ts [--slug bench-…] [--runs 2] [--only trends,cohorts]
+//   DATABASE_URL=postgres://… node --import tsx bench/analytics.ts [--slug bench-…] [--runs 2] [--only trends,cohorts] [--refresh-facts]
+//
+// --refresh-facts first brings the tenant's first-order facts (analytics_first_orders) up to date,
+// as the nightly task does, and prints how long that took.
 //
 // The tenant is the first whose slug starts with `bench-` unless --slug names one. Reads only
 // (after `migrate`). Queries run on one connection, so the PostgreSQL backend's CPU time
@@ -17,12 +20,13 @@ import { resolveAnalyticsRange } from '../src/core/analytics/analytics.rules.ts'
 import { cohorts, ltv, repurchase } from '../src/core/analytics/cohorts.service.ts';
 import { readAnalytics, scopeOf, type Scope } from '../src/core/analytics/filters.service.ts';
 import { funnel } from '../src/core/analytics/funnel.service.ts';
+import { refreshFirstOrderFacts } from '../src/core/analytics/facts.service.ts';
 import { breakdown, trends } from '../src/core/analytics/trends.service.ts';
 import { localDate } from '../src/core/dashboard/dashboard.rules.ts';
 import { openDatabase, type Db } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 
-const { values } = parseArgs({ options: { slug: { type: 'string' }, runs: { type: 'string', default: '2' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { slug: { type: 'string' }, runs: { type: 'string', default: '2' }, only: { type: 'string' }, 'refresh-facts': { type: 'boolean', default: false } } });
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('set DATABASE_URL to the bench database');
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -54,6 +58,14 @@ try {
   const range = resolveAnalyticsRange({}, today);
   const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(handle.db)).rows[0]?.pid ?? 0;
   console.log(`tenant ${tenant.slug}: ${Number(counts?.customers).toLocaleString('en')} customers, ${Number(counts?.orders).toLocaleString('en')} orders; range ${range.from} … ${range.to}`);
+
+  if (values['refresh-facts']) {
+    const t0 = performance.now();
+    const { customersWritten } = await refreshFirstOrderFacts(handle.db, tenant.id);
+    console.log(`first-order facts refreshed: ${customersWritten.toLocaleString('en')} customers written in ${(performance.now() - t0).toFixed(0)} ms (load ${load()})`);
+  }
+  const facts = (await sql<{ n: string }>`select count(*) as n from analytics_first_orders where tenant_id = ${tenant.id}`.execute(handle.db)).rows[0]?.n;
+  console.log(`first-order facts held: ${Number(facts).toLocaleString('en')}`);
 
   const endpoints: [string, (db: Db, s: Scope) => Promise<unknown>][] = [
     ['trends?granularity=month', (db, s) => trends(db, s, 'month')],

@@ -359,6 +359,16 @@ export interface SegmentMembersTable {
   entered_at: DefaultedTime;
 }
 
+/** Per-customer first-order facts for repurchase figures (migration 0010). */
+export interface AnalyticsFirstOrdersTable {
+  tenant_id: string;
+  customer_id: string;
+  customer_updated_at: Timestamp;
+  first_day: string;
+  next_gap: number | null;
+  computed_at: DefaultedTime;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -388,6 +398,7 @@ export interface Database {
   customer_scores: CustomerScoresTable;
   segments: SegmentsTable;
   segment_members: SegmentMembersTable;
+  analytics_first_orders: AnalyticsFirstOrdersTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -5,6 +5,7 @@ import type { DatabaseHandle } from '../db/connect.ts';
 import { dispatchNightlyAggregates, refreshTenantAggregates } from './tasks/aggregates.ts';
 import { dispatchNightlyRuleTags, sweepTenantRuleTags } from './tasks/rule-tags.ts';
 import { runConsoleImport } from './tasks/import.ts';
+import { dispatchNightlyAnalyticsFacts, refreshTenantAnalyticsFacts } from './tasks/analytics-facts.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -13,6 +14,8 @@ export function taskList(handle: DatabaseHandle): TaskList {
     nightly_rule_tags: dispatchNightlyRuleTags(handle.db),
     sweep_rule_tags: sweepTenantRuleTags(handle.db),
     import_file: runConsoleImport(handle.db),
+    nightly_analytics_facts: dispatchNightlyAnalyticsFacts(handle.db),
+    refresh_analytics_facts: refreshTenantAnalyticsFacts(handle.db),
   };
 }
 
@@ -20,6 +23,7 @@ export function taskList(handle: DatabaseHandle): TaskList {
 export const CRONTAB = [
   '0 * * * * nightly_aggregates ?max=1',
   '0 * * * * nightly_rule_tags ?max=1',
+  '0 * * * * nightly_analytics_facts ?max=1',
 ].join('\n');
 
 export interface WorkerOptions {

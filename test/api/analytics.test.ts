@@ -11,6 +11,8 @@ import { seedDemo } from '../../src/core/demo/demo.service.ts';
 import { ingestEvents } from '../../src/core/ingest/ingest.service.ts';
 import { adminOf } from '../core/ingest-helpers.ts';
 import { newId } from '../../src/core/ids.ts';
+import { refreshFirstOrderFacts } from '../../src/core/analytics/facts.service.ts';
+import { recordOrders } from '../../src/core/orders/record.service.ts';
 
 const TZ = 'Asia/Shanghai';
 const DAY = 86_400_000;
@@ -41,6 +43,27 @@ async function get(url: string, headers = admin) {
   return { status: res.statusCode, body: json, text: res.body, type: String(res.headers['content-type']) };
 }
 
+/** The raw rows, read plainly; every figure below is recomputed from these. */
+async function loadRaw(): Promise<void> {
+  const { db } = testDb();
+  orders = (await sql<{ id: string; customer_id: string | null; store_id: string | null; channel: string; status: string; paid_fen: string; refunded_fen: string; ordered_at: Date }>`
+    select id, customer_id, store_id, channel, status, paid_fen, refunded_fen, ordered_at from orders where tenant_id = ${tenantId}`.execute(db)).rows
+    .map((o) => ({ id: o.id, customerId: o.customer_id, storeId: o.store_id, channel: o.channel, counted: o.status !== 'refunded', spent: Number(o.paid_fen) - Number(o.refunded_fen), at: o.ordered_at, day: dayOf(o.ordered_at) }));
+  customers = (await sql<{ id: string; created_at: Date; store_id: string | null; guide_id: string | null; source_channel: string }>`
+    select id, created_at, store_id, guide_id, source_channel from customers where tenant_id = ${tenantId}`.execute(db)).rows
+    .map((c) => ({ id: c.id, createdAt: c.created_at, storeId: c.store_id, guideId: c.guide_id, source: c.source_channel }));
+  contacts = (await sql<{ customer_id: string; added_at: Date; deleted_at: Date | null }>`select customer_id, added_at, deleted_at from customer_contacts where tenant_id = ${tenantId}`.execute(db)).rows
+    .map((c) => ({ customerId: c.customer_id, addedAt: c.added_at, deletedAt: c.deleted_at }));
+  events = (await sql<{ type: string; customer_id: string | null; occurred_at: Date; properties: Record<string, unknown> }>`select type, customer_id, occurred_at, properties from events where tenant_id = ${tenantId}`.execute(db)).rows
+    .map((e) => ({ type: e.type, customerId: e.customer_id, at: e.occurred_at, referrer: typeof e.properties.referrerCustomerId === 'string' ? e.properties.referrerCustomerId : null }));
+  firstOrder = new Map();
+  for (const o of orders) {
+    if (!o.counted || !o.customerId) continue;
+    const held = firstOrder.get(o.customerId);
+    if (!held || o.at < held.at || (o.at.getTime() === held.at.getTime() && o.id < held.id)) firstOrder.set(o.customerId, o);
+  }
+}
+
 beforeAll(async () => {
   app = await api();
   const { db } = testDb();
@@ -66,23 +89,7 @@ beforeAll(async () => {
   const ingested = await ingestEvents(db, adminOf(tenantId), batch.filter((e) => Date.parse((e as { occurredAt: string }).occurredAt) < now));
   expect(ingested.rejected).toEqual([]);
 
-  // The raw rows, read plainly; every figure below is recomputed from these.
-  orders = (await sql<{ id: string; customer_id: string | null; store_id: string | null; channel: string; status: string; paid_fen: string; refunded_fen: string; ordered_at: Date }>`
-    select id, customer_id, store_id, channel, status, paid_fen, refunded_fen, ordered_at from orders where tenant_id = ${tenantId}`.execute(db)).rows
-    .map((o) => ({ id: o.id, customerId: o.customer_id, storeId: o.store_id, channel: o.channel, counted: o.status !== 'refunded', spent: Number(o.paid_fen) - Number(o.refunded_fen), at: o.ordered_at, day: dayOf(o.ordered_at) }));
-  customers = (await sql<{ id: string; created_at: Date; store_id: string | null; guide_id: string | null; source_channel: string }>`
-    select id, created_at, store_id, guide_id, source_channel from customers where tenant_id = ${tenantId}`.execute(db)).rows
-    .map((c) => ({ id: c.id, createdAt: c.created_at, storeId: c.store_id, guideId: c.guide_id, source: c.source_channel }));
-  contacts = (await sql<{ customer_id: string; added_at: Date; deleted_at: Date | null }>`select customer_id, added_at, deleted_at from customer_contacts where tenant_id = ${tenantId}`.execute(db)).rows
-    .map((c) => ({ customerId: c.customer_id, addedAt: c.added_at, deletedAt: c.deleted_at }));
-  events = (await sql<{ type: string; customer_id: string | null; occurred_at: Date; properties: Record<string, unknown> }>`select type, customer_id, occurred_at, properties from events where tenant_id = ${tenantId}`.execute(db)).rows
-    .map((e) => ({ type: e.type, customerId: e.customer_id, at: e.occurred_at, referrer: typeof e.properties.referrerCustomerId === 'string' ? e.properties.referrerCustomerId : null }));
-  firstOrder = new Map();
-  for (const o of orders) {
-    if (!o.counted || !o.customerId) continue;
-    const held = firstOrder.get(o.customerId);
-    if (!held || o.at < held.at || (o.at.getTime() === held.at.getTime() && o.id < held.id)) firstOrder.set(o.customerId, o);
-  }
+  await loadRaw();
 }, 120_000);
 
 const counted = (): RawOrder[] => orders.filter((o) => o.counted);
@@ -120,19 +127,39 @@ describe('analytics reconcile with the raw rows', () => {
     }
   });
 
-  it('repurchase-30 and the by-month rows', async () => {
+  it('repurchase-30 and the by-month rows, from orders, from first-order facts, and with stale facts', async () => {
     const from = '2025-12-01';
-    const res = await get(`/api/v1/analytics/repurchase?from=${from}&to=${today}`);
-    const base = [...firstOrder.values()].filter((o) => o.day >= from && o.day <= today);
-    const eligible = base.filter((o) => plusDays(o.day, 30) < today);
-    const again = eligible.filter((o) => o.customerId && repurchasedWithin(o.customerId, o.day, 30));
-    expect(eligible.length).toBeGreaterThan(20);
-    expect(res.body.firstTimeBuyers).toBe(base.length);
-    expect(res.body.windows[1]).toEqual({ days: 30, eligible: eligible.length, repurchased: again.length, rate: share(again.length, eligible.length) });
-    const month = res.body.byMonth[1];
-    const ofMonth = eligible.filter((o) => o.day.slice(0, 7) === month.month);
-    const seven = ofMonth.filter((o) => plusDays(o.day, 7) < today);
-    expect(month.windows[0].repurchased).toBe(seven.filter((o) => o.customerId && repurchasedWithin(o.customerId, o.day, 7)).length);
+    const check = async (): Promise<number> => {
+      const res = await get(`/api/v1/analytics/repurchase?from=${from}&to=${today}`);
+      const base = [...firstOrder.values()].filter((o) => o.day >= from && o.day <= today);
+      const eligible = base.filter((o) => plusDays(o.day, 30) < today);
+      const again = eligible.filter((o) => o.customerId && repurchasedWithin(o.customerId, o.day, 30));
+      expect(eligible.length).toBeGreaterThan(20);
+      expect(res.body.firstTimeBuyers).toBe(base.length);
+      expect(res.body.windows[1]).toEqual({ days: 30, eligible: eligible.length, repurchased: again.length, rate: share(again.length, eligible.length) });
+      for (const month of res.body.byMonth.slice(0, 3)) {
+        const seven = base.filter((o) => o.day.slice(0, 7) === month.month && plusDays(o.day, 7) < today);
+        expect(month.windows[0].repurchased).toBe(seven.filter((o) => o.customerId && repurchasedWithin(o.customerId, o.day, 7)).length);
+        const ninety = base.filter((o) => o.day.slice(0, 7) === month.month && plusDays(o.day, 90) < today);
+        expect(month.windows[2].repurchased).toBe(ninety.filter((o) => o.customerId && repurchasedWithin(o.customerId, o.day, 90)).length);
+      }
+      return again.length;
+    };
+    const fromOrders = await check();
+    const { db } = testDb();
+    expect((await refreshFirstOrderFacts(db, tenantId)).customersWritten).toBe(firstOrder.size);
+    expect((await refreshFirstOrderFacts(db, tenantId)).customersWritten).toBe(0);
+    expect(await check()).toBe(fromOrders);
+    // A late order (a POS export) makes a first-time buyer a repurchaser: their fact is stale now.
+    const lonely = [...firstOrder.values()].find((o) => o.day >= from && plusDays(o.day, 30) < today && o.customerId && !repurchasedWithin(o.customerId, o.day, 30));
+    if (!lonely?.customerId) throw new Error('no first-time buyer without repurchase');
+    const late = await recordOrders(db, tenantId, [{
+      orderNo: `late-${lonely.id}`, customer: { customerId: lonely.customerId }, channel: 'pos', totalFen: 3_000, paidFen: 3_000,
+      orderedAt: new Date(lonely.at.getTime() + 10 * DAY).toISOString(), items: [{ sku: 'X', name: '鲜榨橙汁', quantity: 1, unitPriceFen: 3_000 }],
+    }], { source: 'test' });
+    expect(late.created).toBe(1);
+    await loadRaw();
+    expect(await check()).toBe(fromOrders + 1);
   });
 
   it('a cohort row', async () => {

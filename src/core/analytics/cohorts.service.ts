@@ -25,15 +25,22 @@ export interface RepurchaseFigures {
 export async function repurchase(db: Db, s: Scope): Promise<RepurchaseFigures> {
   const firstDay = localDay(s, sql`c.first_order_at`);
   const rows = await sql<{ month: string; buyers: number; e7: number; r7: number; e30: number; r30: number; e90: number; r90: number }>`
-    with base as (
-      select c.id, ${firstDay} as first_day from customers c where ${firstOrderInRange(s)}
+    with base as materialized (
+      select c.id, c.updated_at, ${firstDay} as first_day from customers c where ${firstOrderInRange(s)}
     ), nxt as (
+      -- the gap to the next purchase day from the facts where they are current (facts.service.ts) …
+      select b.first_day, f.next_gap as gap from base b
+        join analytics_first_orders f on f.tenant_id = ${s.tenantId} and f.customer_id = b.id and f.customer_updated_at = b.updated_at
+      union all
+      -- … and from orders for the others (within 90 days: the longest window)
       select b.first_day,
              (select min((o.ordered_at at time zone ${s.tz})::date) from orders o
                where o.tenant_id = ${s.tenantId} and o.customer_id = b.id and o.status <> 'refunded'
                  and o.ordered_at >= ((b.first_day + 1)::timestamp at time zone ${s.tz})
-                 and o.ordered_at < ((b.first_day + 91)::timestamp at time zone ${s.tz})) - b.first_day as gap
+                 and o.ordered_at < ((b.first_day + 91)::timestamp at time zone ${s.tz})) - b.first_day
         from base b
+       where not exists (select 1 from analytics_first_orders f
+                          where f.tenant_id = ${s.tenantId} and f.customer_id = b.id and f.customer_updated_at = b.updated_at)
     )
     select to_char(first_day, 'YYYY-MM') as month, count(*)::int as buyers,
            count(*) filter (where first_day + 7 < ${s.today}::date)::int as e7,

@@ -88,12 +88,14 @@ export async function breakdown(db: Db, s: Scope, by: Breakdown): Promise<Breakd
         from orders o ${joinCustomers} where ${countedOrdersInRange(s)} group by 1`.execute(db),
     sql<{ key: string | null; eligible: number; repurchased: number }>`
       select key, count(*)::int as eligible, count(*) filter (where again)::int as repurchased from (
-        select ${firstKey} as key, exists (
+        -- current first-order facts answer without reading orders (facts.service.ts)
+        select ${firstKey} as key, case when f.customer_id is not null then coalesce(f.next_gap <= 30, false) else exists (
                  select 1 from orders y
                   where y.tenant_id = ${s.tenantId} and y.customer_id = c.id and y.status <> 'refunded'
                     and y.ordered_at >= ((${localDay(s, sql`c.first_order_at`)} + 1)::timestamp at time zone ${s.tz})
-                    and y.ordered_at < ((${localDay(s, sql`c.first_order_at`)} + 31)::timestamp at time zone ${s.tz})) as again
+                    and y.ordered_at < ((${localDay(s, sql`c.first_order_at`)} + 31)::timestamp at time zone ${s.tz})) end as again
           from customers c
+          left join analytics_first_orders f on f.tenant_id = c.tenant_id and f.customer_id = c.id and f.customer_updated_at = c.updated_at
          where ${firstOrderInRange(s)} and ${localDay(s, sql`c.first_order_at`)} + 30 < ${s.today}::date
       ) f group by key`.execute(db),
     namesOf(db, s, by),
