@@ -1,4 +1,4 @@
-// The analytics area in Chromium: a demo world, an admin logs in, opens 数据分析 from the menu and
+// The analytics area in Chromium: a demo world, an operator logs in, opens 数据分析 from the menu and
 // sees the trends chart, then the cohort heat map with its months and cohort sizes.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
