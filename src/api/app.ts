@@ -15,6 +15,7 @@ import { errorBody, registerErrorHandler } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
 import { eventRoutes } from './routes/events.ts';
 import { exportRoutes } from './routes/exports.ts';
 import { formRoutes } from './routes/forms.ts';
@@ -85,6 +86,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   formRoutes(app, db);
   promotionRoutes(app, db);
   segmentRoutes(app, db);
+  analyticsRoutes(app, db);
 
   const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
   if (consoleBuilt) {

@@ -545,6 +545,16 @@ export interface SegmentQueueTable {
   queued_at: DefaultedTime;
 }
 
+/** Per-customer first-order facts for repurchase figures (migration 0010). */
+export interface AnalyticsFirstOrdersTable {
+  tenant_id: string;
+  customer_id: string;
+  customer_updated_at: Timestamp;
+  first_day: string;
+  next_gap: number | null;
+  computed_at: DefaultedTime;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -587,6 +597,7 @@ export interface Database {
   segment_versions: SegmentVersionsTable;
   segment_sizes: SegmentSizesTable;
   segment_queue: SegmentQueueTable;
+  analytics_first_orders: AnalyticsFirstOrdersTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

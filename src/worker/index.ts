@@ -8,6 +8,7 @@ import { runConsoleImport } from './tasks/import.ts';
 import { dispatchNightlyScores, recomputeTenantScores } from './tasks/scores.ts';
 import { reverseRefundedCoupons, runCouponIssue } from './tasks/issue-coupons.ts';
 import { dispatchSegmentSweeps, evaluateTenantSegments, sweepTenantSegments } from './tasks/segments.ts';
+import { dispatchNightlyAnalyticsFacts, refreshTenantAnalyticsFacts } from './tasks/analytics-facts.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -23,6 +24,8 @@ export function taskList(handle: DatabaseHandle): TaskList {
     evaluate_segments: evaluateTenantSegments(handle.db),
     sweep_segments: dispatchSegmentSweeps(handle.db),
     sweep_tenant_segments: sweepTenantSegments(handle.db),
+    nightly_analytics_facts: dispatchNightlyAnalyticsFacts(handle.db),
+    refresh_analytics_facts: refreshTenantAnalyticsFacts(handle.db),
   };
 }
 
@@ -33,6 +36,7 @@ export const CRONTAB = [
   '0 * * * * nightly_scores ?max=1',
   '*/5 * * * * reverse_refunded_coupons ?max=1',
   '*/15 * * * * sweep_segments ?max=1',
+  '0 * * * * nightly_analytics_facts ?max=1',
 ].join('\n');
 
 export interface WorkerOptions {

@@ -29,6 +29,7 @@ const PromotionsPage = lazy(() => import('./pages/promotions/PromotionsPage.tsx'
 const SegmentsPage = lazy(() => import('./pages/segments/SegmentsPage.tsx'));
 const SegmentBuilderPage = lazy(() => import('./pages/segments/SegmentBuilderPage.tsx'));
 const SegmentDetailPage = lazy(() => import('./pages/segments/SegmentDetailPage.tsx'));
+const AnalyticsPage = lazy(() => import('./pages/analytics/AnalyticsPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
 
 const router = createBrowserRouter([
@@ -66,6 +67,7 @@ const router = createBrowserRouter([
           { path: 'segments/new', element: <SegmentBuilderPage /> },
           { path: 'segments/:id/edit', element: <SegmentBuilderPage /> },
           { path: 'segments/:id', element: <SegmentDetailPage /> },
+          { path: 'analytics', element: <AnalyticsPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -69,7 +69,7 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
     group: 'nav.insight',
     areas: [
       { key: '/layers', label: 'nav.layers', icon: <PieChartOutlined />, needs: 'analytics:read' },
-      { key: 'analytics', label: 'nav.analytics', icon: <BarChartOutlined />, soon: true },
+      { key: '/analytics', label: 'nav.analytics', icon: <BarChartOutlined />, needs: 'analytics:read' },
       { key: 'playbooks', label: 'nav.playbooks', icon: <BulbOutlined />, soon: true },
     ],
   },

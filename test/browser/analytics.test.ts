@@ -1,0 +1,84 @@
+// The analytics area in Chromium: a demo world, an operator logs in, opens 数据分析 from the menu and
+// sees the trends chart, then the cohort heat map with its months and cohort sizes.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/app.ts';
+import { createUser } from '../../src/core/access/access.service.ts';
+import { seedDemo } from '../../src/core/demo/demo.service.ts';
+import type { Tenant } from '../../src/db/schema.ts';
+import { newTenant, testDb } from '../helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SHOTS = path.join(ROOT, 'test-results');
+const PASSWORD = 'pond-keeper-2026';
+
+describe.skipIf(!existsSync(CHROMIUM))(`analytics in Chromium (needs ${CHROMIUM})`, () => {
+  let tenant: Tenant;
+  let app: FastifyInstance | undefined;
+  let browser: Browser | undefined;
+  let base: string;
+
+  beforeAll(async () => {
+    await promisify(execFile)(process.execPath, ['scripts/build-console.mjs', '--if-stale'], { cwd: ROOT });
+    await mkdir(SHOTS, { recursive: true });
+    tenant = await newTenant('鲜果分析');
+    await createUser(testDb().db, tenant.id, { email: 'analyst@example.com', name: '周分析', password: PASSWORD, role: 'operator' });
+    await seedDemo(testDb(), { tenantId: tenant.id, customers: 400, months: 14, seed: 3 });
+    app = await buildApp({ handle: testDb() });
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('opens the analytics page from the menu and renders the cohort heat map', async () => {
+    if (!browser) throw new Error('no browser');
+    const page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
+    await page.goto(`${base}/login`);
+    await page.getByTestId('login-tenant').fill(tenant.slug);
+    await page.getByTestId('login-email').fill('analyst@example.com');
+    await page.getByTestId('login-password').fill(PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('nav-analytics').click();
+    await page.getByTestId('analytics-page').waitFor();
+    await page.getByTestId('chart-trends-gmv').locator('canvas').first().waitFor();
+
+    await page.getByTestId('tab-cohorts').click();
+    const chart = page.getByTestId('chart-cohorts');
+    await chart.locator('canvas').first().waitFor();
+    expect(page.url()).toContain('view=cohorts');
+    // The export link carries the same filters and asks for CSV.
+    const href = await page.getByTestId('export-cohorts').getAttribute('href');
+    expect(href).toMatch(/^\/api\/v1\/analytics\/cohorts\?from=\d{4}-\d{2}-01&to=\d{4}-\d{2}-\d{2}&format=csv$/);
+    // The canvas is drawn: some pixels carry the heat map's blues.
+    type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null };
+    // (ECharts draws on several layered canvases.)
+    await expect.poll(async () => chart.locator('canvas').evaluateAll((elements) => {
+      let blue = 0;
+      for (const element of elements) {
+        const canvas = element as unknown as Canvas;
+        const ctx = canvas.getContext('2d');
+        if (!ctx) continue;
+        const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+        for (let i = 0; i < data.length; i += 4) if ((data[i + 2] ?? 0) > 180 && (data[i] ?? 0) < 120) blue++;
+      }
+      return blue;
+    }), { timeout: 10_000 }).toBeGreaterThan(1000);
+    // The server's cohort sizes are what the page asked for.
+    const api = await page.evaluate(async (url) => (await fetch(url)).json(), href?.replace('&format=csv', '') ?? '');
+    expect((api as { cohorts: { size: number }[] }).cohorts.some((c) => c.size > 0)).toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, 'analytics-cohorts.png'), fullPage: true });
+    await page.close();
+  });
+});
