@@ -3,6 +3,9 @@
 import type { DatabaseHandle } from '../../db/connect.ts';
 import { createUser } from '../access/access.service.ts';
 import { createTenant, findTenantBySlug } from '../tenants/tenants.service.ts';
+import type { Actor } from '../access/access.rules.ts';
+import { runScoring } from '../scores/scores.service.ts';
+import { createSegment, type NewSegment } from '../segments/segments.service.ts';
 import { seedDemo } from './demo.service.ts';
 
 export const DEMO_TENANT = { slug: 'demo', name: '鲜果时光（演示）' };
@@ -12,6 +15,25 @@ export const DEMO_LOGINS = {
   operator: 'operator@demo.yuchi',
   guide: 'guide@demo.yuchi',
 } as const;
+
+/** Segments an operator of a fruit chain starts with. */
+const DEMO_SEGMENTS: NewSegment[] = [
+  {
+    name: '重要价值客户',
+    description: 'RFM 三项都高：重点维护，优先邀请进 VIP 群',
+    definition: { all: [{ field: 'rfm_cell', op: 'eq', value: 'important_value' }] },
+  },
+  {
+    name: '30 天未复购的老客',
+    description: '至少买过 2 次、近 30 天没有下单：发复购券唤回',
+    definition: { all: [{ field: 'order_count', op: 'gte', value: 2 }, { not: { field: 'last_order_at', op: 'within_days', value: 30 } }] },
+  },
+  {
+    name: '沉睡与流失',
+    description: '生命周期为沉睡或流失的客户',
+    definition: { all: [{ field: 'lifecycle_stage', op: 'in', value: ['dormant', 'churned'] }] },
+  },
+];
 
 export interface DemoTenantResult {
   created: boolean;
@@ -51,5 +73,13 @@ export async function ensureDemoTenant(
   if (guide?.guide_id) {
     await createUser(db, tenant.id, { email: DEMO_LOGINS.guide, name: '演示导购', password: DEMO_PASSWORD, role: 'guide', staffId: guide.guide_id });
   }
+  // A first look should show the layers filled in and a few segments running, not empty pages
+  // waiting for the nightly run.
+  await runScoring(handle, tenant.id, { trigger: 'manual' });
+  const operator: Actor = {
+    tenantId: tenant.id, tenantSlug: DEMO_TENANT.slug, tenantName: DEMO_TENANT.name, timezone: 'Asia/Shanghai',
+    role: 'operator', staffId: null, userId: null, apiKeyId: null, name: '演示运营',
+  };
+  for (const segment of DEMO_SEGMENTS) await createSegment(db, operator, segment);
   return { created: true, tenantId: tenant.id, customers: seeded.customers, orders: seeded.orders };
 }
