@@ -10,7 +10,7 @@ import {
   type LegendComponentOption,
   type TooltipComponentOption,
 } from 'echarts/components';
-import { init, use, type ComposeOption, type ECharts } from 'echarts/core';
+import { init, use, type ComposeOption, type ECharts, type EChartsCoreOption } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 
 use([BarChart, LineChart, PieChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
@@ -19,7 +19,24 @@ export type ChartOption = ComposeOption<
   BarSeriesOption | LineSeriesOption | PieSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
 >;
 
-export function EChart({ option, height = 320, style, testId }: { option: ChartOption; height?: number; style?: CSSProperties; testId?: string }) {
+export interface ChartProps<Option> {
+  option: Option;
+  height?: number;
+  style?: CSSProperties;
+  testId?: string;
+}
+
+/** The console's bar, line and pie charts. */
+export function EChart(props: ChartProps<ChartOption>) {
+  return <ChartCanvas {...props} />;
+}
+
+/**
+ * One ECharts instance in a div that follows its container's size. A page that needs another chart
+ * type registers it with `use([...])` in its own module (keeping it out of other pages' bundles) and
+ * draws through this.
+ */
+export function ChartCanvas({ option, height = 320, style, testId }: ChartProps<EChartsCoreOption>) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<ECharts | undefined>(undefined);
 

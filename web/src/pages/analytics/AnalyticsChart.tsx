@@ -1,13 +1,13 @@
 // ECharts for the analytics pages: the console's bar, line and pie plus the heat map (cohorts),
 // funnel (AARRR) and visual map they need, registered here so other pages' bundles stay small.
-import { useEffect, useRef } from 'react';
 import { BarChart, FunnelChart, HeatmapChart, LineChart, type BarSeriesOption, type FunnelSeriesOption, type HeatmapSeriesOption, type LineSeriesOption } from 'echarts/charts';
 import {
   GridComponent, LegendComponent, TooltipComponent, VisualMapComponent,
   type GridComponentOption, type LegendComponentOption, type TooltipComponentOption, type VisualMapComponentOption,
 } from 'echarts/components';
-import { init, use, type ComposeOption, type ECharts } from 'echarts/core';
+import { use, type ComposeOption } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
+import { ChartCanvas, type ChartProps } from '../../components/EChart.tsx';
 
 use([BarChart, LineChart, HeatmapChart, FunnelChart, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 
@@ -16,29 +16,8 @@ export type AnalyticsChartOption = ComposeOption<
   | GridComponentOption | LegendComponentOption | TooltipComponentOption | VisualMapComponentOption
 >;
 
-export function AnalyticsChart({ option, height = 320, testId }: { option: AnalyticsChartOption; height?: number; testId?: string }) {
-  const container = useRef<HTMLDivElement>(null);
-  const chart = useRef<ECharts | undefined>(undefined);
-
-  useEffect(() => {
-    const element = container.current;
-    if (!element) return;
-    const instance = init(element, undefined, { renderer: 'canvas' });
-    chart.current = instance;
-    const observer = new ResizeObserver(() => instance.resize());
-    observer.observe(element);
-    return () => {
-      observer.disconnect();
-      instance.dispose();
-      chart.current = undefined;
-    };
-  }, []);
-
-  useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
-  }, [option]);
-
-  return <div ref={container} data-testid={testId} style={{ width: '100%', height }} />;
+export function AnalyticsChart(props: ChartProps<AnalyticsChartOption>) {
+  return <ChartCanvas height={320} {...props} />;
 }
 
 export const numberOf = (value: unknown): number => (typeof value === 'number' ? value : Number(value));
