@@ -88,7 +88,11 @@ function daysUntilBirthday(ctx: CompileContext): Sql {
 }
 
 function eventCondition(c: SegmentCondition, ctx: CompileContext): Sql {
-  const filters: Sql[] = [sql`e.tenant_id = c.tenant_id`, sql`e.customer_id = c.id`, sql`e.type = ${c.type}::text`];
+  // The type is compared as an expression (`|| ''`) so that no index on type can serve it: each
+  // customer's events are then always reached through events_customer_time. On a young or fast-
+  // growing tenant, before ANALYZE has caught up, the planner otherwise picked events_type_time and
+  // read every event of the type for each customer (1,000 customers: 4.6 s instead of 3 ms).
+  const filters: Sql[] = [sql`e.tenant_id = c.tenant_id`, sql`e.customer_id = c.id`, sql`(e.type || '') = ${c.type}::text`];
   if (c.withinDays !== undefined) filters.push(sql`e.occurred_at >= ${windowStart(c.withinDays, ctx)}`);
   if (c.properties && Object.keys(c.properties).length > 0) filters.push(sql`e.properties @> ${JSON.stringify(c.properties)}::jsonb`);
   const where = sql.join(filters, sql` and `);
