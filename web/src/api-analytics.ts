@@ -1,5 +1,5 @@
 // The analytics area's calls (GET /api/v1/analytics/...), on the console's shared `call`.
-import { ApiError, apiUrl, call, type Query, type Signal } from './api.ts';
+import { apiUrl, call, type Query, type Signal } from './api.ts';
 
 export interface AnalyticsFilters {
   from?: string | undefined;
@@ -55,15 +55,4 @@ export const analyticsApi = {
   ltv: (filters: AnalyticsFilters, opts: Signal = {}) => call<{ range: Range; rows: LtvRow[] }>('GET', '/analytics/ltv', { ...opts, query: q(filters) }),
   /** The CSV download of a view, for a link the browser follows. */
   csvUrl: (view: string, filters: AnalyticsFilters, extra: Query = {}) => apiUrl(`/analytics/${view}`, q(filters, { ...extra, format: 'csv' })),
-  /** Segments to filter by; null when this server has no segments area (404). */
-  segments: async (opts: Signal = {}): Promise<{ id: string; name: string }[] | null> => {
-    try {
-      const body = await call<unknown>('GET', '/segments', { ...opts, query: { pageSize: 100 } });
-      const items = Array.isArray(body) ? body : typeof body === 'object' && body !== null && 'items' in body && Array.isArray(body.items) ? body.items : [];
-      return items.flatMap((s: unknown) => (typeof s === 'object' && s !== null && 'id' in s && 'name' in s && typeof s.id === 'string' && typeof s.name === 'string' ? [{ id: s.id, name: s.name }] : []));
-    } catch (err) {
-      if (err instanceof ApiError && (err.status === 404 || err.status === 403 || err.status === 400)) return null;
-      throw err;
-    }
-  },
 };

@@ -3,13 +3,13 @@
 import { useMemo, useState, type ReactElement } from 'react';
 import { Button, DatePicker, Select, Tabs } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
-import dayjs, { type Dayjs } from 'dayjs';
 import { useSearchParams } from 'react-router';
 import { api, type Query } from '../../api.ts';
 import { analyticsApi, type AnalyticsFilters } from '../../api-analytics.ts';
+import { segmentsApi } from '../../api-segments.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
+import { DAY, last12Months, usePeriodPresets, type Period } from '../../components/periods.ts';
 import { useRemote } from '../../components/useRemote.ts';
-import { todayIn } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { useTenantZone } from '../../session.tsx';
 import { BreakdownView } from './BreakdownView.tsx';
@@ -20,7 +20,6 @@ import { RepurchaseView } from './RepurchaseView.tsx';
 import { TrendsView } from './TrendsView.tsx';
 import './analytics.css';
 
-const DAY = 'YYYY-MM-DD';
 const VIEWS = ['trends', 'repurchase', 'cohorts', 'funnel', 'breakdown', 'ltv'] as const;
 type View = (typeof VIEWS)[number];
 
@@ -34,35 +33,23 @@ export function ExportButton({ view, filters, extra = {} }: { view: string; filt
   );
 }
 
-/** The server's default period (12 calendar months up to today in the tenant zone), for the picker. */
-function defaultPeriod(today: Dayjs): [Dayjs, Dayjs] {
-  return [today.subtract(11, 'month').startOf('month'), today];
-}
-
 export default function AnalyticsPage() {
   const t = useT();
   const zone = useTenantZone();
   const [params, setParams] = useSearchParams();
   const view: View = (VIEWS as readonly string[]).includes(params.get('view') ?? '') ? (params.get('view') as View) : 'trends';
-  const today = useMemo(() => dayjs(todayIn(zone), DAY), [zone]);
-  const [period, setPeriod] = useState<[Dayjs, Dayjs]>(() => defaultPeriod(today));
+  const { today, presets } = usePeriodPresets();
+  const [period, setPeriod] = useState<Period>(() => last12Months(today));
   const [storeId, setStoreId] = useState<string>();
   const [segmentId, setSegmentId] = useState<string>();
 
   const stores = useRemote((signal) => api.stores({ signal }), []);
-  // The segments area may not exist on this server: the select then stays hidden.
-  const segments = useRemote((signal) => analyticsApi.segments({ signal }).catch(() => null), []);
+  const segments = useRemote((signal) => segmentsApi.list({ signal }), []);
 
   const filters: AnalyticsFilters = useMemo(
     () => ({ from: period[0].format(DAY), to: period[1].format(DAY), storeId, segmentId }),
     [period, storeId, segmentId],
   );
-  const presets = useMemo(() => [
-    { label: t('dashboard.last30'), value: [today.subtract(29, 'day'), today] as [Dayjs, Dayjs] },
-    { label: t('dashboard.last90'), value: [today.subtract(3, 'month').add(1, 'day'), today] as [Dayjs, Dayjs] },
-    { label: t('dashboard.thisYear'), value: [today.startOf('year'), today] as [Dayjs, Dayjs] },
-    { label: t('dashboard.last12'), value: defaultPeriod(today) },
-  ], [today, t]);
 
   const body: Record<View, ReactElement> = {
     trends: <TrendsView filters={filters} />,
@@ -98,13 +85,13 @@ export default function AnalyticsPage() {
               style={{ minWidth: 160 }}
               data-testid="analytics-store"
             />
-            {segments.data && (
+            {(segments.data?.items.length ?? 0) > 0 && (
               <Select
                 allowClear
                 placeholder={t('analytics.allSegments')}
                 value={segmentId}
                 onChange={(value: string | undefined) => setSegmentId(value)}
-                options={segments.data.map((s) => ({ value: s.id, label: s.name }))}
+                options={(segments.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))}
                 style={{ minWidth: 160 }}
                 data-testid="analytics-segment"
               />

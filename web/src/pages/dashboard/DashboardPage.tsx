@@ -1,12 +1,12 @@
 // 首页: the period's KPIs, GMV by month, channel mix and the best stores, from one summary call.
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Card, DatePicker, Empty, Select } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { api } from '../../api.ts';
 import { LoadError } from '../../components/LoadError.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
+import { DAY, usePeriodPresets } from '../../components/periods.ts';
 import { useRemote } from '../../components/useRemote.ts';
-import { todayIn } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { useTenantZone } from '../../session.tsx';
 import { ChannelChart } from './ChannelChart.tsx';
@@ -19,8 +19,6 @@ interface Range {
   to: string;
 }
 
-const DAY = 'YYYY-MM-DD';
-const period = (from: Dayjs, to: Dayjs): [Dayjs, Dayjs] => [from, to];
 
 export default function DashboardPage() {
   const t = useT();
@@ -36,15 +34,7 @@ export default function DashboardPage() {
   const shown = range ?? summary.data?.range;
   const pickerValue: [Dayjs, Dayjs] | null = shown ? [dayjs(shown.from, DAY), dayjs(shown.to, DAY)] : null;
 
-  const presets = useMemo(() => {
-    const today = dayjs(todayIn(zone), DAY);
-    return [
-      { label: t('dashboard.last30'), value: period(today.subtract(29, 'day'), today) },
-      { label: t('dashboard.last90'), value: period(today.subtract(3, 'month').add(1, 'day'), today) },
-      { label: t('dashboard.thisYear'), value: period(today.startOf('year'), today) },
-      { label: t('dashboard.last12'), value: period(today.subtract(11, 'month').startOf('month'), today) },
-    ];
-  }, [zone, t]);
+  const { presets } = usePeriodPresets();
 
   const data = summary.data;
   return (
