@@ -1,24 +1,17 @@
 // The analytics area in Chromium: a demo world, an operator logs in, opens 数据分析 from the menu and
 // sees the trends chart, then the cohort heat map with its months and cohort sizes.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { seedDemo } from '../../src/core/demo/demo.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { newTenant, testDb } from '../helpers.ts';
+import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SHOTS = path.join(ROOT, 'test-results');
-const PASSWORD = 'pond-keeper-2026';
 
 describe.skipIf(!existsSync(CHROMIUM))(`analytics in Chromium (needs ${CHROMIUM})`, () => {
   let tenant: Tenant;
@@ -27,14 +20,13 @@ describe.skipIf(!existsSync(CHROMIUM))(`analytics in Chromium (needs ${CHROMIUM}
   let base: string;
 
   beforeAll(async () => {
-    await promisify(execFile)(process.execPath, ['scripts/build-console.mjs', '--if-stale'], { cwd: ROOT });
-    await mkdir(SHOTS, { recursive: true });
+    await prepareConsole();
     tenant = await newTenant('鲜果分析');
     await createUser(testDb().db, tenant.id, { email: 'analyst@example.com', name: '周分析', password: PASSWORD, role: 'operator' });
     await seedDemo(testDb(), { tenantId: tenant.id, customers: 400, months: 14, seed: 3 });
     app = await buildApp({ handle: testDb() });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
@@ -46,10 +38,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`analytics in Chromium (needs ${CHROMIUM}
     if (!browser) throw new Error('no browser');
     const page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
     await page.goto(`${base}/login`);
-    await page.getByTestId('login-tenant').fill(tenant.slug);
-    await page.getByTestId('login-email').fill('analyst@example.com');
-    await page.getByTestId('login-password').fill(PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await logIn(page, { tenant: tenant.slug, email: 'analyst@example.com', password: PASSWORD });
     await page.getByTestId('nav-analytics').click();
     await page.getByTestId('analytics-page').waitFor();
     await page.getByTestId('chart-trends-gmv').locator('canvas').first().waitFor();

@@ -1,14 +1,10 @@
 // The console in a real browser against the real server: a small world of stores, guides,
 // customers and orders is written to a fresh tenant, then Chromium logs in through the form and
 // reads the numbers back from the dashboard, the customer list and a customer's page.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
@@ -16,11 +12,8 @@ import { refreshOrderAggregates } from '../../src/core/customers/aggregates.serv
 import { newId } from '../../src/core/ids.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { newTenant, testDb } from '../helpers.ts';
+import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SHOTS = path.join(ROOT, 'test-results');
-const PASSWORD = 'pond-keeper-2026';
 const DAY = 86_400_000;
 
 /** The test's own ¥ formatting, written independently of the console's helper. */
@@ -149,16 +142,11 @@ describe.skipIf(!existsSync(CHROMIUM))(`the console in Chromium (needs ${CHROMIU
   let base: string;
 
   beforeAll(async () => {
-    // The server serves web/dist; build it if the sources are newer (npm test has done so already).
-    await promisify(execFile)(process.execPath, ['scripts/build-console.mjs', '--if-stale'], { cwd: ROOT });
-    await mkdir(SHOTS, { recursive: true });
+    await prepareConsole();
     world = await buildWorld();
     app = await buildApp({ handle: testDb() });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -167,10 +155,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the console in Chromium (needs ${CHROMIU
   });
 
   async function login(page: Page, password: string): Promise<void> {
-    await page.getByTestId('login-tenant').fill(world.tenant.slug);
-    await page.getByTestId('login-email').fill(world.email);
-    await page.getByTestId('login-password').fill(password);
-    await page.getByTestId('login-submit').click();
+    await logIn(page, { tenant: world.tenant.slug, email: world.email, password });
   }
 
   it('logs in, shows the dashboard figures of the inserted orders, lists customers and opens one', async () => {

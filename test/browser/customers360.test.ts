@@ -2,24 +2,17 @@
 // and order events sent through the ingestion API, a tag put on through the API; Chromium then
 // reads the customer's page — tags, group, WeCom contact, timeline — and adds a tag in the page,
 // which must land on the timeline and in the database.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createApiKey, createUser } from '../../src/core/access/access.service.ts';
 import { newTenant, testDb } from '../helpers.ts';
+import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
 import { buildWorld, type World } from '../fixtures.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SHOTS = path.join(ROOT, 'test-results');
-const PASSWORD = 'pond-keeper-2026';
 const EMAIL = 'ops@example.com';
 
 /** The test's own ¥ formatting, written independently of the console's helper. */
@@ -51,9 +44,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the customer 360 in Chromium (needs ${CH
   }
 
   beforeAll(async () => {
-    // The server serves web/dist; build it if the sources are newer (npm test has done so already).
-    await promisify(execFile)(process.execPath, ['scripts/build-console.mjs', '--if-stale'], { cwd: ROOT });
-    await mkdir(SHOTS, { recursive: true });
+    await prepareConsole();
     const { db } = testDb();
     const tenant = await newTenant('鲜果福田');
     const world = await buildWorld(db, tenant.id);
@@ -87,10 +78,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the customer 360 in Chromium (needs ${CH
     const oilyId = typeof oily === 'object' && oily !== null && 'id' in oily ? String(oily.id) : '';
     await call(key, 'POST', `/api/v1/customers/${world.customers.mei}/tags`, { tagIds: [oilyId] });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -106,10 +94,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the customer 360 in Chromium (needs ${CH
 
     await page.goto(`${base}/customers/${scene.world.customers.mei}`);
     await page.waitForURL(/\/login\?next=/);
-    await page.getByTestId('login-tenant').fill(scene.slug);
-    await page.getByTestId('login-email').fill(EMAIL);
-    await page.getByTestId('login-password').fill(PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await logIn(page, { tenant: scene.slug, email: EMAIL, password: PASSWORD });
     await page.getByTestId('customer-detail-page').waitFor();
 
     const tags = page.getByTestId('customer-tags');

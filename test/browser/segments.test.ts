@@ -1,24 +1,17 @@
 // The segment builder in Chromium: an operator composes "women who spent at least ¥100" from the
 // pickers, sees the live count, saves, and lands on the detail page with the members.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { buildWorld } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
+import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SHOTS = path.join(ROOT, 'test-results');
-const PASSWORD = 'pond-keeper-2026';
 
 describe.skipIf(!existsSync(CHROMIUM))(`the segment builder in Chromium (needs ${CHROMIUM})`, () => {
   let tenant: Tenant;
@@ -27,15 +20,14 @@ describe.skipIf(!existsSync(CHROMIUM))(`the segment builder in Chromium (needs $
   let base: string;
 
   beforeAll(async () => {
-    await promisify(execFile)(process.execPath, ['scripts/build-console.mjs', '--if-stale'], { cwd: ROOT });
-    await mkdir(SHOTS, { recursive: true });
+    await prepareConsole();
     tenant = await newTenant('鲜果坊');
     // the small world: 陈美 and 陈芳 are women; of them only 陈美 spent ¥100 or more (¥183.90)
     await buildWorld(testDb().db, tenant.id);
     await createUser(testDb().db, tenant.id, { email: 'ops@example.com', name: '林运营', password: PASSWORD, role: 'operator' });
     app = await buildApp({ handle: testDb() });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
@@ -47,10 +39,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the segment builder in Chromium (needs $
     if (!browser) throw new Error('no browser');
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(`${base}/login`);
-    await page.getByTestId('login-tenant').fill(tenant.slug);
-    await page.getByTestId('login-email').fill('ops@example.com');
-    await page.getByTestId('login-password').fill(PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await logIn(page, { tenant: tenant.slug, email: 'ops@example.com', password: PASSWORD });
     await page.getByTestId('dashboard-page').waitFor();
 
     await page.goto(`${base}/segments`);
