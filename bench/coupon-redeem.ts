@@ -9,7 +9,7 @@
 // temporary directory.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApiKey } from '../src/core/access/access.service.ts';
@@ -21,6 +21,7 @@ import { openDatabase } from '../src/db/connect.ts';
 import { startEmbedded, type DatabaseServer } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { startPlatform, stopPlatform } from './platform.ts';
+import { load, pct } from './measure.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,8 +32,6 @@ const { values } = parseArgs({
 });
 const requests = Number(values.requests);
 const rounds = Number(values.rounds);
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
-const pct = (sorted: number[], p: number): string => (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0).toFixed(1);
 
 let server: DatabaseServer | undefined;
 let tempDir: string | undefined;

@@ -8,9 +8,8 @@
 //
 // --timeline measures GET /api/v1/customers/:id/timeline instead. DATABASE_URL, or its own embedded
 // PostgreSQL in --data-dir (reused with its seeded tenant) or in a temporary directory.
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -22,6 +21,7 @@ import { openDatabase } from '../src/db/connect.ts';
 import { startEmbedded, type DatabaseServer } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { startPlatform, stopPlatform } from './platform.ts';
+import { cpuSeconds, load, pct } from './measure.ts';
 
 const { values } = parseArgs({
   options: {
@@ -37,14 +37,7 @@ const customers = Number(values.customers);
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const fmt = (n: number): string => Math.round(n).toLocaleString('en');
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
-/** CPU seconds a process has used so far (Linux /proc; 0 elsewhere). */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return 0;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ').map(Number);
-  return ((fields[11] ?? 0) + (fields[12] ?? 0)) / 100;
-}
 
 /** An open-loop load: requests sent on a fixed schedule whatever the responses do. */
 async function paced(base: string, pathOf: (i: number) => string, headers: Record<string, string>, rate: number, secondsLong: number): Promise<{ latencies: number[]; failed: number }> {
@@ -69,10 +62,6 @@ async function paced(base: string, pathOf: (i: number) => string, headers: Recor
   await Promise.all(inflight);
   latencies.sort((a, b) => a - b);
   return { latencies, failed };
-}
-
-function pct(sorted: number[], p: number): string {
-  return (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0).toFixed(1);
 }
 
 let server: DatabaseServer | undefined;

@@ -7,9 +7,8 @@
 //
 // DATABASE_URL (a fresh tenant is made there for each run), or its own embedded PostgreSQL in a
 // temporary directory.
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'node:http';
@@ -20,6 +19,7 @@ import { openDatabase } from '../src/db/connect.ts';
 import { startEmbedded, type DatabaseServer } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { startPlatform, stopPlatform } from './platform.ts';
+import { cpuSeconds, load, pct } from './measure.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,14 +30,7 @@ const { values } = parseArgs({
 });
 const buyers = Number(values.buyers);
 const stock = Number(values.stock);
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
-const pct = (sorted: number[], p: number): string => (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0).toFixed(1);
 
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return 0;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ').map(Number);
-  return ((fields[11] ?? 0) + (fields[12] ?? 0)) / 100;
-}
 
 let server: DatabaseServer | undefined;
 let tempDir: string | undefined;

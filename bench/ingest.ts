@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -29,6 +29,7 @@ import { openDatabase } from '../src/db/connect.ts';
 import { startEmbedded, type DatabaseServer } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { startPlatform, stopPlatform } from './platform.ts';
+import { cpuSeconds, load } from './measure.ts';
 
 const { values } = parseArgs({
   options: {
@@ -48,16 +49,7 @@ const clients = Number(values.clients);
 const batchSize = Number(values.batch);
 const mergeShare = Math.min(5, Math.max(0, Number(values['merge-share']))) / 100;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en');
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
-/** CPU seconds a process has used (Linux /proc), with its waited-for children when asked. */
-function cpuSeconds(pid: number | undefined, withChildren = false): number {
-  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return 0;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ').map(Number);
-  // after "pid (comm) ": state is field 0, utime 11, stime 12, cutime 13, cstime 14 (clock ticks)
-  const ticks = (fields[11] ?? 0) + (fields[12] ?? 0) + (withChildren ? (fields[13] ?? 0) + (fields[14] ?? 0) : 0);
-  return ticks / 100;
-}
 
 /** CPU seconds of an embedded PostgreSQL: the postmaster, its live backends and those that exited. */
 function postgresCpuSeconds(dataDir: string | undefined): number {

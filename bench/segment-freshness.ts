@@ -15,7 +15,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
@@ -26,6 +26,7 @@ import { openDatabase } from '../src/db/connect.ts';
 import { startEmbedded, type DatabaseServer } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { ROOT, startPlatform, stopPlatform, type Platform } from './platform.ts';
+import { load } from './measure.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,7 +39,6 @@ const { values } = parseArgs({
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const batchSize = Number(values.batch);
-const load = () => loadavg().map((n) => n.toFixed(2)).join(' ');
 
 let server: DatabaseServer | undefined;
 let dataDir: string | undefined;
