@@ -9,6 +9,7 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  unprocessable: 422,
   too_large: 413,
 };
 
@@ -35,7 +36,7 @@ function codeForStatus(status: number): string {
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof YuchiError) {
-      return reply.status(STATUS[err.code]).send(errorBody(err.code, err.message, err.details));
+      return reply.status(STATUS[err.code]).send(errorBody(err.reason ?? err.code, err.message, err.details));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const context = CONTEXT_NAMES[err.validationContext ?? 'body'] ?? 'body';

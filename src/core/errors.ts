@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'forbidden'        // 403: authenticated, but the role may not
   | 'not_found'        // 404
   | 'conflict'         // 409: clashes with what exists (duplicate slug, email ...)
+  | 'unprocessable'    // 422: well formed, but the thing asked for does not qualify (an expired coupon ...)
   | 'too_large';       // 413
 
 export interface ErrorDetail {
@@ -19,6 +20,8 @@ export class YuchiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details: ErrorDetail[] = [],
+    /** A finer code a caller can act on (e.g. coupon_expired); the API answers with it in place of `code`. */
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'YuchiError';

@@ -34,14 +34,12 @@ const STATE_CONFLICTS = new Set<RefusalReason>([
 ]);
 
 export class PromotionRefusal extends YuchiError {
-  readonly status: 409 | 422;
   constructor(
-    readonly reason: RefusalReason,
+    override readonly reason: RefusalReason,
     message: string,
     path = 'body',
   ) {
-    super('conflict', message, [{ path, message }]);
+    super(STATE_CONFLICTS.has(reason) ? 'conflict' : 'unprocessable', message, [{ path, message }], reason);
     this.name = 'PromotionRefusal';
-    this.status = STATE_CONFLICTS.has(reason) ? 409 : 422;
   }
 }
