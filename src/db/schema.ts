@@ -555,6 +555,61 @@ export interface AnalyticsFirstOrdersTable {
   computed_at: DefaultedTime;
 }
 
+export type MessageChannel = 'wecom' | 'email' | 'sms' | 'webhook' | 'sandbox';
+export type MessagePurpose = 'service' | 'marketing';
+
+export interface MessagesTable {
+  tenant_id: string;
+  id: string;
+  customer_id: string;
+  channel: MessageChannel;
+  purpose: MessagePurpose;
+  priority: Defaulted<number>;
+  source_kind: string;
+  source_id: string;
+  dedupe_key: string;
+  staff_id: string | null;
+  content: ColumnType<MessageContent, MessageContent | string, MessageContent | string>;
+  not_before: DefaultedTime;
+  status: Defaulted<string>;
+  status_reason: string | null;
+  created_at: DefaultedTime;
+  updated_at: DefaultedTime;
+  sent_at: Timestamp | null;
+}
+
+/** A message's content after its template's variables are filled in. */
+export interface MessageContent {
+  text: string;
+  subject?: string;
+  /** Images, links, mini-program cards or coupons, as each channel understands them. */
+  attachments?: { kind: string; [key: string]: unknown }[];
+  /** WeCom's welcome code from a friend-added callback: the welcome goes through send_welcome_msg. */
+  welcomeCode?: string;
+}
+
+export type GuideTaskStatus = 'open' | 'done' | 'skipped' | 'expired';
+
+export interface GuideTasksTable {
+  tenant_id: string;
+  id: string;
+  staff_id: string | null;
+  store_id: string | null;
+  customer_id: string | null;
+  group_id: string | null;
+  kind: string;
+  title: string;
+  detail: ColumnType<Record<string, unknown>, Record<string, unknown> | string | undefined, Record<string, unknown> | string>;
+  due_at: Timestamp;
+  status: Defaulted<GuideTaskStatus>;
+  done_at: Timestamp | null;
+  done_by: string | null;
+  source_kind: string;
+  source_id: string;
+  dedupe_key: string;
+  created_at: DefaultedTime;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -598,6 +653,8 @@ export interface Database {
   segment_sizes: SegmentSizesTable;
   segment_queue: SegmentQueueTable;
   analytics_first_orders: AnalyticsFirstOrdersTable;
+  messages: MessagesTable;
+  guide_tasks: GuideTasksTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -53,7 +53,7 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
 
   await updateSurvivors(db, tenantId, merges, byId);
 
-  for (const table of ['customer_identities', 'orders', 'events', 'form_submissions'] as const) {
+  for (const table of ['customer_identities', 'orders', 'events', 'form_submissions', 'messages', 'guide_tasks'] as const) {
     await sql`${PREPARED}
     update ${sql.table(table)} x set customer_id = m.survivor from ${m}
                where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);

@@ -4,6 +4,15 @@ import { scoresEnUS } from './scores.ts';
 import { analyticsEnUS } from './analytics.ts';
 import { promotionsEnUS } from './promotions.ts';
 import { importsEnUS } from './imports.ts';
+import { acquisitionEnUS } from './acquisition.ts';
+import { workbenchEnUS } from './workbench.ts';
+import { groupsEnUS } from './groups.ts';
+import { sopEnUS } from './sop.ts';
+import { messagingEnUS } from './messaging.ts';
+import { channelsEnUS } from './channels.ts';
+import { journeysEnUS } from './journeys.ts';
+import { membershipEnUS } from './membership.ts';
+import { fissionEnUS } from './fission.ts';
 
 export const enUS: Record<MessageKey, string> = {
   'brand.tagline': 'Private-domain operations',
@@ -36,6 +45,10 @@ export const enUS: Record<MessageKey, string> = {
   'nav.tags': 'Tags',
   'nav.segments': 'Segments',
   'nav.groups': 'Groups',
+  'nav.codes': 'Acquisition codes',
+  'nav.workbench': 'Guide workbench',
+  'nav.broadcasts': 'Mass sends',
+  'nav.channels': 'Channels',
   'nav.sop': 'SOP calendar',
   'nav.journeys': 'Journeys',
   'nav.promotions': 'Promotions',
@@ -536,4 +549,13 @@ export const enUS: Record<MessageKey, string> = {
   ...analyticsEnUS,
   ...promotionsEnUS,
   ...importsEnUS,
+  ...acquisitionEnUS,
+  ...workbenchEnUS,
+  ...groupsEnUS,
+  ...sopEnUS,
+  ...messagingEnUS,
+  ...channelsEnUS,
+  ...journeysEnUS,
+  ...membershipEnUS,
+  ...fissionEnUS,
 };

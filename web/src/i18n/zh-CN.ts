@@ -5,6 +5,15 @@ import { scoresZhCN } from './scores.ts';
 import { analyticsZhCN } from './analytics.ts';
 import { promotionsZhCN } from './promotions.ts';
 import { importsZhCN } from './imports.ts';
+import { acquisitionZhCN } from './acquisition.ts';
+import { workbenchZhCN } from './workbench.ts';
+import { groupsZhCN } from './groups.ts';
+import { sopZhCN } from './sop.ts';
+import { messagingZhCN } from './messaging.ts';
+import { channelsZhCN } from './channels.ts';
+import { journeysZhCN } from './journeys.ts';
+import { membershipZhCN } from './membership.ts';
+import { fissionZhCN } from './fission.ts';
 export const zhCN = {
   'brand.tagline': '私域运营平台',
   'brand.slogan': '把顾客养在自己的池子里',
@@ -36,6 +45,10 @@ export const zhCN = {
   'nav.tags': '标签',
   'nav.segments': '人群分层',
   'nav.groups': '社群',
+  'nav.codes': '渠道活码',
+  'nav.workbench': '导购工作台',
+  'nav.broadcasts': '群发',
+  'nav.channels': '消息渠道',
   'nav.sop': 'SOP 日历',
   'nav.journeys': '自动化旅程',
   'nav.promotions': '营销活动',
@@ -536,6 +549,15 @@ export const zhCN = {
   ...analyticsZhCN,
   ...promotionsZhCN,
   ...importsZhCN,
+  ...acquisitionZhCN,
+  ...workbenchZhCN,
+  ...groupsZhCN,
+  ...sopZhCN,
+  ...messagingZhCN,
+  ...channelsZhCN,
+  ...journeysZhCN,
+  ...membershipZhCN,
+  ...fissionZhCN,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
