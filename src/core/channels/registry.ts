@@ -1,0 +1,10 @@
+// The channels Yuchi can send through. Each channel adds its adapter to this list.
+import type { MessageChannel } from '../../db/schema.ts';
+import type { ChannelAdapter } from './channel.ts';
+
+const ADAPTERS: ChannelAdapter[] = [
+];
+
+export function channelFor(kind: MessageChannel): ChannelAdapter | undefined {
+  return ADAPTERS.find((adapter) => adapter.kind === kind);
+}
