@@ -188,7 +188,14 @@ export interface CustomerGroupsTable {
   owner_staff_id: string | null;
   store_id: string | null;
   created_at: DefaultedTime;
+  kind: Defaulted<GroupKind>;
+  purpose: Defaulted<string>;
+  status: Defaulted<'active' | 'dissolved'>;
+  dissolved_at: Timestamp | null;
 }
+
+/** What a group is for: 价值/服务群, 兴趣群, 临时拼团群, VIP 群. */
+export type GroupKind = 'value' | 'interest' | 'group_buy' | 'vip' | 'service' | 'other';
 
 export interface GroupMembersTable {
   tenant_id: string;

@@ -65,3 +65,12 @@ create table guide_tasks (
 );
 create index guide_tasks_staff_due on guide_tasks (tenant_id, staff_id, status, due_at);
 create index guide_tasks_store_due on guide_tasks (tenant_id, store_id, status, due_at);
+
+-- A group is not a 社群 until it has a purpose (seed 003): what kind of group it is decides its SOP,
+-- its health targets and whether it should be dissolved once its job is done.
+alter table customer_groups
+  add column kind text not null default 'value' check (kind in ('value', 'interest', 'group_buy', 'vip', 'service', 'other')),
+  add column purpose text not null default '',
+  add column status text not null default 'active' check (status in ('active', 'dissolved')),
+  add column dissolved_at timestamptz;
+create index customer_groups_kind on customer_groups (tenant_id, kind, status);
