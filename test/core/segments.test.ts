@@ -148,6 +148,25 @@ describe('the durable queue', () => {
     expect(entered[0]?.properties).toEqual({ segmentId: seg.id, segmentName: '看过页面', version: 1 });
   });
 
+  it('holds a customer once however often a write asks, and wakes the worker only for a new row', async () => {
+    const tenant = await newTenant();
+    await createSegment(db(), actorOf(tenant, 'admin'), { name: '女性', definition: { field: 'gender', op: 'eq', value: 'female' } });
+    const [a, b] = [newId(), newId()];
+    // one transaction, as in an ingested batch: no worker sees the rows before the end
+    await db().transaction().execute(async (trx) => {
+      const jobs = async () => (await sql<{ n: number }>`select count(*)::int as n
+        from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+        where t.identifier = 'evaluate_segments' and j.payload->>'tenantId' = ${tenant.id}`.execute(trx)).rows[0]?.n ?? -1;
+      const enqueue = async (ids: string[]) => (await sql<{ n: number }>`select segments_enqueue(${tenant.id}::uuid, ${ids}::uuid[]) as n`.execute(trx)).rows[0]?.n;
+      const jobsBefore = await jobs();
+      expect(await enqueue([a, a, b])).toBe(2);
+      expect(await enqueue([b, a])).toBe(0);
+      const waiting = await trx.selectFrom('segment_queue').select('customer_id').where('tenant_id', '=', tenant.id).execute();
+      expect(waiting.map((r) => r.customer_id).sort()).toEqual([a, b].sort());
+      expect(await jobs()).toBe(jobsBefore + 1);
+    });
+  });
+
   it('queues nothing for a tenant without active segments', async () => {
     const tenant = await newTenant();
     const result = await ingestEvents(db(), actorOf(tenant, 'admin'), [{ id: `pv-${tenant.id}`, type: 'page_viewed', occurredAt: new Date().toISOString(), customer: { phone: randomPhone('136') }, properties: {} }]);
