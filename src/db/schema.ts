@@ -617,6 +617,16 @@ export interface GuideTasksTable {
   created_at: DefaultedTime;
 }
 
+export interface DiagnosesTable {
+  tenant_id: string;
+  id: string;
+  answers: Json;
+  measured: ColumnType<unknown, string | null, string | null>;
+  result: Json;
+  created_by: string;
+  created_at: DefaultedTime;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -662,6 +672,7 @@ export interface Database {
   analytics_first_orders: AnalyticsFirstOrdersTable;
   messages: MessagesTable;
   guide_tasks: GuideTasksTable;
+  diagnoses: DiagnosesTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
