@@ -28,7 +28,7 @@ describe('the operating model', () => {
     expect(d.model).toBe('shopping');
     expect(d.inputs.purchasesPerYear).toEqual({ value: 20, source: 'measured' });
     expect(d.inputs.averageTicketFen).toEqual({ value: 4_500, source: 'measured' });
-    expect(d.reasons[0]).toEqual({ code: 'frequency_high', params: { perYear: 20, line: 6, source: 'measured' } });
+    expect(d.reasons[0]).toEqual({ code: 'frequency_high', params: { perYear: 20, line: 4, source: 'measured' } });
   });
 
   it('names every missing answer', () => {

@@ -30,6 +30,7 @@ const SegmentsPage = lazy(() => import('./pages/segments/SegmentsPage.tsx'));
 const SegmentBuilderPage = lazy(() => import('./pages/segments/SegmentBuilderPage.tsx'));
 const SegmentDetailPage = lazy(() => import('./pages/segments/SegmentDetailPage.tsx'));
 const AnalyticsPage = lazy(() => import('./pages/analytics/AnalyticsPage.tsx'));
+const DiagnosisPage = lazy(() => import('./pages/playbooks/DiagnosisPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
 
 const router = createBrowserRouter([
@@ -62,6 +63,7 @@ const router = createBrowserRouter([
           { path: 'forms/:id', element: <FormResultsPage /> },
           { path: 'org', element: <StoresStaffPage /> },
           { path: 'layers', element: <LayersPage /> },
+          { path: 'playbooks', element: <DiagnosisPage /> },
           { path: 'promotions', element: <PromotionsPage /> },
           { path: 'segments', element: <SegmentsPage /> },
           { path: 'segments/new', element: <SegmentBuilderPage /> },

@@ -6,11 +6,10 @@ import { z } from 'zod';
 import type { Db } from '../../db/connect.ts';
 import { DiagnosisAnswers, MODELS } from '../../core/diagnosis/diagnosis.rules.ts';
 import { footprintOf, latestDiagnosis, measureOrders, runDiagnosis } from '../../core/diagnosis/diagnosis.service.ts';
-import { actorLabel } from '../../core/tags/tags.rules.ts';
 import { actorOf } from '../auth.ts';
 import { ErrorResponse, Instant, protectedErrors } from '../schemas.ts';
 
-const RULES = `Model (seeds 000, 002): frequency f = log10(purchasesPerYear / 6) and ticket p = log10(averageTicketFen / 20000) place the business on the quadrant; each model's fit combines soft steps of f and p with expertise and social appeal: 知识专家 expert = high f × high p × expertise; 专属顾问 advisor = low f × high p × expertise, less when social; 购物参谋 shopping = high f × low p, less with expertise; 兴趣同好 interest = high p × social. Shares sum to 1; the runner-up's margin says how close it is. Frequency, ticket and repurchase come from the last 365 days of orders when there are at least 30 buyers and 60 days of history (repurchase: 180 days); otherwise from the answers. Maturity (seed 001): the answered level, capped by what Yuchi sees running once it holds data. Warnings (seed 004): repurchase below 20% a year (critical below 10%), no complete solution, no dedicated staff (critical for advisor and expert models), a weak fit (below 0.25). Verdict: not_recommended with a critical warning or three warnings, caution with any, else go.`;
+const RULES = `Model (seeds 000, 002): frequency f = log10(purchasesPerYear / 4) and ticket p = log10(averageTicketFen / 20000) place the business on the quadrant; each model's fit combines soft steps of f and p with expertise and social appeal: 知识专家 expert = high f × high p × expertise; 专属顾问 advisor = low f × high p × expertise, less when social; 购物参谋 shopping = high f × low p, less with expertise; 兴趣同好 interest = high p × social. Shares sum to 1; the runner-up's margin says how close it is. Frequency, ticket and repurchase come from the last 365 days of orders when there are at least 30 buyers and 60 days of history (repurchase: 180 days); otherwise from the answers. Maturity (seed 001): the answered level, capped by what Yuchi sees running once it holds data. Warnings (seed 004): repurchase below 20% a year (critical below 10%), no complete solution, no dedicated staff (critical for advisor and expert models), a weak fit (below 0.25). Verdict: not_recommended with a critical warning or three warnings, caution with any, else go.`;
 
 const Measured = z.object({
   purchasesPerYear: z.number().nullable(), averageTicketFen: z.number().nullable(), repurchaseRate: z.number().nullable(),
@@ -31,7 +30,7 @@ const Result = z.object({
     purchasesPerYear: Sourced, averageTicketFen: Sourced, repurchaseRate: Sourced,
     expertise: z.string(), social: z.string(), solution: z.string(), serviceStaff: z.number().int(), stores: z.number().int().nullable(),
   }),
-  position: z.object({ frequency: z.number(), ticket: z.number() }).describe('decades from the dividing lines (6 a year, ¥200)'),
+  position: z.object({ frequency: z.number(), ticket: z.number() }).describe('decades from the dividing lines (4 a year, ¥200)'),
   maturity: z.object({
     level: z.enum(['junior', 'intermediate', 'senior']), answered: z.enum(['junior', 'intermediate', 'senior']),
     next: z.array(z.object({ item: z.string(), done: z.boolean() })),
@@ -67,7 +66,7 @@ export function diagnosisRoutes(app: FastifyInstance, db: Db): void {
     },
   }, async (request, reply) => {
     const actor = actorOf(request);
-    return reply.status(201).send(await runDiagnosis(db, actor.tenantId, request.body.answers, actorLabel(actor)));
+    return reply.status(201).send(await runDiagnosis(db, actor.tenantId, request.body.answers, actor.name));
   });
 
   r.get('/api/v1/diagnoses/latest', {

@@ -80,8 +80,11 @@ export interface Diagnosis {
   verdict: 'go' | 'caution' | 'not_recommended';
 }
 
-/** The dividing lines of the quadrant: about every two months, and ¥200 a ticket. */
-export const HIGH_FREQUENCY_PER_YEAR = 6;
+/**
+ * The dividing lines of the quadrant: about once a quarter (measured over all of a year's buyers,
+ * one-time buyers included, so a fruit chain's average sits lower than its regulars'), and ¥200.
+ */
+export const HIGH_FREQUENCY_PER_YEAR = 4;
 export const HIGH_TICKET_FEN = 20_000;
 /** Below this yearly repurchase share private domain rarely pays back (seed 004). */
 export const LOW_REPURCHASE = 0.2;

@@ -13,6 +13,7 @@ import { channelsEnUS } from './channels.ts';
 import { journeysEnUS } from './journeys.ts';
 import { membershipEnUS } from './membership.ts';
 import { fissionEnUS } from './fission.ts';
+import { playbooksEnUS } from './playbooks.ts';
 
 export const enUS: Record<MessageKey, string> = {
   'brand.tagline': 'Private-domain operations',
@@ -558,4 +559,5 @@ export const enUS: Record<MessageKey, string> = {
   ...journeysEnUS,
   ...membershipEnUS,
   ...fissionEnUS,
+  ...playbooksEnUS,
 };

@@ -14,6 +14,7 @@ import { channelsZhCN } from './channels.ts';
 import { journeysZhCN } from './journeys.ts';
 import { membershipZhCN } from './membership.ts';
 import { fissionZhCN } from './fission.ts';
+import { playbooksZhCN } from './playbooks.ts';
 export const zhCN = {
   'brand.tagline': '私域运营平台',
   'brand.slogan': '把顾客养在自己的池子里',
@@ -558,6 +559,7 @@ export const zhCN = {
   ...journeysZhCN,
   ...membershipZhCN,
   ...fissionZhCN,
+  ...playbooksZhCN,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;

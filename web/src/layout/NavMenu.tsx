@@ -78,7 +78,7 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
     areas: [
       { key: '/layers', label: 'nav.layers', icon: <PieChartOutlined />, needs: 'analytics:read' },
       { key: '/analytics', label: 'nav.analytics', icon: <BarChartOutlined />, needs: 'analytics:read' },
-      { key: 'playbooks', label: 'nav.playbooks', icon: <BulbOutlined />, soon: true },
+      { key: '/playbooks', label: 'nav.playbooks', icon: <BulbOutlined />, needs: 'analytics:read' },
     ],
   },
 ];

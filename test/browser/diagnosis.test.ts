@@ -1,0 +1,67 @@
+// The diagnosis in Chromium: an operator of a fruit chain with a year of orders answers the
+// questionnaire (frequency, ticket and repurchase come from the orders) and reads the result.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/app.ts';
+import { createUser } from '../../src/core/access/access.service.ts';
+import { localDate } from '../../src/core/dashboard/dashboard.rules.ts';
+import { demoEndOf, seedDemo } from '../../src/core/demo/demo.service.ts';
+import type { Tenant } from '../../src/db/schema.ts';
+import { newTenant, testDb } from '../helpers.ts';
+import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+
+describe.skipIf(!existsSync(CHROMIUM))(`the diagnosis in Chromium (needs ${CHROMIUM})`, () => {
+  let tenant: Tenant;
+  let app: FastifyInstance | undefined;
+  let browser: Browser | undefined;
+  let base: string;
+
+  beforeAll(async () => {
+    await prepareConsole();
+    tenant = await newTenant('鲜果时光');
+    const today = localDate(new Date(), 'Asia/Shanghai');
+    await seedDemo(testDb(), { tenantId: tenant.id, customers: 600, months: 14, seed: 9, end: demoEndOf(today, 'Asia/Shanghai') });
+    await createUser(testDb().db, tenant.id, { email: 'ops@example.com', name: '林运营', password: PASSWORD, role: 'operator' });
+    app = await buildApp({ handle: testDb() });
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await launchChromium();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('answers the questionnaire and shows the shopping-advisor model on the quadrant', async () => {
+    if (!browser) throw new Error('no browser');
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${base}/login`);
+    await logIn(page, { tenant: tenant.slug, email: 'ops@example.com', password: PASSWORD });
+    await page.getByTestId('dashboard-page').waitFor();
+    await page.getByTestId('nav-playbooks').click();
+    await page.getByTestId('diag-wizard').waitFor();
+    // the orders measured all three figures: they are shown, not asked
+    expect(await page.getByText('来自你的订单数据').count()).toBe(3);
+    await page.getByTestId('diag-industry').click();
+    await page.getByTitle('生鲜水果').click();
+    await page.screenshot({ path: path.join(SHOTS, 'diagnosis-wizard.png') });
+    await page.getByTestId('diag-next').click();
+    await page.getByTestId('diag-expertise').getByText('低').click();
+    await page.getByTestId('diag-solution').getByText('能一站式满足').click();
+    await page.getByTestId('diag-staff').fill('25');
+    await page.getByTestId('diag-next').click();
+    await page.getByTestId('diag-state').getByText('做过一次性促销、群发').click();
+    await page.getByTestId('diag-next').click();
+    await page.getByTestId('diag-result').waitFor();
+    expect(await page.getByTestId('diag-model').locator('h2').textContent()).toBe('购物参谋');
+    expect(await page.getByTestId('diag-verdict').textContent()).toContain('适合做私域');
+    await page.getByTestId('diag-quadrant').locator('canvas').waitFor();
+    await page.waitForTimeout(500); // the chart's entry animation
+    await page.screenshot({ path: path.join(SHOTS, 'diagnosis-result.png'), fullPage: true });
+    const stored = await testDb().db.selectFrom('diagnoses').select('id').where('tenant_id', '=', tenant.id).execute();
+    expect(stored).toHaveLength(1);
+  });
+});

@@ -1,0 +1,63 @@
+// Console calls for the operating-model diagnosis.
+import { call, type Signal } from './api.ts';
+
+export type OperatingModel = 'expert' | 'advisor' | 'shopping' | 'interest';
+export type Level3 = 'low' | 'medium' | 'high';
+export type Maturity = 'junior' | 'intermediate' | 'senior';
+export const INDUSTRIES = [
+  'fresh_food', 'fmcg', 'food_service', 'mother_baby', 'beauty', 'health', 'education', 'electronics',
+  'fashion', 'sports', 'travel', 'auto', 'home', 'luxury', 'insurance', 'other',
+] as const;
+export type Industry = (typeof INDUSTRIES)[number];
+export const CURRENT_STATES = ['none', 'friends_only', 'one_off_promotions', 'membership_automation'] as const;
+
+export interface DiagnosisAnswers {
+  industry?: Industry;
+  purchasesPerYear?: number;
+  averageTicketFen?: number;
+  repurchaseRate?: number;
+  expertise?: Level3;
+  social?: Level3;
+  solution?: 'single' | 'partial' | 'complete';
+  serviceStaff?: number;
+  stores?: number;
+  currentState?: (typeof CURRENT_STATES)[number];
+}
+
+export interface Measured {
+  purchasesPerYear: number | null;
+  averageTicketFen: number | null;
+  repurchaseRate: number | null;
+  buyers: number;
+  days: number;
+}
+
+type Params = Record<string, number | string>;
+interface Sourced { value: number; source: 'answered' | 'measured' }
+
+export interface Diagnosis {
+  model: OperatingModel;
+  scores: { model: OperatingModel; share: number; fit: number }[];
+  runnerUp: { model: OperatingModel; share: number; margin: number };
+  reasons: { code: string; params: Params }[];
+  inputs: { purchasesPerYear: Sourced; averageTicketFen: Sourced; repurchaseRate: Sourced; expertise: Level3; social: Level3; solution: string; serviceStaff: number; stores: number | null };
+  position: { frequency: number; ticket: number };
+  maturity: { level: Maturity; answered: Maturity; next: { item: string; done: boolean }[] };
+  warnings: { code: string; severity: 'warning' | 'critical'; params: Params; suggestions: string[] }[];
+  verdict: 'go' | 'caution' | 'not_recommended';
+}
+
+export interface DiagnosisView {
+  id: string;
+  createdAt: string;
+  createdBy: string;
+  answers: DiagnosisAnswers;
+  measured: Measured | null;
+  result: Diagnosis;
+}
+
+export const playbooksApi = {
+  measured: (opts: Signal = {}) => call<{ measured: Measured }>('GET', '/diagnosis/measured', opts),
+  latest: (opts: Signal = {}) => call<DiagnosisView>('GET', '/diagnoses/latest', opts),
+  diagnose: (answers: DiagnosisAnswers) => call<DiagnosisView>('POST', '/diagnoses', { body: { answers } }),
+};
