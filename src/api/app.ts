@@ -28,6 +28,7 @@ import { promotionRoutes } from './routes/promotions.ts';
 import { tagRoutes } from './routes/tags.ts';
 import { scoreRoutes } from './routes/scores.ts';
 import { diagnosisRoutes } from './routes/diagnosis.ts';
+import { playbookRoutes } from './routes/playbooks.ts';
 import { segmentRoutes } from './routes/segments.ts';
 
 export const CONSOLE_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -89,6 +90,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   segmentRoutes(app, db);
   analyticsRoutes(app, db);
   diagnosisRoutes(app, db);
+  playbookRoutes(app, db);
 
   const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
   if (consoleBuilt) {

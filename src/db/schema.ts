@@ -627,6 +627,30 @@ export interface DiagnosesTable {
   created_at: DefaultedTime;
 }
 
+export interface PlaybookApplicationsTable {
+  tenant_id: string;
+  id: string;
+  model: string;
+  status: Defaulted<'applied' | 'undone'>;
+  targets: Json;
+  applied_by: string;
+  applied_at: DefaultedTime;
+  undone_by: string | null;
+  undone_at: Timestamp | null;
+}
+
+export interface PlaybookObjectsTable {
+  tenant_id: string;
+  application_id: string;
+  seq: number;
+  kind: string;
+  item_key: string;
+  object_id: string;
+  name: string;
+  outcome: string | null;
+  outcome_reason: string | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -673,6 +697,8 @@ export interface Database {
   messages: MessagesTable;
   guide_tasks: GuideTasksTable;
   diagnoses: DiagnosesTable;
+  playbook_applications: PlaybookApplicationsTable;
+  playbook_objects: PlaybookObjectsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -1,0 +1,90 @@
+// Playbooks: the four models' set-ups, previewed, applied in one step, tracked and undone.
+// Reads need analytics:read; applying and undoing playbooks:write.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../../db/connect.ts';
+import { MODELS } from '../../core/diagnosis/diagnosis.rules.ts';
+import { KPI_STEPS } from '../../core/playbooks/playbooks.content.ts';
+import { playbookHealth } from '../../core/playbooks/playbooks.health.ts';
+import { applyPlaybook, getApplication, listApplications, previewPlaybook, undoApplication } from '../../core/playbooks/playbooks.service.ts';
+import { actorOf } from '../auth.ts';
+import { ErrorResponse, IdParams, Instant, protectedErrors } from '../schemas.ts';
+
+const Model = z.enum(MODELS);
+const Targets = z.partialRecord(z.enum(KPI_STEPS), z.number()).describe('KPI targets: shares 0–1, friends per store per week, member-day lift as a ratio');
+const Preview = z.object({
+  model: Model, name: z.string(), summary: z.string(), plan: z.array(z.string()), targets: Targets,
+  items: z.array(z.object({
+    kind: z.string(), key: z.string(), name: z.string(), finalName: z.string().describe('the name it will get; a suffix when the tenant already uses the name'),
+    clash: z.boolean(), description: z.string(),
+  })),
+});
+const Application = z.object({
+  id: z.string(), model: Model, name: z.string(), status: z.enum(['applied', 'undone']), appliedBy: z.string(), appliedAt: Instant,
+  undoneAt: Instant.nullable(), targets: Targets,
+  objects: z.array(z.object({
+    kind: z.string(), key: z.string(), objectId: z.string(), name: z.string(),
+    outcome: z.string().nullable().describe('after an undo: removed, ended, kept or gone'), outcomeReason: z.string().nullable(),
+  })),
+});
+const Health = z.object({
+  applicationId: z.string(), measuredAt: Instant,
+  kpis: z.array(z.object({ key: z.enum(KPI_STEPS), value: z.number().nullable(), target: z.number(), sample: z.number().int(), met: z.boolean().nullable() })),
+  weakest: z.object({ key: z.enum(KPI_STEPS), advice: z.string() }).nullable(),
+});
+const ModelParams = z.object({ model: Model });
+
+export function playbookRoutes(app: FastifyInstance, db: Db): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get('/api/v1/playbooks', {
+    config: { permission: 'analytics:read' },
+    schema: { tags: ['playbooks'], summary: 'The four playbooks, each as it would apply to this tenant', response: { 200: z.array(Preview), ...protectedErrors } },
+  }, async (request) => {
+    const { tenantId } = actorOf(request);
+    return Promise.all(MODELS.map((m) => previewPlaybook(db, tenantId, m)));
+  });
+
+  r.get('/api/v1/playbooks/:model', {
+    config: { permission: 'analytics:read' },
+    schema: { tags: ['playbooks'], summary: 'Preview a playbook: what it creates, and the names it will use', params: ModelParams, response: { 200: Preview, ...protectedErrors } },
+  }, async (request) => previewPlaybook(db, actorOf(request).tenantId, request.params.model));
+
+  r.post('/api/v1/playbooks/:model/apply', {
+    config: { permission: 'playbooks:write' },
+    schema: {
+      tags: ['playbooks'], summary: 'Apply a playbook: everything or nothing',
+      description: 'A name the tenant already uses gets a suffix （2）, （3）…; nothing existing is changed. Every object made is recorded against the application.',
+      params: ModelParams, response: { 201: Application, ...protectedErrors },
+    },
+  }, async (request, reply) => reply.status(201).send(await applyPlaybook(db, actorOf(request), request.params.model)));
+
+  r.get('/api/v1/playbook-applications', {
+    config: { permission: 'analytics:read' },
+    schema: { tags: ['playbooks'], summary: 'Playbooks applied to this tenant, newest first', response: { 200: z.array(Application), ...protectedErrors } },
+  }, async (request) => listApplications(db, actorOf(request).tenantId));
+
+  r.get('/api/v1/playbook-applications/:id', {
+    config: { permission: 'analytics:read' },
+    schema: { tags: ['playbooks'], summary: 'One application with its objects', params: IdParams, response: { 200: Application, ...protectedErrors } },
+  }, async (request) => getApplication(db, actorOf(request).tenantId, request.params.id));
+
+  r.post('/api/v1/playbook-applications/:id/undo', {
+    config: { permission: 'playbooks:write' },
+    schema: {
+      tags: ['playbooks'], summary: 'Undo an application',
+      description: 'Segments archived; rule tags deleted (their group kept if operators added tags to it); coupon templates deleted, or ended when coupons were issued; price rules deleted. Each object says what became of it. A second undo: 409 already_undone.',
+      params: IdParams, response: { 200: Application, 409: ErrorResponse, ...protectedErrors },
+    },
+  }, async (request) => undoApplication(db, actorOf(request), request.params.id));
+
+  r.get('/api/v1/playbook-applications/:id/health', {
+    config: { permission: 'analytics:read' },
+    schema: {
+      tags: ['playbooks'], summary: 'The playbook\'s KPIs against its targets, and the step to fix',
+      description: 'Funnel order: new friends per store per week (last 28 days); 7-day friend retention and group join rate (adds 7–35 days old); 7-day group retention (joins 7–35 days old); first order within 14 days of the add (adds 14–42 days old); a second purchase day within 30 days of the first order (first orders 30–60 days old); member-day lift (average Tuesday GMV over other days, 8 weeks). A value over fewer than 20 cases is null. `weakest` is the first KPI below target.',
+      params: IdParams, response: { 200: Health, ...protectedErrors },
+    },
+  }, async (request) => playbookHealth(db, actorOf(request).tenantId, request.params.id));
+}
