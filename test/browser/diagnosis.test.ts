@@ -63,5 +63,19 @@ describe.skipIf(!existsSync(CHROMIUM))(`the diagnosis in Chromium (needs ${CHROM
     await page.screenshot({ path: path.join(SHOTS, 'diagnosis-result.png'), fullPage: true });
     const stored = await testDb().db.selectFrom('diagnoses').select('id').where('tenant_id', '=', tenant.id).execute();
     expect(stored).toHaveLength(1);
+
+    // the playbooks, the diagnosed one first: preview, apply, and its health
+    await page.getByRole('tab', { name: '运营方案' }).click();
+    await page.getByTestId('pb-preview-shopping').click();
+    await page.getByTestId('pb-preview').waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'playbook-preview.png') });
+    await page.getByTestId('pb-apply').click();
+    await page.getByTestId('pb-history').getByText('生效中').waitFor();
+    const applied = await testDb().db.selectFrom('playbook_objects').select('kind').where('tenant_id', '=', tenant.id).execute();
+    expect(applied.length).toBe(10);
+    await page.getByRole('tab', { name: '方案成效' }).click();
+    await page.getByTestId('pb-health').waitFor();
+    expect(await page.getByTestId('pb-health').getByText('会员日销售倍数').count()).toBe(1);
+    await page.screenshot({ path: path.join(SHOTS, 'playbook-health.png'), fullPage: true });
   });
 });

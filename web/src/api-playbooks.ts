@@ -56,7 +56,44 @@ export interface DiagnosisView {
   result: Diagnosis;
 }
 
+export type KpiKey = 'new_friends_per_store_week' | 'friend_retention_7d' | 'group_join_rate' | 'group_retention_7d' | 'first_order_rate_14d' | 'repurchase_30d' | 'member_day_lift';
+export type Targets = Partial<Record<KpiKey, number>>;
+
+export interface PlaybookPreview {
+  model: OperatingModel;
+  name: string;
+  summary: string;
+  plan: string[];
+  targets: Targets;
+  items: { kind: string; key: string; name: string; finalName: string; clash: boolean; description: string }[];
+}
+
+export interface Application {
+  id: string;
+  model: OperatingModel;
+  name: string;
+  status: 'applied' | 'undone';
+  appliedBy: string;
+  appliedAt: string;
+  undoneAt: string | null;
+  targets: Targets;
+  objects: { kind: string; key: string; objectId: string; name: string; outcome: string | null; outcomeReason: string | null }[];
+}
+
+export interface Health {
+  applicationId: string;
+  measuredAt: string;
+  kpis: { key: KpiKey; value: number | null; target: number; sample: number; met: boolean | null }[];
+  weakest: { key: KpiKey; advice: string } | null;
+}
+
 export const playbooksApi = {
+  playbooks: (opts: Signal = {}) => call<PlaybookPreview[]>('GET', '/playbooks', opts),
+  preview: (model: OperatingModel, opts: Signal = {}) => call<PlaybookPreview>('GET', `/playbooks/${model}`, opts),
+  apply: (model: OperatingModel) => call<Application>('POST', `/playbooks/${model}/apply`),
+  applications: (opts: Signal = {}) => call<Application[]>('GET', '/playbook-applications', opts),
+  undo: (id: string) => call<Application>('POST', `/playbook-applications/${encodeURIComponent(id)}/undo`),
+  health: (id: string, opts: Signal = {}) => call<Health>('GET', `/playbook-applications/${encodeURIComponent(id)}/health`, opts),
   measured: (opts: Signal = {}) => call<{ measured: Measured }>('GET', '/diagnosis/measured', opts),
   latest: (opts: Signal = {}) => call<DiagnosisView>('GET', '/diagnoses/latest', opts),
   diagnose: (answers: DiagnosisAnswers) => call<DiagnosisView>('POST', '/diagnoses', { body: { answers } }),

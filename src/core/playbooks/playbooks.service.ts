@@ -76,7 +76,10 @@ export function freeName(name: string, taken: ReadonlySet<string>): string {
 
 const itemName = (item: PlaybookItem): string => (item.kind === 'coupon_template' || item.kind === 'price_rule' ? item.input.name : item.name);
 const itemDescription = (item: PlaybookItem): string =>
-  item.kind === 'coupon_template' ? (item.input.description ?? '') : item.kind === 'price_rule' ? '' : item.description;
+  item.kind === 'coupon_template' ? (item.input.description ?? '')
+    : item.kind === 'price_rule' ? ''
+    : item.kind === 'tag_group' ? `${item.description}：${item.tags.map((t) => t.name).join('、')}`
+    : item.description;
 
 export async function previewPlaybook(db: Db, tenantId: string, model: string): Promise<PlaybookPreview> {
   const playbook = playbookOf(model);
