@@ -218,7 +218,7 @@ describe('demo.rules: generator and samplers', () => {
 // ---- the seeded world, in the database ---------------------------------------------------------
 
 const END = new Date('2026-06-01T04:00:00Z'); // 2026-06-01 noon in Shanghai
-const TABLES = ['stores', 'staff', 'customers', 'customer_identities', 'orders', 'order_items'] as const;
+const TABLES = ['stores', 'staff', 'customers', 'customer_identities', 'orders', 'order_items', 'customer_groups', 'customer_contacts', 'group_members'] as const;
 
 /** One digest per table of its rows (without tenant_id) in a fixed order. */
 async function digest(tenantId: string): Promise<Record<string, string>> {
@@ -343,6 +343,30 @@ describe('seedDemo', () => {
     );
     expect(bad.rows[0]).toEqual({ lines: 0, refunds: 0 });
     expect(await refreshOrderAggregates(testDb().db, tenant.id)).toEqual({ customersUpdated: 0 });
+
+    // WeCom: every customer with an external_userid is one staff member's friend from the day it
+    // arrived; about half of the friends kept are in one of their home store's two groups
+    const social = await pool.query<{ friends: number; matched: number; groups: number; members: number; home: number; kept: number }>(
+      `select (select count(*)::int from customer_contacts where tenant_id = $1) as friends,
+              (select count(*)::int from customer_contacts k join customer_identities x
+                  on x.tenant_id = k.tenant_id and x.customer_id = k.customer_id and x.kind = 'external_userid' and x.created_at = k.added_at
+                where k.tenant_id = $1) as matched,
+              (select count(*)::int from customer_groups where tenant_id = $1) as groups,
+              (select count(*)::int from group_members where tenant_id = $1) as members,
+              (select count(*)::int from group_members m join customer_groups g on g.tenant_id = m.tenant_id and g.id = m.group_id
+                 join customers c on c.tenant_id = m.tenant_id and c.id = m.customer_id where m.tenant_id = $1 and g.store_id = c.store_id) as home,
+              (select count(*)::int from customer_contacts where tenant_id = $1 and deleted_at is null) as kept`,
+      [tenant.id],
+    );
+    const w = social.rows[0];
+    if (!w) throw new Error('no counts');
+    expect(w.friends).toBe(byKind.get('external_userid')?.n);
+    expect(w.matched).toBe(w.friends);
+    expect(w.groups).toBe(2 * result.stores);
+    expect(result).toMatchObject({ contacts: w.friends, groups: w.groups, groupMembers: w.members });
+    expect(w.home).toBe(w.members);
+    expect(w.members / w.kept).toBeGreaterThan(0.45);
+    expect(w.members / w.kept).toBeLessThan(0.6);
   });
 
   it('refuses a tenant that already has customers, writing nothing', async () => {
@@ -355,7 +379,7 @@ describe('seedDemo', () => {
     const other = await newTenant();
     await testDb().db.insertInto('customers').values({ tenant_id: other.id, id: '019aa951-6bba-7b21-a8ac-dce007e557c9', name: '已有会员' }).execute();
     await expect(seedDemo(testDb(), { tenantId: other.id, customers: 50, months: 2, seed: 1, end: END })).rejects.toThrow(/already has customers/);
-    expect(await rowCounts(other.id)).toEqual([0, 0, 1, 0, 0, 0]);
+    expect(await rowCounts(other.id)).toEqual([0, 0, 1, 0, 0, 0, 0, 0, 0]);
   });
 
   it('rolls everything back when the load fails part-way', async () => {
@@ -367,7 +391,7 @@ describe('seedDemo', () => {
       },
     });
     await expect(failing).rejects.toThrow('disk full (simulated)');
-    expect(await rowCounts(tenant.id)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(await rowCounts(tenant.id)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   it('names the field of bad options and an unknown tenant', async () => {

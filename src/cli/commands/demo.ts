@@ -74,7 +74,7 @@ function progressPrinter(): (p: { phase: string; done: number; total: number }) 
 }
 
 function printResult(o: OutputOptions, r: SeedDemoResult, asked: { tenant: string; customers: number; months: number; seed: number }): void {
-  const rows = r.stores + r.staff + r.customers + r.identities + r.orders + r.orderItems;
+  const rows = r.stores + r.staff + r.customers + r.identities + r.orders + r.orderItems + r.contacts + r.groups + r.groupMembers;
   const rowsPerSecond = Math.round(rows / r.seconds);
   const fmt = (n: number): string => n.toLocaleString('en');
   report(
@@ -91,6 +91,9 @@ function printResult(o: OutputOptions, r: SeedDemoResult, asked: { tenant: strin
       identities: r.identities,
       orders: r.orders,
       orderItems: r.orderItems,
+      contacts: r.contacts,
+      groups: r.groups,
+      groupMembers: r.groupMembers,
       rows,
       seconds: Number(r.seconds.toFixed(3)),
       rowsPerSecond,
@@ -103,6 +106,9 @@ function printResult(o: OutputOptions, r: SeedDemoResult, asked: { tenant: strin
       `  identities   ${fmt(r.identities).padStart(12)}`,
       `  orders       ${fmt(r.orders).padStart(12)}`,
       `  order items  ${fmt(r.orderItems).padStart(12)}`,
+      `  friends      ${fmt(r.contacts).padStart(12)}`,
+      `  groups       ${fmt(r.groups).padStart(12)}`,
+      `  in groups    ${fmt(r.groupMembers).padStart(12)}`,
       `  ${fmt(rows)} rows in ${r.seconds.toFixed(1)} s (${fmt(rowsPerSecond)} rows/s)`,
     ],
   );

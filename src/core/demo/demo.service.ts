@@ -31,6 +31,10 @@ export interface SeedDemoResult {
   identities: number;
   orders: number;
   orderItems: number;
+  /** WeCom friends, store groups and group memberships. */
+  contacts: number;
+  groups: number;
+  groupMembers: number;
   seconds: number;
   /** First day with data and the day the world ends (exclusive), both tenant-local dates. */
   from: string;
@@ -52,6 +56,9 @@ const COLUMNS = {
   customer_identities: 'tenant_id, kind, value, customer_id, created_at',
   orders: 'tenant_id, id, order_no, customer_id, store_id, staff_id, channel, status, total_fen, discount_fen, paid_fen, refunded_fen, ordered_at, created_at',
   order_items: 'tenant_id, order_id, line_no, sku, name, quantity, unit_price_fen, amount_fen',
+  customer_groups: 'tenant_id, id, chat_id, name, owner_staff_id, store_id, created_at, kind, purpose, status',
+  customer_contacts: 'tenant_id, customer_id, staff_id, state, added_at, deleted_at',
+  group_members: 'tenant_id, group_id, customer_id, joined_at, left_at',
 } as const;
 
 function validate(options: SeedDemoOptions): void {
@@ -97,7 +104,7 @@ export async function seedDemo(handle: DatabaseHandle, options: SeedDemoOptions)
   const progress = options.onProgress ?? (() => {});
   const timings = { generate: 0, stores: 0, staff: 0, customers: 0, identities: 0, orders: 0, orderItems: 0, keyCheck: 0, commit: 0, analyze: 0 };
   let keysCheckedAtEnd = false;
-  const counts = { stores: 0, staff: 0, customers: 0, identities: 0, orders: 0, orderItems: 0 };
+  const counts = { stores: 0, staff: 0, customers: 0, identities: 0, orders: 0, orderItems: 0, contacts: 0, groups: 0, groupMembers: 0 };
 
   const client = await handle.pool.connect();
   let broken = false;
@@ -123,14 +130,20 @@ export async function seedDemo(handle: DatabaseHandle, options: SeedDemoOptions)
     const fixtures = world.storesAndStaff();
     timings.stores += await copyRows(client, 'stores', COLUMNS.stores, Buffer.from(fixtures.stores));
     timings.staff += await copyRows(client, 'staff', COLUMNS.staff, Buffer.from(fixtures.staff));
+    timings.staff += await copyRows(client, 'customer_groups', COLUMNS.customer_groups, Buffer.from(fixtures.groups));
     counts.stores = fixtures.storeCount;
     counts.staff = fixtures.staffCount;
+    counts.groups = fixtures.groupCount;
 
     const load = async (chunk: ChunkRows): Promise<void> => {
       timings.customers += await copyRows(client, 'customers', COLUMNS.customers, chunk.customers.bytes);
       timings.identities += await copyRows(client, 'customer_identities', COLUMNS.customer_identities, chunk.identities.bytes);
       timings.orders += await copyRows(client, 'orders', COLUMNS.orders, chunk.orders.bytes);
       timings.orderItems += await copyRows(client, 'order_items', COLUMNS.order_items, chunk.items.bytes);
+      timings.identities += await copyRows(client, 'customer_contacts', COLUMNS.customer_contacts, chunk.contacts.bytes);
+      timings.identities += await copyRows(client, 'group_members', COLUMNS.group_members, chunk.members.bytes);
+      counts.contacts += chunk.contactCount;
+      counts.groupMembers += chunk.memberCount;
       counts.customers += chunk.customerCount;
       counts.identities += chunk.identityCount;
       counts.orders += chunk.orderCount;
@@ -176,7 +189,7 @@ export async function seedDemo(handle: DatabaseHandle, options: SeedDemoOptions)
   return { ...counts, seconds: (performance.now() - started) / 1000, from: window.from, to: window.to, timings, keysCheckedAtEnd };
 }
 
-const SEEDED_TABLES = ['stores', 'staff', 'customers', 'customer_identities', 'orders', 'order_items'];
+const SEEDED_TABLES = ['stores', 'staff', 'customers', 'customer_identities', 'orders', 'order_items', 'customer_groups', 'customer_contacts', 'group_members'];
 
 /**
  * PostgreSQL checks each foreign key of each row with a query of its own: 4 of every 7 seconds of a
@@ -225,7 +238,16 @@ async function proveForeignKeys(client: pg.PoolClient, tenantId: string): Promis
        (select count(*)::int from orders x where x.tenant_id = $1 and x.staff_id is not null
           and not exists (select 1 from staff s where s.tenant_id = $1 and s.id = x.staff_id)) as "orders.staff_id",
        (select count(*)::int from order_items x where x.tenant_id = $1
-          and not exists (select 1 from orders o where o.tenant_id = $1 and o.id = x.order_id)) as "order_items.order_id"`,
+          and not exists (select 1 from orders o where o.tenant_id = $1 and o.id = x.order_id)) as "order_items.order_id",
+       (select count(*)::int from customer_groups x where x.tenant_id = $1
+          and (not exists (select 1 from stores s where s.tenant_id = $1 and s.id = x.store_id)
+               or not exists (select 1 from staff s where s.tenant_id = $1 and s.id = x.owner_staff_id))) as "customer_groups.store_or_owner",
+       (select count(*)::int from customer_contacts x where x.tenant_id = $1
+          and (not exists (select 1 from customers c where c.tenant_id = $1 and c.id = x.customer_id)
+               or not exists (select 1 from staff s where s.tenant_id = $1 and s.id = x.staff_id))) as "customer_contacts.customer_or_staff",
+       (select count(*)::int from group_members x where x.tenant_id = $1
+          and (not exists (select 1 from customers c where c.tenant_id = $1 and c.id = x.customer_id)
+               or not exists (select 1 from customer_groups g where g.tenant_id = $1 and g.id = x.group_id))) as "group_members.customer_or_group"`,
     [tenantId],
   );
   const orphans = Object.entries(result.rows[0] ?? {}).filter(([, n]) => n > 0);

@@ -25,16 +25,34 @@ const YIELD_EVERY_MS = 4;
 const STAFF_PHONE_INDEX = 4_000_000_000;
 const GENDERS = new WeightedChoice<Gender>(['female', 'male', 'unknown'], [58, 34, 8]);
 const CHANNEL_LETTER = { pos: 'P', miniprogram: 'M', group_buy: 'J', ecommerce: 'E' } as const;
+/**
+ * WeCom friends and groups: a customer with an external_userid is a friend of one staff member
+ * from the day it arrived; some delete the friend again, and about half join one of their home
+ * store's two groups (百果园's store groups), a few leaving later. Drawn from a stream of their own
+ * so adding them left every other row of a seed as it was.
+ */
+const FRIEND_DELETED_SHARE = 0.06;
+const FRIEND_DELETED_MEAN_DAYS = 12;
+const GROUP_JOIN_SHARE = 0.55;
+const GROUP_JOIN_MEAN_DAYS = 2;
+const GROUP_LEFT_SHARE = 0.12;
+const GROUP_LEFT_MEAN_DAYS = 25;
+const GROUPS_PER_STORE = 2;
+const SOCIAL_STREAM = 1_000_003;
 
 export interface ChunkRows {
   customers: RowBuffer;
   identities: RowBuffer;
   orders: RowBuffer;
   items: RowBuffer;
+  contacts: RowBuffer;
+  members: RowBuffer;
   customerCount: number;
   identityCount: number;
   orderCount: number;
   itemCount: number;
+  contactCount: number;
+  memberCount: number;
 }
 
 interface DraftRows {
@@ -42,10 +60,14 @@ interface DraftRows {
   identities: SortedRows;
   orders: SortedRows;
   items: SortedRows;
+  contacts: RowBuffer;
+  members: RowBuffer;
   customerCount: number;
   identityCount: number;
   orderCount: number;
   itemCount: number;
+  contactCount: number;
+  memberCount: number;
 }
 
 interface StoreState {
@@ -53,6 +75,7 @@ interface StoreState {
   id: string;
   staffIds: string[];
   guides: WeightedChoice<string>;
+  groupIds: string[];
 }
 
 /** COPY text format: backslash, tab, newline and carriage return must be escaped. */
@@ -136,6 +159,7 @@ export class RowBuffer {
 
 export class DemoWorld {
   private readonly rng: Random;
+  private readonly social: Random;
   private readonly tenant: string; // "tenant_id\t", the start of every row
   private readonly clock: ZoneClock;
   private readonly startMs: number;
@@ -156,6 +180,7 @@ export class DemoWorld {
 
   constructor(options: { tenantId: string; seed: number; customers: number; clock: ZoneClock; startMs: number; endMs: number }) {
     this.rng = new Random(options.seed);
+    this.social = new Random(options.seed + SOCIAL_STREAM);
     this.tenant = options.tenantId + '\t';
     this.clock = options.clock;
     this.startMs = options.startMs;
@@ -166,12 +191,14 @@ export class DemoWorld {
     this.openIdPrefix = 'o' + urlSafeText(this.rng, 5);
   }
 
-  /** The chain's stores (opened months or years before the window) and their staff. */
-  storesAndStaff(): { stores: string; staff: string; storeCount: number; staffCount: number } {
+  /** The chain's stores (opened months or years before the window), their staff and their groups. */
+  storesAndStaff(): { stores: string; staff: string; groups: string; storeCount: number; staffCount: number; groupCount: number } {
     const rng = this.rng;
     let stores = '';
     let staff = '';
+    let groups = '';
     let staffCount = 0;
+    let groupCount = 0;
     for (const store of STORES) {
       const opened = this.startMs - Math.floor(uniform(rng, 60, 900) * DAY_MS);
       const id = deterministicId(rng, opened);
@@ -190,10 +217,21 @@ export class DemoWorld {
         weights.push(k === 0 ? 0.5 : 1); // the 店长 adds customers too (order-card QR codes), less often
         staffCount++;
       }
-      this.stores.push({ store, id, staffIds, guides: new WeightedChoice(staffIds, weights) });
+      // the groups, each run by a guide (the manager when the store has none), open before the window
+      const groupIds: string[] = [];
+      for (let g = 1; g <= GROUPS_PER_STORE; g++) {
+        const created = this.startMs - Math.floor(uniform(this.social, 7, 60) * DAY_MS);
+        const groupId = deterministicId(this.social, created);
+        const owner = staffIds[1 + ((g - 1) % Math.max(1, staffIds.length - 1))] ?? staffIds[0] ?? '\\N';
+        const name = copyText(`${store.name}鲜果福利 ${g} 群`);
+        groups += `${this.tenant}${groupId}\twr${store.code.toLowerCase()}g${g}\t${name}\t${owner}\t${id}\t${iso(created)}\tvalue\t${copyText('门店福利群：每天新品实拍、午后接龙与秒杀，周二会员日')}\tactive\n`;
+        groupIds.push(groupId);
+        groupCount++;
+      }
+      this.stores.push({ store, id, staffIds, guides: new WeightedChoice(staffIds, weights), groupIds });
     }
     this.homeStores = new WeightedChoice(this.stores, this.stores.map((s) => s.store.weight));
-    return { stores, staff, storeCount: this.stores.length, staffCount };
+    return { stores, staff, groups, storeCount: this.stores.length, staffCount, groupCount };
   }
 
   /** Customers [from, to) in joining order, with everything that hangs off them. */
@@ -202,7 +240,8 @@ export class DemoWorld {
     const size = to - from;
     const draft: DraftRows = {
       customers: new RowBuffer(size * 400), identities: new SortedRows(size * 400), orders: new SortedRows(size * 1200), items: new SortedRows(size * 1600),
-      customerCount: 0, identityCount: 0, orderCount: 0, itemCount: 0,
+      contacts: new RowBuffer(size * 160), members: new RowBuffer(size * 120),
+      customerCount: 0, identityCount: 0, orderCount: 0, itemCount: 0, contactCount: 0, memberCount: 0,
     };
     // The COPY of the previous chunk streams, and moves from one statement to the next, only
     // when the event loop turns: yield every few milliseconds so PostgreSQL is never kept waiting.
@@ -244,7 +283,11 @@ export class DemoWorld {
     };
     identity('phone', this.mobiles.at(index), joined);
     identity('member_no', `M${10_000_001 + index}`, joined);
-    if (rng.chance(EXTERNAL_USERID_SHARE)) identity('external_userid', externalUserId(rng), this.later(joined, guide !== undefined ? 0.6 : 0.2));
+    if (rng.chance(EXTERNAL_USERID_SHARE)) {
+      const friendAt = this.later(joined, guide !== undefined ? 0.6 : 0.2);
+      identity('external_userid', externalUserId(rng), friendAt);
+      this.friend(id, friendAt, guide ?? home.guides.pick(this.social), home, rows);
+    }
     const online = source.source !== 'store_qr' ? 0.8 : 0.3;
     const hasOpenId = rng.chance(OPENID_SHARE);
     if (hasOpenId) identity('openid', openId(rng, this.openIdPrefix), this.later(joined, online));
@@ -306,6 +349,29 @@ export class DemoWorld {
     const lastAt = lastOrder < 0 ? '\\N' : iso(lastOrder);
     rows.customers.add(`${T}${id}\t${name}\t${gender}\t${birthday}\t${city}\t${source.source}\t${home.id}\t${guide ?? '\\N'}\t${iso(joined)}\t${iso(updated)}\t${firstAt}\t${lastAt}\t${orderCount}\t${orderDays}\t${spent}\n`);
     rows.customerCount++;
+  }
+
+  /** The friend a customer with an external_userid is, and the store group they may join. */
+  private friend(customerId: string, at: number, staffId: string, home: StoreState, rows: DraftRows): void {
+    const social = this.social;
+    const T = this.tenant;
+    const gone = social.chance(FRIEND_DELETED_SHARE) ? this.after(at, FRIEND_DELETED_MEAN_DAYS) : undefined;
+    rows.contacts.add(`${T}${customerId}\t${staffId}\tstore-${home.store.code.toLowerCase()}\t${iso(at)}\t${gone === undefined ? '\\N' : iso(gone)}\n`);
+    rows.contactCount++;
+    if (gone !== undefined || !social.chance(GROUP_JOIN_SHARE)) return;
+    const joinedAt = this.after(at, GROUP_JOIN_MEAN_DAYS);
+    if (joinedAt === undefined) return;
+    const groupId = home.groupIds[Math.floor(social.float() * home.groupIds.length)];
+    if (!groupId) return;
+    const left = social.chance(GROUP_LEFT_SHARE) ? this.after(joinedAt, GROUP_LEFT_MEAN_DAYS) : undefined;
+    rows.members.add(`${T}${groupId}\t${customerId}\t${iso(joinedAt)}\t${left === undefined ? '\\N' : iso(left)}\n`);
+    rows.memberCount++;
+  }
+
+  /** Some days after `at` (exponential with the mean), or undefined when that is past the end. */
+  private after(at: number, meanDays: number): number | undefined {
+    const next = at + Math.floor(-Math.log(1 - this.social.float()) * meanDays * DAY_MS);
+    return next < this.endMs ? next : undefined;
   }
 
   /** A local day's YYYYMMDD and month, computed once per day rather than once per order. */
