@@ -22,7 +22,7 @@ const Weekday = z.number().int().min(1).max(7).describe('ISO weekday: 1 Monday .
 const Settings = z.object({
   pointsEnabled: z.boolean(),
   pointsPerYuan: z.number().int().min(0).max(1000).describe('points for each ¥1 paid'),
-  channelMultipliers: z.record(z.enum(['pos', 'miniprogram', 'ecommerce', 'group_buy', 'other']), Pct).describe('percent: 150 is ×1.5'),
+  channelMultipliers: z.partialRecord(z.enum(['pos', 'miniprogram', 'ecommerce', 'group_buy', 'other']), Pct).describe('percent: 150 is ×1.5'),
   storeMultipliers: z.record(z.string(), Pct).describe('store id → percent'),
   skuMultipliers: z.record(z.string().min(1).max(64), Pct).describe('sku → percent, on the line\'s share of the paid amount'),
   memberDayMultiplier: z.number().int().min(100).max(MAX_MULTIPLIER),
