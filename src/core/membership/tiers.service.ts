@@ -79,7 +79,7 @@ export interface RecomputeResult {
  * N months (spend), or points earned less reversed in that window (points). Writes only the
  * customers whose tier changed. Without `customerIds`, every customer of the tenant.
  */
-export async function recomputeTiers(db: Db, tenantId: string, options: { customerIds?: string[]; cause: 'order' | 'recompute'; now?: Date }): Promise<RecomputeResult> {
+export async function recomputeTiers(db: Db, tenantId: string, options: { customerIds?: string[]; cause: 'order' | 'recompute'; now?: Date; basis?: 'spend' | 'points' }): Promise<RecomputeResult> {
   return inTransaction(db, async (trx) => {
     const s = (await sql<{ tier_basis: 'spend' | 'points'; tier_window_months: number }>`
       select coalesce(s.tier_basis, 'spend') as tier_basis, coalesce(s.tier_window_months, 12) as tier_window_months
@@ -89,7 +89,7 @@ export async function recomputeTiers(db: Db, tenantId: string, options: { custom
     const ids = options.customerIds;
     const only = (column: string): RawBuilder<unknown> => (ids ? sql`and ${sql.ref(column)} = any(${ids}::uuid[])` : sql``);
     const since = sql`${now}::timestamptz - make_interval(months => ${s.tier_window_months})`;
-    const values = s.tier_basis === 'spend'
+    const values = (options.basis ?? s.tier_basis) === 'spend'
       ? sql`select o.customer_id, sum(o.paid_fen - o.refunded_fen)::bigint as value from orders o
              where o.tenant_id = ${tenantId} and o.customer_id is not null and o.ordered_at >= ${since} and o.ordered_at <= ${now} ${only('o.customer_id')}
              group by o.customer_id`
