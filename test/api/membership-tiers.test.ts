@@ -115,6 +115,22 @@ describe('tier recompute', () => {
   });
 });
 
+describe('the nightly membership task', () => {
+  it('at 02:xx in the tenant zone, recomputes tiers that drifted and expires due points', async () => {
+    const handle = testDb();
+    const quiet = new Logger(() => () => {});
+    const mei = world.customers.mei;
+    await db().deleteFrom('customer_tiers').where('tenant_id', '=', world.tenantId).where('customer_id', '=', mei).execute();
+    expect(await tierOf(mei)).toBe('普通会员');
+    // 18:30 UTC is 02:30 the next day in Shanghai
+    await quickAddJob({ pgPool: handle.pool }, 'nightly_membership', { _cron: { ts: '2026-12-01T18:30:00Z', backfilled: false } });
+    for (let i = 0; i < 5; i++) await runOnce({ pgPool: handle.pool, taskList: taskList(handle), logger: quiet });
+    expect(await tierOf(mei)).toBe(expectedTier(mei));
+    const last = await db().selectFrom('tier_changes').select(['cause']).where('tenant_id', '=', world.tenantId).where('customer_id', '=', mei).orderBy('changed_at', 'desc').executeTakeFirst();
+    expect(last?.cause).toBe('recompute');
+  });
+});
+
 describe('member day', () => {
   let group: string;
   beforeAll(async () => {
