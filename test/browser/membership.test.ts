@@ -1,6 +1,7 @@
 // Membership in Chromium: a demo world with Tuesday member days, tiers and rewards; an operator
 // opens 会员积分 from the menu, looks a member up and adjusts their points with a reason, sees a
-// tier gap refused in the tiers editor, and reads the member-day lift chart.
+// tier gap refused in the tiers editor, reads the member-day lift chart, and finds the tier and
+// balance on the customer 360.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -94,6 +95,12 @@ describe.skipIf(!existsSync(CHROMIUM))(`membership in Chromium (needs ${CHROMIUM
     await page.getByTestId('member-day-daily').locator('canvas').waitFor();
     await page.getByText('日均订单倍数').waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'membership-member-day.png'), fullPage: true });
+
+    // the customer 360 shows the tier and the balance
+    await page.goto(`${base}/customers/${member.id}`);
+    await page.getByTestId('customer-membership').waitFor();
+    expect(await page.getByTestId('customer-membership').innerText()).toContain(String(before - 30));
+    await page.screenshot({ path: path.join(SHOTS, 'membership-customer360.png') });
     await page.close();
   }, 120_000);
 });

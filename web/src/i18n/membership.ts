@@ -129,6 +129,7 @@ export const membershipZhCN = {
 
   'member.card.title': '会员积分',
   'member.card.open': '积分明细',
+  'member.event.tierChanged': '会员等级 {from} → {to}',
 };
 
 export const membershipEnUS: Record<keyof typeof membershipZhCN, string> = {
@@ -261,4 +262,5 @@ export const membershipEnUS: Record<keyof typeof membershipZhCN, string> = {
 
   'member.card.title': 'Membership',
   'member.card.open': 'Points history',
+  'member.event.tierChanged': 'Tier {from} → {to}',
 };
