@@ -1,10 +1,11 @@
 // Points ledger at scale: 10,000,000 ledger entries for the bench tenant of DATABASE_URL (slug
 // starting with `bench-`, ~1M customers, ~7.8M orders), loaded by COPY, then the full recompute
 // of every balance from the ledger and of every customer's tier (by 12-month spend over the
-// orders, then by points over the ledger), each run twice (the second finds nothing changed).
+// orders, then by points over the ledger). Each tier recompute runs twice: after the rules changed
+// (customers move) and again with nothing changed (the nightly steady state).
 // Prints wall time, the PostgreSQL backend's CPU time (one connection does all the work, so its
 // /proc counters are the query's CPU) and the load average.
-//   DATABASE_URL=postgres://... npx tsx bench/points.ts [--entries 10000000] [--regenerate] [--keep]
+//   DATABASE_URL=postgres://... npx tsx bench/points.ts [--entries 10000000] [--runs 2] [--regenerate] [--keep]
 // Writes only membership tables (points_ledger, points_balances, membership_tiers, customer_tiers,
 // tier_changes) and the tier_changed events it causes; without --keep it removes the tiers, their
 // changes and those events at the end (the ledger stays for the next run; --regenerate reloads it).
@@ -28,6 +29,7 @@ const arg = (name: string): string | undefined => {
 const ENTRIES = Number(arg('--entries') ?? 10_000_000);
 const REGENERATE = process.argv.includes('--regenerate');
 const KEEP = process.argv.includes('--keep');
+const RUNS = Number(arg('--runs') ?? 2);
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 // One connection: the backend pid's CPU counters are then the work's CPU.
@@ -134,7 +136,7 @@ try {
     await handle.pool.query('analyze points_ledger');
   }
 
-  for (let run = 1; run <= 2; run++) {
+  for (let run = 1; run <= RUNS; run++) {
     console.log(`\nrun ${run}`);
     await measure('balances of every customer rebuilt from the ledger', backendPid, () => rebuildBalances(handle.db, tenant.id));
     await replaceTiers(handle.db, tenant.id, [
@@ -143,12 +145,14 @@ try {
       { name: '金卡', minValue: 200_000, maxValue: null, benefits: '9折', memberPricePercent: 90, couponTemplateIds: [] },
     ]);
     await measure('tiers of every customer by 12-month spend (orders)', backendPid, () => recomputeTiers(handle.db, tenant.id, { cause: 'recompute', basis: 'spend' }));
+    await measure('  again, nothing changed', backendPid, () => recomputeTiers(handle.db, tenant.id, { cause: 'recompute', basis: 'spend' }));
     await replaceTiers(handle.db, tenant.id, [
       { name: '普通会员', minValue: 0, maxValue: 500, benefits: '', memberPricePercent: null, couponTemplateIds: [] },
       { name: '银卡', minValue: 500, maxValue: 2_000, benefits: '95折', memberPricePercent: 95, couponTemplateIds: [] },
       { name: '金卡', minValue: 2_000, maxValue: null, benefits: '9折', memberPricePercent: 90, couponTemplateIds: [] },
     ]);
     await measure('tiers of every customer by 12-month points (ledger)', backendPid, () => recomputeTiers(handle.db, tenant.id, { cause: 'recompute', basis: 'points' }));
+    await measure('  again, nothing changed', backendPid, () => recomputeTiers(handle.db, tenant.id, { cause: 'recompute', basis: 'points' }));
   }
   const check = await handle.pool.query<{ wrong: string }>(
     `select count(*) as wrong from (select customer_id, sum(points) as s from points_ledger where tenant_id = $1 group by customer_id) l
