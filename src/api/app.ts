@@ -30,6 +30,7 @@ import { scoreRoutes } from './routes/scores.ts';
 import { diagnosisRoutes } from './routes/diagnosis.ts';
 import { playbookRoutes } from './routes/playbooks.ts';
 import { segmentRoutes } from './routes/segments.ts';
+import { membershipRoutes } from './routes/membership.ts';
 
 export const CONSOLE_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -91,6 +92,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   analyticsRoutes(app, db);
   diagnosisRoutes(app, db);
   playbookRoutes(app, db);
+  membershipRoutes(app, db);
 
   const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
   if (consoleBuilt) {

@@ -651,6 +651,107 @@ export interface PlaybookObjectsTable {
   outcome_reason: string | null;
 }
 
+export interface MembershipSettingsTable {
+  tenant_id: string;
+  points_enabled: Defaulted<boolean>;
+  points_per_yuan: Defaulted<number>;
+  channel_multipliers: ColumnType<Record<string, number>, string | undefined, string>;
+  store_multipliers: ColumnType<Record<string, number>, string | undefined, string>;
+  sku_multipliers: ColumnType<Record<string, number>, string | undefined, string>;
+  member_day_multiplier: Defaulted<number>;
+  expiry_months: number | null;
+  tier_basis: Defaulted<'spend' | 'points'>;
+  tier_window_months: Defaulted<number>;
+  member_day_weekdays: Defaulted<number[]>;
+  member_day_template_id: string | null;
+  updated_at: DefaultedTime;
+}
+
+export interface PointsLedgerTable {
+  tenant_id: string;
+  id: string;
+  customer_id: string;
+  kind: 'earn' | 'redeem' | 'expire' | 'adjust' | 'reverse';
+  points: number;
+  entry_key: string;
+  order_id: string | null;
+  reward_id: string | null;
+  quantity: number | null;
+  reason: Defaulted<string>;
+  actor: Defaulted<string>;
+  created_at: DefaultedTime;
+}
+
+export interface PointsLotsTable {
+  tenant_id: string;
+  entry_id: string;
+  customer_id: string;
+  earned_at: Timestamp;
+  expires_at: Timestamp | null;
+  remaining: number;
+}
+
+export interface PointsBalancesTable {
+  tenant_id: string;
+  customer_id: string;
+  balance: number;
+  updated_at: DefaultedTime;
+}
+
+export interface PointsRewardsTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  kind: 'coupon' | 'goods';
+  coupon_template_id: string | null;
+  sku: string | null;
+  points_price: number;
+  stock: number | null;
+  redeemed: Defaulted<number>;
+  status: Defaulted<'active' | 'paused'>;
+  created_at: DefaultedTime;
+}
+
+export interface MembershipTiersTable {
+  tenant_id: string;
+  id: string;
+  level: number;
+  name: string;
+  min_value: Int8;
+  max_value: Int8 | null;
+  benefits: Defaulted<string>;
+  member_price_percent: number | null;
+  coupon_template_ids: Defaulted<string[]>;
+}
+
+export interface CustomerTiersTable {
+  tenant_id: string;
+  customer_id: string;
+  tier_id: string;
+  qualifying_value: Int8;
+  since: DefaultedTime;
+}
+
+export interface TierChangesTable {
+  tenant_id: string;
+  id: string;
+  customer_id: string;
+  from_tier_id: string | null;
+  to_tier_id: string;
+  qualifying_value: Int8;
+  cause: 'order' | 'recompute';
+  changed_at: DefaultedTime;
+}
+
+export interface MemberDayRunsTable {
+  tenant_id: string;
+  day: string;
+  template_id: string;
+  issued: number;
+  skipped: number;
+  ran_at: DefaultedTime;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -699,6 +800,15 @@ export interface Database {
   diagnoses: DiagnosesTable;
   playbook_applications: PlaybookApplicationsTable;
   playbook_objects: PlaybookObjectsTable;
+  membership_settings: MembershipSettingsTable;
+  points_ledger: PointsLedgerTable;
+  points_lots: PointsLotsTable;
+  points_balances: PointsBalancesTable;
+  points_rewards: PointsRewardsTable;
+  membership_tiers: MembershipTiersTable;
+  customer_tiers: CustomerTiersTable;
+  tier_changes: TierChangesTable;
+  member_day_runs: MemberDayRunsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

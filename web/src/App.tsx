@@ -31,6 +31,7 @@ const SegmentBuilderPage = lazy(() => import('./pages/segments/SegmentBuilderPag
 const SegmentDetailPage = lazy(() => import('./pages/segments/SegmentDetailPage.tsx'));
 const AnalyticsPage = lazy(() => import('./pages/analytics/AnalyticsPage.tsx'));
 const DiagnosisPage = lazy(() => import('./pages/playbooks/DiagnosisPage.tsx'));
+const MembershipPage = lazy(() => import('./pages/membership/MembershipPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
 
 const router = createBrowserRouter([
@@ -70,6 +71,7 @@ const router = createBrowserRouter([
           { path: 'segments/:id/edit', element: <SegmentBuilderPage /> },
           { path: 'segments/:id', element: <SegmentDetailPage /> },
           { path: 'analytics', element: <AnalyticsPage /> },
+          { path: 'membership', element: <MembershipPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

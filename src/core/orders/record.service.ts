@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { PREPARED, type Db } from '../../db/connect.ts';
 import { newId } from '../ids.ts';
 import { afterCustomersChanged } from '../ingest/ingest.hooks.ts';
+import { membershipAfterOrders } from '../membership/orders-hook.service.ts';
 import { lockCustomers, resolveParsedRefs } from '../ingest/identity.service.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { findStaff, findStores } from '../ingest/references.service.ts';
@@ -141,6 +142,11 @@ export async function writeOrders(
     await recomputeAggregates(db, tenantId, affected);
     for (const id of affected) customerIds.add(id);
   }
+
+  // Points earned and taken back, tiers re-evaluated (core/membership): one settings read when unused.
+  await membershipAfterOrders(db, tenantId, createdRows.map(({ prepared: p, customerId }) => ({
+    orderId: p.orderId, customerId, paidFen: p.draft.paidFen, refundedFen: p.draft.refundedFen, channel: p.draft.channel, storeId: p.storeId, orderedAt: p.draft.orderedAt, items: p.draft.items,
+  })), refundedRows.map((r) => ({ orderId: r.id, customerId: r.customerId })));
 
   if (options.timeline) await recordOnTimeline(db, tenantId, orders.map((o) => o.prepared), createdRows, refundedRows, options);
   return { created: createdRows.length, updated, duplicates, customerIds: [...customerIds] };

@@ -69,7 +69,7 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
     group: 'nav.grow',
     areas: [
       { key: '/promotions', label: 'nav.promotions', icon: <GiftOutlined />, needs: 'promotions:write' },
-      { key: 'membership', label: 'nav.membership', icon: <CrownOutlined />, soon: true },
+      { key: '/membership', label: 'nav.membership', icon: <CrownOutlined />, needs: 'promotions:write' },
       { key: 'referral', label: 'nav.referral', icon: <ShareAltOutlined />, soon: true },
     ],
   },

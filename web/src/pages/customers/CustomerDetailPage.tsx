@@ -21,6 +21,7 @@ import { PrivacyActions } from './PrivacyActions.tsx';
 import { ProfileCard } from './ProfileCard.tsx';
 import { RelationsCard } from './RelationsCard.tsx';
 import { CustomerScoresCard } from '../scores/CustomerScoresCard.tsx';
+import { MemberPointsCard } from '../membership/MemberPointsCard.tsx';
 
 export default function CustomerDetailPage() {
   const t = useT();
@@ -89,6 +90,7 @@ export default function CustomerDetailPage() {
         <div className="detail-side">
           <ProfileCard customer={data} zone={zone} />
           <CustomerScoresCard scores={data.scores ?? null} zone={zone} />
+          <MemberPointsCard customerId={data.id} zone={zone} />
           <CustomerTagsCard customer={data} tagGroups={tagGroups.data?.items ?? []} zone={zone} onChanged={changed} />
           <IdentityList identities={data.identities} zone={zone} />
           <RelationsCard customer={data} zone={zone} />

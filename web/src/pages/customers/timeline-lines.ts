@@ -81,6 +81,8 @@ export function describeEvent(entry: TimelineEntry, t: Translate, lookups: Looku
     case 'coupon_received':
     case 'coupon_redeemed':
       return { tone: 'order', text: t(entry.type === 'coupon_received' ? 'event.couponReceived' : 'event.couponRedeemed'), detail: text(p.couponId) ?? '' };
+    case 'tier_changed':
+      return { tone: 'other', text: t('member.event.tierChanged', { from: text(p.fromTier) ?? '—', to: text(p.toTier) ?? '' }), detail: '' };
     case 'page_viewed':
       return { tone: 'visit', text: t('event.pageViewed'), detail: text(p.title) ?? text(p.url) ?? '' };
     case 'store_visited':
