@@ -9,6 +9,8 @@ import { dispatchNightlyScores, recomputeTenantScores } from './tasks/scores.ts'
 import { reverseRefundedCoupons, runCouponIssue } from './tasks/issue-coupons.ts';
 import { dispatchSegmentSweeps, evaluateTenantSegments, sweepTenantSegments } from './tasks/segments.ts';
 import { dispatchNightlyAnalyticsFacts, refreshTenantAnalyticsFacts } from './tasks/analytics-facts.ts';
+import { closeDueGroupSelling } from './tasks/group-selling.ts';
+import { sweepReferrals } from './tasks/referral.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -26,6 +28,8 @@ export function taskList(handle: DatabaseHandle): TaskList {
     sweep_tenant_segments: sweepTenantSegments(handle.db),
     nightly_analytics_facts: dispatchNightlyAnalyticsFacts(handle.db),
     refresh_analytics_facts: refreshTenantAnalyticsFacts(handle.db),
+    close_due_group_selling: closeDueGroupSelling(handle.db),
+    sweep_referrals: sweepReferrals(handle.db),
   };
 }
 
@@ -37,6 +41,8 @@ export const CRONTAB = [
   '*/5 * * * * reverse_refunded_coupons ?max=1',
   '*/15 * * * * sweep_segments ?max=1',
   '0 * * * * nightly_analytics_facts ?max=1',
+  '* * * * * close_due_group_selling ?max=1',
+  '* * * * * sweep_referrals ?max=1',
 ].join('\n');
 
 export interface WorkerOptions {
