@@ -153,7 +153,7 @@ export async function createSolitaire(db: Db, tenantId: string, input: Solitaire
   else if (options.staffId && g.owner_staff_id !== options.staffId) details.push({ path: 'body.groupId', message: 'a guide posts only in groups they own' });
   if (!store) details.push({ path: 'body.storeId', message: `no store ${input.storeId}` });
   if (Date.parse(input.deadlineAt) <= now.getTime()) details.push({ path: 'body.deadlineAt', message: 'must be in the future' });
-  if ((input.perCustomerLimit ?? 99) > input.stock) details.push({ path: 'body.perCustomerLimit', message: 'must not exceed the stock' });
+  if (input.perCustomerLimit !== undefined && input.perCustomerLimit > input.stock) details.push({ path: 'body.perCustomerLimit', message: 'must not exceed the stock' });
   const first = details[0];
   if (first) throw new YuchiError('invalid', `${first.path}: ${first.message}`, details);
   const id = newId();
