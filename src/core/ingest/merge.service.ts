@@ -12,6 +12,7 @@ import { mergeAttributes, type AttributeSources, type AttributeValues } from '..
 import { newId } from '../ids.ts';
 import { recomputeAggregates } from '../orders/order-aggregates.service.ts';
 import { identityKey, type IdentityKey } from './identity.rules.ts';
+import { moveFissionRows } from '../referral/merge.service.ts';
 
 export interface MergeRequest {
   survivorId: string;
@@ -99,6 +100,7 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
     on conflict (tenant_id, customer_id, channel) do update
        set granted = excluded.granted, source = excluded.source, updated_at = excluded.updated_at
      where excluded.updated_at > customer_consents.updated_at`.execute(db);
+  await moveFissionRows(db, tenantId, mergedIds, survivorIds);
 
   const at = options.at ?? new Date();
   const actor = options.actor ?? options.source;
