@@ -6,7 +6,7 @@ import type { Db } from '../../db/connect.ts';
 import { ownCustomersOnly } from '../../core/access/access.rules.ts';
 import { fenToYuan, toCsv } from '../../core/group-selling/solitaires.rules.ts';
 import {
-  cancelSolitaire, changeSolitaireEntry, closeSolitaire, createSolitaire, getSolitaire, joinSolitaire, listSolitaires, pickupList,
+  cancelSolitaire, changeSolitaireEntry, closeSolitaire, createSolitaire, getSolitaire, joinSolitaire, listSolitaires, pickupList, solitaireGroups,
 } from '../../core/group-selling/solitaires.service.ts';
 import { cancelGroupBuy, getGroupBuy, joinGroupBuy, listGroupBuys, openGroupBuy } from '../../core/group-selling/group-buys.service.ts';
 import { addToSharedCart, checkoutSharedCart, getSharedCart, openSharedCart, removeFromSharedCart } from '../../core/group-selling/shared-carts.service.ts';
@@ -89,6 +89,14 @@ export function groupSellingRoutes(app: FastifyInstance, db: Db): void {
     const csv = toCsv(['门店 store', '接龙 title', '商品 item', '序号 no', '昵称 nickname', '手机 phone', '数量 quantity', '金额 amount (yuan)', '订单号 order'],
       lines.map((l) => [l.storeName, l.title, l.itemName, l.no, l.nickname, l.phone ?? '', l.quantity, fenToYuan(l.amountFen), l.orderNo ?? '']));
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="pickups.csv"').send(csv);
+  });
+
+  r.get('/api/v1/solitaires/groups', {
+    config: { permission: 'orders:read' },
+    schema: { tags, summary: 'Groups a 接龙 can be posted in (a guide: their own)', response: { 200: z.object({ items: z.array(z.object({ id: z.string(), name: z.string(), storeId: z.string().nullable(), members: z.number().int() })) }), ...protectedErrors } },
+  }, async (request) => {
+    const actor = actorOf(request);
+    return { items: await solitaireGroups(db, actor.tenantId, ownCustomersOnly(actor)) };
   });
 
   r.get('/api/v1/solitaires/:id', {

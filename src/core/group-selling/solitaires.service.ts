@@ -325,3 +325,15 @@ export async function pickupList(db: Db, tenantId: string, filter: { storeId?: s
     nickname: r.nickname, phone: r.phone, quantity: r.quantity, amountFen: r.quantity * r.price_fen, orderNo: r.order_no, closedAt: r.closed_at?.toISOString() ?? null,
   }));
 }
+
+/** The groups a 接龙 can be posted in: active ones (a guide: their own), with their member counts. */
+export async function solitaireGroups(db: Db, tenantId: string, ownerStaffId?: string): Promise<{ id: string; name: string; storeId: string | null; members: number }[]> {
+  const rows = await sql<{ id: string; name: string; store_id: string | null; members: number }>`
+    select g.id, g.name, g.store_id,
+           (select count(*)::int from group_members m where m.tenant_id = g.tenant_id and m.group_id = g.id and m.left_at is null) as members
+      from customer_groups g
+     where g.tenant_id = ${tenantId} and g.status = 'active'
+       and (${ownerStaffId ?? null}::uuid is null or g.owner_staff_id = ${ownerStaffId ?? null}::uuid)
+     order by g.name, g.id limit 1000`.execute(db);
+  return rows.rows.map((r) => ({ id: r.id, name: r.name, storeId: r.store_id, members: r.members }));
+}

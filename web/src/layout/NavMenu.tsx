@@ -70,7 +70,7 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
     areas: [
       { key: '/promotions', label: 'nav.promotions', icon: <GiftOutlined />, needs: 'promotions:write' },
       { key: 'membership', label: 'nav.membership', icon: <CrownOutlined />, soon: true },
-      { key: 'referral', label: 'nav.referral', icon: <ShareAltOutlined />, soon: true },
+      { key: '/referral', label: 'nav.referral', icon: <ShareAltOutlined />, needs: 'orders:read' },
     ],
   },
   {
