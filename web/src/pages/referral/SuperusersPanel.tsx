@@ -21,7 +21,7 @@ export function SuperusersPanel() {
     { title: t('fission.net.customer'), key: 'name', render: (_v, s) => <Link to={`/customers/${s.customerId}`}>{s.name || '—'}</Link> },
     {
       title: t('fission.su.value'), dataIndex: 'valueFen', width: 220,
-      render: (fen: number) => <div><span className="num">{formatMoney(fen)}</span><Progress percent={top > 0 ? Math.round((fen / top) * 100) : 0} showInfo={false} size="small" /></div>,
+      render: (fen: number) => <div><span className="num">{formatMoney(fen)}</span><Progress percent={top > 0 ? Math.round((fen / top) * 100) : 0} showInfo={false} size="small" status="normal" /></div>,
     },
     { title: t('fission.su.own'), dataIndex: 'ownSpentFen', width: 120, align: 'right', render: money },
     { title: t('fission.su.level1'), dataIndex: 'level1SpentFen', width: 130, align: 'right', render: money },
