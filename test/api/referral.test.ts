@@ -129,4 +129,22 @@ describe('referral and two-level distribution', () => {
       .toEqual([[world.customers.mei, 18_390 + 20_000 + 2_500, 18_390, 20_000, 5_000], [ids.B, 25_000, 20_000, 5_000, 0]]);
     expect(items).toHaveLength(3);
   });
+  it('decides a chain made within one batch, and its cycle, in one sweep', async () => {
+    await contact('X', { state: `MEI${run}` }, undefined, 2);
+    ids.X = await customerOf('X');
+    const xCode = (await app.inject({ method: 'POST', url: '/api/v1/referral/codes', headers: admin, payload: { customer: ids.X } })).json().code as string;
+    // X's code is used before the sweep has attributed X: the sweep sees both in one batch.
+    await contact('Y', { referralCode: xCode }, undefined, 2);
+    ids.Y = await customerOf('Y');
+    const yCode = (await app.inject({ method: 'POST', url: '/api/v1/referral/codes', headers: admin, payload: { customer: ids.Y } })).json().code as string;
+    // 陈美 brought X who brought Y: 陈美 joining through Y's code would close a circle.
+    await contact('mei-circle', { state: yCode }, { phone: world.phones.mei }, 2);
+    expect(await sweep()).toMatchObject({ accepted: 2, refused: 1 });
+    const yTree = (await app.inject({ url: `/api/v1/referral/tree/${ids.Y}`, headers: admin })).json();
+    expect(yTree.upline).toMatchObject({ customerId: ids.X });
+    const meiTree = (await app.inject({ url: `/api/v1/referral/tree/${world.customers.mei}`, headers: admin })).json();
+    expect(meiTree).toMatchObject({ level1: 2, level2: 2 });
+    const refusals = (await app.inject({ url: '/api/v1/referral/refusals', headers: admin })).json().items;
+    expect(refusals.filter((r: { code: string }) => r.code === yCode).map((r: { customerId: string; reason: string }) => [r.customerId, r.reason])).toEqual([[world.customers.mei, 'cycle']]);
+  });
 });

@@ -58,7 +58,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`fission in Chromium (needs ${CHROMIUM})`
     await attributeByRequest(db(), t, { customerId: people[7] ?? '', code }, 'test');
     const later = new Date(Date.now() + 60_000).toISOString();
     await recordOrders(db(), t, [p5, p6, people[7] ?? ''].map((c, i) => ({
-      orderNo: `REF-${t}-${i}`, customer: { customerId: c }, channel: 'miniprogram' as const, paidFen: 12_800 + i * 3000, orderedAt: later,
+      orderNo: `REF-${t}-${i}`, customer: { customerId: c }, channel: 'miniprogram' as const, paidFen: 12_800 + i * 3000, totalFen: 12_800 + i * 3000, discountFen: 0, orderedAt: later,
       items: [{ sku: 'CHERRY', name: '车厘子', quantity: 1, unitPriceFen: 12_800 + i * 3000 }],
     })), { source: 'test' });
     await runReferralSweep(db(), t, new Date(Date.now() + 120_000));

@@ -31,88 +31,137 @@ export type AttributionOutcome =
   | { outcome: 'skipped' };
 
 interface CodeRow {
+  code: string;
   partner_id: string;
   customer_id: string | null;
   phone: string | null;
-  disabled_at: Date | null;
+  disabled: boolean;
 }
 
-/** Decides one candidate and writes the referral or the refusal. Runs inside the caller's transaction. */
-export async function attributeOne(trx: Db, tenantId: string, c: Candidate, actor = 'system'): Promise<AttributionOutcome> {
-  const code = (await sql<CodeRow>`
-    select k.partner_id, p.customer_id, p.phone, k.disabled_at from referral_codes k
+const group = <T>(rows: T[], key: (r: T) => string, value: (r: T) => string): Map<string, string[]> => {
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(key(r), [...(out.get(key(r)) ?? []), value(r)]);
+  return out;
+};
+
+/**
+ * Decides a batch of candidates and writes the referrals and refusals, set-wise: a fixed number of
+ * statements whatever the batch size. Decisions are taken in order in memory, so a chain made
+ * within one batch (A brings B, B brings C) and a person named twice are decided as if one by one.
+ * Runs inside the caller's transaction.
+ */
+export async function attributeBatch(trx: Db, tenantId: string, candidates: Candidate[], actor = 'system'): Promise<AttributionOutcome[]> {
+  const codeRows = candidates.length === 0 ? [] : (await sql<CodeRow>`
+    select k.code, k.partner_id, p.customer_id, p.phone, k.disabled_at is not null as disabled from referral_codes k
       join referral_partners p on p.tenant_id = k.tenant_id and p.id = k.partner_id
-     where k.tenant_id = ${tenantId} and k.code = ${c.code}`.execute(trx)).rows[0];
-  // A state that is no referral code belongs to something else (a channel QR code).
-  if (!code) return { outcome: 'skipped' };
-  // Serialises attributions of one referee (the sweep and the endpoint may meet).
-  await sql`select pg_advisory_xact_lock(hashtext(${`referral:${tenantId}:${c.customerId}`}))`.execute(trx);
-  const referrer = code.customer_id;
-  const [existing, ancestors, refereePhones, referrerPhones, devices, referee] = await Promise.all([
-    sql<{ level1_partner_id: string }>`select level1_partner_id from referrals where tenant_id = ${tenantId} and customer_id = ${c.customerId}`.execute(trx),
-    referrer ? upline(trx, tenantId, referrer) : Promise.resolve([]),
-    phonesOf(trx, tenantId, c.customerId),
-    referrer ? phonesOf(trx, tenantId, referrer) : Promise.resolve([]),
-    c.deviceId ? knownDevice(trx, tenantId, code.partner_id, referrer, c.deviceId) : Promise.resolve([]),
-    sql<{ first_order_at: Date | null }>`select first_order_at from customers where tenant_id = ${tenantId} and id = ${c.customerId}`.execute(trx),
-  ]);
-  const already = existing.rows[0]?.level1_partner_id ?? null;
-  if (already === code.partner_id) return { outcome: 'skipped' };
-  const firstOrder = referee.rows[0]?.first_order_at ?? null;
-  const refusal = attributionRefusal({
-    refereeId: c.customerId, referrerCustomerId: referrer, codeDisabled: code.disabled_at !== null, alreadyReferredBy: already, referrerAncestors: ancestors,
-    refereePhones: [...refereePhones, ...(c.phone ? [c.phone] : [])], referrerPhones: [...referrerPhones, ...(code.phone ? [code.phone] : [])],
-    deviceId: c.deviceId, knownDevices: devices, orderedBefore: firstOrder !== null && firstOrder < c.occurredAt,
+     where k.tenant_id = ${tenantId} and k.code = any(${[...new Set(candidates.map((c) => c.code))]}::text[])`.execute(trx)).rows;
+  const codes = new Map(codeRows.map((r) => [r.code, r]));
+  // A state that is no referral code belongs to something else (a channel QR code): skipped.
+  const named = candidates.filter((c) => codes.has(c.code));
+  if (named.length === 0) return candidates.map(() => ({ outcome: 'skipped' }));
+
+  const referees = [...new Set(named.map((c) => c.customerId))];
+  const referrers = [...new Set(codeRows.flatMap((r) => (r.customer_id ? [r.customer_id] : [])))];
+  const people = [...new Set([...referees, ...referrers])];
+  const devices = [...new Set(named.flatMap((c) => (c.deviceId ? [c.deviceId] : [])))];
+  // Serialises attributions of the same people (the sweep and the endpoint may meet); sorted, so two never wait on each other.
+  await sql`select pg_advisory_xact_lock(hashtext(x)) from unnest(${referees.map((id) => `referral:${tenantId}:${id}`).sort()}::text[]) as x`.execute(trx);
+  const [existing, upline, phones, firstOrders, partnerDevices, usedDevices] = [
+    await sql<{ customer_id: string; level1_partner_id: string; parent: string | null }>`
+      select r.customer_id, r.level1_partner_id, p.customer_id as parent from referrals r join referral_partners p on p.tenant_id = r.tenant_id and p.id = r.level1_partner_id
+       where r.tenant_id = ${tenantId} and r.customer_id = any(${people}::uuid[])`.execute(trx),
+    await sql<{ start: string; customer_id: string }>`
+      with recursive up(start, customer_id, depth) as (
+        select r.customer_id, p.customer_id, 1 from referrals r join referral_partners p on p.tenant_id = r.tenant_id and p.id = r.level1_partner_id
+         where r.tenant_id = ${tenantId} and r.customer_id = any(${referrers}::uuid[])
+        union all
+        select up.start, p.customer_id, up.depth + 1 from up
+          join referrals r on r.tenant_id = ${tenantId} and r.customer_id = up.customer_id
+          join referral_partners p on p.tenant_id = r.tenant_id and p.id = r.level1_partner_id
+         where up.depth < 50 and up.customer_id is not null
+      )
+      select start, customer_id from up where customer_id is not null`.execute(trx),
+    await sql<{ customer_id: string; value: string }>`
+      select customer_id, value from customer_identities where tenant_id = ${tenantId} and kind = 'phone' and customer_id = any(${people}::uuid[])`.execute(trx),
+    await sql<{ id: string; first_order_at: Date | null }>`select id, first_order_at from customers where tenant_id = ${tenantId} and id = any(${referees}::uuid[])`.execute(trx),
+    await sql<{ level1_partner_id: string; device_id: string }>`
+      select level1_partner_id, device_id from referrals where tenant_id = ${tenantId} and device_id = any(${devices}::text[])`.execute(trx),
+    await sql<{ customer_id: string; device_id: string }>`
+      select distinct customer_id, properties ->> 'deviceId' as device_id from events
+       where tenant_id = ${tenantId} and customer_id = any(${referrers}::uuid[]) and properties ->> 'deviceId' = any(${devices}::text[])`.execute(trx),
+  ];
+
+  // What is known, kept up to date as the batch's own decisions are taken.
+  const referredBy = new Map(existing.rows.map((r) => [r.customer_id, { partner: r.level1_partner_id, parent: r.parent }]));
+  const dbUpline = group(upline.rows, (r) => r.start, (r) => r.customer_id);
+  const phonesOf = group(phones.rows, (r) => r.customer_id, (r) => r.value);
+  const firstOrderOf = new Map(firstOrders.rows.map((r) => [r.id, r.first_order_at]));
+  const devicesOfPartner = group(partnerDevices.rows, (r) => r.level1_partner_id, (r) => r.device_id);
+  const devicesOfCustomer = group(usedDevices.rows, (r) => r.customer_id, (r) => r.device_id);
+  // Up the chain: this batch's own attributions first, then what the database knew (referrers' chains).
+  const newParent = new Map<string, string | null>();
+  const ancestors = (customerId: string, depth = 0): string[] => {
+    if (!newParent.has(customerId) || depth > 50) return dbUpline.get(customerId) ?? [];
+    const parent = newParent.get(customerId) ?? null;
+    return parent ? [parent, ...ancestors(parent, depth + 1)] : [];
+  };
+
+  const accepted: { c: Candidate; partner: string; level2: string | null; referrer: string | null }[] = [];
+  const refused: { c: Candidate; reason: string; message: string }[] = [];
+  const outcomes = candidates.map((c): AttributionOutcome => {
+    const code = codes.get(c.code);
+    if (!code) return { outcome: 'skipped' };
+    const referrer = code.customer_id;
+    const already = referredBy.get(c.customerId)?.partner ?? null;
+    if (already === code.partner_id) return { outcome: 'skipped' };
+    const firstOrder = firstOrderOf.get(c.customerId) ?? null;
+    const knownDevices = c.deviceId && ((devicesOfPartner.get(code.partner_id) ?? []).includes(c.deviceId) || (referrer && (devicesOfCustomer.get(referrer) ?? []).includes(c.deviceId))) ? [c.deviceId] : [];
+    const refusal = attributionRefusal({
+      refereeId: c.customerId, referrerCustomerId: referrer, codeDisabled: code.disabled, alreadyReferredBy: already, referrerAncestors: referrer ? ancestors(referrer) : [],
+      refereePhones: [...(phonesOf.get(c.customerId) ?? []), ...(c.phone ? [c.phone] : [])], referrerPhones: [...(referrer ? (phonesOf.get(referrer) ?? []) : []), ...(code.phone ? [code.phone] : [])],
+      deviceId: c.deviceId, knownDevices, orderedBefore: firstOrder !== null && firstOrder < c.occurredAt,
+    });
+    if (refusal) {
+      refused.push({ c, ...refusal });
+      return { outcome: 'refused', ...refusal };
+    }
+    const level2 = referrer ? (referredBy.get(referrer)?.partner ?? null) : null;
+    referredBy.set(c.customerId, { partner: code.partner_id, parent: referrer });
+    newParent.set(c.customerId, referrer);
+    if (c.deviceId) devicesOfPartner.set(code.partner_id, [...(devicesOfPartner.get(code.partner_id) ?? []), c.deviceId]);
+    accepted.push({ c, partner: code.partner_id, level2, referrer });
+    return { outcome: 'accepted', level1PartnerId: code.partner_id, level2PartnerId: level2 };
   });
-  if (refusal) {
+
+  if (refused.length > 0) {
     await sql`
       insert into referral_refusals (tenant_id, id, event_id, customer_id, code, reason, message)
-      values (${tenantId}, ${newId()}, ${c.eventId}, ${c.customerId}, ${c.code}, ${refusal.reason}, ${refusal.message})
+      select ${tenantId}, x.* from unnest(${refused.map(() => newId())}::uuid[], ${refused.map((r) => r.c.eventId)}::uuid[], ${refused.map((r) => r.c.customerId)}::uuid[],
+                                          ${refused.map((r) => r.c.code)}::text[], ${refused.map((r) => r.reason)}::text[], ${refused.map((r) => r.message)}::text[]) as x
       on conflict (tenant_id, event_id) do nothing`.execute(trx);
-    return { outcome: 'refused', ...refusal };
   }
-  const level2 = referrer
-    ? ((await sql<{ level1_partner_id: string }>`select level1_partner_id from referrals where tenant_id = ${tenantId} and customer_id = ${referrer}`.execute(trx)).rows[0]?.level1_partner_id ?? null)
-    : null;
-  await sql`
-    insert into referrals (tenant_id, customer_id, code, level1_partner_id, level2_partner_id, event_id, device_id, attributed_at)
-    values (${tenantId}, ${c.customerId}, ${c.code}, ${code.partner_id}, ${level2}, ${c.eventId}, ${c.deviceId}, ${c.occurredAt})
-    on conflict (tenant_id, customer_id) do nothing`.execute(trx);
-  await sql`
-    insert into events (tenant_id, id, event_key, type, customer_id, occurred_at, source, actor, properties)
-    values (${tenantId}, ${newId()}, ${`yuchi:referral_attributed:${c.customerId}`}, 'referral_attributed', ${c.customerId}, ${c.occurredAt}, 'referral', ${actor},
-            ${JSON.stringify({ code: c.code, level1PartnerId: code.partner_id, level2PartnerId: level2, referrerCustomerId: referrer })}::jsonb)
-    on conflict (tenant_id, event_key) do nothing`.execute(trx);
-  return { outcome: 'accepted', level1PartnerId: code.partner_id, level2PartnerId: level2 };
+  if (accepted.length > 0) {
+    await sql`
+      insert into referrals (tenant_id, customer_id, code, level1_partner_id, level2_partner_id, event_id, device_id, attributed_at)
+      select ${tenantId}, x.* from unnest(${accepted.map((a) => a.c.customerId)}::uuid[], ${accepted.map((a) => a.c.code)}::text[], ${accepted.map((a) => a.partner)}::uuid[],
+                                          ${accepted.map((a) => a.level2)}::uuid[], ${accepted.map((a) => a.c.eventId)}::uuid[], ${accepted.map((a) => a.c.deviceId)}::text[],
+                                          ${accepted.map((a) => a.c.occurredAt)}::timestamptz[]) as x
+      on conflict (tenant_id, customer_id) do nothing`.execute(trx);
+    await sql`
+      insert into events (tenant_id, id, event_key, type, customer_id, occurred_at, source, actor, properties)
+      select ${tenantId}, x.id, 'yuchi:referral_attributed:' || x.customer_id::text, 'referral_attributed', x.customer_id, x.at, 'referral', ${actor}, x.properties
+        from unnest(${accepted.map(() => newId())}::uuid[], ${accepted.map((a) => a.c.customerId)}::uuid[], ${accepted.map((a) => a.c.occurredAt)}::timestamptz[],
+                    ${accepted.map((a) => JSON.stringify({ code: a.c.code, level1PartnerId: a.partner, level2PartnerId: a.level2, referrerCustomerId: a.referrer }))}::jsonb[])
+             as x(id, customer_id, at, properties)
+      on conflict (tenant_id, event_key) do nothing`.execute(trx);
+  }
+  return outcomes;
 }
 
-/** Customers up a customer's referral chain (bounded: a chain is never meant to be long). */
-async function upline(db: Db, tenantId: string, customerId: string): Promise<string[]> {
-  const rows = await sql<{ customer_id: string }>`
-    with recursive up(customer_id, depth) as (
-      select p.customer_id, 1 from referrals r join referral_partners p on p.tenant_id = r.tenant_id and p.id = r.level1_partner_id
-       where r.tenant_id = ${tenantId} and r.customer_id = ${customerId}
-      union all
-      select p.customer_id, up.depth + 1 from up
-        join referrals r on r.tenant_id = ${tenantId} and r.customer_id = up.customer_id
-        join referral_partners p on p.tenant_id = r.tenant_id and p.id = r.level1_partner_id
-       where up.depth < 50 and up.customer_id is not null
-    )
-    select customer_id from up where customer_id is not null`.execute(db);
-  return rows.rows.map((r) => r.customer_id);
-}
-
-async function phonesOf(db: Db, tenantId: string, customerId: string): Promise<string[]> {
-  const rows = await sql<{ value: string }>`select value from customer_identities where tenant_id = ${tenantId} and customer_id = ${customerId} and kind = 'phone'`.execute(db);
-  return rows.rows.map((r) => r.value);
-}
-
-/** The device when the referrer used it, or someone the same partner already brought did. */
-async function knownDevice(db: Db, tenantId: string, partnerId: string, referrer: string | null, deviceId: string): Promise<string[]> {
-  const hit = await sql<{ one: number }>`
-    select 1 as one where exists (select 1 from referrals where tenant_id = ${tenantId} and level1_partner_id = ${partnerId} and device_id = ${deviceId})
-       or exists (select 1 from events where tenant_id = ${tenantId} and customer_id = ${referrer}::uuid and properties ->> 'deviceId' = ${deviceId})`.execute(db);
-  return hit.rows.length > 0 ? [deviceId] : [];
+/** One candidate (an attribution asked for directly). */
+export async function attributeOne(trx: Db, tenantId: string, c: Candidate, actor = 'system'): Promise<AttributionOutcome> {
+  const [outcome] = await attributeBatch(trx, tenantId, [c], actor);
+  return outcome ?? { outcome: 'skipped' };
 }
 
 /** An attribution asked for directly (a mini-program sign-up with a code): refusals answer 422/409. */
@@ -146,9 +195,8 @@ export async function attributeNewContacts(db: Db, tenantId: string): Promise<{ 
     const last = events.rows.at(-1);
     if (!last) return { accepted, refused };
     await inTransaction(db, async (trx) => {
-      for (const e of events.rows) {
-        if (!e.code) continue;
-        const o = await attributeOne(trx, tenantId, { eventId: e.id, customerId: e.customer_id, code: e.code, occurredAt: e.occurred_at, phone: e.phone, deviceId: e.device_id });
+      const candidates = events.rows.flatMap((e) => (e.code ? [{ eventId: e.id, customerId: e.customer_id, code: e.code, occurredAt: e.occurred_at, phone: e.phone, deviceId: e.device_id }] : []));
+      for (const o of await attributeBatch(trx, tenantId, candidates)) {
         if (o.outcome === 'accepted') accepted += 1;
         if (o.outcome === 'refused') refused += 1;
       }
