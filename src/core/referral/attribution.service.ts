@@ -188,14 +188,17 @@ export async function attributeNewContacts(db: Db, tenantId: string): Promise<{ 
         from events e
        where e.tenant_id = ${tenantId} and e.type = 'contact_added' and (e.properties ? 'referralCode' or e.properties ? 'state')
          and e.received_at >= ${after.at} and (e.received_at, e.id) > (${after.at}::timestamptz, ${after.id}::uuid) and e.customer_id is not null
-         and not exists (select 1 from referrals r where r.tenant_id = e.tenant_id and r.event_id = e.id)
-         and not exists (select 1 from referral_refusals x where x.tenant_id = e.tenant_id and x.event_id = e.id)
        order by e.received_at, e.id
        limit ${BATCH}`.execute(db);
     const last = events.rows.at(-1);
     if (!last) return { accepted, refused };
+    // Events decided before (re-read inside the window): looked up by id, so the plan never depends on fresh statistics.
+    const ids = events.rows.map((e) => e.id);
+    const handled = new Set((await sql<{ event_id: string }>`
+      select event_id from referrals where tenant_id = ${tenantId} and event_id = any(${ids}::uuid[])
+      union all select event_id from referral_refusals where tenant_id = ${tenantId} and event_id = any(${ids}::uuid[])`.execute(db)).rows.map((r) => r.event_id));
     await inTransaction(db, async (trx) => {
-      const candidates = events.rows.flatMap((e) => (e.code ? [{ eventId: e.id, customerId: e.customer_id, code: e.code, occurredAt: e.occurred_at, phone: e.phone, deviceId: e.device_id }] : []));
+      const candidates = events.rows.flatMap((e) => (e.code && !handled.has(e.id) ? [{ eventId: e.id, customerId: e.customer_id, code: e.code, occurredAt: e.occurred_at, phone: e.phone, deviceId: e.device_id }] : []));
       for (const o of await attributeBatch(trx, tenantId, candidates)) {
         if (o.outcome === 'accepted') accepted += 1;
         if (o.outcome === 'refused') refused += 1;

@@ -170,6 +170,7 @@ create table referrals (
 );
 create index referrals_level1 on referrals (tenant_id, level1_partner_id);
 create index referrals_level2 on referrals (tenant_id, level2_partner_id);
+create index referrals_event on referrals (tenant_id, event_id);
 create index referrals_device on referrals (tenant_id, level1_partner_id, device_id) where device_id is not null;
 
 -- Attributions refused for abuse (self-referral, same phone or device, cycle ...), with the reason.
