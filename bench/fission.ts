@@ -10,7 +10,9 @@
 //     a code costs ingestion; then one sweep attributes them all (time and CPU per contact).
 //  4. Superusers on this tenant, and on the largest `bench-` tenant of DATABASE_URL if there is one.
 //
-//   node --import tsx bench/fission.ts [--members 2000] [--stock 100] [--seats 10] [--contacts 20000] [--referrers 100] [--port 4108]
+//   node --import tsx bench/fission.ts [--members 2000] [--stock 100] [--seats 10] [--contacts 20000] [--referrers 100] [--port 4108] [--code-first] [--skip-http]
+//
+// --skip-http leaves out parts 1 and 2; --code-first ingests the contacts with a code first.
 //
 // DATABASE_URL (a fresh tenant is made for each run; nothing of other tenants is written), or its
 // own embedded PostgreSQL in a temporary directory.
@@ -40,6 +42,8 @@ const { values } = parseArgs({
     contacts: { type: 'string', default: '20000' },
     referrers: { type: 'string', default: '100' },
     port: { type: 'string', default: '4108' },
+    'code-first': { type: 'boolean', default: false },
+    'skip-http': { type: 'boolean', default: false },
   },
 });
 const members = Number(values.members);
@@ -75,61 +79,63 @@ try {
   const key = (await createApiKey(handle.db, t, { role: 'operator', name: 'fission bench' })).key;
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
 
-  platform = await startPlatform(['node', 'bin/yuchi.mjs', 'start', '--no-demo', '--no-worker'], { DATABASE_URL: url, YUCHI_DEMO: '0' }, Number(values.port));
-  const base = platform.url;
-  const agent = new Agent({ keepAlive: false, maxSockets: members });
-  const post = (urlPath: string, body: string): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
-    const req = request(`${base}${urlPath}`, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => { text += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+  if (!values['skip-http']) {
+    platform = await startPlatform(['node', 'bin/yuchi.mjs', 'start', '--no-demo', '--no-worker'], { DATABASE_URL: url, YUCHI_DEMO: '0' }, Number(values.port));
+    const base = platform.url;
+    const agent = new Agent({ keepAlive: false, maxSockets: members });
+    const post = (urlPath: string, body: string): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
+      const req = request(`${base}${urlPath}`, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => { text += d; });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
-  });
-  const crowd = async (label: string, urlPath: string, bodies: string[]): Promise<void> => {
-    const cpuBefore = cpuSeconds(platform?.child.pid);
-    const loadBefore = load();
-    const started = performance.now();
-    const results = await Promise.all(bodies.map(async (body) => {
-      const t0 = performance.now();
-      const res = await post(urlPath, body);
-      const code = res.status === 201 ? '' : ((JSON.parse(res.body) as { error?: { code: string } }).error?.code ?? '');
-      return { key: `${res.status} ${code}`.trim(), ms: performance.now() - t0 };
-    }));
-    const wall = (performance.now() - started) / 1000;
-    const cpu = cpuSeconds(platform?.child.pid) - cpuBefore;
-    const outcomes = new Map<string, number>();
-    for (const r of results) outcomes.set(r.key, (outcomes.get(r.key) ?? 0) + 1);
-    const ms = results.map((r) => r.ms).sort((a, b) => a - b);
-    console.log(`${label}: ${[...outcomes].map(([k, v]) => `${k}: ${v}`).join(', ')}`);
-    console.log(`  wall ${wall.toFixed(2)} s  ${(bodies.length / wall).toFixed(0)} requests/s  p50 ${pct(ms, 50)} ms  p99 ${pct(ms, 99)} ms  server CPU ${cpu.toFixed(2)} s (${((cpu / bodies.length) * 1000).toFixed(2)} ms/request)  load ${loadBefore} → ${load()}`);
-  };
+    const crowd = async (label: string, urlPath: string, bodies: string[]): Promise<void> => {
+      const cpuBefore = cpuSeconds(platform?.child.pid);
+      const loadBefore = load();
+      const started = performance.now();
+      const results = await Promise.all(bodies.map(async (body) => {
+        const t0 = performance.now();
+        const res = await post(urlPath, body);
+        const code = res.status === 201 ? '' : ((JSON.parse(res.body) as { error?: { code: string } }).error?.code ?? '');
+        return { key: `${res.status} ${code}`.trim(), ms: performance.now() - t0 };
+      }));
+      const wall = (performance.now() - started) / 1000;
+      const cpu = cpuSeconds(platform?.child.pid) - cpuBefore;
+      const outcomes = new Map<string, number>();
+      for (const r of results) outcomes.set(r.key, (outcomes.get(r.key) ?? 0) + 1);
+      const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+      console.log(`${label}: ${[...outcomes].map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+      console.log(`  wall ${wall.toFixed(2)} s  ${(bodies.length / wall).toFixed(0)} requests/s  p50 ${pct(ms, 50)} ms  p99 ${pct(ms, 99)} ms  server CPU ${cpu.toFixed(2)} s (${((cpu / bodies.length) * 1000).toFixed(2)} ms/request)  load ${loadBefore} → ${load()}`);
+    };
 
-  // 1. 接龙
-  const created = await post('/api/v1/solitaires', JSON.stringify({ groupId: group, title: '车厘子季', sku: 'CHERRY-5J', itemName: '车厘子 5斤装', priceFen: 19900, stock, storeId: store, deadlineAt: new Date(Date.now() + 3_600_000).toISOString() }));
-  const solId = (JSON.parse(created.body) as { id: string }).id;
-  await crowd(`接龙: ${members} members join at once for a stock of ${stock}`, `/api/v1/solitaires/${solId}/entries`, people.map((c) => JSON.stringify({ customer: c, quantity: 1 })));
-  const [sol] = await q<{ taken: number; entries: number; sum: number }>(`select taken, (select count(*)::int from solitaire_entries where tenant_id = $1 and solitaire_id = $2) as entries,
-      (select coalesce(sum(quantity), 0)::int from solitaire_entries where tenant_id = $1 and solitaire_id = $2) as sum from solitaires where tenant_id = $1 and id = $2`, [t, solId]);
-  console.log(`  entries ${sol?.entries} (stock ${stock}), taken ${sol?.taken}, quantities ${sol?.sum}`);
-  const closeStarted = performance.now();
-  const closed = await post(`/api/v1/solitaires/${solId}/close`, '{}');
-  const [orders] = await q<{ n: number }>(`select count(*)::int as n from orders where tenant_id = $1 and order_no like $2`, [t, `JL-${solId}-%`]);
-  console.log(`  close: HTTP ${closed.status} in ${(performance.now() - closeStarted).toFixed(0)} ms, ${orders?.n} orders recorded`);
-  if (sol?.entries !== stock || sol.taken !== stock || orders?.n !== stock) process.exitCode = 1;
+    // 1. 接龙
+    const created = await post('/api/v1/solitaires', JSON.stringify({ groupId: group, title: '车厘子季', sku: 'CHERRY-5J', itemName: '车厘子 5斤装', priceFen: 19900, stock, storeId: store, deadlineAt: new Date(Date.now() + 3_600_000).toISOString() }));
+    const solId = (JSON.parse(created.body) as { id: string }).id;
+    await crowd(`接龙: ${members} members join at once for a stock of ${stock}`, `/api/v1/solitaires/${solId}/entries`, people.map((c) => JSON.stringify({ customer: c, quantity: 1 })));
+    const [sol] = await q<{ taken: number; entries: number; sum: number }>(`select taken, (select count(*)::int from solitaire_entries where tenant_id = $1 and solitaire_id = $2) as entries,
+        (select coalesce(sum(quantity), 0)::int from solitaire_entries where tenant_id = $1 and solitaire_id = $2) as sum from solitaires where tenant_id = $1 and id = $2`, [t, solId]);
+    console.log(`  entries ${sol?.entries} (stock ${stock}), taken ${sol?.taken}, quantities ${sol?.sum}`);
+    const closeStarted = performance.now();
+    const closed = await post(`/api/v1/solitaires/${solId}/close`, '{}');
+    const [orders] = await q<{ n: number }>(`select count(*)::int as n from orders where tenant_id = $1 and order_no like $2`, [t, `JL-${solId}-%`]);
+    console.log(`  close: HTTP ${closed.status} in ${(performance.now() - closeStarted).toFixed(0)} ms, ${orders?.n} orders recorded`);
+    if (sol?.entries !== stock || sol.taken !== stock || orders?.n !== stock) process.exitCode = 1;
 
-  // 2. 拼团
-  const opened = await post('/api/v1/group-buys', JSON.stringify({ leader: people[0], sku: 'DURIAN', itemName: '榴莲', priceFen: 9900, originalPriceFen: 15900, targetSize: seats, timeLimitMinutes: 60 }));
-  const gb = JSON.parse(opened.body) as { id: string; shareToken: string };
-  await crowd(`拼团: ${members - 1} customers join one group of ${seats} at once`, `/api/v1/group-buys/shared/${gb.shareToken}/join`, people.slice(1).map((c) => JSON.stringify({ customer: c })));
-  const [group2] = await q<{ joined: number; status: string; orders: number }>(`select joined, status, (select count(*)::int from orders where tenant_id = $1 and order_no like $3) as orders from group_buys where tenant_id = $1 and id = $2`, [t, gb.id, `PT-${gb.id}-%`]);
-  console.log(`  seats ${group2?.joined} of ${seats}, status ${group2?.status}, orders ${group2?.orders}`);
-  if (group2?.joined !== seats || group2.orders !== seats) process.exitCode = 1;
-  agent.destroy();
-  await stopPlatform(platform);
-  platform = undefined;
+    // 2. 拼团
+    const opened = await post('/api/v1/group-buys', JSON.stringify({ leader: people[0], sku: 'DURIAN', itemName: '榴莲', priceFen: 9900, originalPriceFen: 15900, targetSize: seats, timeLimitMinutes: 60 }));
+    const gb = JSON.parse(opened.body) as { id: string; shareToken: string };
+    await crowd(`拼团: ${members - 1} customers join one group of ${seats} at once`, `/api/v1/group-buys/shared/${gb.shareToken}/join`, people.slice(1).map((c) => JSON.stringify({ customer: c })));
+    const [group2] = await q<{ joined: number; status: string; orders: number }>(`select joined, status, (select count(*)::int from orders where tenant_id = $1 and order_no like $3) as orders from group_buys where tenant_id = $1 and id = $2`, [t, gb.id, `PT-${gb.id}-%`]);
+    console.log(`  seats ${group2?.joined} of ${seats}, status ${group2?.status}, orders ${group2?.orders}`);
+    if (group2?.joined !== seats || group2.orders !== seats) process.exitCode = 1;
+    agent.destroy();
+    await stopPlatform(platform);
+    platform = undefined;
+  }
 
   // 3. Attribution
   const actor: Actor = { tenantId: t, tenantSlug: tenant.slug, tenantName: tenant.name, timezone: tenant.timezone, role: 'operator', staffId: null, userId: null, apiKeyId: null, name: 'bench' };
@@ -159,8 +165,14 @@ try {
     const cpu = cpuNow() - cpu0;
     console.log(`${label}: ${contacts} contact_added in ${wall.toFixed(2)} s (${(contacts / wall).toFixed(0)} events/s), bench-process CPU ${cpu.toFixed(2)} s, load ${load()}`);
   };
-  await ingest('ingest, contacts naming no referral code (a channel QR state)', false);
-  await ingest('ingest, contacts naming a referral code', true);
+  // The order alternates between runs (--code-first), so a rising load does not always land on the same side.
+  if (values['code-first']) {
+    await ingest('ingest, contacts naming a referral code', true);
+    await ingest('ingest, contacts naming no referral code (a channel QR state)', false);
+  } else {
+    await ingest('ingest, contacts naming no referral code (a channel QR state)', false);
+    await ingest('ingest, contacts naming a referral code', true);
+  }
   const cpu0 = cpuNow();
   const sweepStarted = performance.now();
   const swept = await runReferralSweep(handle.db, t);

@@ -86,11 +86,13 @@ export async function superusers(db: Db, tenantId: string, options: { limit: num
              coalesce((select sum(o.paid_fen - o.refunded_fen) from orders o where o.tenant_id = r.tenant_id and o.customer_id = r.customer_id and o.ordered_at >= r.attributed_at), 0) as spent
         from referrals r where r.tenant_id = ${tenantId}
     ), brought as (
-      select p.customer_id,
-             sum(ref.spent) filter (where ref.level1_partner_id = p.id) as l1, sum(ref.spent) filter (where ref.level2_partner_id = p.id) as l2,
-             count(*) filter (where ref.level1_partner_id = p.id) as n1, count(*) filter (where ref.level2_partner_id = p.id) as n2
-        from referral_partners p join ref on ref.level1_partner_id = p.id or ref.level2_partner_id = p.id
-       where p.tenant_id = ${tenantId} and p.customer_id is not null group by p.customer_id
+      -- each referral counts for its level-1 partner and, if any, its level-2 partner
+      select p.customer_id, sum(x.l1) as l1, sum(x.l2) as l2, sum(x.n1) as n1, sum(x.n2) as n2
+        from (select level1_partner_id as partner_id, spent as l1, 0 as l2, 1 as n1, 0 as n2 from ref
+              union all
+              select level2_partner_id, 0, spent, 0, 1 from ref where level2_partner_id is not null) x
+        join referral_partners p on p.tenant_id = ${tenantId} and p.id = x.partner_id
+       where p.customer_id is not null group by p.customer_id
     ), activity as (
       select customer_id, count(*) as actions from (
         select customer_id from events where tenant_id = ${tenantId} and type = 'message_received' and occurred_at >= ${since} and properties ? 'chatId' and customer_id is not null
