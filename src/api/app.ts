@@ -31,6 +31,8 @@ import { diagnosisRoutes } from './routes/diagnosis.ts';
 import { playbookRoutes } from './routes/playbooks.ts';
 import { segmentRoutes } from './routes/segments.ts';
 import { membershipRoutes } from './routes/membership.ts';
+import { groupSellingRoutes } from './routes/group-selling.ts';
+import { referralRoutes } from './routes/referral.ts';
 
 export const CONSOLE_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -93,6 +95,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   diagnosisRoutes(app, db);
   playbookRoutes(app, db);
   membershipRoutes(app, db);
+  groupSellingRoutes(app, db);
+  referralRoutes(app, db);
 
   const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
   if (consoleBuilt) {

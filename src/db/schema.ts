@@ -752,6 +752,170 @@ export interface MemberDayRunsTable {
   ran_at: DefaultedTime;
 }
 
+export interface SolitairesTable {
+  tenant_id: string;
+  id: string;
+  group_id: string;
+  title: string;
+  sku: string;
+  item_name: string;
+  price_fen: Int8;
+  stock: number;
+  taken: Defaulted<number>;
+  per_customer_limit: Defaulted<number>;
+  store_id: string;
+  deadline_at: Timestamp;
+  status: Defaulted<'open' | 'closed' | 'cancelled'>;
+  closed_at: Timestamp | null;
+  posted_by_staff_id: string | null;
+  created_by: Defaulted<string>;
+  created_at: DefaultedTime;
+}
+
+export interface SolitaireEntriesTable {
+  tenant_id: string;
+  solitaire_id: string;
+  customer_id: string;
+  seq: number;
+  nickname: string;
+  quantity: number;
+  order_no: string | null;
+  joined_at: DefaultedTime;
+  updated_at: DefaultedTime;
+}
+
+export interface GroupBuysTable {
+  tenant_id: string;
+  id: string;
+  share_token: string;
+  leader_customer_id: string;
+  sku: string;
+  item_name: string;
+  price_fen: Int8;
+  original_price_fen: Int8;
+  target_size: number;
+  joined: Defaulted<number>;
+  store_id: string | null;
+  expires_at: Timestamp;
+  status: Defaulted<'open' | 'succeeded' | 'cancelled'>;
+  finished_at: Timestamp | null;
+  created_by: Defaulted<string>;
+  created_at: DefaultedTime;
+}
+
+export interface GroupBuyMembersTable {
+  tenant_id: string;
+  group_buy_id: string;
+  customer_id: string;
+  seat: number;
+  paid_fen: Defaulted<Int8>;
+  order_no: string | null;
+  refunded_fen: Defaulted<Int8>;
+  joined_at: DefaultedTime;
+}
+
+export interface SharedCartsTable {
+  tenant_id: string;
+  id: string;
+  share_token: string;
+  initiator_customer_id: string;
+  store_id: string | null;
+  status: Defaulted<'open' | 'paid' | 'cancelled'>;
+  order_no: string | null;
+  created_at: DefaultedTime;
+  paid_at: Timestamp | null;
+}
+
+export interface SharedCartItemsTable {
+  tenant_id: string;
+  cart_id: string;
+  id: string;
+  customer_id: string;
+  sku: string;
+  name: Defaulted<string>;
+  quantity: number;
+  unit_price_fen: Int8;
+  line_no: number | null;
+  added_at: DefaultedTime;
+}
+
+export interface ReferralPartnersTable {
+  tenant_id: string;
+  id: string;
+  kind: 'customer' | 'external';
+  customer_id: string | null;
+  name: Defaulted<string>;
+  phone: string | null;
+  created_at: DefaultedTime;
+}
+
+export interface ReferralCodesTable {
+  tenant_id: string;
+  code: string;
+  partner_id: string;
+  created_at: DefaultedTime;
+  disabled_at: Timestamp | null;
+}
+
+export interface ReferralsTable {
+  tenant_id: string;
+  customer_id: string;
+  code: string;
+  level1_partner_id: string;
+  level2_partner_id: string | null;
+  event_id: string | null;
+  device_id: string | null;
+  attributed_at: Timestamp;
+  created_at: DefaultedTime;
+}
+
+export interface ReferralRefusalsTable {
+  tenant_id: string;
+  id: string;
+  event_id: string;
+  customer_id: string | null;
+  code: string;
+  reason: string;
+  message: string;
+  at: DefaultedTime;
+}
+
+export interface ReferralRulesTable {
+  tenant_id: string;
+  level: number;
+  kind: 'percent_first_order' | 'percent_window' | 'points' | 'coupon';
+  percent_bp: number | null;
+  window_days: number | null;
+  points: number | null;
+  coupon_template_id: string | null;
+  updated_at: DefaultedTime;
+}
+
+export interface ReferralRewardsTable {
+  tenant_id: string;
+  id: string;
+  partner_id: string;
+  level: number;
+  referred_customer_id: string;
+  order_id: string | null;
+  order_no: string | null;
+  kind: string;
+  base_fen: Defaulted<Int8>;
+  reward_fen: Defaulted<Int8>;
+  points: Defaulted<number>;
+  coupon_code: string | null;
+  clawback_fen: Defaulted<Int8>;
+  clawback_points: Defaulted<number>;
+  status: Defaulted<'earned' | 'partially_clawed_back' | 'clawed_back'>;
+  earned_at: DefaultedTime;
+  clawed_back_at: Timestamp | null;
+}
+
+export interface ReferralCursorsTable {
+  tenant_id: string;
+  events_read_to: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -809,6 +973,19 @@ export interface Database {
   customer_tiers: CustomerTiersTable;
   tier_changes: TierChangesTable;
   member_day_runs: MemberDayRunsTable;
+  solitaires: SolitairesTable;
+  solitaire_entries: SolitaireEntriesTable;
+  group_buys: GroupBuysTable;
+  group_buy_members: GroupBuyMembersTable;
+  shared_carts: SharedCartsTable;
+  shared_cart_items: SharedCartItemsTable;
+  referral_partners: ReferralPartnersTable;
+  referral_codes: ReferralCodesTable;
+  referrals: ReferralsTable;
+  referral_refusals: ReferralRefusalsTable;
+  referral_rules: ReferralRulesTable;
+  referral_rewards: ReferralRewardsTable;
+  referral_cursors: ReferralCursorsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

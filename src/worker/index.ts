@@ -10,6 +10,8 @@ import { reverseRefundedCoupons, runCouponIssue } from './tasks/issue-coupons.ts
 import { dispatchSegmentSweeps, evaluateTenantSegments, sweepTenantSegments } from './tasks/segments.ts';
 import { dispatchNightlyAnalyticsFacts, refreshTenantAnalyticsFacts } from './tasks/analytics-facts.ts';
 import { dispatchMemberDay, dispatchMembershipNightly, runMemberDay, runMembershipNightly } from './tasks/membership.ts';
+import { closeDueGroupSelling } from './tasks/group-selling.ts';
+import { sweepReferrals } from './tasks/referral.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -31,6 +33,8 @@ export function taskList(handle: DatabaseHandle): TaskList {
     member_day_coupons: runMemberDay(handle.db),
     nightly_membership: dispatchMembershipNightly(handle.db),
     membership_nightly: runMembershipNightly(handle.db),
+    close_due_group_selling: closeDueGroupSelling(handle.db),
+    sweep_referrals: sweepReferrals(handle.db),
   };
 }
 
@@ -44,6 +48,8 @@ export const CRONTAB = [
   '0 * * * * nightly_analytics_facts ?max=1',
   '0 * * * * member_day ?max=1',
   '0 * * * * nightly_membership ?max=1',
+  '* * * * * close_due_group_selling ?max=1',
+  '* * * * * sweep_referrals ?max=1',
 ].join('\n');
 
 export interface WorkerOptions {

@@ -26,6 +26,7 @@ const FormResultsPage = lazy(() => import('./pages/forms/FormResultsPage.tsx'));
 const ImportsPage = lazy(() => import('./pages/imports/ImportsPage.tsx'));
 const LayersPage = lazy(() => import('./pages/scores/LayersPage.tsx'));
 const PromotionsPage = lazy(() => import('./pages/promotions/PromotionsPage.tsx'));
+const ReferralPage = lazy(() => import('./pages/referral/ReferralPage.tsx'));
 const SegmentsPage = lazy(() => import('./pages/segments/SegmentsPage.tsx'));
 const SegmentBuilderPage = lazy(() => import('./pages/segments/SegmentBuilderPage.tsx'));
 const SegmentDetailPage = lazy(() => import('./pages/segments/SegmentDetailPage.tsx'));
@@ -66,6 +67,7 @@ const router = createBrowserRouter([
           { path: 'layers', element: <LayersPage /> },
           { path: 'playbooks', element: <DiagnosisPage /> },
           { path: 'promotions', element: <PromotionsPage /> },
+          { path: 'referral', element: <ReferralPage /> },
           { path: 'segments', element: <SegmentsPage /> },
           { path: 'segments/new', element: <SegmentBuilderPage /> },
           { path: 'segments/:id/edit', element: <SegmentBuilderPage /> },

@@ -22,12 +22,17 @@ export type Permission =
   | 'promotions:write' // coupon templates and issuance, price rules, flash sales
   | 'segments:write'  // segments (人群): save, change, archive, recompute
   | 'playbooks:write'; // the operating-model diagnosis and playbooks
+  | 'solitaires:write' // 接龙 in groups (a guide: in the groups they own)
+  | 'referral:write';  // referral codes, partners, reward rules, attribution runs
 
 // What a guide may do; operators and admins add to it.
-const BASE_GRANTS = ['customers:read', 'orders:read', 'org:read', 'customers:tag', 'privacy:write'] as const;
+const BASE_GRANTS = ['customers:read', 'orders:read', 'org:read', 'customers:tag', 'privacy:write',
+  'solitaires:write'] as const;
 const RUNS_THE_BUSINESS = [
   ...BASE_GRANTS, 'analytics:read', 'events:write', 'orders:write', 'tags:write', 'forms:write', 'customers:export', 'customers:import',
   'scores:write', 'promotions:write', 'segments:write', 'playbooks:write',
+  'scores:write', 'promotions:write', 'segments:write',
+  'referral:write',
 ] as const;
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {

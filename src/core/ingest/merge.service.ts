@@ -13,6 +13,7 @@ import { newId } from '../ids.ts';
 import { recomputeAggregates } from '../orders/order-aggregates.service.ts';
 import { identityKey, type IdentityKey } from './identity.rules.ts';
 import { moveMembership } from '../membership/merge.service.ts';
+import { moveFissionRows } from '../referral/merge.service.ts';
 
 export interface MergeRequest {
   survivorId: string;
@@ -101,6 +102,7 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
        set granted = excluded.granted, source = excluded.source, updated_at = excluded.updated_at
      where excluded.updated_at > customer_consents.updated_at`.execute(db);
   await moveMembership(db, tenantId, mergedIds, survivorIds);
+  await moveFissionRows(db, tenantId, mergedIds, survivorIds);
 
   const at = options.at ?? new Date();
   const actor = options.actor ?? options.source;

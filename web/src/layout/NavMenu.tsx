@@ -71,6 +71,8 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
       { key: '/promotions', label: 'nav.promotions', icon: <GiftOutlined />, needs: 'promotions:write' },
       { key: '/membership', label: 'nav.membership', icon: <CrownOutlined />, needs: 'promotions:write' },
       { key: 'referral', label: 'nav.referral', icon: <ShareAltOutlined />, soon: true },
+      { key: 'membership', label: 'nav.membership', icon: <CrownOutlined />, soon: true },
+      { key: '/referral', label: 'nav.referral', icon: <ShareAltOutlined />, needs: 'orders:read' },
     ],
   },
   {
