@@ -107,6 +107,8 @@ export interface CustomersTable {
   attribute_sources: Defaulted<Record<string, { source: string; at: string }>>;
   last_active_at: Timestamp | null;
   erased_at: Timestamp | null;
+  /** The email channel's address (0017), lower-case. */
+  email: string | null;
 }
 
 export interface CustomerIdentitiesTable {
@@ -617,6 +619,27 @@ export interface GuideTasksTable {
   created_at: DefaultedTime;
 }
 
+export type ChannelKind = 'wecom' | 'email' | 'sms' | 'webhook';
+
+export interface ChannelSettingsTable {
+  tenant_id: string;
+  kind: ChannelKind;
+  config: ColumnType<Record<string, unknown>, Record<string, unknown> | string, Record<string, unknown> | string>;
+  updated_at: DefaultedTime;
+  updated_by: string;
+  last_test_at: Timestamp | null;
+  last_test_ok: boolean | null;
+  last_test_detail: string | null;
+}
+
+export interface WecomCallbacksTable {
+  tenant_id: string;
+  id: string;
+  kind: string;
+  detail: ColumnType<Record<string, unknown>, Record<string, unknown> | string | undefined, Record<string, unknown> | string>;
+  received_at: DefaultedTime;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -662,6 +685,8 @@ export interface Database {
   analytics_first_orders: AnalyticsFirstOrdersTable;
   messages: MessagesTable;
   guide_tasks: GuideTasksTable;
+  channel_settings: ChannelSettingsTable;
+  wecom_callbacks: WecomCallbacksTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

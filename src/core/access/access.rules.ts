@@ -20,7 +20,8 @@ export type Permission =
   | 'privacy:erase'   // erase a customer (PIPL)
   | 'scores:write'    // scoring settings and on-demand scoring runs (RFM, lifecycle, tiers, CLV)
   | 'promotions:write' // coupon templates and issuance, price rules, flash sales
-  | 'segments:write';  // segments (人群): save, change, archive, recompute
+  | 'segments:write'  // segments (人群): save, change, archive, recompute
+  | 'channels:write';  // channel settings (WeCom, email, SMS, webhook) with their secrets, connection tests
 
 // What a guide may do; operators and admins add to it.
 const BASE_GRANTS = ['customers:read', 'orders:read', 'org:read', 'customers:tag', 'privacy:write'] as const;
@@ -30,7 +31,8 @@ const RUNS_THE_BUSINESS = [
 ] as const;
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
-  admin: new Set<Permission>([...RUNS_THE_BUSINESS, 'org:write', 'access:write', 'privacy:erase']),
+  admin: new Set<Permission>([...RUNS_THE_BUSINESS, 'org:write', 'access:write', 'privacy:erase',
+    'channels:write']),
   operator: new Set<Permission>(RUNS_THE_BUSINESS),
   guide: new Set<Permission>(BASE_GRANTS),
 };
