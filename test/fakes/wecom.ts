@@ -62,6 +62,12 @@ export class FakeWecom {
     this.injected.set(path, list);
   }
 
+  /** Forgets the recorded calls and any injected errors not yet answered. */
+  reset(): void {
+    this.calls.length = 0;
+    this.injected.clear();
+  }
+
   /** Every token issued so far stops working (WeCom answers 42001). */
   expireTokens(): void {
     this.live.clear();
