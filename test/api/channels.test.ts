@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { sealSigned } from '../../src/core/channels/wecom/wecom.crypto.ts';
+import { mergeCustomers } from '../../src/core/ingest/merge.service.ts';
+import { inTransaction } from '../../src/db/transaction.ts';
 import { newTenant, testDb } from '../helpers.ts';
 import { buildWorld, type World } from '../fixtures.ts';
 import { FakeWecom } from '../fakes/wecom.ts';
@@ -202,5 +204,23 @@ describe('WeCom callback', () => {
     expect(res.statusCode).toBe(404);
     const bad = await app.inject({ method: 'POST', url: `/callbacks/wecom/${slug}?msg_signature=a&timestamp=1&nonce=2`, headers: { 'content-type': 'text/plain' }, payload: 'hello' });
     expect(bad.statusCode).toBe(400);
+  });
+});
+
+describe('email addresses', () => {
+  it('sets a customer\'s address in lower case, refuses a bad one, and a merge keeps one', async () => {
+    const set = await app.inject({ method: 'PUT', url: `/api/v1/customers/${world.customers.fang}/email`, headers: operator, payload: { email: 'Chen.Fang@Example.com' } });
+    expect(set.json()).toEqual({ customerId: world.customers.fang, email: 'chen.fang@example.com' });
+    const bad = await app.inject({ method: 'PUT', url: `/api/v1/customers/${world.customers.fang}/email`, headers: operator, payload: { email: 'not an address' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0].path).toBe('body.email');
+
+    // 陈芳 (with an address) is merged into 刘军 (without): the survivor takes it.
+    await inTransaction(testDb().db, (trx) => mergeCustomers(trx, world.tenantId, [{ survivorId: world.customers.jun, mergedIds: [world.customers.fang], identities: [] }], { source: 'test' }));
+    const jun = await testDb().db.selectFrom('customers').select('email').where('tenant_id', '=', world.tenantId).where('id', '=', world.customers.jun).executeTakeFirstOrThrow();
+    expect(jun.email).toBe('chen.fang@example.com');
+    // The merged-away id still reaches the survivor.
+    const again = await app.inject({ method: 'PUT', url: `/api/v1/customers/${world.customers.fang}/email`, headers: operator, payload: { email: null } });
+    expect(again.json()).toEqual({ customerId: world.customers.jun, email: null });
   });
 });

@@ -7,9 +7,10 @@ import type { ChannelKind } from '../../db/schema.ts';
 import { channelFor } from '../../core/channels/registry.ts';
 import { CHANNEL_KINDS, EmailSettings, SmsSettings, WebhookSettings, WecomSettings } from '../../core/channels/settings.rules.ts';
 import { channelView, listChannels, recordTest, saveChannelSettings, type ChannelView } from '../../core/channels/settings.service.ts';
+import { setCustomerEmail } from '../../core/channels/recipients.service.ts';
 import { receiveWecomCallback, verifyWecomUrl } from '../../core/channels/wecom/wecom.callback.service.ts';
 import { actorOf } from '../auth.ts';
-import { ErrorResponse, Instant, protectedErrors } from '../schemas.ts';
+import { ErrorResponse, Id, Instant, protectedErrors } from '../schemas.ts';
 
 const Kind = z.enum(CHANNEL_KINDS);
 
@@ -91,6 +92,17 @@ export function channelRoutes(app: FastifyInstance, db: Db): void {
     await recordTest(db, actor.tenantId, kind, result);
     return result;
   });
+
+  r.put('/api/v1/customers/:id/email', {
+    config: { permission: 'events:write' },
+    schema: {
+      tags: ['channels'],
+      summary: 'Set the address the email channel writes to (null clears it)',
+      params: z.object({ id: Id }),
+      body: z.object({ email: z.email('must be an email address').max(254).nullable() }),
+      response: { 200: z.object({ customerId: z.string(), email: z.string().nullable() }), ...protectedErrors },
+    },
+  }, async (request) => setCustomerEmail(db, actorOf(request).tenantId, request.params.id, request.body.email));
 
   void app.register(async (scope) => {
     // WeCom posts XML as text/xml (or JSON); the body is read as text and parsed after the signature check.

@@ -2,6 +2,7 @@
 // and the WeCom user id of the staff member it goes out as.
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
+import { YuchiError } from '../errors.ts';
 
 export interface Recipient {
   customerId: string;
@@ -36,4 +37,16 @@ export async function externalUserIdsOf(db: Db, tenantId: string, customerIds: s
 export async function staffWecomUserId(db: Db, tenantId: string, staffId: string): Promise<string | null> {
   const row = await db.selectFrom('staff').select('wecom_user_id').where('tenant_id', '=', tenantId).where('id', '=', staffId).executeTakeFirst();
   return row?.wecom_user_id ?? null;
+}
+
+/** Sets (or clears) the address the email channel writes to; a merged-away id reaches its survivor. */
+export async function setCustomerEmail(db: Db, tenantId: string, customerId: string, email: string | null): Promise<{ customerId: string; email: string | null }> {
+  const value = email === null ? null : email.trim().toLowerCase();
+  const row = (await sql<{ id: string; email: string | null }>`
+    update customers set email = ${value}, updated_at = now()
+     where tenant_id = ${tenantId} and erased_at is null
+       and id = coalesce((select survivor_id from customer_merges where tenant_id = ${tenantId} and merged_id = ${customerId}), ${customerId})
+    returning id, email`.execute(db)).rows[0];
+  if (!row) throw new YuchiError('not_found', `customer ${customerId} not found`);
+  return { customerId: row.id, email: row.email };
 }
