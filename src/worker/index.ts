@@ -9,6 +9,7 @@ import { dispatchNightlyScores, recomputeTenantScores } from './tasks/scores.ts'
 import { reverseRefundedCoupons, runCouponIssue } from './tasks/issue-coupons.ts';
 import { dispatchSegmentSweeps, evaluateTenantSegments, sweepTenantSegments } from './tasks/segments.ts';
 import { dispatchNightlyAnalyticsFacts, refreshTenantAnalyticsFacts } from './tasks/analytics-facts.ts';
+import { runWecomSync } from './tasks/wecom-sync.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -26,6 +27,7 @@ export function taskList(handle: DatabaseHandle): TaskList {
     sweep_tenant_segments: sweepTenantSegments(handle.db),
     nightly_analytics_facts: dispatchNightlyAnalyticsFacts(handle.db),
     refresh_analytics_facts: refreshTenantAnalyticsFacts(handle.db),
+    wecom_sync: runWecomSync(handle.db),
   };
 }
 

@@ -101,6 +101,22 @@ describe('settings', () => {
   });
 });
 
+describe('sync from WeCom', () => {
+  it('queues one job per tenant, and refuses while WeCom is not set up', async () => {
+    const queued = await app.inject({ method: 'POST', url: '/api/v1/channels/wecom/sync', headers: admin });
+    expect(queued.statusCode).toBe(202);
+    await app.inject({ method: 'POST', url: '/api/v1/channels/wecom/sync', headers: admin });
+    const jobs = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'wecom_sync' and key = ${`wecom_sync:${world.tenantId}`}`.execute(testDb().db);
+    expect(jobs.rows[0]?.n).toBe(1);
+    // Not for a worker of another test file to run against a fake server that is gone by then.
+    await sql`select graphile_worker.remove_job(${`wecom_sync:${world.tenantId}`})`.execute(testDb().db);
+    const other = await newTenant();
+    const refused = await app.inject({ method: 'POST', url: '/api/v1/channels/wecom/sync', headers: bearer(await keyFor(other.id, 'admin')) });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error.code).toBe('wecom_not_set_up');
+  });
+});
+
 describe('WeCom callback', () => {
   it('answers the URL check with the decrypted echostr (WeCom\'s published vector)', async () => {
     const v = DOC_VECTOR.verify;

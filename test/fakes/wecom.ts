@@ -27,6 +27,8 @@ export class FakeWecom {
   /** staff userid → external user ids */
   contacts = new Map<string, string[]>();
   groups = new Map<string, FakeGroupChat>();
+  /** external user id → the contact-way state it was added through */
+  contactStates = new Map<string, string>();
   private readonly live = new Set<string>();
   private readonly injected = new Map<string, { errcode: number; errmsg: string }[]>();
   private msgSeq = 0;
@@ -117,7 +119,7 @@ export class FakeWecom {
       }
       case '/cgi-bin/externalcontact/get': {
         const id = query.external_userid ?? '';
-        const follow = [...this.contacts.entries()].filter(([, ids]) => ids.includes(id)).map(([userid]) => ({ userid, createtime: 1700000000 }));
+        const follow = [...this.contacts.entries()].filter(([, ids]) => ids.includes(id)).map(([userid]) => ({ userid, createtime: 1700000000, ...(this.contactStates.has(id) ? { state: this.contactStates.get(id) } : {}) }));
         if (follow.length === 0) return { errcode: 40096, errmsg: 'invalid external userid' };
         return { errcode: 0, errmsg: 'ok', external_contact: { external_userid: id, name: `客户${id.slice(-4)}`, type: 1 }, follow_user: follow };
       }

@@ -24,4 +24,5 @@ export const channelsApi = {
   list: ({ signal }: Signal = {}) => call<{ items: ChannelView[] }>('GET', '/channels', signal ? { signal } : {}),
   save: (kind: ChannelKind, settings: Record<string, unknown>) => call<ChannelView>('PUT', `/channels/${kind}`, { body: settings }),
   test: (kind: ChannelKind) => call<TestResult>('POST', `/channels/${kind}/test`),
+  syncWecom: () => call<{ queued: boolean }>('POST', '/channels/wecom/sync'),
 };

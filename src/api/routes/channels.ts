@@ -2,7 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
+import { YuchiError } from '../../core/errors.ts';
+import { WECOM_SYNC_TASK } from '../../core/channels/wecom/wecom.sync.service.ts';
 import type { ChannelKind } from '../../db/schema.ts';
 import { channelFor } from '../../core/channels/registry.ts';
 import { CHANNEL_KINDS, EmailSettings, SmsSettings, WebhookSettings, WecomSettings } from '../../core/channels/settings.rules.ts';
@@ -91,6 +94,22 @@ export function channelRoutes(app: FastifyInstance, db: Db): void {
     const result = adapter?.test ? await adapter.test({ db, tenantId: actor.tenantId }) : { ok: false, detail: 'this channel has no connection test' };
     await recordTest(db, actor.tenantId, kind, result);
     return result;
+  });
+
+  r.post('/api/v1/channels/wecom/sync', {
+    config: { permission: 'channels:write' },
+    schema: {
+      tags: ['channels'],
+      summary: 'Pull WeCom\'s external contacts and customer groups into Yuchi (queued)',
+      description: 'Queues one background job per tenant (a second request while one waits is the same job). Contacts become contact_added events and group members group_joined events with stable ids, so repeating it adds only what is new. Also: `yuchi wecom sync --tenant <slug>`.',
+      response: { 202: z.object({ queued: z.boolean() }), ...protectedErrors, 422: ErrorResponse },
+    },
+  }, async (request, reply) => {
+    const actor = actorOf(request);
+    const view = await channelView(db, actor.tenantId, 'wecom');
+    if (!view.configured) throw new YuchiError('unprocessable', 'WeCom is not set up yet', [], 'wecom_not_set_up');
+    await sql`select graphile_worker.add_job(${WECOM_SYNC_TASK}, json_build_object('tenantId', ${actor.tenantId}::text), job_key => ${`${WECOM_SYNC_TASK}:${actor.tenantId}`}, max_attempts => 3)`.execute(db);
+    return reply.status(202).send({ queued: true });
   });
 
   r.put('/api/v1/customers/:id/email', {

@@ -45,6 +45,8 @@ export const channelsZhCN = {
   'channels.field.successEquals': '成功取值（如 0）',
   'channels.field.webhookSecret': '签名密钥（至少 16 位）',
   'channels.required': '必填',
+  'channels.sync': '从企业微信同步客户与客户群',
+  'channels.syncQueued': '已开始同步，完成后客户与客户群会出现在列表中',
 } as const;
 
 export const channelsEnUS: Record<keyof typeof channelsZhCN, string> = {
@@ -93,4 +95,6 @@ export const channelsEnUS: Record<keyof typeof channelsZhCN, string> = {
   'channels.field.successEquals': 'Success value (e.g. 0)',
   'channels.field.webhookSecret': 'Signing secret (16+ characters)',
   'channels.required': 'Required',
+  'channels.sync': 'Sync contacts and groups from WeCom',
+  'channels.syncQueued': 'Sync started; contacts and groups appear in the lists when it is done',
 };

@@ -1,7 +1,7 @@
 // One channel: its settings form (secrets masked), WeCom's callback URL, and the connection test.
 import { useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Form, Input, InputNumber, Select, Space, Switch, Tag, Typography } from 'antd';
-import { ApiOutlined, CopyOutlined } from '@ant-design/icons';
+import { ApiOutlined, CopyOutlined, SyncOutlined } from '@ant-design/icons';
 import { ApiError } from '../../api.ts';
 import { channelsApi, type ChannelView, type TestResult } from '../../api-channels.ts';
 import { useT } from '../../i18n/i18n.tsx';
@@ -48,6 +48,15 @@ export function ChannelCard({ channel, onChanged }: { channel: ChannelView; onCh
       setResult({ ok: false, detail: err instanceof Error ? err.message : String(err) });
     } finally {
       setTesting(false);
+    }
+  };
+
+  const sync = async () => {
+    try {
+      await channelsApi.syncWecom();
+      void message.success(t('channels.syncQueued'));
+    } catch (err) {
+      void message.error(err instanceof Error ? err.message : String(err));
     }
   };
 
@@ -103,7 +112,12 @@ export function ChannelCard({ channel, onChanged }: { channel: ChannelView; onCh
             </Form.Item>
           );
         })}
-        <Button type="primary" htmlType="submit" loading={saving} data-testid={`save-${kind}`}>{t('channels.save')}</Button>
+        <Space>
+          <Button type="primary" htmlType="submit" loading={saving} data-testid={`save-${kind}`}>{t('channels.save')}</Button>
+          {kind === 'wecom' && channel.configured && (
+            <Button icon={<SyncOutlined />} onClick={() => void sync()} data-testid="sync-wecom">{t('channels.sync')}</Button>
+          )}
+        </Space>
       </Form>
     </Card>
   );
