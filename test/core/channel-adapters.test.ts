@@ -10,6 +10,7 @@ import { channelFor } from '../../src/core/channels/registry.ts';
 import { saveChannelSettings } from '../../src/core/channels/settings.service.ts';
 import { createWecomAdapter } from '../../src/core/channels/wecom/wecom.adapter.ts';
 import { forgetWecomTokens } from '../../src/core/channels/wecom/wecom.client.ts';
+import { massSendResults } from '../../src/core/channels/wecom/wecom.results.service.ts';
 import { verifyWebhookSignature } from '../../src/core/channels/gateway.rules.ts';
 import { newId } from '../../src/core/ids.ts';
 import { newTenant, testDb } from '../helpers.ts';
@@ -104,9 +105,19 @@ describe('WeCom', () => {
     expect(sent).toMatchObject({ ok: true, providerId: expect.stringMatching(/^msg/) });
     expect(fake.callsTo('/cgi-bin/externalcontact/add_msg_template')).toHaveLength(1);
     expect(fake.callsTo('/cgi-bin/externalcontact/add_msg_template')[0]?.body).toMatchObject({ chat_type: 'single', sender: liWecom, external_userid: [meiExternal] });
+    // Which customers the staff member has sent it to so far.
+    fake.contacts.set(liWecom, [meiExternal, 'wmNOTINYUCHI']);
+    await ctx.db.insertInto('customer_identities').values({ tenant_id: ctx.tenantId, kind: 'external_userid', value: 'wmNOTINYUCHI', customer_id: world.customers.jun }).execute();
+    const multi = await wecom.sendForConfirmation?.(ctx, world.staff.li, [message(), message({ customerId: world.customers.jun })]);
+    const results = await massSendResults(ctx, multi?.ok ? multi.providerId ?? '' : '', world.staff.li, { sleep: async () => {} });
+    expect(results).toEqual([
+      { externalUserId: meiExternal, chatId: null, customerId: world.customers.mei, status: 'sent', sentAt: new Date(1_700_000_000_000) },
+      { externalUserId: 'wmNOTINYUCHI', chatId: null, customerId: world.customers.jun, status: 'awaiting_confirmation', sentAt: null },
+    ]);
+    fake.reset();
     const groups = await wecom.sendToGroups?.(ctx, world.staff.li, ['wrG1', 'wrG2'], { text: '今晚 8 点秒杀' });
     expect(groups).toMatchObject({ ok: true });
-    expect(fake.callsTo('/cgi-bin/externalcontact/add_msg_template')[1]?.body).toEqual({ chat_type: 'group', sender: liWecom, chat_id_list: ['wrG1', 'wrG2'], text: { content: '今晚 8 点秒杀' } });
+    expect(fake.callsTo('/cgi-bin/externalcontact/add_msg_template')[0]?.body).toEqual({ chat_type: 'group', sender: liWecom, chat_id_list: ['wrG1', 'wrG2'], text: { content: '今晚 8 点秒杀' } });
   });
 
   it('tests the connection with a token, and reports a wrong secret', async () => {

@@ -121,7 +121,7 @@ describe('APIs', () => {
     await c.addMsgTemplate({ chatType: 'group', sender: 'li.na', chatIds: ['wrGROUP01'], text: '今晚秒杀' });
     expect(fake.callsTo('/cgi-bin/externalcontact/add_msg_template')[1]?.body).toEqual({ chat_type: 'group', sender: 'li.na', chat_id_list: ['wrGROUP01'], text: { content: '今晚秒杀' } });
     const results = await c.getGroupMsgSendResult(single.msgid, 'li.na');
-    expect(results.sends[0]).toMatchObject({ userid: 'li.na', status: 1 });
+    expect(results.sends[0]).toMatchObject({ userid: 'li.na', external_userid: 'wmAAAA0001', status: 1 });
     const way = await c.addContactWay({ type: 1, scene: 2, user: ['li.na'], state: 'store-ft-01' });
     expect(way.configId).not.toBe('');
     await c.updateContactWay(way.configId, { state: 'store-ft-02' });

@@ -32,6 +32,8 @@ export class FakeWecom {
   private readonly live = new Set<string>();
   private readonly injected = new Map<string, { errcode: number; errmsg: string }[]>();
   private msgSeq = 0;
+  /** msgid → the external user ids a mass send went to */
+  private readonly templates = new Map<string, string[]>();
   private server: Server | undefined;
   url = '';
 
@@ -135,10 +137,18 @@ export class FakeWecom {
         this.msgSeq += 1;
         const ids = Array.isArray(body?.external_userid) ? (body.external_userid as string[]) : [];
         const known = new Set([...this.contacts.values()].flat());
+        this.templates.set(`msg${this.msgSeq}`, ids.filter((id) => known.has(id)));
         return { errcode: 0, errmsg: 'ok', fail_list: ids.filter((id) => !known.has(id)), msgid: `msg${this.msgSeq}` };
       }
-      case '/cgi-bin/externalcontact/get_groupmsg_send_result':
-        return { errcode: 0, errmsg: 'ok', next_cursor: '', send_list: [{ external_userid: 'wmfake0001', userid: String(body?.userid ?? ''), status: 1, send_time: 1700000000 }] };
+      case '/cgi-bin/externalcontact/get_groupmsg_send_result': {
+        // Sent to the first recipient, the rest still waiting for the staff member's confirmation;
+        // one result per page, so a caller must follow next_cursor.
+        const sent = this.templates.get(String(body?.msgid ?? '')) ?? [];
+        const at = Number(body?.cursor ?? 0);
+        const id = sent[at];
+        const page = id ? [{ external_userid: id, userid: String(body?.userid ?? ''), status: at === 0 ? 1 : 0, ...(at === 0 ? { send_time: 1700000000 } : {}) }] : [];
+        return { errcode: 0, errmsg: 'ok', next_cursor: at + 1 < sent.length ? String(at + 1) : '', send_list: page };
+      }
       case '/cgi-bin/externalcontact/add_contact_way':
         return { errcode: 0, errmsg: 'ok', config_id: `cfg${this.calls.length}`, qr_code: 'https://wework.qpic.cn/fake/qr.png' };
       case '/cgi-bin/externalcontact/update_contact_way':
