@@ -80,7 +80,11 @@ export interface CallbackDeps {
   now?: Date;
 }
 
-/** POST: one event from WeCom. */
+/**
+ * POST: one event from WeCom. There is no freshness window on the timestamp: WeCom retries late
+ * and its signature already covers the timestamp; a replay, fresh or stale, is caught by its
+ * content's digest in wecom_callbacks.
+ */
 export async function receiveWecomCallback(db: Db, slug: string, query: CallbackQuery, body: string, deps: CallbackDeps = {}): Promise<CallbackOutcome> {
   const { tenant, settings } = await tenantAndSettings(db, slug);
   const params = signedParams(query);
