@@ -33,6 +33,7 @@ import { segmentRoutes } from './routes/segments.ts';
 import { membershipRoutes } from './routes/membership.ts';
 import { groupSellingRoutes } from './routes/group-selling.ts';
 import { referralRoutes } from './routes/referral.ts';
+import { channelRoutes } from './routes/channels.ts';
 
 export const CONSOLE_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -97,6 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   membershipRoutes(app, db);
   groupSellingRoutes(app, db);
   referralRoutes(app, db);
+  channelRoutes(app, db);
 
   const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
   if (consoleBuilt) {

@@ -5,6 +5,7 @@ import { registerClvCommands } from './commands/clv.ts';
 import { registerDemoCommands } from './commands/demo.ts';
 import { registerImportCommands } from './commands/import.ts';
 import { registerServerCommands } from './commands/server.ts';
+import { registerWecomCommands } from './commands/wecom.ts';
 
 const program = new Command()
   .name('yuchi')
@@ -22,4 +23,5 @@ registerAccessCommands(program);
 registerDemoCommands(program);
 registerClvCommands(program);
 registerImportCommands(program);
+registerWecomCommands(program);
 await program.parseAsync(process.argv);

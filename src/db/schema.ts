@@ -107,6 +107,8 @@ export interface CustomersTable {
   attribute_sources: Defaulted<Record<string, { source: string; at: string }>>;
   last_active_at: Timestamp | null;
   erased_at: Timestamp | null;
+  /** The email channel's address (0017), lower-case. */
+  email: string | null;
 }
 
 export interface CustomerIdentitiesTable {
@@ -916,6 +918,27 @@ export interface ReferralCursorsTable {
   events_read_to: Timestamp;
 }
 
+export type ChannelKind = 'wecom' | 'email' | 'sms' | 'webhook';
+
+export interface ChannelSettingsTable {
+  tenant_id: string;
+  kind: ChannelKind;
+  config: ColumnType<Record<string, unknown>, Record<string, unknown> | string, Record<string, unknown> | string>;
+  updated_at: DefaultedTime;
+  updated_by: string;
+  last_test_at: Timestamp | null;
+  last_test_ok: boolean | null;
+  last_test_detail: string | null;
+}
+
+export interface WecomCallbacksTable {
+  tenant_id: string;
+  id: string;
+  kind: string;
+  detail: ColumnType<Record<string, unknown>, Record<string, unknown> | string | undefined, Record<string, unknown> | string>;
+  received_at: DefaultedTime;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -986,6 +1009,8 @@ export interface Database {
   referral_rules: ReferralRulesTable;
   referral_rewards: ReferralRewardsTable;
   referral_cursors: ReferralCursorsTable;
+  channel_settings: ChannelSettingsTable;
+  wecom_callbacks: WecomCallbacksTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

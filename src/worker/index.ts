@@ -12,6 +12,7 @@ import { dispatchNightlyAnalyticsFacts, refreshTenantAnalyticsFacts } from './ta
 import { dispatchMemberDay, dispatchMembershipNightly, runMemberDay, runMembershipNightly } from './tasks/membership.ts';
 import { closeDueGroupSelling } from './tasks/group-selling.ts';
 import { sweepReferrals } from './tasks/referral.ts';
+import { runWecomSync } from './tasks/wecom-sync.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -35,6 +36,7 @@ export function taskList(handle: DatabaseHandle): TaskList {
     membership_nightly: runMembershipNightly(handle.db),
     close_due_group_selling: closeDueGroupSelling(handle.db),
     sweep_referrals: sweepReferrals(handle.db),
+    wecom_sync: runWecomSync(handle.db),
   };
 }
 

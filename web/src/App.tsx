@@ -33,6 +33,7 @@ const SegmentDetailPage = lazy(() => import('./pages/segments/SegmentDetailPage.
 const AnalyticsPage = lazy(() => import('./pages/analytics/AnalyticsPage.tsx'));
 const DiagnosisPage = lazy(() => import('./pages/playbooks/DiagnosisPage.tsx'));
 const MembershipPage = lazy(() => import('./pages/membership/MembershipPage.tsx'));
+const ChannelsPage = lazy(() => import('./pages/channels/ChannelsPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
 
 const router = createBrowserRouter([
@@ -74,6 +75,7 @@ const router = createBrowserRouter([
           { path: 'segments/:id', element: <SegmentDetailPage /> },
           { path: 'analytics', element: <AnalyticsPage /> },
           { path: 'membership', element: <MembershipPage /> },
+          { path: 'channels', element: <ChannelsPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -24,6 +24,7 @@ export type Permission =
   | 'playbooks:write'; // the operating-model diagnosis and playbooks
   | 'solitaires:write' // 接龙 in groups (a guide: in the groups they own)
   | 'referral:write';  // referral codes, partners, reward rules, attribution runs
+  | 'channels:write';  // channel settings (WeCom, email, SMS, webhook) with their secrets, connection tests
 
 // What a guide may do; operators and admins add to it.
 const BASE_GRANTS = ['customers:read', 'orders:read', 'org:read', 'customers:tag', 'privacy:write',
@@ -36,7 +37,8 @@ const RUNS_THE_BUSINESS = [
 ] as const;
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
-  admin: new Set<Permission>([...RUNS_THE_BUSINESS, 'org:write', 'access:write', 'privacy:erase']),
+  admin: new Set<Permission>([...RUNS_THE_BUSINESS, 'org:write', 'access:write', 'privacy:erase',
+    'channels:write']),
   operator: new Set<Permission>(RUNS_THE_BUSINESS),
   guide: new Set<Permission>(BASE_GRANTS),
 };

@@ -103,6 +103,13 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
      where excluded.updated_at > customer_consents.updated_at`.execute(db);
   await moveMembership(db, tenantId, mergedIds, survivorIds);
   await moveFissionRows(db, tenantId, mergedIds, survivorIds);
+  // The email channel's address: the survivor keeps its own; one without takes the most recently updated merged profile's.
+  await sql`${PREPARED}
+    update customers s set email = x.email
+      from (select distinct on (m.survivor) m.survivor, c.email from customers c join ${m} on c.id = m.merged
+             where c.tenant_id = ${tenantId} and c.id = any(${mergedIds}::uuid[]) and c.email is not null
+             order by m.survivor, c.updated_at desc) x
+     where s.tenant_id = ${tenantId} and s.id = x.survivor and s.email is null`.execute(db);
 
   const at = options.at ?? new Date();
   const actor = options.actor ?? options.source;

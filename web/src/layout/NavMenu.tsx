@@ -62,7 +62,7 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
       { key: 'sop', label: 'nav.sop', icon: <CalendarOutlined />, soon: true },
       { key: 'journeys', label: 'nav.journeys', icon: <BranchesOutlined />, soon: true },
       { key: 'broadcasts', label: 'nav.broadcasts', icon: <SendOutlined />, soon: true },
-      { key: 'channels', label: 'nav.channels', icon: <ApiOutlined />, soon: true },
+      { key: '/channels', label: 'nav.channels', icon: <ApiOutlined />, needs: 'channels:write' },
     ],
   },
   {
