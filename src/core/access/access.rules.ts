@@ -20,6 +20,7 @@ export type Permission =
   | 'privacy:erase'   // erase a customer (PIPL)
   | 'scores:write'    // scoring settings and on-demand scoring runs (RFM, lifecycle, tiers, CLV)
   | 'promotions:write' // coupon templates and issuance, price rules, flash sales
+  | 'messaging:write' // restraint settings, templates, mass sends, the sandbox phones
   | 'segments:write';  // segments (人群): save, change, archive, recompute
 
 // What a guide may do; operators and admins add to it.
@@ -27,6 +28,7 @@ const BASE_GRANTS = ['customers:read', 'orders:read', 'org:read', 'customers:tag
 const RUNS_THE_BUSINESS = [
   ...BASE_GRANTS, 'analytics:read', 'events:write', 'orders:write', 'tags:write', 'forms:write', 'customers:export', 'customers:import',
   'scores:write', 'promotions:write', 'segments:write',
+  'messaging:write',
 ] as const;
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {

@@ -99,6 +99,16 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
     on conflict (tenant_id, customer_id, channel) do update
        set granted = excluded.granted, source = excluded.source, updated_at = excluded.updated_at
      where excluded.updated_at > customer_consents.updated_at`.execute(db);
+  // messaging: the sandbox phone's messages follow the person; the survivor's own time zone wins
+  await sql`${PREPARED}
+    update sandbox_inbox x set customer_id = m.survivor from ${m}
+             where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
+  await sql`${PREPARED}
+    insert into customer_time_zones (tenant_id, customer_id, timezone)
+    select distinct on (m.survivor) ${tenantId}, m.survivor, z.timezone
+      from customer_time_zones z join ${m} on z.customer_id = m.merged
+     where z.tenant_id = ${tenantId} and z.customer_id = any(${mergedIds}::uuid[])
+    on conflict (tenant_id, customer_id) do nothing`.execute(db);
 
   const at = options.at ?? new Date();
   const actor = options.actor ?? options.source;

@@ -72,6 +72,8 @@ export async function claimDueMessages(db: Db, tenantId: string, batchSize = 500
     const customers = [...new Set(due.rows.map((r) => r.customer_id))].sort();
     // Serialises the slot arithmetic per customer across workers (ordered: no deadlock).
     await sql`select pg_advisory_xact_lock(hashtextextended(${tenantId}::text || c, 0)) from unnest(${customers}::text[]) as c`.execute(trx);
+    // within a batch, higher priority decides first, so it takes a slot a lower one also wanted
+    due.rows.sort((a, b) => b.priority - a.priority || a.not_before.getTime() - b.not_before.getTime() || (a.id < b.id ? -1 : 1));
     const now = Date.now();
     const situations = await loadSituations(trx, tenantId, customers, settings, zone, now);
     const ids: string[] = []; const statuses: string[] = []; const reasons: (string | null)[] = []; const notBefores: string[] = [];
@@ -185,7 +187,6 @@ export async function recoverStaleSends(db: Db, tenantId: string, leaseSeconds =
              status_reason = case when channel = any(${RESEND_SAFE_CHANNELS}::text[]) then 'resent_after_crash' else 'crashed_mid_send' end,
              not_before = now(), attempt_id = null, updated_at = now()
        where tenant_id = ${tenantId} and status = 'sending' and claimed_at < now() - make_interval(secs => ${leaseSeconds})
-         and not (channel = 'wecom' and mass_send_id is not null)
       returning status)
     select status, count(*)::int as n from stale group by status`.execute(db);
   return {
