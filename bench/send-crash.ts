@@ -29,13 +29,14 @@ const { values } = parseArgs({ options: {
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('set DATABASE_URL (the shared bench database: head -1 /tmp/benchdb.log)');
 const lease = Number(values.lease);
+const BATCH = 1000;
 
 if (values.worker) {
   // the worker process: deliver until nothing is due
   const handle = openDatabase(url, { max: 12, applicationName: 'send-crash-worker' });
   const tenantId = values.tenant ?? '';
   for (;;) {
-    const { more } = await deliverDue(handle.db, tenantId, { batchSize: 1000, concurrency: 16, leaseSeconds: lease, budgetMs: 60_000 });
+    const { more } = await deliverDue(handle.db, tenantId, { batchSize: BATCH, concurrency: 16, leaseSeconds: lease, budgetMs: 60_000 });
     if (!more) break;
   }
   await handle.close();
@@ -74,11 +75,11 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 50));
   firstCpu = Math.max(firstCpu, cpuSeconds(first.pid));
   if (first.exitCode !== null) throw new Error('the first worker finished before it could be killed; raise --recipients or lower --kill-at');
-  // kill mid-batch: some messages have reached the phone but their outcome is not yet recorded
+  // kill mid-send: part of a batch has reached the phones, and none of its outcomes is recorded
   const progress = (await sql<{ inbox: number; sent: number }>`
     select (select count(*)::int from sandbox_inbox where tenant_id = ${tenant.id}) as inbox,
            (select count(*)::int from messages where tenant_id = ${tenant.id} and status = 'sent') as sent`.execute(db)).rows[0];
-  if (progress && progress.inbox >= killAt && progress.inbox > progress.sent) break;
+  if (progress && progress.inbox >= killAt && progress.inbox > progress.sent && progress.inbox % BATCH !== 0) break;
 }
 first.kill('SIGKILL');
 await exited(first);
