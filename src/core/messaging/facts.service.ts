@@ -22,23 +22,29 @@ export async function tenantZone(db: Db, tenantId: string): Promise<string> {
   return row?.timezone ?? 'Asia/Shanghai';
 }
 
-/** Slots are looked at 35 days back (a month's quota) and as far ahead as rescheduling reaches. */
-export async function loadSituations(db: Db, tenantId: string, customerIds: readonly string[], settings: MessagingSettings, zone: string, now: number): Promise<Map<string, CustomerSituation>> {
+/**
+ * Slots are looked at 35 days back (a month's quota) and as far ahead as rescheduling reaches.
+ * `range`: the ids are a run of the tenant's customers in id order (a mass send's chunk), so each
+ * table is read as one key range instead of an index probe per customer.
+ */
+export async function loadSituations(db: Db, tenantId: string, customerIds: readonly string[], settings: MessagingSettings, zone: string, now: number, range = false): Promise<Map<string, CustomerSituation>> {
   const out = new Map<string, CustomerSituation>();
   if (customerIds.length === 0) return out;
   const ids = [...new Set(customerIds)];
   for (const id of ids) out.set(id, { consent: new Map(), timeZone: zone, holders: [] });
   const from = new Date(now - 35 * 86_400_000).toISOString();
   const to = new Date(now + (settings.priorities.rescheduleWithinDays + 35) * 86_400_000).toISOString();
+  const sorted = range ? [...ids].sort() : [];
+  const who = range ? sql`customer_id between ${sorted[0]}::uuid and ${sorted[sorted.length - 1]}::uuid` : sql`customer_id = any(${ids}::uuid[])`;
   const [consents, zones, holders] = await Promise.all([
     sql<{ customer_id: string; channel: string; granted: boolean }>`
-      select customer_id, channel, granted from customer_consents where tenant_id = ${tenantId} and customer_id = any(${ids}::uuid[])`.execute(db),
+      select customer_id, channel, granted from customer_consents where tenant_id = ${tenantId} and ${who}`.execute(db),
     sql<{ customer_id: string; timezone: string }>`
-      select customer_id, timezone from customer_time_zones where tenant_id = ${tenantId} and customer_id = any(${ids}::uuid[])`.execute(db),
+      select customer_id, timezone from customer_time_zones where tenant_id = ${tenantId} and ${who}`.execute(db),
     sql<{ id: string; customer_id: string; channel: MessageChannel; purpose: MessagePurpose; priority: number; status: string; at: Date }>`
       select id, customer_id, channel, purpose, priority, status, coalesce(sent_at, claimed_at, not_before) as at
         from messages
-       where tenant_id = ${tenantId} and customer_id = any(${ids}::uuid[]) and purpose = 'marketing'
+       where tenant_id = ${tenantId} and ${who} and purpose = 'marketing'
          and status = any(${[...SENT_STATUSES, ...PENDING_STATUSES]}::text[])
          and coalesce(sent_at, claimed_at, not_before) between ${from}::timestamptz and ${to}::timestamptz`.execute(db),
   ]);

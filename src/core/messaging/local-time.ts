@@ -1,7 +1,8 @@
 // Local calendar arithmetic for the engine, fast enough for a million recipients: a zone's offset
 // is read once per zone and hour, not through a new Intl formatter per call.
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsets = new Map<string, number>();
+/** Per zone, the offset of each hour already seen (a million recipients touch a handful of hours). */
+const offsets = new Map<string, Map<number, number>>();
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
@@ -16,14 +17,19 @@ function formatter(zone: string): Intl.DateTimeFormat {
 
 /** Minutes east of UTC at an instant (zone offsets change on hour boundaries at most). */
 export function offsetMinutes(instant: number, zone: string): number {
-  const key = `${zone}@${Math.floor(instant / HOUR)}`;
-  const cached = offsets.get(key);
+  const hour = Math.floor(instant / HOUR);
+  let byHour = offsets.get(zone);
+  if (!byHour) {
+    byHour = new Map();
+    offsets.set(zone, byHour);
+  }
+  const cached = byHour.get(hour);
   if (cached !== undefined) return cached;
   const name = formatter(zone).formatToParts(new Date(instant)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);
   const minutes = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : 0;
-  if (offsets.size > 100_000) offsets.clear();
-  offsets.set(key, minutes);
+  if (byHour.size > 50_000) byHour.clear();
+  byHour.set(hour, minutes);
   return minutes;
 }
 

@@ -4,16 +4,16 @@
 // set-wise insert — planned ('queued' at their time) and excluded ('dropped' with the reason) alike,
 // so every recipient's decision is on record. Each chunk commits on its own; messages are keyed
 // mass_send:<id>:<customer>, so a plan interrupted half-way resumes where it stopped.
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
-import { newId } from '../ids.ts';
 import { factsFor, loadSituations, tenantZone } from './facts.service.ts';
 import type { Audience, Schedule } from './mass-sends.rules.ts';
 import { sendTimeFor } from './mass-sends.rules.ts';
 import { decide, inHoldout } from './restraint.rules.ts';
 import { getMessagingSettings } from './settings.service.ts';
 import { render, TemplateContent, usedVariables, type TemplateChannel } from './templates.rules.ts';
-import { valuesFor } from './templates.service.ts';
+import { VALUE_JOINS, valueColumns, valuesOf, type ValueRow } from './templates.service.ts';
 
 export interface PlanCounts {
   audience: number;
@@ -45,15 +45,35 @@ function setCondition(tenantId: string, set: Audience['include']) {
   return sql`exists (select 1 from group_members x where x.tenant_id = ${tenantId} and x.customer_id = c.id and x.group_id = any(${set.ids}::uuid[]) and x.left_at is null)`;
 }
 
-async function audienceChunk(db: Db, tenantId: string, spec: PlanSpec, after: string, resume: boolean): Promise<{ id: string; guide_id: string | null }[]> {
-  const rows = await sql<{ id: string; guide_id: string | null }>`
-    select c.id, c.guide_id from customers c
+interface Recipient extends ValueRow { id: string; guide_id: string | null }
+
+async function audienceChunk(db: Db, tenantId: string, spec: PlanSpec, after: string, resume: boolean): Promise<Recipient[]> {
+  const rows = await sql<Recipient>`
+    select c.id, c.guide_id, ${valueColumns(usedVariables(spec.content), spec.couponTemplateId)}
+      from customers c ${VALUE_JOINS}
      where c.tenant_id = ${tenantId} and c.id > ${after}::uuid and c.erased_at is null
        and ${setCondition(tenantId, spec.audience.include)}
        and ${spec.audience.exclude ? sql`not ${setCondition(tenantId, spec.audience.exclude)}` : sql`true`}
        and ${resume ? sql`not exists (select 1 from messages m where m.tenant_id = ${tenantId} and m.dedupe_key = 'mass_send:' || ${spec.massSendId} || ':' || c.id)` : sql`true`}
      order by c.id limit ${CHUNK}`.execute(db);
   return rows.rows;
+}
+
+/**
+ * Time-ordered ids (UUIDv7 layout) for a chunk at once: one clock reading and one random draw
+ * instead of a call per recipient. Unique by 74 random bits; later than every id made before.
+ */
+function chunkIds(n: number): string[] {
+  const ts = Date.now().toString(16).padStart(12, '0');
+  const head = `${ts.slice(0, 8)}-${ts.slice(8, 12)}-7`;
+  const hex = randomBytes(n * 9).toString('hex');
+  const variant = '89ab';
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const r = hex.slice(i * 18, i * 18 + 18);
+    out[i] = `${head}${r.slice(0, 3)}-${variant[parseInt(r.charAt(3), 16) & 3] ?? '8'}${r.slice(4, 7)}-${r.slice(7, 18)}0`;
+  }
+  return out;
 }
 
 const bump = (counts: Record<string, number>, key: string) => { counts[key] = (counts[key] ?? 0) + 1; };
@@ -64,7 +84,6 @@ export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, opt
   const zone = await tenantZone(db, tenantId);
   const now = options.now ?? Date.now();
   const templateChannel: TemplateChannel = spec.channel === 'sandbox' && !spec.content.sandbox ? 'wecom' : spec.channel;
-  const variables = usedVariables(spec.content);
   const counts: PlanCounts = { audience: 0, planned: 0, heldOut: 0, excluded: {}, moved: {} };
   const resume = !options.dryRun && (await sql<{ n: number }>`select count(*)::int as n from messages where tenant_id = ${tenantId} and mass_send_id = ${spec.massSendId}`.execute(db)).rows[0]?.n !== 0;
   let after = '00000000-0000-0000-0000-000000000000';
@@ -73,17 +92,14 @@ export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, opt
     const chunk = await audienceChunk(db, tenantId, spec, after, resume);
     if (chunk.length === 0) break;
     after = chunk[chunk.length - 1]?.id ?? after;
-    const ids = chunk.map((c) => c.id);
-    const [situations, values] = await Promise.all([
-      loadSituations(db, tenantId, ids, settings, zone, now),
-      variables.length > 0 ? valuesFor(db, tenantId, ids, variables, spec.couponTemplateId) : Promise.resolve(new Map<string, Record<string, string>>()),
-    ]);
+    const situations = await loadSituations(db, tenantId, chunk.map((c) => c.id), settings, zone, now, true);
+    const ids = chunkIds(chunk.length);
     const rows = { id: [] as string[], customer: [] as string[], staff: [] as (string | null)[], status: [] as string[], reason: [] as (string | null)[], at: [] as string[], content: [] as string[] };
-    for (const recipient of chunk) {
+    for (const [index, recipient] of chunk.entries()) {
       counts.audience++;
       const situation = situations.get(recipient.id);
       if (!situation) continue;
-      const id = newId();
+      const id = ids[index] ?? '';
       let status = 'dropped'; let reason: string | null; let at = now;
       if (spec.channel === 'wecom' && recipient.guide_id === null) {
         reason = 'no_guide'; // WeCom mass messages go out through the customer's own guide
@@ -100,7 +116,7 @@ export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, opt
       }
       if (status === 'dropped' && reason !== 'campaign_holdout' && reason !== null) bump(counts.excluded, reason);
       if (options.dryRun) continue;
-      const content = render(spec.content, templateChannel, values.get(recipient.id) ?? {}) ?? { text: '' };
+      const content = render(spec.content, templateChannel, valuesOf(recipient)) ?? { text: '' };
       rows.id.push(id); rows.customer.push(recipient.id); rows.staff.push(recipient.guide_id); rows.status.push(status);
       rows.reason.push(reason); rows.at.push(new Date(at).toISOString()); rows.content.push(JSON.stringify(content));
     }

@@ -1,7 +1,6 @@
 // The restraint engine's rules (克制), pure: given one message, what is known of its customer and
 // the messages that already hold a slot, decide whether it goes, when, or why not. The delivery
 // worker and the mass-send planner both call decide(), so a plan and a send agree by construction.
-import { createHash } from 'node:crypto';
 import type { MessageChannel, MessagePurpose } from '../../db/schema.ts';
 import {
   clockMinutes, DAY, fromLocalWall, localWall, wallDayStart, wallMonthStart, wallNextMonthStart, wallWeekStart,
@@ -107,6 +106,7 @@ function nextAllowed(
   const platform = marketing && settings.platformQuota.channels.includes(candidate.channel);
   const caps = marketing ? settings.frequencyCaps.filter((c) => c.channel === candidate.channel) : [];
   const sameChannel = holders.filter((h) => h.channel === candidate.channel && h.purpose === 'marketing');
+  const minLimit = Math.min(settings.platformQuota.perDay, settings.platformQuota.perWeek, settings.platformQuota.perMonth);
   let at = start;
   let movedBy: MoveReason | null = null;
   let capped: CapReason | null = null;
@@ -117,14 +117,15 @@ function nextAllowed(
       const after = afterQuietHours(at, facts.timeZone, settings.quietHours);
       if (after !== at) { at = after; movedBy ??= 'quiet_hours'; moved = true; }
     }
-    if (platform) {
+    // with no earlier marketing on the channel, no quota or cap can be reached (the common case: skip the calendar)
+    if (platform && sameChannel.length >= minLimit) {
       for (const w of platformWindows(at, facts.timeZone, settings.platformQuota)) {
         const used = sameChannel.filter((h) => h.at >= w.from && h.at < w.to).length;
         if (used >= w.limit) { at = w.to; movedBy ??= w.reason; capped ??= w.reason; moved = true; break; }
       }
       if (moved) continue;
     }
-    for (const cap of caps) {
+    for (const cap of sameChannel.length > 0 || caps.some((c) => c.max === 0) ? caps : []) {
       // at most `max` in any window of `days`: the slots within `days` on either side of `at` count
       const span = cap.days * DAY;
       const near = sameChannel.filter((h) => h.at > at - span && h.at < at + span).map((h) => h.at).sort((a, b) => a - b);
@@ -158,10 +159,21 @@ export function decide(candidate: Candidate, facts: CustomerFacts, holders: read
   return { verdict: 'send', at: slot.at, movedBy: slot.movedBy };
 }
 
-/** A customer's stable bucket 0–9999 for a salt: the same in SQL (holdoutBucketSql) and here. */
+/**
+ * A customer's stable bucket 0–9999 for a salt (FNV-1a, then a final mix so close ids spread):
+ * cheap enough for a million recipients, and the same bucket on every run.
+ */
 export function holdoutBucket(salt: string, customerId: string): number {
-  const hex = createHash('md5').update(`${salt}:${customerId}`).digest('hex').slice(0, 8);
-  return parseInt(hex, 16) % 10_000;
+  let h = 0x811c9dc5;
+  const key = `${salt}:${customerId}`;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) % 10_000;
 }
 
 export function inHoldout(salt: string, customerId: string, percent: number): boolean {

@@ -53,22 +53,34 @@ export async function saveTemplate(db: Db, tenantId: string, input: TemplateInpu
 }
 
 /**
- * The values of the given variables for a set of customers, in one statement: name, city, home
- * store, owning guide, tag names, and the code of the customer's newest unused coupon (of one
- * coupon template when given) — a mass send that carries coupons issues them first.
+ * The select list of a template's values over `customers c` (joined to `stores s` and `staff g`):
+ * name, city, home store, owning guide, tag names, and the code of the customer's newest unused
+ * coupon (of one coupon template when given) — a mass send that carries coupons issues them first.
+ * Only the variables used are read.
  */
-export async function valuesFor(db: Db, tenantId: string, customerIds: readonly string[], variables: readonly TemplateVariable[], couponTemplateId?: string | null): Promise<Map<string, Partial<TemplateValues>>> {
+export function valueColumns(variables: readonly TemplateVariable[], couponTemplateId?: string | null) {
   const want = new Set(variables);
-  const rows = await sql<{ id: string; name: string; city: string; store: string | null; guide: string | null; tags: string | null; coupon: string | null }>`
-    select c.id, c.name, c.city,
-           ${want.has('store') ? sql`(select s.name from stores s where s.tenant_id = c.tenant_id and s.id = c.store_id)` : sql`null`} as store,
-           ${want.has('guide') ? sql`(select g.name from staff g where g.tenant_id = c.tenant_id and g.id = c.guide_id)` : sql`null`} as guide,
+  return sql`c.name, c.city, s.name as store, g.name as guide,
            ${want.has('tags') ? sql`(select string_agg(t.name, '、' order by t.name) from customer_tags ct join tags t on t.tenant_id = ct.tenant_id and t.id = ct.tag_id
                                       where ct.tenant_id = c.tenant_id and ct.customer_id = c.id)` : sql`null`} as tags,
            ${want.has('couponCode') ? sql`(select k.code from coupons k where k.tenant_id = c.tenant_id and k.customer_id = c.id and k.status = 'issued' and k.valid_to > now()
-                                            ${couponTemplateId ? sql`and k.template_id = ${couponTemplateId}` : sql``} order by k.issued_at desc limit 1)` : sql`null`} as coupon
-      from customers c where c.tenant_id = ${tenantId} and c.id = any(${[...customerIds]}::uuid[])`.execute(db);
-  return new Map(rows.rows.map((r) => [r.id, { name: r.name, city: r.city, store: r.store ?? '', guide: r.guide ?? '', tags: r.tags ?? '', couponCode: r.coupon ?? '' }]));
+                                            ${couponTemplateId ? sql`and k.template_id = ${couponTemplateId}` : sql``} order by k.issued_at desc limit 1)` : sql`null`} as coupon`;
+}
+export const VALUE_JOINS = sql`left join stores s on s.tenant_id = c.tenant_id and s.id = c.store_id
+                               left join staff g on g.tenant_id = c.tenant_id and g.id = c.guide_id`;
+export interface ValueRow { name: string; city: string; store: string | null; guide: string | null; tags: string | null; coupon: string | null }
+
+export function valuesOf(r: ValueRow): Partial<TemplateValues> {
+  return { name: r.name, city: r.city, store: r.store ?? '', guide: r.guide ?? '', tags: r.tags ?? '', couponCode: r.coupon ?? '' };
+}
+
+/** The values of the given variables for a set of customers, in one statement. */
+export async function valuesFor(db: Db, tenantId: string, customerIds: readonly string[], variables: readonly TemplateVariable[], couponTemplateId?: string | null): Promise<Map<string, Partial<TemplateValues>>> {
+  const rows = await sql<ValueRow & { id: string }>`
+    select c.id, ${valueColumns(variables, couponTemplateId)}
+      from customers c ${VALUE_JOINS}
+     where c.tenant_id = ${tenantId} and c.id = any(${[...customerIds]}::uuid[])`.execute(db);
+  return new Map(rows.rows.map((r) => [r.id, valuesOf(r)]));
 }
 
 export interface Preview { channel: TemplateChannel; content: MessageContent; values: Partial<TemplateValues>; sms: SmsLength | null }

@@ -20,8 +20,8 @@ alter table messages
   add column provider_id    text,
   add column decided_at     timestamptz,
   add column mass_send_id   uuid;
--- The worker's pick-up: due messages of every tenant, oldest first, without scanning sent ones.
-create index messages_pending on messages (not_before)
+-- The worker's pick-up: a tenant's due messages, oldest first, without reading sent ones.
+create index messages_pending on messages (tenant_id, not_before)
   where status in ('requested', 'queued', 'deferred', 'retrying');
 create index messages_stale_sending on messages (claimed_at) where status = 'sending';
 create index messages_mass_send on messages (tenant_id, mass_send_id, status) where mass_send_id is not null;
