@@ -67,7 +67,7 @@ const input = MassSendInput.parse({
 const massSend = await createMassSend(db, tenant.id, input, 'bench');
 // the worker would take the plan_mass_send job; here the bench runs the same step itself
 await sql`delete from graphile_worker.jobs where key = ${`plan_mass_send:${massSend.id}`}`.execute(db).catch(() => undefined);
-console.log(`tenant ${tenant.slug}: ${customers.toLocaleString('en')} customers; ${prior.toLocaleString('en')} prior mass messages this week; load ${load()}`);
+console.log(`tenant ${tenant.slug}: ${customers.toLocaleString('en')} customers; ${prior.toLocaleString("en")} customers with mass messages earlier this week; load ${load()}`);
 
 const cpu0 = process.cpuUsage();
 const db0 = await backendsCpu();

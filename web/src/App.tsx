@@ -26,6 +26,7 @@ const FormResultsPage = lazy(() => import('./pages/forms/FormResultsPage.tsx'));
 const ImportsPage = lazy(() => import('./pages/imports/ImportsPage.tsx'));
 const LayersPage = lazy(() => import('./pages/scores/LayersPage.tsx'));
 const PromotionsPage = lazy(() => import('./pages/promotions/PromotionsPage.tsx'));
+const BroadcastsPage = lazy(() => import('./pages/broadcasts/BroadcastsPage.tsx'));
 const SegmentsPage = lazy(() => import('./pages/segments/SegmentsPage.tsx'));
 const SegmentBuilderPage = lazy(() => import('./pages/segments/SegmentBuilderPage.tsx'));
 const SegmentDetailPage = lazy(() => import('./pages/segments/SegmentDetailPage.tsx'));
@@ -63,6 +64,7 @@ const router = createBrowserRouter([
           { path: 'org', element: <StoresStaffPage /> },
           { path: 'layers', element: <LayersPage /> },
           { path: 'promotions', element: <PromotionsPage /> },
+          { path: 'broadcasts', element: <BroadcastsPage /> },
           { path: 'segments', element: <SegmentsPage /> },
           { path: 'segments/new', element: <SegmentBuilderPage /> },
           { path: 'segments/:id/edit', element: <SegmentBuilderPage /> },

@@ -61,7 +61,7 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
       { key: 'groups', label: 'nav.groups', icon: <CommentOutlined />, soon: true },
       { key: 'sop', label: 'nav.sop', icon: <CalendarOutlined />, soon: true },
       { key: 'journeys', label: 'nav.journeys', icon: <BranchesOutlined />, soon: true },
-      { key: 'broadcasts', label: 'nav.broadcasts', icon: <SendOutlined />, soon: true },
+      { key: '/broadcasts', label: 'nav.broadcasts', icon: <SendOutlined />, needs: 'customers:read' },
       { key: 'channels', label: 'nav.channels', icon: <ApiOutlined />, soon: true },
     ],
   },
