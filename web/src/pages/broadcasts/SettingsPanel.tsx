@@ -46,8 +46,8 @@ export function SettingsPanel() {
             {CHANNELS.map((c) => (
               <Space key={c}>
                 <span style={{ width: 80, display: 'inline-block' }}>{t(`msg.channel.${c}`)}</span>
-                <InputNumber min={1} max={90} value={cap(c)?.days ?? 7} onChange={(v) => setCap(c, { days: v ?? 7 })} addonAfter="天" />
-                <InputNumber min={0} max={100} value={cap(c)?.max ?? 0} onChange={(v) => setCap(c, { max: v ?? 0 })} addonAfter="条" />
+                <InputNumber min={1} max={90} value={cap(c)?.days ?? 7} onChange={(v) => setCap(c, { days: v ?? 7 })} addonAfter={t('msg.set.daysUnit')} />
+                <InputNumber min={0} max={100} value={cap(c)?.max ?? 0} onChange={(v) => setCap(c, { max: v ?? 0 })} addonAfter={t('msg.set.messagesUnit')} />
               </Space>
             ))}
           </Space>
