@@ -34,6 +34,7 @@ import { membershipRoutes } from './routes/membership.ts';
 import { groupSellingRoutes } from './routes/group-selling.ts';
 import { referralRoutes } from './routes/referral.ts';
 import { channelRoutes } from './routes/channels.ts';
+import { messagingRoutes } from './routes/messaging.ts';
 
 export const CONSOLE_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -99,6 +100,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   groupSellingRoutes(app, db);
   referralRoutes(app, db);
   channelRoutes(app, db);
+  messagingRoutes(app, db);
 
   const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
   if (consoleBuilt) {

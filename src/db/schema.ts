@@ -585,6 +585,12 @@ export interface MessagesTable {
   created_at: DefaultedTime;
   updated_at: DefaultedTime;
   sent_at: Timestamp | null;
+  attempt_id: string | null;
+  attempts: Defaulted<number>;
+  claimed_at: Timestamp | null;
+  provider_id: string | null;
+  decided_at: Timestamp | null;
+  mass_send_id: string | null;
 }
 
 /** A message's content after its template's variables are filled in. */
@@ -939,6 +945,79 @@ export interface WecomCallbacksTable {
   received_at: DefaultedTime;
 }
 
+/** The restraint settings of a tenant (migration 0016; shape in core/messaging/settings.rules.ts). */
+export interface MessagingSettingsTable {
+  tenant_id: string;
+  settings: ColumnType<unknown, string, string>;
+  updated_at: DefaultedTime;
+  updated_by: string | null;
+}
+
+export interface MessageDecisionsTable {
+  tenant_id: string;
+  message_id: string;
+  decided_at: DefaultedTime;
+  verdict: 'send' | 'defer' | 'drop';
+  reason: string;
+  defer_to: Timestamp | null;
+}
+
+export interface CustomerTimeZonesTable {
+  tenant_id: string;
+  customer_id: string;
+  timezone: string;
+}
+
+export interface MessageTemplatesTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  content: ColumnType<unknown, string, string>;
+  created_at: DefaultedTime;
+  updated_at: DefaultedTime;
+}
+
+export interface MassSendsTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  channel: 'wecom' | 'email' | 'sms' | 'sandbox';
+  template_id: string;
+  audience: ColumnType<unknown, string, string>;
+  schedule: ColumnType<unknown, string, string>;
+  priority: Defaulted<number>;
+  holdout_percent: ColumnType<string, number | string | undefined, number | string>;
+  conversion_days: Defaulted<number>;
+  status: Defaulted<'planning' | 'planned' | 'done' | 'cancelled'>;
+  counts: ColumnType<unknown, string | undefined, string>;
+  send_at: Timestamp;
+  created_by: string | null;
+  created_at: DefaultedTime;
+  planned_at: Timestamp | null;
+}
+
+export interface MassSendStaffTable {
+  tenant_id: string;
+  mass_send_id: string;
+  staff_id: string;
+  messages: number;
+  status: Defaulted<'pending' | 'handed_over' | 'confirmed' | 'failed'>;
+  provider_id: string | null;
+  reason: string | null;
+  handed_at: Timestamp | null;
+  confirmed_at: Timestamp | null;
+}
+
+export interface SandboxInboxTable {
+  tenant_id: string;
+  id: string;
+  customer_id: string;
+  direction: 'in' | 'out';
+  content: ColumnType<MessageContent, string, string>;
+  at: DefaultedTime;
+  redeliveries: Defaulted<number>;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -1011,6 +1090,13 @@ export interface Database {
   referral_cursors: ReferralCursorsTable;
   channel_settings: ChannelSettingsTable;
   wecom_callbacks: WecomCallbacksTable;
+  messaging_settings: MessagingSettingsTable;
+  message_decisions: MessageDecisionsTable;
+  customer_time_zones: CustomerTimeZonesTable;
+  message_templates: MessageTemplatesTable;
+  mass_sends: MassSendsTable;
+  mass_send_staff: MassSendStaffTable;
+  sandbox_inbox: SandboxInboxTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -13,6 +13,7 @@ import { dispatchMemberDay, dispatchMembershipNightly, runMemberDay, runMembersh
 import { closeDueGroupSelling } from './tasks/group-selling.ts';
 import { sweepReferrals } from './tasks/referral.ts';
 import { runWecomSync } from './tasks/wecom-sync.ts';
+import { deliverMessages, dispatchDeliveries, planMassSendTask } from './tasks/messaging.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -37,6 +38,9 @@ export function taskList(handle: DatabaseHandle): TaskList {
     close_due_group_selling: closeDueGroupSelling(handle.db),
     sweep_referrals: sweepReferrals(handle.db),
     wecom_sync: runWecomSync(handle.db),
+    deliver_messages: deliverMessages(handle.db),
+    dispatch_deliveries: dispatchDeliveries(handle.db),
+    plan_mass_send: planMassSendTask(handle.db),
   };
 }
 
@@ -52,6 +56,7 @@ export const CRONTAB = [
   '0 * * * * nightly_membership ?max=1',
   '* * * * * close_due_group_selling ?max=1',
   '* * * * * sweep_referrals ?max=1',
+  '* * * * * dispatch_deliveries ?max=1',
 ].join('\n');
 
 export interface WorkerOptions {

@@ -27,6 +27,7 @@ const ImportsPage = lazy(() => import('./pages/imports/ImportsPage.tsx'));
 const LayersPage = lazy(() => import('./pages/scores/LayersPage.tsx'));
 const PromotionsPage = lazy(() => import('./pages/promotions/PromotionsPage.tsx'));
 const ReferralPage = lazy(() => import('./pages/referral/ReferralPage.tsx'));
+const BroadcastsPage = lazy(() => import('./pages/broadcasts/BroadcastsPage.tsx'));
 const SegmentsPage = lazy(() => import('./pages/segments/SegmentsPage.tsx'));
 const SegmentBuilderPage = lazy(() => import('./pages/segments/SegmentBuilderPage.tsx'));
 const SegmentDetailPage = lazy(() => import('./pages/segments/SegmentDetailPage.tsx'));
@@ -69,6 +70,7 @@ const router = createBrowserRouter([
           { path: 'playbooks', element: <DiagnosisPage /> },
           { path: 'promotions', element: <PromotionsPage /> },
           { path: 'referral', element: <ReferralPage /> },
+          { path: 'broadcasts', element: <BroadcastsPage /> },
           { path: 'segments', element: <SegmentsPage /> },
           { path: 'segments/new', element: <SegmentBuilderPage /> },
           { path: 'segments/:id/edit', element: <SegmentBuilderPage /> },

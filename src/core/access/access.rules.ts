@@ -25,6 +25,8 @@ export type Permission =
   | 'solitaires:write' // 接龙 in groups (a guide: in the groups they own)
   | 'referral:write';  // referral codes, partners, reward rules, attribution runs
   | 'channels:write';  // channel settings (WeCom, email, SMS, webhook) with their secrets, connection tests
+  | 'messaging:write' // restraint settings, templates, mass sends, the sandbox phones
+  | 'segments:write';  // segments (人群): save, change, archive, recompute
 
 // What a guide may do; operators and admins add to it.
 const BASE_GRANTS = ['customers:read', 'orders:read', 'org:read', 'customers:tag', 'privacy:write',
@@ -34,6 +36,7 @@ const RUNS_THE_BUSINESS = [
   'scores:write', 'promotions:write', 'segments:write', 'playbooks:write',
   'scores:write', 'promotions:write', 'segments:write',
   'referral:write',
+  'messaging:write',
 ] as const;
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {

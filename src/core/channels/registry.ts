@@ -11,6 +11,9 @@ const ADAPTERS: ChannelAdapter[] = [
   emailAdapter,
   smsAdapter,
   webhookAdapter,
+import { sandboxChannel } from './sandbox.ts';
+
+  sandboxChannel,
 ];
 
 export function channelFor(kind: MessageChannel): ChannelAdapter | undefined {

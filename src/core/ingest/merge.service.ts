@@ -110,6 +110,14 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
              where c.tenant_id = ${tenantId} and c.id = any(${mergedIds}::uuid[]) and c.email is not null
              order by m.survivor, c.updated_at desc) x
      where s.tenant_id = ${tenantId} and s.id = x.survivor and s.email is null`.execute(db);
+  // messaging: the sandbox phone's messages follow the person; the survivor's own time zone wins
+    update sandbox_inbox x set customer_id = m.survivor from ${m}
+             where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
+    insert into customer_time_zones (tenant_id, customer_id, timezone)
+    select distinct on (m.survivor) ${tenantId}, m.survivor, z.timezone
+      from customer_time_zones z join ${m} on z.customer_id = m.merged
+     where z.tenant_id = ${tenantId} and z.customer_id = any(${mergedIds}::uuid[])
+    on conflict (tenant_id, customer_id) do nothing`.execute(db);
 
   const at = options.at ?? new Date();
   const actor = options.actor ?? options.source;

@@ -48,6 +48,8 @@ export async function requestMessages(db: Db, tenantId: string, requests: readon
     on conflict (tenant_id, dedupe_key) do nothing
     returning id, dedupe_key`.execute(db);
   const fresh = new Map(inserted.rows.map((r) => [r.dedupe_key, r.id]));
+  const now = Date.now();
+  if (inserted.rows.length > 0 && requests.some((r) => (r.notBefore?.getTime() ?? now) <= now)) await wakeDelivery(db, tenantId);
   const repeated = requests.filter((r) => !fresh.has(r.dedupeKey)).map((r) => r.dedupeKey);
   const earlier = new Map<string, string>();
   if (repeated.length > 0) {
@@ -62,4 +64,13 @@ export async function requestMessages(db: Db, tenantId: string, requests: readon
     if (first === undefined) throw new Error(`message ${r.dedupeKey} is neither new nor stored`);
     return { id: first, dedupeKey: r.dedupeKey, created: false };
   });
+}
+
+/**
+ * Wakes the delivery worker for a tenant at commit (graphile-worker's NOTIFY). One job per tenant:
+ * the key folds many requests into one pick-up; messages due later are found by the minute sweep.
+ */
+export async function wakeDelivery(db: Db, tenantId: string): Promise<void> {
+  await sql`select graphile_worker.add_job('deliver_messages', json_build_object('tenantId', ${tenantId}::text),
+              job_key => ${`deliver_messages:${tenantId}`}, job_key_mode => 'preserve_run_at', max_attempts => 5)`.execute(db);
 }

@@ -63,6 +63,8 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
       { key: 'journeys', label: 'nav.journeys', icon: <BranchesOutlined />, soon: true },
       { key: 'broadcasts', label: 'nav.broadcasts', icon: <SendOutlined />, soon: true },
       { key: '/channels', label: 'nav.channels', icon: <ApiOutlined />, needs: 'channels:write' },
+      { key: '/broadcasts', label: 'nav.broadcasts', icon: <SendOutlined />, needs: 'customers:read' },
+      { key: 'channels', label: 'nav.channels', icon: <ApiOutlined />, soon: true },
     ],
   },
   {

@@ -1,0 +1,119 @@
+// Mass sends on the real database: the dry run and the plan agree, exclusions carry reasons, a
+// campaign holdout is measured in the lift report, and WeCom sends go per guide for confirmation.
+import { describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import type { ChannelAdapter, OutgoingMessage } from '../../src/core/channels/channel.ts';
+import { deliverDue } from '../../src/core/messaging/delivery.service.ts';
+import { dispatchDueMassSends } from '../../src/core/messaging/mass-dispatch.service.ts';
+import { confirmStaffSend, createMassSend, dryRunMassSend, getMassSend, massSendReport, runMassSendPlan } from '../../src/core/messaging/mass-sends.service.ts';
+import { MassSendInput } from '../../src/core/messaging/mass-sends.rules.ts';
+import { inHoldout } from '../../src/core/messaging/restraint.rules.ts';
+import { DEFAULT_SETTINGS } from '../../src/core/messaging/settings.rules.ts';
+import { putMessagingSettings } from '../../src/core/messaging/settings.service.ts';
+import { previewTemplate, saveTemplate } from '../../src/core/messaging/templates.service.ts';
+import { newId } from '../../src/core/ids.ts';
+import { buildWorld } from '../fixtures.ts';
+import { newTenant, testDb } from '../helpers.ts';
+
+const db = () => testDb().db;
+const calm = { ...DEFAULT_SETTINGS, quietHours: { ...DEFAULT_SETTINGS.quietHours, enabled: false } };
+
+async function customersOf(tenantId: string, n: number, guideId: string | null) {
+  const ids = Array.from({ length: n }, () => newId());
+  await db().insertInto('customers').values(ids.map((id, i) => ({ tenant_id: tenantId, id, name: `顾客${i}`, guide_id: guideId }))).execute();
+  return ids;
+}
+
+describe('mass sends', () => {
+  it('previews a template on a real customer with store, guide and tags', async () => {
+    const tenant = await newTenant();
+    const w = await buildWorld(db(), tenant.id);
+    const t = await saveTemplate(db(), tenant.id, { name: '上新', content: { wecom: { text: '{name}您好，{store}的{guide}提醒您：车厘子到店' }, sms: { text: '【鱼池】{name}，{store}车厘子到店，回T退订' } } });
+    const wecom = await previewTemplate(db(), tenant.id, { templateId: t.id, channel: 'wecom', customerId: w.customers.mei });
+    expect(wecom.content.text).toBe('陈美您好，福田中心店的李娜提醒您：车厘子到店');
+    const sms = await previewTemplate(db(), tenant.id, { templateId: t.id, channel: 'sms', customerId: w.customers.mei });
+    expect(sms.sms).toEqual({ characters: Array.from('【鱼池】陈美，福田中心店车厘子到店，回T退订').length, segments: 1, perSegment: 70, encoding: 'ucs2' });
+    await expect(saveTemplate(db(), tenant.id, { name: 'bad', content: { wecom: { text: '{昵称}您好' } } })).rejects.toMatchObject({ code: 'invalid', details: [{ path: 'content.wecom.text' }] });
+  });
+
+  it('plans through the engine: dry run and plan agree, exclusions have reasons, holdout is drawn among the eligible, and lift is reported', async () => {
+    const tenant = await newTenant();
+    const w = await buildWorld(db(), tenant.id);
+    await putMessagingSettings(db(), tenant.id, calm, 'test');
+    const many = await customersOf(tenant.id, 200, w.staff.li);
+    // one withdrew consent; one already had today's mass message
+    await db().insertInto('customer_consents').values({ tenant_id: tenant.id, customer_id: many[0] ?? '', channel: 'wecom', granted: false, source: 'test', updated_at: new Date() }).execute();
+    await db().insertInto('messages').values({ tenant_id: tenant.id, id: newId(), customer_id: many[1] ?? '', channel: 'sandbox', purpose: 'marketing', source_kind: 'mass_send', source_id: 'earlier',
+      dedupe_key: 'earlier', content: JSON.stringify({ text: '早上的群发' }), status: 'sent', sent_at: new Date(Date.now() - 60_000) }).execute();
+    const template = await saveTemplate(db(), tenant.id, { name: '周二会员日', content: { sandbox: { text: '{name}，今天会员日' } } });
+    const input = MassSendInput.parse({
+      name: '会员日', channel: 'sandbox', templateId: template.id, schedule: { now: true }, holdoutPercent: 20,
+      audience: { include: { kind: 'all' }, exclude: undefined },
+    });
+    // without a holdout the count is exact: one withdrew consent, one waits for tomorrow's slot
+    const exact = await dryRunMassSend(db(), tenant.id, { ...input, holdoutPercent: 0 });
+    expect(exact).toEqual({ audience: 204, planned: 203, heldOut: 0, excluded: { consent_withdrawn: 1 }, moved: { platform_quota_day: 1 } });
+    const dry = await dryRunMassSend(db(), tenant.id, input);
+    expect(dry.excluded).toEqual({ consent_withdrawn: 1 });
+    expect(dry.planned + dry.heldOut).toBe(203);
+    expect(dry.heldOut).toBeGreaterThan(15);
+    expect(dry.heldOut).toBeLessThan(70);
+    const ms = await createMassSend(db(), tenant.id, input, 'test');
+    const counts = await runMassSendPlan(db(), tenant.id, ms.id);
+    // the holdout is drawn among those the engine lets through, by the campaign's own hash
+    const movedHeldOut = inHoldout(`campaign:${ms.id}`, many[1] ?? '', 20);
+    expect(counts).toMatchObject({ audience: 204, excluded: { consent_withdrawn: 1 }, moved: movedHeldOut ? {} : { platform_quota_day: 1 } });
+    expect(counts.planned + counts.heldOut).toBe(203);
+    const filled = await db().selectFrom('messages').select('content').where('tenant_id', '=', tenant.id).where('customer_id', '=', w.customers.mei).where('mass_send_id', '=', ms.id).executeTakeFirstOrThrow();
+    expect(filled.content.text).toBe('陈美，今天会员日');
+    // a re-run of the plan (the worker retried) writes nothing twice
+    await sql`update mass_sends set status = 'planning' where tenant_id = ${tenant.id} and id = ${ms.id}`.execute(db());
+    expect((await runMassSendPlan(db(), tenant.id, ms.id)).audience).toBe(204);
+    const { totals } = await deliverDue(db(), tenant.id, { budgetMs: 20_000 });
+    expect(totals.sent).toBe(counts.planned - (movedHeldOut ? 0 : 1)); // the one moved to tomorrow is not due
+    // every treated customer orders ¥10 after the send, no held-out customer does
+    const treated = await db().selectFrom('messages').select('customer_id').where('tenant_id', '=', tenant.id).where('mass_send_id', '=', ms.id).where('status', '=', 'sent').execute();
+    await db().insertInto('orders').values(treated.map((t, i) => ({
+      tenant_id: tenant.id, id: newId(), order_no: `MS-${i}`, customer_id: t.customer_id, store_id: null, staff_id: null, channel: 'pos' as const, status: 'paid' as const,
+      total_fen: 1000, paid_fen: 1000, refunded_fen: 0, ordered_at: new Date(Date.now() + 3_600_000),
+    }))).execute();
+    const report = await massSendReport(db(), tenant.id, ms.id);
+    expect(report.treated).toEqual({ customers: treated.length, converted: treated.length, revenueFen: 1000 * treated.length, revenueSquaresFen2: 1_000_000 * treated.length });
+    expect(report.heldOut).toMatchObject({ customers: counts.heldOut, converted: 0, revenueFen: 0 });
+    expect(report.lift.conversion).toEqual({ difference: 1, low: 1, high: 1 });
+    const view = await getMassSend(db(), tenant.id, ms.id);
+    expect(view.progress.sent).toBe(treated.length);
+    expect(view.status).toBe('planned');
+  });
+
+  it('WeCom: groups messages per guide, hands each guide one request and a confirm task, and tracks confirmation', async () => {
+    const tenant = await newTenant();
+    const w = await buildWorld(db(), tenant.id);
+    await putMessagingSettings(db(), tenant.id, calm, 'test');
+    const template = await saveTemplate(db(), tenant.id, { name: '新品', content: { wecom: { text: '{name}，新品到店', attachments: [{ kind: 'image', url: 'https://example.com/a.jpg' }] } } });
+    const ms = await createMassSend(db(), tenant.id, MassSendInput.parse({ name: '新品', channel: 'wecom', templateId: template.id, schedule: { now: true }, audience: { include: { kind: 'all' } } }), 'test');
+    const counts = await runMassSendPlan(db(), tenant.id, ms.id);
+    expect(counts).toMatchObject({ audience: 4, planned: 3, excluded: { no_guide: 1 } });
+    const handedTo: { staffId: string; messages: OutgoingMessage[] }[] = [];
+    const fakeWecom: ChannelAdapter = {
+      kind: 'wecom', send: async () => ({ ok: false, retryable: false, reason: 'not used' }),
+      sendForConfirmation: async (_ctx, staffId, messages) => { handedTo.push({ staffId, messages }); return { ok: true, providerId: `msg-${staffId.slice(-4)}` }; },
+    };
+    expect(await dispatchDueMassSends(db(), () => fakeWecom)).toBeGreaterThanOrEqual(3);
+    const mine = handedTo.filter((h) => [w.staff.li, w.staff.wang, w.staff.zhao].includes(h.staffId));
+    expect(mine.map((h) => h.messages.length)).toEqual([1, 1, 1]);
+    expect(mine.find((h) => h.staffId === w.staff.li)?.messages[0]?.content).toEqual({ text: '陈美，新品到店', attachments: [{ kind: 'image', url: 'https://example.com/a.jpg' }] });
+    const tasks = await db().selectFrom('guide_tasks').select(['staff_id', 'kind']).where('tenant_id', '=', tenant.id).execute();
+    expect(tasks).toHaveLength(3);
+    expect(new Set(tasks.map((t) => t.kind))).toEqual(new Set(['mass_send_confirm']));
+    await confirmStaffSend(db(), tenant.id, ms.id, w.staff.li);
+    const view = await getMassSend(db(), tenant.id, ms.id);
+    expect(view.progress).toMatchObject({ sent: 1, awaiting_confirmation: 2, dropped: 1 });
+    expect(view.staff.find((s) => s.staffId === w.staff.li)?.status).toBe('confirmed');
+    await expect(confirmStaffSend(db(), tenant.id, ms.id, w.staff.li)).rejects.toMatchObject({ code: 'conflict' });
+    // a second dispatch hands nothing twice
+    handedTo.length = 0;
+    await dispatchDueMassSends(db(), () => fakeWecom);
+    expect(handedTo.filter((h) => h.staffId === w.staff.li)).toHaveLength(0);
+  });
+});
