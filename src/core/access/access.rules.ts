@@ -21,22 +21,18 @@ export type Permission =
   | 'scores:write'    // scoring settings and on-demand scoring runs (RFM, lifecycle, tiers, CLV)
   | 'promotions:write' // coupon templates and issuance, price rules, flash sales
   | 'segments:write'  // segments (人群): save, change, archive, recompute
-  | 'playbooks:write'; // the operating-model diagnosis and playbooks
+  | 'playbooks:write' // the operating-model diagnosis and playbooks
   | 'solitaires:write' // 接龙 in groups (a guide: in the groups they own)
-  | 'referral:write';  // referral codes, partners, reward rules, attribution runs
-  | 'channels:write';  // channel settings (WeCom, email, SMS, webhook) with their secrets, connection tests
-  | 'messaging:write' // restraint settings, templates, mass sends, the sandbox phones
-  | 'segments:write';  // segments (人群): save, change, archive, recompute
+  | 'referral:write'  // referral codes, partners, reward rules, attribution runs
+  | 'channels:write'  // channel settings (WeCom, email, SMS, webhook) with their secrets, connection tests
+  | 'messaging:write'; // restraint settings, templates, mass sends, the sandbox phones
 
 // What a guide may do; operators and admins add to it.
 const BASE_GRANTS = ['customers:read', 'orders:read', 'org:read', 'customers:tag', 'privacy:write',
   'solitaires:write'] as const;
 const RUNS_THE_BUSINESS = [
   ...BASE_GRANTS, 'analytics:read', 'events:write', 'orders:write', 'tags:write', 'forms:write', 'customers:export', 'customers:import',
-  'scores:write', 'promotions:write', 'segments:write', 'playbooks:write',
-  'scores:write', 'promotions:write', 'segments:write',
-  'referral:write',
-  'messaging:write',
+  'scores:write', 'promotions:write', 'segments:write', 'playbooks:write', 'referral:write', 'messaging:write',
 ] as const;
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {

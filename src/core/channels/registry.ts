@@ -5,14 +5,13 @@ import { wecomAdapter } from './wecom/wecom.adapter.ts';
 import { emailAdapter } from './email.adapter.ts';
 import { smsAdapter } from './sms.adapter.ts';
 import { webhookAdapter } from './webhook.adapter.ts';
+import { sandboxChannel } from './sandbox.ts';
 
 const ADAPTERS: ChannelAdapter[] = [
   wecomAdapter,
   emailAdapter,
   smsAdapter,
   webhookAdapter,
-import { sandboxChannel } from './sandbox.ts';
-
   sandboxChannel,
 ];
 

@@ -111,8 +111,10 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
              order by m.survivor, c.updated_at desc) x
      where s.tenant_id = ${tenantId} and s.id = x.survivor and s.email is null`.execute(db);
   // messaging: the sandbox phone's messages follow the person; the survivor's own time zone wins
+  await sql`${PREPARED}
     update sandbox_inbox x set customer_id = m.survivor from ${m}
              where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
+  await sql`${PREPARED}
     insert into customer_time_zones (tenant_id, customer_id, timezone)
     select distinct on (m.survivor) ${tenantId}, m.survivor, z.timezone
       from customer_time_zones z join ${m} on z.customer_id = m.merged

@@ -61,10 +61,8 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
       { key: 'groups', label: 'nav.groups', icon: <CommentOutlined />, soon: true },
       { key: 'sop', label: 'nav.sop', icon: <CalendarOutlined />, soon: true },
       { key: 'journeys', label: 'nav.journeys', icon: <BranchesOutlined />, soon: true },
-      { key: 'broadcasts', label: 'nav.broadcasts', icon: <SendOutlined />, soon: true },
       { key: '/channels', label: 'nav.channels', icon: <ApiOutlined />, needs: 'channels:write' },
       { key: '/broadcasts', label: 'nav.broadcasts', icon: <SendOutlined />, needs: 'customers:read' },
-      { key: 'channels', label: 'nav.channels', icon: <ApiOutlined />, soon: true },
     ],
   },
   {
@@ -72,8 +70,6 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
     areas: [
       { key: '/promotions', label: 'nav.promotions', icon: <GiftOutlined />, needs: 'promotions:write' },
       { key: '/membership', label: 'nav.membership', icon: <CrownOutlined />, needs: 'promotions:write' },
-      { key: 'referral', label: 'nav.referral', icon: <ShareAltOutlined />, soon: true },
-      { key: 'membership', label: 'nav.membership', icon: <CrownOutlined />, soon: true },
       { key: '/referral', label: 'nav.referral', icon: <ShareAltOutlined />, needs: 'orders:read' },
     ],
   },
