@@ -99,6 +99,9 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
     on conflict (tenant_id, customer_id, channel) do update
        set granted = excluded.granted, source = excluded.source, updated_at = excluded.updated_at
      where excluded.updated_at > customer_consents.updated_at`.execute(db);
+  await sql`${PREPARED}
+    update customer_transfers x set customer_id = m.survivor from ${m}
+     where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
 
   const at = options.at ?? new Date();
   const actor = options.actor ?? options.source;
