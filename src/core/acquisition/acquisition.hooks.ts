@@ -22,7 +22,14 @@ interface NewFriend {
   staffId: string;
   state: string;
   nickname: string | null;
-  welcomeCode: string | null;
+  propertiesJson: string;
+}
+
+/** WeCom's welcome code from the event's properties, read only for friends a code brought. */
+function welcomeCodeOf(propertiesJson: string): string | null {
+  const props: unknown = JSON.parse(propertiesJson);
+  return typeof props === 'object' && props !== null && 'welcomeCode' in props && typeof props.welcomeCode === 'string' && props.welcomeCode !== ''
+    ? props.welcomeCode : null;
 }
 
 function newFriends(accepted: readonly AcceptedEvent[], staff: StaffDirectory): NewFriend[] {
@@ -32,10 +39,7 @@ function newFriends(accepted: readonly AcceptedEvent[], staff: StaffDirectory): 
     if (e.kind !== 'contact' || e.action !== 'added' || e.state === null) continue;
     const member = staff.find(e.staff);
     if (!member) continue;
-    const props: unknown = JSON.parse(a.event.propertiesJson);
-    const welcomeCode = typeof props === 'object' && props !== null && 'welcomeCode' in props && typeof props.welcomeCode === 'string' && props.welcomeCode !== ''
-      ? props.welcomeCode : null;
-    out.push({ eventKey: a.event.key, customerId: a.customerId, staffId: member.id, state: e.state, nickname: a.event.attributes?.name ?? null, welcomeCode });
+    out.push({ eventKey: a.event.key, customerId: a.customerId, staffId: member.id, state: e.state, nickname: a.event.attributes?.name ?? null, propertiesJson: a.event.propertiesJson });
   }
   return out;
 }
@@ -96,11 +100,12 @@ export async function welcomeNewFriends(db: Db, tenantId: string, accepted: read
   const requests = withText.map((f): MessageRequest => {
     const guide = guideOf.get(f.staffId);
     const coupon = f.code.welcome_coupon_template_id ? couponOf.get(`${f.code.welcome_coupon_template_id}:${f.customerId}`) : undefined;
+    const welcomeCode = welcomeCodeOf(f.propertiesJson);
     const content: MessageContent = {
       text: renderWelcome(f.code.welcome_text, f.code.welcome_persona, {
         nickname: f.nickname ?? (nameOf.get(f.customerId) || '朋友'), store: f.code.store_name ?? guide?.store_name ?? '', guide: guide?.name ?? '',
       }),
-      ...(f.welcomeCode ? { welcomeCode: f.welcomeCode } : {}),
+      ...(welcomeCode ? { welcomeCode } : {}),
       ...(coupon ? { attachments: [{ kind: 'coupon', ...coupon }] } : {}),
     };
     return {
