@@ -7,6 +7,7 @@ import { createCode } from '../../src/core/acquisition/codes.service.ts';
 import { localDate } from '../../src/core/acquisition/landing.service.ts';
 import { YuchiError } from '../../src/core/errors.ts';
 import { newId } from '../../src/core/ids.ts';
+import { mergeCustomers } from '../../src/core/ingest/merge.service.ts';
 import { createGuideTasks } from '../../src/core/tasks/guide-tasks.ts';
 import { finishTask, taskCompletion } from '../../src/core/tasks/task-work.service.ts';
 import { posPrompt } from '../../src/core/workbench/pos-prompt.service.ts';
@@ -187,5 +188,17 @@ describe('transfers', () => {
     expect(staff.status).toBe('resigned');
     await expect(resignStaff(db(), adminOf(t), world.staff.li, world.staff.wang)).rejects.toMatchObject({ code: 'conflict' });
     await expect(transferCustomers(db(), adminOf(t), { customerIds: [world.customers.mei], toStaffId: world.staff.li, reason: 'x' })).rejects.toMatchObject({ code: 'invalid' });
+  });
+
+  it('counts a merged profile\'s transfers on the survivor', async () => {
+    const world = await buildWorld(db(), (await newTenant()).id);
+    const t = world.tenantId;
+    await transferCustomers(db(), adminOf(t), { customerIds: [world.customers.lei], toStaffId: world.staff.zhao, reason: '调店' });
+    await transferCustomers(db(), adminOf(t), { customerIds: [world.customers.mei], toStaffId: world.staff.zhao, reason: '调店' });
+    await mergeCustomers(db(), t, [{ survivorId: world.customers.mei, mergedIds: [world.customers.lei], identities: [] }], { source: 'test' });
+    const rows = await db().selectFrom('customer_transfers').select('customer_id').where('tenant_id', '=', t).execute();
+    expect(rows.map((r) => r.customer_id)).toEqual([world.customers.mei, world.customers.mei]);
+    const again = await transferCustomers(db(), adminOf(t), { customerIds: [world.customers.mei], toStaffId: world.staff.li, reason: '再调' });
+    expect(again.refused.map((r) => r.reason)).toEqual(['transfer_limit']);
   });
 });
