@@ -53,6 +53,8 @@ describe('the guide workbench', () => {
     await db().insertInto('customer_contacts').values([
       { tenant_id: t, customer_id: world.customers.mei, staff_id: world.staff.li, added_at: new Date(now.getTime() - 3_600_000) },
       { tenant_id: t, customer_id: world.customers.lei, staff_id: world.staff.wang, added_at: new Date(now.getTime() - 3_600_000) },
+      // 张磊 is also 李娜's friend, but 王强's customer: not on her lists.
+      { tenant_id: t, customer_id: world.customers.lei, staff_id: world.staff.li, added_at: new Date(now.getTime() - 3_600_000) },
     ]).execute();
 
     const wb = await workbench(db(), guideOf(t, world.staff.li), undefined, now);

@@ -31,6 +31,7 @@ export interface Workbench {
   birthdaysToday: WorkbenchCustomer[];
   birthdaysThisWeek: WorkbenchCustomer[];
   atRisk: WorkbenchCustomer[];
+  /** Friends added in the last 24 hours who are the guide's own customers (a guide sees no one else's). */
   newFriends: WorkbenchCustomer[];
   notInGroup: WorkbenchCustomer[];
 }
@@ -85,6 +86,7 @@ export async function workbench(db: Db, actor: Actor, staffId: string | undefine
       select c.id, c.name, k.added_at, k.state from customer_contacts k
         join customers c on c.tenant_id = k.tenant_id and c.id = k.customer_id
        where k.tenant_id = ${t} and k.staff_id = ${s} and k.deleted_at is null and k.added_at > ${new Date(now.getTime() - 86_400_000)}
+         and c.guide_id = ${s}
        order by k.added_at desc limit ${LIST_LIMIT}`.execute(db),
     sql<{ id: string; name: string; last_pos: Date }>`
       select c.id, c.name, o.last_pos from customers c
