@@ -86,10 +86,15 @@ export async function posPrompt(db: Db, tenantId: string, who: { phone?: string 
       left join who w on true
       left join place p on true
       left join code cd on true
+      -- The store's newest active group with room (a full group rolls over to a newer one); members
+      -- are counted only up to the capacity, so a big store's many groups stay cheap to check.
       left join lateral (
-        select g.id, g.name, (select count(*)::int from group_members m where m.tenant_id = g.tenant_id and m.group_id = g.id and m.left_at is null) as members
-          from customer_groups g where g.tenant_id = ${tenantId} and g.store_id = p.id and g.status = 'active' and w.id is not null
-      ) gr on gr.members < ${GROUP_CAPACITY}
+        select g.id, g.name, x.members from customer_groups g
+         cross join lateral (select count(*)::int as members from (
+                 select 1 from group_members m where m.tenant_id = g.tenant_id and m.group_id = g.id and m.left_at is null limit ${GROUP_CAPACITY}) y) x
+         where g.tenant_id = ${tenantId} and g.store_id = p.id and g.status = 'active' and w.id is not null and x.members < ${GROUP_CAPACITY}
+         order by g.created_at desc limit 1
+      ) gr on true
       left join lateral (
         select c.code, ct.name, c.valid_to from coupons c join coupon_templates ct on ct.tenant_id = c.tenant_id and ct.id = c.template_id
          where c.tenant_id = ${tenantId} and c.customer_id = w.id and c.status = 'issued' and c.valid_from <= ${now} and c.valid_to > ${now}
@@ -101,8 +106,7 @@ export async function posPrompt(db: Db, tenantId: string, who: { phone?: string 
          where ct.tenant_id = ${tenantId} and ct.id = cd.welcome_coupon_template_id and ct.status = 'active'
            and not exists (select 1 from coupons c where c.tenant_id = ${tenantId} and c.customer_id = w.id and c.template_id = ct.id)
       ) wt on true
-     where t.id = ${tenantId}
-     order by gr.members desc nulls last limit 1`.execute(db)).rows[0];
+     where t.id = ${tenantId}`.execute(db)).rows[0];
   if (!row) throw new Error('tenant not found');
   const facts: PosFacts = {
     known: row.customer_id !== null, isFriend: row.is_friend, inGroup: row.in_group,

@@ -70,3 +70,6 @@ create table customer_transfers (
   foreign key (tenant_id, to_staff_id) references staff (tenant_id, id)
 );
 create index customer_transfers_customer on customer_transfers (tenant_id, customer_id, transferred_at);
+
+-- The till's prompt looks for the store's newest active group with room on every checkout.
+create index if not exists customer_groups_store_active on customer_groups (tenant_id, store_id, created_at desc) where status = 'active';
