@@ -169,3 +169,14 @@ describe('the till, the workbench and transfers', () => {
     expect(resign.json()).toEqual({ inherited: 2 });
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes the acquisition and workbench endpoints, not the landing page', async () => {
+    const doc = (await app.inject({ url: '/api/openapi.json' })).json();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
+      '/api/v1/codes', '/api/v1/codes/{id}', '/api/v1/codes/{id}/qr.png', '/api/v1/stores/nearest', '/api/v1/pos/prompt',
+      '/api/v1/workbench', '/api/v1/tasks/{id}/complete', '/api/v1/tasks/{id}/skip', '/api/v1/customers/transfer', '/api/v1/staff/{id}/resign',
+    ]));
+    expect(Object.keys(doc.paths).some((p) => p.startsWith('/q/'))).toBe(false);
+  });
+});
