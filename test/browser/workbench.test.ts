@@ -70,6 +70,11 @@ describe.skipIf(!existsSync(CHROMIUM))(`codes and workbench in Chromium (needs $
     await page.getByTestId('code-edit').first().click();
     await page.getByTestId('rotation-editor').waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'codes-edit-1280.png'), fullPage: true });
+    // An operator's workbench: the team's progress today; a guide's row opens their workbench.
+    await page.goto(`${base}/workbench`);
+    await page.getByText('李娜').first().click();
+    await page.getByTestId('workbench-task').first().waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'workbench-operator-1280.png'), fullPage: true });
     await page.close();
   });
 

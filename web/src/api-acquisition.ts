@@ -94,6 +94,15 @@ export interface Workbench {
   notInGroup: ListedCustomer[];
 }
 
+export interface CompletionRow {
+  staffId: string;
+  staffName: string;
+  day: string;
+  done: number;
+  skipped: number;
+  open: number;
+}
+
 export const acquisitionApi = {
   codes: (query: { from?: string; to?: string } = {}, opts: Signal = {}) => call<{ items: AcquisitionCode[] }>('GET', '/codes', { ...opts, query: query as Query }),
   createCode: (body: CodeInput) => call<AcquisitionCode>('POST', '/codes', { body }),
@@ -102,4 +111,5 @@ export const acquisitionApi = {
   qrUrl: (id: string, size = 256) => `/api/v1/codes/${id}/qr.png?size=${size}`,
   workbench: (staffId: string | undefined, opts: Signal = {}) => call<Workbench>('GET', '/workbench', { ...opts, query: { staffId } }),
   finishTask: (id: string, outcome: 'complete' | 'skip') => call<GuideTask>('POST', `/tasks/${id}/${outcome}`),
+  completion: (query: { from: string; to: string; staffId?: string }, opts: Signal = {}) => call<{ items: CompletionRow[] }>('GET', '/tasks/completion', { ...opts, query }),
 };

@@ -16,6 +16,8 @@ export const workbenchZhCN = {
   'workbench.newFriends': '24 小时内新好友（待欢迎）',
   'workbench.notInGroup': '到店购买但未进群',
   'workbench.none': '暂无',
+  'workbench.team': '今日团队完成情况',
+  'workbench.open': '待办',
 } as const;
 
 export const workbenchEnUS: Record<keyof typeof workbenchZhCN, string> = {
@@ -35,4 +37,6 @@ export const workbenchEnUS: Record<keyof typeof workbenchZhCN, string> = {
   'workbench.newFriends': 'New friends (last 24 h) to welcome',
   'workbench.notInGroup': 'Bought in store, not in a group',
   'workbench.none': 'None',
+  'workbench.team': 'Team progress today',
+  'workbench.open': 'To do',
 };

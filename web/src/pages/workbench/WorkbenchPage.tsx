@@ -2,7 +2,7 @@
 // birthdays, valuable customers at risk, new friends to welcome, store buyers not in a group.
 // Built for a phone held at the counter: one column on narrow screens.
 import { useState } from 'react';
-import { App, Button, Card, Col, Empty, List, Progress, Row, Select, Space, Tag } from 'antd';
+import { App, Button, Card, Col, Empty, List, Progress, Row, Select, Space, Table, Tag } from 'antd';
 import { CheckOutlined, ForwardOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
 import { api } from '../../api.ts';
@@ -10,7 +10,7 @@ import { acquisitionApi, type GuideTask, type ListedCustomer } from '../../api-a
 import { LoadError } from '../../components/LoadError.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { useRemote } from '../../components/useRemote.ts';
-import { formatDate, formatDateTime } from '../../format.ts';
+import { formatDate, formatDateTime, todayIn } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
 import { useMe, useTenantZone } from '../../session.tsx';
@@ -30,6 +30,30 @@ function CustomerList({ title, items, note }: { title: MessageKey; items: Listed
             </List.Item>
           )} />
         )}
+    </Card>
+  );
+}
+
+/** How far each guide got with the tasks due today: for managers and operators. */
+function TeamCompletion({ onPick }: { onPick: (staffId: string) => void }) {
+  const t = useT();
+  const zone = useTenantZone();
+  const today = todayIn(zone);
+  const rows = useRemote((signal) => acquisitionApi.completion({ from: today, to: today }, { signal }), [today]);
+  return (
+    <Card variant="borderless" className="panel" size="small" title={t('workbench.team')}>
+      {rows.error && <LoadError error={rows.error} onRetry={rows.reload} />}
+      <Table
+        rowKey="staffId" size="small" pagination={false} loading={rows.loading} dataSource={rows.data?.items ?? []}
+        locale={{ emptyText: rows.loading ? ' ' : t('workbench.none') }}
+        onRow={(r) => ({ onClick: () => onPick(r.staffId), style: { cursor: 'pointer' } })}
+        columns={[
+          { title: t('workbench.staff'), dataIndex: 'staffName' },
+          { title: t('workbench.complete'), dataIndex: 'done', align: 'right', width: 80 },
+          { title: t('workbench.skip'), dataIndex: 'skipped', align: 'right', width: 80 },
+          { title: t('workbench.open'), dataIndex: 'open', align: 'right', width: 80 },
+        ]}
+      />
     </Card>
   );
 }
@@ -71,6 +95,7 @@ export default function WorkbenchPage() {
             options={(staff.data?.items ?? []).filter((s) => s.status === 'active').map((s) => ({ value: s.id, label: s.store ? `${s.name} · ${s.store.name}` : s.name }))} />
         )}
       />
+      {!isGuide && <TeamCompletion onPick={setStaffId} />}
       {!ready && <Empty description={t('workbench.pickStaff')} />}
       {bench.error && <LoadError error={bench.error} onRetry={bench.reload} />}
       {wb && (
