@@ -72,11 +72,11 @@ describe.skipIf(!existsSync(CHROMIUM))(`codes and workbench in Chromium (needs $
     await page.screenshot({ path: path.join(SHOTS, 'codes-edit-1280.png'), fullPage: true });
     // An operator's workbench: the team's progress today; a guide's row opens their workbench.
     await page.goto(`${base}/workbench`);
-    await page.getByText('李娜').first().click();
+    await page.locator('.ant-table-row', { hasText: '李娜' }).click();
     await page.getByTestId('workbench-task').first().waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'workbench-operator-1280.png'), fullPage: true });
     await page.close();
-  });
+  }, 150_000);
 
   it('lets a guide complete a task on a phone-width screen', async () => {
     if (!browser) throw new Error('no browser');
@@ -96,5 +96,5 @@ describe.skipIf(!existsSync(CHROMIUM))(`codes and workbench in Chromium (needs $
       }
       await page.close();
     }
-  });
+  }, 150_000);
 });

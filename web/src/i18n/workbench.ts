@@ -18,6 +18,7 @@ export const workbenchZhCN = {
   'workbench.none': '暂无',
   'workbench.team': '今日团队完成情况',
   'workbench.open': '待办',
+  'workbench.guide': '导购',
 } as const;
 
 export const workbenchEnUS: Record<keyof typeof workbenchZhCN, string> = {
@@ -39,4 +40,5 @@ export const workbenchEnUS: Record<keyof typeof workbenchZhCN, string> = {
   'workbench.none': 'None',
   'workbench.team': 'Team progress today',
   'workbench.open': 'To do',
+  'workbench.guide': 'Guide',
 };

@@ -48,7 +48,7 @@ function TeamCompletion({ onPick }: { onPick: (staffId: string) => void }) {
         locale={{ emptyText: rows.loading ? ' ' : t('workbench.none') }}
         onRow={(r) => ({ onClick: () => onPick(r.staffId), style: { cursor: 'pointer' } })}
         columns={[
-          { title: t('workbench.staff'), dataIndex: 'staffName' },
+          { title: t('workbench.guide'), dataIndex: 'staffName' },
           { title: t('workbench.complete'), dataIndex: 'done', align: 'right', width: 80 },
           { title: t('workbench.skip'), dataIndex: 'skipped', align: 'right', width: 80 },
           { title: t('workbench.open'), dataIndex: 'open', align: 'right', width: 80 },
