@@ -92,7 +92,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`codes and workbench in Chromium (needs $
         const overflow = await page.locator('html').evaluate((html) => { const e = html as unknown as { scrollWidth: number; clientWidth: number }; return e.scrollWidth - e.clientWidth; });
         expect(overflow).toBeLessThanOrEqual(0);
         await page.getByTestId('task-complete').first().click();
-        await expect.poll(() => page.getByTestId('workbench-task').count()).toBe(1);
+        await expect.poll(() => page.getByTestId('workbench-task').count(), { timeout: 30_000 }).toBe(1);
       }
       await page.close();
     }
