@@ -8,7 +8,7 @@ import { posActions, transferRefusal, weekMonthDays, type PosFacts } from '../..
 import type { RotationMember } from '../../src/db/schema.ts';
 
 const m = (staffId: string, dailyCap: number | null, backup = false): RotationMember => ({ staffId, dailyCap, backup, qrUrl: `https://qr.example/${staffId}` });
-const load = (entries: Record<string, [number, number]>): Map<string, RotationLoad> =>
+const load = (entries: Readonly<Record<string, readonly [number, number]>>): Map<string, RotationLoad> =>
   new Map(Object.entries(entries).map(([id, [scansToday, addsToday]]) => [id, { scansToday, addsToday }]));
 const everyone = new Set(['a', 'b', 'c', 'z']);
 
