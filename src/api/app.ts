@@ -35,6 +35,8 @@ import { groupSellingRoutes } from './routes/group-selling.ts';
 import { referralRoutes } from './routes/referral.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { messagingRoutes } from './routes/messaging.ts';
+import { acquisitionRoutes } from './routes/acquisition.ts';
+import { workbenchRoutes } from './routes/workbench.ts';
 
 export const CONSOLE_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -101,6 +103,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   referralRoutes(app, db);
   channelRoutes(app, db);
   messagingRoutes(app, db);
+  acquisitionRoutes(app, db);
+  workbenchRoutes(app, db);
 
   const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
   if (consoleBuilt) {

@@ -1018,6 +1018,61 @@ export interface SandboxInboxTable {
   redeliveries: Defaulted<number>;
 }
 
+/** One staff member of a code's rotation (acquisition_codes.rotation). */
+export interface RotationMember {
+  staffId: string;
+  /** Adds this member takes a local day through this code; null: no cap. */
+  dailyCap: number | null;
+  /** The member's own add-friend QR (a WeCom contact-way URL) the landing page shows. */
+  qrUrl: string;
+  /** Answers only when every regular member is capped or the code is off-hours. */
+  backup: boolean;
+}
+
+export type AcquisitionCodeKind = 'store_counter' | 'order_card' | 'poster' | 'ad' | 'store_routing' | 'other';
+
+export interface AcquisitionCodesTable {
+  tenant_id: string;
+  id: string;
+  code_key: string;
+  name: string;
+  kind: AcquisitionCodeKind;
+  store_id: string | null;
+  campaign: Defaulted<string>;
+  state: string;
+  rotation: ColumnType<RotationMember[], string, string>;
+  works_from: string | null;
+  works_to: string | null;
+  tag_ids: Defaulted<string[]>;
+  welcome_text: Defaulted<string>;
+  welcome_persona: Defaulted<string>;
+  welcome_coupon_template_id: string | null;
+  routing_radius_km: Defaulted<number>;
+  status: Defaulted<'active' | 'paused'>;
+  created_at: DefaultedTime;
+  updated_at: DefaultedTime;
+}
+
+export interface CodeScansTable {
+  tenant_id: string;
+  id: string;
+  code_id: string;
+  staff_id: string | null;
+  scanned_at: DefaultedTime;
+}
+
+export interface CustomerTransfersTable {
+  tenant_id: string;
+  id: string;
+  customer_id: string;
+  from_staff_id: string | null;
+  to_staff_id: string;
+  kind: 'transfer' | 'resignation';
+  reason: Defaulted<string>;
+  actor: Defaulted<string>;
+  transferred_at: DefaultedTime;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -1097,6 +1152,9 @@ export interface Database {
   mass_sends: MassSendsTable;
   mass_send_staff: MassSendStaffTable;
   sandbox_inbox: SandboxInboxTable;
+  acquisition_codes: AcquisitionCodesTable;
+  code_scans: CodeScansTable;
+  customer_transfers: CustomerTransfersTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

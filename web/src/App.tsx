@@ -35,6 +35,8 @@ const AnalyticsPage = lazy(() => import('./pages/analytics/AnalyticsPage.tsx'));
 const DiagnosisPage = lazy(() => import('./pages/playbooks/DiagnosisPage.tsx'));
 const MembershipPage = lazy(() => import('./pages/membership/MembershipPage.tsx'));
 const ChannelsPage = lazy(() => import('./pages/channels/ChannelsPage.tsx'));
+const CodesPage = lazy(() => import('./pages/codes/CodesPage.tsx'));
+const WorkbenchPage = lazy(() => import('./pages/workbench/WorkbenchPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
 
 const router = createBrowserRouter([
@@ -78,6 +80,8 @@ const router = createBrowserRouter([
           { path: 'analytics', element: <AnalyticsPage /> },
           { path: 'membership', element: <MembershipPage /> },
           { path: 'channels', element: <ChannelsPage /> },
+          { path: 'codes', element: <CodesPage /> },
+          { path: 'workbench', element: <WorkbenchPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -3,6 +3,8 @@
 import type { Role } from '../../db/schema.ts';
 
 export type Permission =
+  | 'codes:write'     // acquisition codes (渠道活码 / 门店码): create, change, pause
+  | 'customers:transfer' // hand customers to another guide (WeCom: at most twice in 90 days)
   | 'customers:read'
   | 'orders:read'
   | 'org:read'        // stores and staff
@@ -33,6 +35,7 @@ const BASE_GRANTS = ['customers:read', 'orders:read', 'org:read', 'customers:tag
 const RUNS_THE_BUSINESS = [
   ...BASE_GRANTS, 'analytics:read', 'events:write', 'orders:write', 'tags:write', 'forms:write', 'customers:export', 'customers:import',
   'scores:write', 'promotions:write', 'segments:write', 'playbooks:write', 'referral:write', 'messaging:write',
+  'codes:write', 'customers:transfer',
 ] as const;
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {

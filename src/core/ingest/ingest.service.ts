@@ -22,6 +22,7 @@ import { applyAttributes, applyContacts, applyGroups, touchCustomers, type Accep
 import { resolveParsedRefs, sightProfiles, type NewIdentity } from './identity.service.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { findStaff, type StaffDirectory } from './references.service.ts';
+import { welcomeNewFriends } from '../acquisition/acquisition.hooks.ts';
 
 export interface IngestResult {
   accepted: number;
@@ -107,6 +108,7 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
 
   await touchCustomers(db, tenantId, accepted);
   await applyContacts(db, tenantId, accepted, staff);
+  await welcomeNewFriends(db, tenantId, accepted, staff);
   await applyGroups(db, tenantId, accepted, staff);
   await writeOrderEvents(db, tenantId, accepted, orders.prepared, actor);
   await applyAttributes(db, tenantId, accepted);

@@ -120,6 +120,9 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
       from customer_time_zones z join ${m} on z.customer_id = m.merged
      where z.tenant_id = ${tenantId} and z.customer_id = any(${mergedIds}::uuid[])
     on conflict (tenant_id, customer_id) do nothing`.execute(db);
+  await sql`${PREPARED}
+    update customer_transfers x set customer_id = m.survivor from ${m}
+     where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
 
   const at = options.at ?? new Date();
   const actor = options.actor ?? options.source;

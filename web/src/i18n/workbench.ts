@@ -1,6 +1,44 @@
-// The workbench pages' texts: 简体中文 first; English must have every key.
+// The workbench page's texts: 简体中文 first; English must have every key.
 export const workbenchZhCN = {
-};
+  'workbench.title': '导购工作台',
+  'workbench.subtitle': '{name} · {date}',
+  'workbench.staff': '查看导购',
+  'workbench.pickStaff': '请选择一位导购查看其工作台',
+  'workbench.progress': '今日完成 {done} · 跳过 {skipped} · 待办 {open}',
+  'workbench.tasks': '今日任务',
+  'workbench.noTasks': '今天的任务都完成了',
+  'workbench.overdue': '已逾期',
+  'workbench.complete': '完成',
+  'workbench.skip': '跳过',
+  'workbench.birthdaysToday': '今天生日',
+  'workbench.birthdaysWeek': '本周生日',
+  'workbench.atRisk': '流失风险高的重要顾客',
+  'workbench.newFriends': '24 小时内新好友（待欢迎）',
+  'workbench.notInGroup': '到店购买但未进群',
+  'workbench.none': '暂无',
+  'workbench.team': '今日团队完成情况',
+  'workbench.open': '待办',
+  'workbench.guide': '导购',
+} as const;
 
 export const workbenchEnUS: Record<keyof typeof workbenchZhCN, string> = {
+  'workbench.title': 'Guide workbench',
+  'workbench.subtitle': '{name} · {date}',
+  'workbench.staff': 'Guide',
+  'workbench.pickStaff': 'Choose a guide to see their workbench',
+  'workbench.progress': 'Today: {done} done · {skipped} skipped · {open} to do',
+  'workbench.tasks': 'Today\'s tasks',
+  'workbench.noTasks': 'All of today\'s tasks are done',
+  'workbench.overdue': 'Overdue',
+  'workbench.complete': 'Done',
+  'workbench.skip': 'Skip',
+  'workbench.birthdaysToday': 'Birthdays today',
+  'workbench.birthdaysWeek': 'Birthdays this week',
+  'workbench.atRisk': 'Valuable customers at risk',
+  'workbench.newFriends': 'New friends (last 24 h) to welcome',
+  'workbench.notInGroup': 'Bought in store, not in a group',
+  'workbench.none': 'None',
+  'workbench.team': 'Team progress today',
+  'workbench.open': 'To do',
+  'workbench.guide': 'Guide',
 };

@@ -1,0 +1,110 @@
+// Latency of the prompt at the till (GET /api/v1/pos/prompt?phone=…|memberNo=…) at a fixed,
+// evenly paced request rate against a `yuchi start` process: the goal is p99 < 50 ms at 500
+// requests/s. Customers are sampled from an existing tenant (the shared bench tenant of ~1M
+// customers by default); 10% of the look-ups are strangers. Each store is given a store code
+// first (acquisition_codes only: the tenant's customers and orders are only read).
+//
+//   DATABASE_URL=... node --import tsx bench/pos-prompt.ts [--tenant bench-...] [--rate 500] [--seconds 30] [--port 4101]
+import { parseArgs } from 'node:util';
+import { createApiKey } from '../src/core/access/access.service.ts';
+import { newCodeKey } from '../src/core/acquisition/acquisition.rules.ts';
+import { newId } from '../src/core/ids.ts';
+import { openDatabase } from '../src/db/connect.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { cpuSeconds, load, pct } from './measure.ts';
+import { startPlatform, stopPlatform } from './platform.ts';
+
+const { values } = parseArgs({
+  options: {
+    tenant: { type: 'string' },
+    rate: { type: 'string', default: '500' },
+    seconds: { type: 'string', default: '30' },
+    port: { type: 'string', default: '4101' },
+  },
+});
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const url = process.env.DATABASE_URL;
+if (!url) throw new Error('set DATABASE_URL (the shared bench database: head -1 /tmp/benchdb.log)');
+
+/** An open-loop load: one request every 1000/rate ms whatever the responses do; latency counted from when each was due. */
+async function paced(base: string, pathOf: (i: number) => string, headers: Record<string, string>, perSecond: number, secondsLong: number): Promise<{ latencies: number[]; failed: number }> {
+  const latencies: number[] = [];
+  let failed = 0;
+  const interval = 1000 / perSecond;
+  const total = Math.floor(perSecond * secondsLong);
+  const start = performance.now() + 20;
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(fetch(base + pathOf(i), { headers }).then(async (res) => {
+      await res.arrayBuffer();
+      if (res.status === 200) latencies.push(performance.now() - due);
+      else failed += 1;
+    }, () => {
+      failed += 1;
+    }));
+  }
+  await Promise.all(inflight);
+  latencies.sort((a, b) => a - b);
+  return { latencies, failed };
+}
+
+const handle = openDatabase(url, { max: 2, applicationName: 'yuchi-bench-pos' });
+let platform: Awaited<ReturnType<typeof startPlatform>> | undefined;
+try {
+  await migrate(handle.pool);
+  const tenant = (await handle.pool.query<{ id: string; slug: string }>(
+    values.tenant ? `select id, slug from tenants where slug = $1` : `select id, slug from tenants where slug like 'bench-%' order by created_at limit 1`,
+    values.tenant ? [values.tenant] : [])).rows[0];
+  if (!tenant) throw new Error('no tenant to measure');
+  // A store code for every store that has none (so add_friend prompts carry one), answered by the store's first guide.
+  const added = await handle.pool.query(`
+    insert into acquisition_codes (tenant_id, id, code_key, name, kind, store_id, state, rotation)
+    select s.tenant_id, x.id, x.code_key, s.name || ' 门店码', 'store_counter', s.id, 'pos-' || x.code_key,
+           jsonb_build_array(jsonb_build_object('staffId', st.id, 'dailyCap', null, 'qrUrl', 'https://wework.example/' || st.id, 'backup', false))
+      from (select s.*, row_number() over (order by s.id) as n from stores s where s.tenant_id = $1
+              and not exists (select 1 from acquisition_codes a where a.tenant_id = s.tenant_id and a.store_id = s.id)) s
+      join lateral (select st.id from staff st where st.tenant_id = s.tenant_id and st.store_id = s.id and st.status = 'active' order by st.id limit 1) st on true
+      join unnest($2::uuid[], $3::text[]) with ordinality as x(id, code_key, n) on x.n = s.n`,
+    [tenant.id, Array.from({ length: 5000 }, () => newId()), Array.from({ length: 5000 }, () => newCodeKey())]);
+  const sample = (await handle.pool.query<{ kind: string; value: string }>(`
+    select kind, value from customer_identities tablesample system (1)
+     where tenant_id = $1 and kind in ('phone', 'member_no') limit 20000`, [tenant.id])).rows;
+  if (sample.length === 0) throw new Error('the tenant has no phone or member-number identities');
+  const key = (await createApiKey(handle.db, tenant.id, { role: 'operator', name: 'pos prompt bench' })).key;
+  console.log(`tenant ${tenant.slug}: ${sample.length} sampled identities; ${added.rowCount ?? 0} store codes added`);
+  platform = await startPlatform(['node', 'bin/yuchi.mjs', 'start', '--no-demo', '--no-worker'], { DATABASE_URL: url, YUCHI_DEMO: '0' }, Number(values.port));
+  const pathOf = (i: number): string => {
+    if (i % 10 === 9) return `/api/v1/pos/prompt?phone=199${String(10_000_000 + ((i * 7919) % 89_999_999)).slice(-8)}`;
+    const id = sample[(i * 7919) % sample.length];
+    return id?.kind === 'member_no' ? `/api/v1/pos/prompt?memberNo=${encodeURIComponent(id.value)}` : `/api/v1/pos/prompt?phone=${id?.value ?? ''}`;
+  };
+  const headers = { authorization: `Bearer ${key}` };
+  const example = await fetch(platform.url + pathOf(0), { headers });
+  console.log(`example answer (HTTP ${example.status}): ${(await example.text()).slice(0, 300)}`);
+  // One at a time first: the service time of a request with nothing queued before it.
+  const serial: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const t0 = performance.now();
+    const res = await fetch(platform.url + pathOf(i + 2_000_000), { headers });
+    await res.arrayBuffer();
+    if (i >= 50) serial.push(performance.now() - t0);
+  }
+  serial.sort((a, b) => a - b);
+  console.log(`one at a time (250 requests after 50 warm-up): p50 ${pct(serial, 50)}  p99 ${pct(serial, 99)} ms; load average ${load()}`);
+  await paced(platform.url, (i) => pathOf(i + 1_000_000), headers, rate, 5);
+  console.log(`load average before: ${load()}; ${rate} requests/s evenly paced for ${seconds} s`);
+  const cpuBefore = cpuSeconds(platform.child.pid, true);
+  const run = await paced(platform.url, pathOf, headers, rate, seconds);
+  const cpu = cpuSeconds(platform.child.pid, true) - cpuBefore;
+  const l = run.latencies;
+  console.log(`GET /api/v1/pos/prompt: ${l.length} answered, ${run.failed} failed`);
+  console.log(`  latency ms: p50 ${pct(l, 50)}  p90 ${pct(l, 90)}  p99 ${pct(l, 99)}  max ${pct(l, 100)}`);
+  console.log(`  server CPU ${(cpu / Math.max(1, l.length) * 1000).toFixed(2)} ms per request (Node process only; PostgreSQL is shared); load average after: ${load()}`);
+} finally {
+  if (platform) await stopPlatform(platform);
+  await handle.close();
+}
