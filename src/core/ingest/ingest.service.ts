@@ -22,6 +22,7 @@ import { applyAttributes, applyContacts, applyGroups, touchCustomers, type Accep
 import { resolveParsedRefs, sightProfiles, type NewIdentity } from './identity.service.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { findStaff, type StaffDirectory } from './references.service.ts';
+import { recordGroupActivity } from '../groups/group-activity.service.ts';
 
 export interface IngestResult {
   accepted: number;
@@ -108,6 +109,7 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
   await touchCustomers(db, tenantId, accepted);
   await applyContacts(db, tenantId, accepted, staff);
   await applyGroups(db, tenantId, accepted, staff);
+  await recordGroupActivity(db, tenantId, accepted);
   await writeOrderEvents(db, tenantId, accepted, orders.prepared, actor);
   await applyAttributes(db, tenantId, accepted);
 
