@@ -88,8 +88,10 @@ async function summaries(db: Db, tenantId: string, rows: GroupRow[]): Promise<Gr
   const trend = new Map<string, GroupSummary['trend']>();
   if (ids.length > 0) {
     const weeks = await sql<{ group_id: string; week: string; messages: number; active_members: number }>`
-      select group_id, week::text as week, messages, active_members from group_health_weeks
-       where tenant_id = ${tenantId} and group_id = any(${ids}::uuid[]) and week >= current_date - ${TREND_WEEKS * 7}
+      select group_id, week, messages, active_members from (
+        select group_id, week::text as week, messages, active_members, row_number() over (partition by group_id order by week desc) as n
+          from group_health_weeks where tenant_id = ${tenantId} and group_id = any(${ids}::uuid[])) w
+       where n <= ${TREND_WEEKS}
        order by group_id, week`.execute(db);
     for (const w of weeks.rows) {
       const list = trend.get(w.group_id) ?? [];
