@@ -30,6 +30,9 @@ const SegmentsPage = lazy(() => import('./pages/segments/SegmentsPage.tsx'));
 const SegmentBuilderPage = lazy(() => import('./pages/segments/SegmentBuilderPage.tsx'));
 const SegmentDetailPage = lazy(() => import('./pages/segments/SegmentDetailPage.tsx'));
 const AnalyticsPage = lazy(() => import('./pages/analytics/AnalyticsPage.tsx'));
+const GroupsPage = lazy(() => import('./pages/groups/GroupsPage.tsx'));
+const GroupDetailPage = lazy(() => import('./pages/groups/GroupDetailPage.tsx'));
+const GroupRulesPage = lazy(() => import('./pages/groups/GroupRulesPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
 
 const router = createBrowserRouter([
@@ -68,6 +71,9 @@ const router = createBrowserRouter([
           { path: 'segments/:id/edit', element: <SegmentBuilderPage /> },
           { path: 'segments/:id', element: <SegmentDetailPage /> },
           { path: 'analytics', element: <AnalyticsPage /> },
+          { path: 'groups', element: <GroupsPage /> },
+          { path: 'groups/rules', element: <GroupRulesPage /> },
+          { path: 'groups/:id', element: <GroupDetailPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },
