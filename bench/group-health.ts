@@ -5,6 +5,8 @@
 // Data is generated in SQL (generate_series, one statement per day so rows lie in time order as
 // ingestion would write them) into its own tenant `groupbench`; nothing else is touched. Each group
 // has a character — dead, spam, owner-talks (chicken rib) or lively (value) — so the classes spread.
+// On its own server the load skips foreign-key triggers and builds the message indexes after the
+// timed recomputes (which only scan). A rerun finds the tenant's messages and goes straight to timing.
 import { openDatabase } from '../src/db/connect.ts';
 import { startEmbedded, type DatabaseServer } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
@@ -52,7 +54,9 @@ try {
             (select count(*) from group_messages where tenant_id = $1) as messages`, [t]);
   const r = rows.rows[0];
   console.log(`tenant ${slug}: ${Number(r?.groups).toLocaleString('en')} groups, ${Number(r?.members).toLocaleString('en')} memberships, ${Number(r?.messages).toLocaleString('en')} group messages over ${DAYS} days`);
-  await q('vacuum analyze group_messages');
+  // Planner statistics only: the first recompute reads pages never read before (hint bits), the
+  // second shows the steady state.
+  await q('analyze group_messages');
   for (const table of ['customer_groups', 'group_members', 'group_member_changes', 'group_health_weeks']) await q(`analyze ${table}`);
 
   const now = new Date();
@@ -70,6 +74,14 @@ try {
       console.log(`\nrecompute ${weeks} weeks, run ${run}: ${s(wall)} wall (load before ${before}, after ${load()}); Node CPU ${s((used.user + used.system) / 1000)}; PostgreSQL CPU ~${pgCpu === null ? '?' : s(((await backendCpu()) ?? 0) * 1000 - pgCpu * 1000)}`);
       console.log(`  ${result.groups.toLocaleString('en')} groups, ${result.weekRows.toLocaleString('en')} week rows from ${result.fromWeek}, ${result.classified.toLocaleString('en')} classified on week ${result.judgedWeek}: ${classes.rows.map((c) => `${c.class} ${c.n}`).join(', ')}`);
     }
+  }
+  if (server) {
+    // The recompute scans; the group page's message list and merges need the indexes the load skipped.
+    const t1 = performance.now();
+    await q(`set maintenance_work_mem = '1GB'`);
+    await q('create index if not exists group_messages_group on group_messages (tenant_id, group_id, sent_at)');
+    await q('create index if not exists group_messages_sender on group_messages (tenant_id, sender_customer_id) where sender_customer_id is not null');
+    console.log(`\nmessage indexes present (built in ${s(performance.now() - t1)} if missing; load ${load()})`);
   }
   const size = await handle.pool.query<{ s: string }>(`select pg_size_pretty(pg_total_relation_size('group_messages')) as s`);
   console.log(`\ngroup_messages on disk (all tenants, with indexes): ${size.rows[0]?.s}`);
@@ -164,13 +176,6 @@ async function generate(t: string): Promise<void> {
         join bench_cust sc on sc.n = (x.n * 7919 + x.speaker * 104729) % $3
         join bench_cust rc on rc.n = (x.n * 7919 + x.answered * 104729) % $3`, [t, d, CUSTOMERS]);
     if (d % 10 === 0 || d === 1) console.log(`  day -${d}: ${total.toLocaleString('en')} messages so far (${s(performance.now() - t0)} for the day, load ${load()})`);
-  }
-  if (server) {
-    const t1 = performance.now();
-    await q('set maintenance_work_mem = \'1GB\'');
-    await q('create index group_messages_group on group_messages (tenant_id, group_id, sent_at)');
-    await q('create index group_messages_sender on group_messages (tenant_id, sender_customer_id) where sender_customer_id is not null');
-    console.log(`message indexes built in ${s(performance.now() - t1)} (load ${load()})`);
   }
   client.release();
   console.log(`generated ${total.toLocaleString('en')} group messages in ${s(performance.now() - started)} (load ${load()})`);

@@ -104,7 +104,8 @@ export function classifyWeek(w: WeekFigures, group: GroupFacts): Verdict {
   const activeShare = share(w.activeMembers, w.members);
   const memberShare = share(memberMessages, w.messages);
   const leaveShare = share(w.leaves, w.members + w.leaves);
-  const spamShare = share(w.memberLinks + w.flaggedMessages, memberMessages);
+  // a message can be both a link and flagged: the share is capped at all of them
+  const spamShare = Math.min(1, share(w.memberLinks + w.flaggedMessages, memberMessages));
   const { shape, reason: shapeReason } = groupShape(w);
 
   let cls: GroupHealthClass;

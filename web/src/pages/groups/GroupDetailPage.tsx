@@ -32,7 +32,7 @@ export default function GroupDetailPage() {
 
   const option = useMemo<ChartOption>(() => {
     const weeks = g?.weeks ?? [];
-    const line = (name: MessageKey, data: number[], yAxisIndex = 0) => ({ type: 'line' as const, name: t(name), data, smooth: true, yAxisIndex });
+    const line = (name: MessageKey, data: number[], yAxisIndex = 0) => ({ type: 'line' as const, name: t(name), data, yAxisIndex });
     return {
       color: ['#2f6fed', '#13a8a8', '#f5a623', '#8c8c8c', '#52c41a', '#cf1322'],
       grid: { left: 8, right: 8, top: 40, bottom: 4, containLabel: true },

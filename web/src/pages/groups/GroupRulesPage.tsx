@@ -66,7 +66,7 @@ export default function GroupRulesPage() {
       <Card variant="borderless" className="panel">
         <Table<GroupRule> rowKey="id" dataSource={rules.data?.items ?? []} loading={rules.loading} pagination={false} locale={{ emptyText: t('groups.rules.empty') }}
           columns={[
-            { title: t('groups.rules.col.name'), key: 'name', render: (_, r) => <>{r.name}{r.replyTemplate && <div className="page-subtitle">{r.replyTemplate}</div>}</> },
+            { title: t('groups.rules.col.name'), key: 'name', render: (_, r) => <><span>{r.name}</span>{r.replyTemplate && <div className="page-subtitle">{r.replyTemplate}</div>}</> },
             { title: t('groups.rules.col.kind'), key: 'kind', render: (_, r) => <Tag color={r.kind === 'auto_reply' ? 'blue' : 'volcano'}>{t(`groups.rules.kind.${r.kind}` as MessageKey)}</Tag> },
             { title: t('groups.rules.col.match'), key: 'match', render: (_, r) => <>{t(`groups.rules.match.${r.match}` as MessageKey)} {r.pattern && <code>{r.pattern}</code>}</> },
             { title: t('groups.rules.col.action'), key: 'action', render: (_, r) => t(`groups.rules.action.${r.action}` as MessageKey) },
