@@ -43,7 +43,7 @@ export async function recomputeGroupHealth(db: Db, tenantId: string, options: { 
 
   return inTransaction(db, async (trx) => {
     // The aggregation holds one entry per group, week and speaker: give it room rather than spill.
-    await sql`set local work_mem = '256MB'`.execute(trx);
+    await sql`set local work_mem = '512MB'`.execute(trx);
     await sql`delete from group_health_weeks where tenant_id = ${tenantId} and week >= ${fromWeek}::date`.execute(trx);
     const inserted = await sql`
       with weeks as (
