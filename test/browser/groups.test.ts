@@ -120,6 +120,8 @@ describe.skipIf(!existsSync(CHROMIUM))(`groups in Chromium (needs ${CHROMIUM})`,
     await page.getByTestId('group-classification').getByText(/的回复发生在群友之间/).waitFor();
     await page.getByText('回复 陈美').first().waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'groups-detail-value.png'), fullPage: true });
+    await page.getByRole('tab', { name: '入群/退群记录' }).click();
+    await page.getByRole('tabpanel').getByText('入群', { exact: true }).first().waitFor();
 
     await page.goto(`${base}/groups/rules`);
     await page.getByTestId('group-rules-page').getByText('营业时间', { exact: true }).waitFor();

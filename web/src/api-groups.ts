@@ -138,6 +138,8 @@ export const groupsApi = {
     call<GroupDetail>('PATCH', `/groups/${id(groupId)}`, { body: patch }),
   members: (groupId: string, query: { page: number; pageSize: number; status?: 'current' | 'left' | 'all' }, opts: Signal = {}) =>
     call<Page<GroupMember>>('GET', `/groups/${id(groupId)}/members`, { ...opts, query }),
+  history: (groupId: string, opts: Signal = {}) =>
+    call<{ items: { customerId: string; name: string; action: 'joined' | 'left'; at: string }[] }>('GET', `/groups/${id(groupId)}/member-history`, { ...opts, query: { limit: 100 } }),
   messages: (groupId: string, query: { page: number; pageSize: number }, opts: Signal = {}) =>
     call<Page<GroupMessage>>('GET', `/groups/${id(groupId)}/messages`, { ...opts, query }),
   recompute: (weeks: number) => call<{ classified: number; judgedWeek: string }>('POST', '/groups/health/recompute', { body: { weeks } }),

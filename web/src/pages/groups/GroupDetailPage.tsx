@@ -28,6 +28,7 @@ export default function GroupDetailPage() {
   const group = useRemote((signal) => groupsApi.get(id, { signal }), [id, refresh]);
   const members = useRemote((signal) => groupsApi.members(id, { page: memberPage, pageSize: 10, status: 'all' }, { signal }), [id, memberPage]);
   const messages = useRemote((signal) => groupsApi.messages(id, { page: messagePage, pageSize: 10 }, { signal }), [id, messagePage]);
+  const history = useRemote((signal) => groupsApi.history(id, { signal }), [id]);
   const g = group.data;
 
   const option = useMemo<ChartOption>(() => {
@@ -127,6 +128,16 @@ export default function GroupDetailPage() {
             key: 'members', label: `${t('groups.detail.members')} (${formatCount(members.data?.total ?? 0)})`, children: (
               <Table<GroupMember> rowKey="customerId" size="small" columns={memberColumns} dataSource={members.data?.items ?? []} loading={members.loading}
                 pagination={{ current: memberPage, pageSize: 10, total: members.data?.total ?? 0, onChange: setMemberPage, showSizeChanger: false }} />
+            ),
+          },
+          {
+            key: 'history', label: t('groups.detail.history'), children: (
+              <Table rowKey={(h) => `${h.customerId}-${h.at}-${h.action}`} size="small" dataSource={history.data?.items ?? []} loading={history.loading} pagination={{ pageSize: 10, showSizeChanger: false }}
+                columns={[
+                  { title: t('groups.rules.log.at'), key: 'at', render: (_, h) => formatDateTime(h.at, zone) },
+                  { title: t('groups.member.name'), key: 'name', render: (_, h) => <Link to={`/customers/${h.customerId}`}>{h.name || h.customerId.slice(0, 8)}</Link> },
+                  { title: t('groups.rules.log.action'), key: 'action', render: (_, h) => <Tag color={h.action === 'joined' ? 'green' : 'default'}>{t(h.action === 'joined' ? 'groups.history.joined' : 'groups.history.left')}</Tag> },
+                ]} />
             ),
           },
         ]} />
