@@ -40,6 +40,11 @@ describe('classifyWeek', () => {
     expect(v.actions).toEqual(actions);
   });
 
+  it('caps the spam share when links are also flagged', () => {
+    const v = classifyWeek(week({ messages: 8, activeMembers: 8, memberLinks: 8, flaggedMessages: 8 }), valueGroup);
+    expect(v.reasons[0]).toEqual({ code: 'spam_share_high', values: { share: 1, links: 8, flagged: 8, threshold: 0.3 } });
+  });
+
   it('shows the figures and threshold behind a reason', () => {
     const v = classifyWeek(week({ messages: 60, staffMessages: 40, activeMembers: 6, replies: 2 }), valueGroup);
     expect(v.reasons[0]).toEqual({ code: 'active_share_low', values: { share: 0.03, activeMembers: 6, members: 200, threshold: 0.1 } });
