@@ -59,7 +59,12 @@ try {
   await q('analyze group_messages');
   for (const table of ['customer_groups', 'group_members', 'group_member_changes', 'group_health_weeks']) await q(`analyze ${table}`);
 
-  const now = new Date();
+  // Judge as of the last generated day (a run stopped early, or data generated days ago, still
+  // has its last complete week); this scan also reads every page once before the timed runs.
+  const latest = await handle.pool.query<{ at: Date | null }>('select max(sent_at) as at from group_messages where tenant_id = $1', [t]);
+  const lastAt = latest.rows[0]?.at ?? new Date();
+  const now = new Date(Math.min(Date.now(), lastAt.getTime() + 86_400_000));
+  console.log(`judged as of ${now.toISOString()}`);
   const weeksAll = Math.ceil(DAYS / 7) + 1;
   for (const weeks of [weeksAll, 2]) {
     for (let run = 1; run <= RUNS; run++) {
