@@ -37,6 +37,7 @@ import { channelRoutes } from './routes/channels.ts';
 import { messagingRoutes } from './routes/messaging.ts';
 import { acquisitionRoutes } from './routes/acquisition.ts';
 import { workbenchRoutes } from './routes/workbench.ts';
+import { groupRoutes } from './routes/groups.ts';
 
 export const CONSOLE_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -105,6 +106,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   messagingRoutes(app, db);
   acquisitionRoutes(app, db);
   workbenchRoutes(app, db);
+  groupRoutes(app, db);
 
   const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
   if (consoleBuilt) {

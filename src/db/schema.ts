@@ -194,6 +194,9 @@ export interface CustomerGroupsTable {
   purpose: Defaulted<string>;
   status: Defaulted<'active' | 'dissolved'>;
   dissolved_at: Timestamp | null;
+  capacity: Defaulted<number>;
+  series_of: string | null;
+  updated_at: DefaultedTime;
 }
 
 /** What a group is for: 价值/服务群, 兴趣群, 临时拼团群, VIP 群. */
@@ -1073,6 +1076,109 @@ export interface CustomerTransfersTable {
   transferred_at: DefaultedTime;
 }
 
+export type GroupHealthClass = 'value' | 'chicken_rib' | 'dead' | 'spam';
+
+export type GroupShape = 'mesh' | 'hub_and_spoke' | 'unknown';
+
+export type GroupRuleKind = 'auto_reply' | 'banned_word' | 'link';
+
+export type GroupRuleMatch = 'keyword' | 'regex' | 'any_link';
+
+export type GroupRuleAction = 'reply' | 'flag' | 'remove';
+
+type GroupJson<T> = ColumnType<T, T | string | undefined, T | string>;
+
+export interface GroupMemberChangesTable {
+  tenant_id: string;
+  group_id: string;
+  customer_id: string;
+  at: Timestamp;
+  action: 'joined' | 'left';
+}
+
+export interface GroupMessagesTable {
+  tenant_id: string;
+  group_id: string;
+  sent_at: Timestamp;
+  event_id: string;
+  sender_customer_id: string | null;
+  sender_staff_id: string | null;
+  reply_to_customer_id: string | null;
+  reply_to_staff_id: string | null;
+  text_length: Defaulted<number>;
+  has_link: Defaulted<boolean>;
+  flagged: Defaulted<boolean>;
+}
+
+export interface GroupHealthWeeksTable {
+  tenant_id: string;
+  group_id: string;
+  week: ColumnType<string, string, string>;
+  members: number;
+  joins: number;
+  leaves: number;
+  messages: number;
+  staff_messages: number;
+  owner_messages: number;
+  active_members: number;
+  replies: number;
+  member_replies: number;
+  staff_replies: number;
+  member_links: number;
+  flagged_messages: number;
+}
+
+export interface GroupHealthTable {
+  tenant_id: string;
+  group_id: string;
+  week: ColumnType<string, string, string>;
+  class: GroupHealthClass;
+  shape: GroupShape;
+  reasons: GroupJson<unknown[]>;
+  actions: GroupJson<unknown[]>;
+  computed_at: DefaultedTime;
+}
+
+export interface GroupInviteRulesTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  tag_id: string | null;
+  segment_id: string | null;
+  kind: GroupKind;
+  store_id: string | null;
+  active: Defaulted<boolean>;
+  created_at: DefaultedTime;
+  last_run_at: Timestamp | null;
+}
+
+export interface GroupRulesTable {
+  tenant_id: string;
+  id: string;
+  group_id: string | null;
+  name: string;
+  kind: GroupRuleKind;
+  match: GroupRuleMatch;
+  pattern: Defaulted<string>;
+  reply_template: Defaulted<string>;
+  action: GroupRuleAction;
+  active: Defaulted<boolean>;
+  created_at: DefaultedTime;
+  updated_at: DefaultedTime;
+}
+
+export interface GroupModerationLogTable {
+  tenant_id: string;
+  id: string;
+  group_id: string;
+  rule_id: string | null;
+  customer_id: string | null;
+  event_id: string | null;
+  action: GroupRuleAction;
+  detail: GroupJson<Record<string, unknown>>;
+  at: DefaultedTime;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -1155,6 +1261,13 @@ export interface Database {
   acquisition_codes: AcquisitionCodesTable;
   code_scans: CodeScansTable;
   customer_transfers: CustomerTransfersTable;
+  group_member_changes: GroupMemberChangesTable;
+  group_messages: GroupMessagesTable;
+  group_health_weeks: GroupHealthWeeksTable;
+  group_health: GroupHealthTable;
+  group_invite_rules: GroupInviteRulesTable;
+  group_rules: GroupRulesTable;
+  group_moderation_log: GroupModerationLogTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -14,6 +14,7 @@ import { closeDueGroupSelling } from './tasks/group-selling.ts';
 import { sweepReferrals } from './tasks/referral.ts';
 import { runWecomSync } from './tasks/wecom-sync.ts';
 import { deliverMessages, dispatchDeliveries, planMassSendTask } from './tasks/messaging.ts';
+import { dispatchNightlyGroups, refreshTenantGroups } from './tasks/groups.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -41,6 +42,8 @@ export function taskList(handle: DatabaseHandle): TaskList {
     deliver_messages: deliverMessages(handle.db),
     dispatch_deliveries: dispatchDeliveries(handle.db),
     plan_mass_send: planMassSendTask(handle.db),
+    nightly_groups: dispatchNightlyGroups(handle.db),
+    refresh_groups: refreshTenantGroups(handle.db),
   };
 }
 
@@ -57,6 +60,7 @@ export const CRONTAB = [
   '* * * * * close_due_group_selling ?max=1',
   '* * * * * sweep_referrals ?max=1',
   '* * * * * dispatch_deliveries ?max=1',
+  '0 * * * * nightly_groups ?max=1',
 ].join('\n');
 
 export interface WorkerOptions {

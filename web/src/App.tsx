@@ -37,6 +37,9 @@ const MembershipPage = lazy(() => import('./pages/membership/MembershipPage.tsx'
 const ChannelsPage = lazy(() => import('./pages/channels/ChannelsPage.tsx'));
 const CodesPage = lazy(() => import('./pages/codes/CodesPage.tsx'));
 const WorkbenchPage = lazy(() => import('./pages/workbench/WorkbenchPage.tsx'));
+const GroupsPage = lazy(() => import('./pages/groups/GroupsPage.tsx'));
+const GroupDetailPage = lazy(() => import('./pages/groups/GroupDetailPage.tsx'));
+const GroupRulesPage = lazy(() => import('./pages/groups/GroupRulesPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
 
 const router = createBrowserRouter([
@@ -82,6 +85,9 @@ const router = createBrowserRouter([
           { path: 'channels', element: <ChannelsPage /> },
           { path: 'codes', element: <CodesPage /> },
           { path: 'workbench', element: <WorkbenchPage /> },
+          { path: 'groups', element: <GroupsPage /> },
+          { path: 'groups/rules', element: <GroupRulesPage /> },
+          { path: 'groups/:id', element: <GroupDetailPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -27,7 +27,8 @@ export type Permission =
   | 'solitaires:write' // 接龙 in groups (a guide: in the groups they own)
   | 'referral:write'  // referral codes, partners, reward rules, attribution runs
   | 'channels:write'  // channel settings (WeCom, email, SMS, webhook) with their secrets, connection tests
-  | 'messaging:write'; // restraint settings, templates, mass sends, the sandbox phones
+  | 'messaging:write'  // restraint settings, templates, mass sends, the sandbox phones
+  | 'groups:write';    // groups (社群): registry, health recompute, auto-invite, auto-reply and moderation rules
 
 // What a guide may do; operators and admins add to it.
 const BASE_GRANTS = ['customers:read', 'orders:read', 'org:read', 'customers:tag', 'privacy:write',
@@ -36,6 +37,7 @@ const RUNS_THE_BUSINESS = [
   ...BASE_GRANTS, 'analytics:read', 'events:write', 'orders:write', 'tags:write', 'forms:write', 'customers:export', 'customers:import',
   'scores:write', 'promotions:write', 'segments:write', 'playbooks:write', 'referral:write', 'messaging:write',
   'codes:write', 'customers:transfer',
+  'groups:write',
 ] as const;
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {

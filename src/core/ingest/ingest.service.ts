@@ -23,6 +23,7 @@ import { resolveParsedRefs, sightProfiles, type NewIdentity } from './identity.s
 import { inTransaction } from '../../db/transaction.ts';
 import { findStaff, type StaffDirectory } from './references.service.ts';
 import { welcomeNewFriends } from '../acquisition/acquisition.hooks.ts';
+import { recordGroupActivity } from '../groups/group-activity.service.ts';
 
 export interface IngestResult {
   accepted: number;
@@ -110,6 +111,7 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
   await applyContacts(db, tenantId, accepted, staff);
   await welcomeNewFriends(db, tenantId, accepted, staff);
   await applyGroups(db, tenantId, accepted, staff);
+  await recordGroupActivity(db, tenantId, accepted);
   await writeOrderEvents(db, tenantId, accepted, orders.prepared, actor);
   await applyAttributes(db, tenantId, accepted);
 

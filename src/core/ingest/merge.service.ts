@@ -123,6 +123,13 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
   await sql`${PREPARED}
     update customer_transfers x set customer_id = m.survivor from ${m}
      where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
+  // Group activity: joins and leaves, messages said (as sender), moderation records. Reply targets
+  // keep the merged id: health reads only whether a reply went to a member.
+  for (const [table, column] of [['group_member_changes', 'customer_id'], ['group_messages', 'sender_customer_id'], ['group_moderation_log', 'customer_id']] as const) {
+    await sql`${PREPARED}
+    update ${sql.table(table)} x set ${sql.ref(column)} = m.survivor from ${m}
+               where x.tenant_id = ${tenantId} and x.${sql.ref(column)} = any(${mergedIds}::uuid[]) and x.${sql.ref(column)} = m.merged`.execute(db);
+  }
 
   const at = options.at ?? new Date();
   const actor = options.actor ?? options.source;

@@ -58,7 +58,7 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
       { key: '/segments', label: 'nav.segments', icon: <ApartmentOutlined />, needs: 'analytics:read' },
       { key: '/workbench', label: 'nav.workbench', icon: <CheckSquareOutlined />, needs: 'customers:read' },
       { key: '/codes', label: 'nav.codes', icon: <QrcodeOutlined />, needs: 'org:read' },
-      { key: 'groups', label: 'nav.groups', icon: <CommentOutlined />, soon: true },
+      { key: '/groups', label: 'nav.groups', icon: <CommentOutlined />, needs: 'customers:read' },
       { key: 'sop', label: 'nav.sop', icon: <CalendarOutlined />, soon: true },
       { key: 'journeys', label: 'nav.journeys', icon: <BranchesOutlined />, soon: true },
       { key: '/channels', label: 'nav.channels', icon: <ApiOutlined />, needs: 'channels:write' },

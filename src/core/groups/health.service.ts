@@ -1,0 +1,152 @@
+// Weekly group health for every group of a tenant, recomputed set-wise: one statement aggregates
+// the window's group messages (first per group, week and sender, then per group and week, so
+// distinct speakers need no sort), member counts come from group_members by running sums, joins
+// and leaves from group_member_changes. Then each group's last complete week is classified by the
+// pure rules (health.rules.ts) and written with its reasons and actions in one upsert.
+import { sql } from 'kysely';
+import type { Db } from '../../db/connect.ts';
+import type { GroupKind } from '../../db/schema.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import { startOfLocalDay } from '../time.ts';
+import { classifyWeek, isoWeekStart, type WeekFigures } from './health.rules.ts';
+
+export interface HealthRun {
+  groups: number;
+  weeks: number;
+  weekRows: number;
+  classified: number;
+  fromWeek: string;
+  judgedWeek: string;
+}
+
+const DAY = 86_400_000;
+const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+
+function localDate(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/**
+ * Recomputes the last `weeks` ISO weeks (the current one included) of every group of the tenant and
+ * classifies each group on its last complete week.
+ */
+export async function recomputeGroupHealth(db: Db, tenantId: string, options: { weeks?: number; now?: Date } = {}): Promise<HealthRun> {
+  const weeks = Math.min(Math.max(options.weeks ?? 2, 1), 26);
+  const tenant = await db.selectFrom('tenants').select('timezone').where('id', '=', tenantId).executeTakeFirstOrThrow();
+  const tz = tenant.timezone;
+  const now = options.now ?? new Date();
+  const currentWeek = isoWeekStart(localDate(now, tz));
+  const fromWeek = addDays(currentWeek, -7 * (weeks - 1));
+  const judgedWeek = addDays(currentWeek, -7);
+  const from = startOfLocalDay(fromWeek, tz);
+  const to = startOfLocalDay(addDays(currentWeek, 7), tz);
+
+  return inTransaction(db, async (trx) => {
+    // The aggregation holds one entry per group, week and speaker: give it room rather than spill.
+    await sql`set local work_mem = '512MB'`.execute(trx);
+    await sql`delete from group_health_weeks where tenant_id = ${tenantId} and week >= ${fromWeek}::date`.execute(trx);
+    const inserted = await sql`
+      with weeks as (
+        select generate_series(${fromWeek}::date, ${currentWeek}::date, interval '7 days')::date as week
+      ), grp as (
+        select id, owner_staff_id, (date_trunc('week', created_at at time zone ${tz}))::date as first_week
+          from customer_groups
+         where tenant_id = ${tenantId} and created_at < ${to} and (dissolved_at is null or dissolved_at >= ${from})
+      ), by_sender as (
+        select m.group_id, (date_trunc('week', m.sent_at at time zone ${tz}))::date as week, m.sender_customer_id, m.sender_staff_id,
+               count(*) as messages,
+               count(*) filter (where m.reply_to_customer_id is not null or m.reply_to_staff_id is not null) as replies,
+               count(*) filter (where m.reply_to_customer_id is not null) as to_member,
+               count(*) filter (where m.reply_to_staff_id is not null) as to_staff,
+               count(*) filter (where m.has_link) as links,
+               count(*) filter (where m.flagged) as flagged
+          from group_messages m
+         where m.tenant_id = ${tenantId} and m.sent_at >= ${from} and m.sent_at < ${to}
+         group by 1, 2, 3, 4
+      ), msg as (
+        select s.group_id, s.week,
+               sum(s.messages) as messages,
+               coalesce(sum(s.messages) filter (where s.sender_staff_id is not null), 0) as staff_messages,
+               coalesce(sum(s.messages) filter (where s.sender_staff_id = g.owner_staff_id), 0) as owner_messages,
+               count(*) filter (where s.sender_customer_id is not null) as active_members,
+               sum(s.replies) as replies,
+               coalesce(sum(s.to_member) filter (where s.sender_customer_id is not null), 0) as member_replies,
+               coalesce(sum(s.replies) filter (where s.sender_staff_id is not null), 0)
+                 + coalesce(sum(s.to_staff) filter (where s.sender_customer_id is not null), 0) as staff_replies,
+               coalesce(sum(s.links) filter (where s.sender_customer_id is not null), 0) as member_links,
+               sum(s.flagged) as flagged
+          from by_sender s join grp g on g.id = s.group_id
+         group by 1, 2
+      ), member_moves as (
+        select group_id, greatest((date_trunc('week', joined_at at time zone ${tz}))::date, ${fromWeek}::date) as week, count(*) as d
+          from group_members where tenant_id = ${tenantId} and joined_at < ${to} group by 1, 2
+        union all
+        select group_id, greatest((date_trunc('week', left_at at time zone ${tz}))::date, ${fromWeek}::date), -count(*)
+          from group_members where tenant_id = ${tenantId} and left_at < ${to} group by 1, 2
+      ), moves as (
+        select group_id, week, sum(d) as d from member_moves group by 1, 2
+      ), changes as (
+        select group_id, (date_trunc('week', at at time zone ${tz}))::date as week,
+               count(*) filter (where action = 'joined') as joins, count(*) filter (where action = 'left') as leaves
+          from group_member_changes where tenant_id = ${tenantId} and at >= ${from} and at < ${to}
+         group by 1, 2
+      ), grid as (
+        select g.id as group_id, w.week, g.first_week,
+               sum(coalesce(mv.d, 0)) over (partition by g.id order by w.week) as members
+          from grp g cross join weeks w
+          left join moves mv on mv.group_id = g.id and mv.week = w.week
+      )
+      insert into group_health_weeks (tenant_id, group_id, week, members, joins, leaves, messages, staff_messages, owner_messages,
+                                      active_members, replies, member_replies, staff_replies, member_links, flagged_messages)
+      select ${tenantId}, x.group_id, x.week, greatest(x.members, 0), coalesce(c.joins, 0), coalesce(c.leaves, 0),
+             coalesce(m.messages, 0), coalesce(m.staff_messages, 0), coalesce(m.owner_messages, 0), coalesce(m.active_members, 0),
+             coalesce(m.replies, 0), coalesce(m.member_replies, 0), coalesce(m.staff_replies, 0), coalesce(m.member_links, 0), coalesce(m.flagged, 0)
+        from grid x
+        left join msg m on m.group_id = x.group_id and m.week = x.week
+        left join changes c on c.group_id = x.group_id and c.week = x.week
+       where x.week >= x.first_week`.execute(trx);
+    const weekRows = Number(inserted.numAffectedRows ?? 0);
+    const classified = await classifyGroups(trx, tenantId, judgedWeek, now);
+    const groups = await trx.selectFrom('customer_groups').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+    return { groups: Number(groups.n), weeks, weekRows, classified, fromWeek, judgedWeek };
+  });
+}
+
+interface JudgedRow {
+  group_id: string; kind: GroupKind; capacity: number; created_at: Date;
+  members: number; joins: number; leaves: number; messages: number; staff_messages: number; owner_messages: number; active_members: number;
+  replies: number; member_replies: number; staff_replies: number; member_links: number; flagged_messages: number;
+}
+
+export function figuresOf(r: Omit<JudgedRow, 'group_id' | 'kind' | 'capacity' | 'created_at'>): WeekFigures {
+  return {
+    members: r.members, joins: r.joins, leaves: r.leaves, messages: r.messages, staffMessages: r.staff_messages, ownerMessages: r.owner_messages,
+    activeMembers: r.active_members, replies: r.replies, memberReplies: r.member_replies, staffReplies: r.staff_replies,
+    memberLinks: r.member_links, flaggedMessages: r.flagged_messages,
+  };
+}
+
+/** Classifies every active group on one week and replaces its present verdict. */
+async function classifyGroups(db: Db, tenantId: string, week: string, now: Date): Promise<number> {
+  const rows = await sql<JudgedRow>`
+    select w.group_id, g.kind, g.capacity, g.created_at, w.members, w.joins, w.leaves, w.messages, w.staff_messages, w.owner_messages,
+           w.active_members, w.replies, w.member_replies, w.staff_replies, w.member_links, w.flagged_messages
+      from group_health_weeks w join customer_groups g on g.tenant_id = w.tenant_id and g.id = w.group_id
+     where w.tenant_id = ${tenantId} and w.week = ${week}::date and g.status = 'active'`.execute(db);
+  if (rows.rows.length === 0) return 0;
+  const weekEnd = Date.parse(`${week}T00:00:00Z`) + 7 * DAY;
+  const verdicts = rows.rows.map((r) => ({
+    groupId: r.group_id,
+    verdict: classifyWeek(figuresOf(r), { kind: r.kind, capacity: r.capacity, ageDays: Math.max(0, Math.floor((weekEnd - r.created_at.getTime()) / DAY)) }),
+  }));
+  await sql`
+    insert into group_health (tenant_id, group_id, week, class, shape, reasons, actions, computed_at)
+    select ${tenantId}, u.group_id, ${week}::date, u.class, u.shape, u.reasons, u.actions, ${now}
+      from unnest(${verdicts.map((v) => v.groupId)}::uuid[], ${verdicts.map((v) => v.verdict.class)}::text[], ${verdicts.map((v) => v.verdict.shape)}::text[],
+                  ${verdicts.map((v) => JSON.stringify(v.verdict.reasons))}::jsonb[], ${verdicts.map((v) => JSON.stringify(v.verdict.actions))}::jsonb[])
+           as u(group_id, class, shape, reasons, actions)
+    on conflict (tenant_id, group_id) do update
+       set week = excluded.week, class = excluded.class, shape = excluded.shape, reasons = excluded.reasons,
+           actions = excluded.actions, computed_at = excluded.computed_at`.execute(db);
+  return verdicts.length;
+}
