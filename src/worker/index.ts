@@ -9,6 +9,7 @@ import { dispatchNightlyScores, recomputeTenantScores } from './tasks/scores.ts'
 import { reverseRefundedCoupons, runCouponIssue } from './tasks/issue-coupons.ts';
 import { dispatchSegmentSweeps, evaluateTenantSegments, sweepTenantSegments } from './tasks/segments.ts';
 import { dispatchNightlyAnalyticsFacts, refreshTenantAnalyticsFacts } from './tasks/analytics-facts.ts';
+import { dispatchSopGeneration, generateTenantSop } from './tasks/sop.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -26,6 +27,8 @@ export function taskList(handle: DatabaseHandle): TaskList {
     sweep_tenant_segments: sweepTenantSegments(handle.db),
     nightly_analytics_facts: dispatchNightlyAnalyticsFacts(handle.db),
     refresh_analytics_facts: refreshTenantAnalyticsFacts(handle.db),
+    generate_sop: dispatchSopGeneration(handle.db),
+    generate_tenant_sop: generateTenantSop(handle.db),
   };
 }
 
@@ -37,6 +40,7 @@ export const CRONTAB = [
   '*/5 * * * * reverse_refunded_coupons ?max=1',
   '*/15 * * * * sweep_segments ?max=1',
   '0 * * * * nightly_analytics_facts ?max=1',
+  '*/15 * * * * generate_sop ?max=1',
 ].join('\n');
 
 export interface WorkerOptions {
