@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/connect.ts';
-import { createPlan, deletePlan, getPlan, inputOf, listPlans, updatePlan } from '../../core/sop/plans.service.ts';
+import { createPlan, deletePlan, getPlan, groupChoices, inputOf, listPlans, updatePlan } from '../../core/sop/plans.service.ts';
 import { listRuns } from '../../core/sop/runs.service.ts';
 import { createScript, deleteScript, getScript, listScripts, recordScriptUse, SCRIPT_SCENARIOS, scriptUsage, updateScript } from '../../core/sop/scripts.service.ts';
 import { GROUP_KINDS } from '../../core/sop/sop.rules.ts';
@@ -117,6 +117,14 @@ export function sopRoutes(app: FastifyInstance, db: Db): void {
     await deletePlan(db, actorOf(request).tenantId, request.params.id);
     return reply.status(204).send(null);
   });
+
+  r.get('/api/v1/sop/groups', {
+    config: { permission: 'sop:write' },
+    schema: {
+      tags, summary: 'Active groups to pick for a plan', querystring: z.object({ q: z.string().max(50).optional() }),
+      response: { 200: z.object({ items: z.array(z.object({ id: z.string(), name: z.string(), kind: GroupKind, ownerName: z.string().nullable() })) }), ...protectedErrors },
+    },
+  }, async (request) => ({ items: await groupChoices(db, actorOf(request).tenantId, request.query.q) }));
 
   r.get('/api/v1/sop/templates', {
     config: { permission: 'sop:write' },

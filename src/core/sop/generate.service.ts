@@ -126,31 +126,40 @@ async function settleRuns(db: Db, tenantId: string, runs: Occurrence[], outcome:
 }
 
 /** Sends the claimed automatic runs, one request per slot and owner; what cannot go becomes a task. */
-async function sendAutomatic(db: Db, tenantId: string, runs: Occurrence[], channel: ChannelAdapter | undefined): Promise<{ sent: number; fallbacks: number }> {
+async function sendAutomatic(db: Db, tenantId: string, runs: Occurrence[], channel: ChannelAdapter | undefined, chunk: number): Promise<{ sent: number; fallbacks: number }> {
+  let sent = 0;
+  let fallbacks = 0;
+  // Tasks in place of sends, in chunks: with no channel at all this is every automatic run of the tick.
+  const fallBack = async (batch: Occurrence[], reason: string): Promise<void> => {
+    for (let i = 0; i < batch.length; i += chunk) {
+      const part = batch.slice(i, i + chunk);
+      await inTransaction(db, async (trx) => {
+        await createGuideTasks(trx, tenantId, part.map((o) => taskOf(o, reason)));
+        await settleRuns(trx, tenantId, part, 'fallback_task', reason);
+      });
+    }
+    fallbacks += batch.length;
+  };
+  const send = channel?.sendToGroups?.bind(channel);
+  if (!send) {
+    await fallBack(runs, 'channel_unavailable: no WeCom group sending configured');
+    return { sent, fallbacks };
+  }
+  await fallBack(runs.filter((o) => !o.staffId), 'no_owner: the group has no owner to send as');
   const batches = new Map<string, Occurrence[]>();
   for (const o of runs) {
-    const key = `${o.slot.id}|${o.date}|${o.staffId ?? ''}`;
+    if (!o.staffId) continue;
+    const key = `${o.slot.id}|${o.date}|${o.staffId}`;
     const batch = batches.get(key);
     if (batch) batch.push(o);
     else batches.set(key, [o]);
   }
-  let sent = 0;
-  let fallbacks = 0;
-  const fallBack = async (batch: Occurrence[], reason: string): Promise<void> => {
-    await inTransaction(db, async (trx) => {
-      await createGuideTasks(trx, tenantId, batch.map((o) => taskOf(o, reason)));
-      await settleRuns(trx, tenantId, batch, 'fallback_task', reason);
-    });
-    fallbacks += batch.length;
-  };
   for (const batch of batches.values()) {
     const first = batch[0];
-    if (!first) continue;
-    if (!channel?.sendToGroups) { await fallBack(batch, 'channel_unavailable: no WeCom group sending configured'); continue; }
-    if (!first.staffId) { await fallBack(batch, 'no_owner: the group has no owner to send as'); continue; }
-    let outcome: Awaited<ReturnType<NonNullable<ChannelAdapter['sendToGroups']>>>;
+    if (!first?.staffId) continue;
+    let outcome: Awaited<ReturnType<typeof send>>;
     try {
-      outcome = await channel.sendToGroups({ db, tenantId }, first.staffId, batch.map((o) => o.group.chat_id), messageOf(first.slot.content));
+      outcome = await send({ db, tenantId }, first.staffId, batch.map((o) => o.group.chat_id), messageOf(first.slot.content));
     } catch (err) {
       outcome = { ok: false, retryable: true, reason: err instanceof Error ? err.message : String(err) };
     }
@@ -181,7 +190,7 @@ export async function generateSopWork(db: Db, tenantId: string, now: Date, optio
     });
   }
   const channel = 'channel' in options ? options.channel : channelFor('wecom');
-  const { sent, fallbacks } = await sendAutomatic(db, tenantId, automatic, channel);
+  const { sent, fallbacks } = await sendAutomatic(db, tenantId, automatic, channel, chunk);
   return { runs, tasks: tasks + fallbacks, sent, fallbacks };
 }
 

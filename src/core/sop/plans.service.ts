@@ -251,3 +251,14 @@ export function inputOf(plan: PlanView): PlanInput {
     slots: plan.slots.map((s) => ({ id: s.id, weekday: s.weekday, time: s.time, durationMinutes: s.durationMinutes, title: s.title, content: s.content, ownerStaffId: s.ownerStaffId, mode: s.mode })),
   };
 }
+
+/** Active groups to pick from when a plan lists groups (name search, at most 200). */
+export async function groupChoices(db: Db, tenantId: string, q: string | undefined): Promise<{ id: string; name: string; kind: GroupKind; ownerName: string | null }[]> {
+  let query = db.selectFrom('customer_groups as g')
+    .leftJoin('staff as s', (j) => j.onRef('s.tenant_id', '=', 'g.tenant_id').onRef('s.id', '=', 'g.owner_staff_id'))
+    .select(['g.id', 'g.name', 'g.chat_id', 'g.kind', 's.name as owner_name'])
+    .where('g.tenant_id', '=', tenantId).where('g.status', '=', 'active');
+  if (q) query = query.where('g.name', 'ilike', `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  const rows = await query.orderBy('g.name').limit(200).execute();
+  return rows.map((r) => ({ id: r.id, name: r.name || r.chat_id, kind: r.kind, ownerName: r.owner_name }));
+}
