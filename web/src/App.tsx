@@ -30,6 +30,7 @@ const SegmentsPage = lazy(() => import('./pages/segments/SegmentsPage.tsx'));
 const SegmentBuilderPage = lazy(() => import('./pages/segments/SegmentBuilderPage.tsx'));
 const SegmentDetailPage = lazy(() => import('./pages/segments/SegmentDetailPage.tsx'));
 const AnalyticsPage = lazy(() => import('./pages/analytics/AnalyticsPage.tsx'));
+const SopPage = lazy(() => import('./pages/sop/SopPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
 
 const router = createBrowserRouter([
@@ -68,6 +69,8 @@ const router = createBrowserRouter([
           { path: 'segments/:id/edit', element: <SegmentBuilderPage /> },
           { path: 'segments/:id', element: <SegmentDetailPage /> },
           { path: 'analytics', element: <AnalyticsPage /> },
+          { path: 'sop', element: <SopPage /> },
+          { path: 'sop/scripts', element: <SopPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -59,7 +59,7 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
       { key: 'workbench', label: 'nav.workbench', icon: <CheckSquareOutlined />, soon: true },
       { key: 'codes', label: 'nav.codes', icon: <QrcodeOutlined />, soon: true },
       { key: 'groups', label: 'nav.groups', icon: <CommentOutlined />, soon: true },
-      { key: 'sop', label: 'nav.sop', icon: <CalendarOutlined />, soon: true },
+      { key: '/sop', label: 'nav.sop', icon: <CalendarOutlined />, needs: 'customers:read' },
       { key: 'journeys', label: 'nav.journeys', icon: <BranchesOutlined />, soon: true },
       { key: 'broadcasts', label: 'nav.broadcasts', icon: <SendOutlined />, soon: true },
       { key: 'channels', label: 'nav.channels', icon: <ApiOutlined />, soon: true },
