@@ -10,6 +10,8 @@ import { createPlan, updatePlan, inputOf, type PlanInput } from '../../src/core/
 import { generateSopWork } from '../../src/core/sop/generate.service.ts';
 import { listRuns } from '../../src/core/sop/runs.service.ts';
 import { applyTemplate } from '../../src/core/sop/templates.service.ts';
+import { seedDemoScripts } from '../../src/core/sop/demo-scripts.ts';
+import { listScripts } from '../../src/core/sop/scripts.service.ts';
 import type { GroupKind, MessageContent } from '../../src/db/schema.ts';
 import { buildWorld, type World } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
@@ -187,5 +189,21 @@ describe('SOP generation', () => {
     expect(summary).toEqual({ done: 1, missed: 1, pending: 2 });
     expect(items.find((r) => r.state === 'done')).toMatchObject({ groupName: '群 1', slotTitle: '早安', staffName: '李娜', taskStatus: 'done' });
     expect((await listRuns(db(), tenant.id, { from: '2026-12-01', to: '2026-12-01', state: 'missed' }, at)).items).toHaveLength(1);
+  });
+});
+
+describe('demo scripts', () => {
+  it('seeds a codebook and scripts whose tags rank them for a customer', async () => {
+    const tenant = await newTenant();
+    const world = await buildWorld(db(), tenant.id);
+    const operator = { tenantId: tenant.id, tenantSlug: tenant.slug, tenantName: tenant.name, timezone: 'Asia/Shanghai', role: 'operator' as const, staffId: null, userId: null, apiKeyId: null, name: '运营' };
+    expect(await seedDemoScripts(db(), operator)).toBe(9);
+    const sugar = await db().selectFrom('tags').select('id').where('tenant_id', '=', tenant.id).where('code', '=', 'B').executeTakeFirstOrThrow();
+    await db().insertInto('customer_tags').values({ tenant_id: tenant.id, customer_id: world.customers.mei, tag_id: sugar.id, source: 'form' }).execute();
+    const ranked = await listScripts(db(), operator, { customerId: world.customers.mei });
+    expect(ranked).toHaveLength(9);
+    expect(ranked[0]).toMatchObject({ title: '控糖人群怎么选水果', matchedTags: 1 });
+    // The two scripts for other codes come last.
+    expect(ranked.slice(-2).map((s) => s.tags[0]?.name).sort()).toEqual(['宝宝辅食', '送礼需求']);
   });
 });
