@@ -111,7 +111,7 @@ export function CalendarPanel({ selectedId, onSelect }: { selectedId: string | u
               </Space>
             )}
           >
-            {refusal && (
+            {refusal && !editingSlot && (
               <Alert type="error" showIcon closable onClose={() => setRefusal(null)} style={{ marginBottom: 12 }} data-testid="sop-refusal"
                 title={refusal.code === 'slot_overlap' ? t('sop.overlap') : refusal.message}
                 description={<ul style={{ margin: 0, paddingLeft: 18 }}>{refusal.details.map((d, i) => <li key={i}>{d.path}: {d.message}</li>)}</ul>} />
@@ -150,7 +150,8 @@ export function CalendarPanel({ selectedId, onSelect }: { selectedId: string | u
         <SlotModal
           slot={editingSlot.slot}
           saving={saving}
-          onClose={() => setEditingSlot(null)}
+          refusal={refusal ? { title: refusal.code === 'slot_overlap' ? t('sop.overlap') : refusal.message, reasons: refusal.details.map((d) => `${d.path}: ${d.message}`) } : null}
+          onClose={() => { setEditingSlot(null); setRefusal(null); }}
           onSave={(slot) => {
             const slots: SlotInput[] = [...plan.slots];
             if (editingSlot.index === null) slots.push(slot);

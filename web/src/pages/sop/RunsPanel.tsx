@@ -6,14 +6,19 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { sopApi, type RunState, type SopRun } from '../../api-sop.ts';
 import { LoadError } from '../../components/LoadError.tsx';
 import { useRemote } from '../../components/useRemote.ts';
+import { formatDateTime, todayIn } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import { useMe } from '../../session.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
 
 const STATE_COLOR: Record<RunState, string> = { done: 'green', missed: 'red', pending: 'blue' };
 
 export function RunsPanel() {
   const t = useT();
-  const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(6, 'day'), dayjs()]);
+  const { tenant } = useMe();
+  // Dates and times are the tenant's calendar, whatever the browser's zone.
+  const today = dayjs(todayIn(tenant.timezone));
+  const [range, setRange] = useState<[Dayjs, Dayjs]>([today.subtract(6, 'day'), today]);
   const [planId, setPlanId] = useState<string | undefined>();
   const [state, setState] = useState<RunState | undefined>();
   const from = range[0].format('YYYY-MM-DD');
@@ -44,7 +49,7 @@ export function RunsPanel() {
           rowKey="id" size="middle" loading={runs.loading} dataSource={runs.data?.items ?? []} pagination={{ pageSize: 20, showSizeChanger: false }}
           locale={{ emptyText: runs.loading ? ' ' : t('sop.runs.empty') }}
           columns={[
-            { title: t('sop.runs.due'), dataIndex: 'dueAt', width: 150, render: (v: string) => dayjs(v).format('MM-DD HH:mm') },
+            { title: t('sop.runs.due'), dataIndex: 'dueAt', width: 150, render: (v: string) => formatDateTime(v, tenant.timezone) },
             { title: t('sop.runs.slot'), key: 'slot', render: (_v, r) => <div className="cell-stack"><span>{r.slotTitle ?? '—'}</span><span className="muted cell-note">{r.planName}</span></div> },
             { title: t('sop.runs.group'), dataIndex: 'groupName' },
             { title: t('sop.runs.staff'), dataIndex: 'staffName', responsive: ['md'], render: (v: string | null) => v ?? '—' },

@@ -73,7 +73,7 @@ export function ScriptsPanel() {
   return (
     <div data-testid="scripts-panel">
       <div className="scripts-filters">
-        <Input.Search allowClear placeholder={t('sop.scripts.search')} value={typed} onChange={(e) => setTyped(e.target.value)} style={{ maxWidth: 320 }} data-testid="scripts-search" />
+        <Input.Search allowClear placeholder={t('sop.scripts.search')} value={typed} onChange={(e) => setTyped(e.target.value)} className="scripts-search" data-testid="scripts-search" />
         <Select allowClear placeholder={t('sop.scripts.allScenarios')} value={scenario} onChange={setScenario}
           options={(scripts.data?.scenarios ?? []).map((s) => ({ value: s, label: s }))} />
         <Select allowClear showSearch optionFilterProp="label" placeholder={t('sop.scripts.tag')} value={tagId} onChange={setTagId}

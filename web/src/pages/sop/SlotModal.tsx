@@ -1,6 +1,6 @@
 // One slot of a plan: when it repeats, its time and length, what is posted, who posts it and how.
 import { useEffect } from 'react';
-import { Button, Form, Input, InputNumber, Modal, Popconfirm, Radio, Select, Space } from 'antd';
+import { Alert, Button, Form, Input, InputNumber, Modal, Popconfirm, Radio, Select, Space } from 'antd';
 import { DeleteOutlined } from '@ant-design/icons';
 import { api } from '../../api.ts';
 import { promotionsApi } from '../../api-promotions.ts';
@@ -20,9 +20,11 @@ interface SlotForm {
   mode: SlotMode;
 }
 
-export function SlotModal({ slot, saving, onSave, onDelete, onClose }: {
+export function SlotModal({ slot, saving, refusal, onSave, onDelete, onClose }: {
   slot: SlotInput;
   saving: boolean;
+  /** The server's reasons for refusing the last save (an overlap), shown where the user is looking. */
+  refusal?: { title: string; reasons: string[] } | null;
   onSave: (slot: SlotInput) => void;
   onDelete?: () => void;
   onClose: () => void;
@@ -70,6 +72,10 @@ export function SlotModal({ slot, saving, onSave, onDelete, onClose }: {
         </Space>
       )}
     >
+      {refusal && (
+        <Alert type="error" showIcon style={{ marginBottom: 12 }} data-testid="slot-refusal" title={refusal.title}
+          description={<ul style={{ margin: 0, paddingLeft: 18 }}>{refusal.reasons.map((r, i) => <li key={i}>{r}</li>)}</ul>} />
+      )}
       <Form<SlotForm> form={form} layout="vertical" onFinish={submit} requiredMark={false}>
         <Space wrap size={12} style={{ width: '100%' }}>
           <Form.Item name="repeat" label={t('sop.slot.repeat')} style={{ minWidth: 130 }}>
