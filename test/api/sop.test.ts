@@ -82,6 +82,8 @@ describe('SOP plans API', () => {
     expect(put.json().slots).toEqual([{ ...kept, time: '08:00' }]);
 
     expect((await get('/api/v1/sop/plans', guide)).statusCode).toBe(403);
+    const picked = await get(`/api/v1/sop/groups?q=${encodeURIComponent('水果')}`);
+    expect(picked.json().items).toEqual([{ id: valueGroup, name: '福田水果群', kind: 'value', ownerName: '李娜' }]);
     expect((await app.inject({ method: 'DELETE', url: `/api/v1/sop/plans/${plan.id}`, headers: admin })).statusCode).toBe(204);
     expect((await get(`/api/v1/sop/plans/${plan.id}`)).statusCode).toBe(404);
   });

@@ -7,13 +7,12 @@ import type { Db } from '../../db/connect.ts';
 import { createPlan, deletePlan, getPlan, groupChoices, inputOf, listPlans, updatePlan } from '../../core/sop/plans.service.ts';
 import { listRuns } from '../../core/sop/runs.service.ts';
 import { createScript, deleteScript, getScript, listScripts, recordScriptUse, SCRIPT_SCENARIOS, scriptUsage, updateScript } from '../../core/sop/scripts.service.ts';
-import { GROUP_KINDS } from '../../core/sop/sop.rules.ts';
 import { applyTemplate, getTemplate, listTemplates } from '../../core/sop/templates.service.ts';
 import { actorLabel } from '../../core/tags/tags.rules.ts';
 import { actorOf } from '../auth.ts';
 import { CalendarDate, Id, IdParams, Instant, protectedErrors } from '../schemas.ts';
 
-const GroupKind = z.enum(GROUP_KINDS as [typeof GROUP_KINDS[number], ...typeof GROUP_KINDS[number][]]);
+const GroupKind = z.enum(['value', 'interest', 'group_buy', 'vip', 'service', 'other']);
 const Target = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('groups'), groupIds: z.array(Id).min(1).max(10_000) }).describe('the listed groups'),
   z.object({ kind: z.literal('group_kind'), groupKind: GroupKind }).describe('every active group of this kind, including groups made later'),

@@ -4,7 +4,6 @@ import type { ErrorDetail } from '../errors.ts';
 import type { GroupKind } from '../../db/schema.ts';
 import { zoneOffsetMinutes } from '../time.ts';
 
-export const GROUP_KINDS: readonly GroupKind[] = ['value', 'interest', 'group_buy', 'vip', 'service', 'other'];
 export const DEFAULT_SLOT_MINUTES = 30;
 /** Tasks appear this long before their slot, so the guide sees what is coming. */
 export const TASK_LEAD_MINUTES = 120;
