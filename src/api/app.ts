@@ -38,6 +38,7 @@ import { messagingRoutes } from './routes/messaging.ts';
 import { acquisitionRoutes } from './routes/acquisition.ts';
 import { workbenchRoutes } from './routes/workbench.ts';
 import { groupRoutes } from './routes/groups.ts';
+import { sopRoutes } from './routes/sop.ts';
 
 export const CONSOLE_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -107,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   acquisitionRoutes(app, db);
   workbenchRoutes(app, db);
   groupRoutes(app, db);
+  sopRoutes(app, db);
 
   const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
   if (consoleBuilt) {

@@ -1179,6 +1179,83 @@ export interface GroupModerationLogTable {
   at: DefaultedTime;
 }
 
+/** One slot's content: what the guide posts or the channel sends. */
+export interface SopContent {
+  text: string;
+  images?: string[];
+  links?: { title: string; url: string }[];
+  couponTemplateId?: string | null;
+}
+
+export interface SopPlansTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  description: Defaulted<string>;
+  target_kind: 'groups' | 'group_kind';
+  group_ids: Defaulted<string[]>;
+  group_kind: GroupKind | null;
+  status: Defaulted<'active' | 'paused'>;
+  template_key: string | null;
+  created_by: string | null;
+  created_at: DefaultedTime;
+  updated_at: DefaultedTime;
+}
+
+export interface SopSlotsTable {
+  tenant_id: string;
+  id: string;
+  plan_id: string;
+  weekday: number | null;
+  start_minute: number;
+  duration_minutes: Defaulted<number>;
+  title: string;
+  content: ColumnType<SopContent, SopContent | string, SopContent | string>;
+  owner_staff_id: string | null;
+  mode: 'task' | 'auto';
+  position: Defaulted<number>;
+}
+
+export type SopRunOutcome = 'task' | 'sent' | 'fallback_task' | 'pending';
+
+export interface SopRunsTable {
+  tenant_id: string;
+  id: string;
+  plan_id: string;
+  slot_id: string;
+  group_id: string;
+  local_date: ColumnType<string, string, string>;
+  due_at: Timestamp;
+  mode: 'task' | 'auto';
+  outcome: SopRunOutcome;
+  reason: string | null;
+  staff_id: string | null;
+  task_key: string | null;
+  created_at: DefaultedTime;
+}
+
+export interface SopScriptsTable {
+  tenant_id: string;
+  id: string;
+  title: string;
+  scenario: string;
+  body: string;
+  tag_ids: Defaulted<string[]>;
+  use_count: Defaulted<number>;
+  created_by: string | null;
+  created_at: DefaultedTime;
+  updated_at: DefaultedTime;
+}
+
+export interface SopScriptUsesTable {
+  tenant_id: string;
+  script_id: string;
+  used_by: string;
+  staff_id: string | null;
+  uses: Defaulted<number>;
+  last_used_at: DefaultedTime;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -1268,6 +1345,11 @@ export interface Database {
   group_invite_rules: GroupInviteRulesTable;
   group_rules: GroupRulesTable;
   group_moderation_log: GroupModerationLogTable;
+  sop_plans: SopPlansTable;
+  sop_slots: SopSlotsTable;
+  sop_runs: SopRunsTable;
+  sop_scripts: SopScriptsTable;
+  sop_script_uses: SopScriptUsesTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

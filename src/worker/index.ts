@@ -15,6 +15,7 @@ import { sweepReferrals } from './tasks/referral.ts';
 import { runWecomSync } from './tasks/wecom-sync.ts';
 import { deliverMessages, dispatchDeliveries, planMassSendTask } from './tasks/messaging.ts';
 import { dispatchNightlyGroups, refreshTenantGroups } from './tasks/groups.ts';
+import { dispatchSopGeneration, generateTenantSop } from './tasks/sop.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -44,6 +45,8 @@ export function taskList(handle: DatabaseHandle): TaskList {
     plan_mass_send: planMassSendTask(handle.db),
     nightly_groups: dispatchNightlyGroups(handle.db),
     refresh_groups: refreshTenantGroups(handle.db),
+    generate_sop: dispatchSopGeneration(handle.db),
+    generate_tenant_sop: generateTenantSop(handle.db),
   };
 }
 
@@ -61,6 +64,7 @@ export const CRONTAB = [
   '* * * * * sweep_referrals ?max=1',
   '* * * * * dispatch_deliveries ?max=1',
   '0 * * * * nightly_groups ?max=1',
+  '*/15 * * * * generate_sop ?max=1',
 ].join('\n');
 
 export interface WorkerOptions {

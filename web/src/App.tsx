@@ -40,6 +40,7 @@ const WorkbenchPage = lazy(() => import('./pages/workbench/WorkbenchPage.tsx'));
 const GroupsPage = lazy(() => import('./pages/groups/GroupsPage.tsx'));
 const GroupDetailPage = lazy(() => import('./pages/groups/GroupDetailPage.tsx'));
 const GroupRulesPage = lazy(() => import('./pages/groups/GroupRulesPage.tsx'));
+const SopPage = lazy(() => import('./pages/sop/SopPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
 
 const router = createBrowserRouter([
@@ -88,6 +89,8 @@ const router = createBrowserRouter([
           { path: 'groups', element: <GroupsPage /> },
           { path: 'groups/rules', element: <GroupRulesPage /> },
           { path: 'groups/:id', element: <GroupDetailPage /> },
+          { path: 'sop', element: <SopPage /> },
+          { path: 'sop/scripts', element: <SopPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

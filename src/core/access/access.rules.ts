@@ -28,7 +28,8 @@ export type Permission =
   | 'referral:write'  // referral codes, partners, reward rules, attribution runs
   | 'channels:write'  // channel settings (WeCom, email, SMS, webhook) with their secrets, connection tests
   | 'messaging:write'  // restraint settings, templates, mass sends, the sandbox phones
-  | 'groups:write';    // groups (社群): registry, health recompute, auto-invite, auto-reply and moderation rules
+  | 'groups:write'     // groups (社群): registry, health recompute, auto-invite, auto-reply and moderation rules
+  | 'sop:write';        // SOP plans and templates, the script library (话术库)
 
 // What a guide may do; operators and admins add to it.
 const BASE_GRANTS = ['customers:read', 'orders:read', 'org:read', 'customers:tag', 'privacy:write',
@@ -38,6 +39,7 @@ const RUNS_THE_BUSINESS = [
   'scores:write', 'promotions:write', 'segments:write', 'playbooks:write', 'referral:write', 'messaging:write',
   'codes:write', 'customers:transfer',
   'groups:write',
+  'sop:write',
 ] as const;
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {

@@ -7,6 +7,7 @@ import type { Actor } from '../access/access.rules.ts';
 import { runScoring } from '../scores/scores.service.ts';
 import { createSegment, type NewSegment } from '../segments/segments.service.ts';
 import { seedDemo } from './demo.service.ts';
+import { seedDemoScripts } from '../sop/demo-scripts.ts';
 
 export const DEMO_TENANT = { slug: 'demo', name: '鲜果时光（演示）' };
 export const DEMO_PASSWORD = 'yuchi-demo';
@@ -81,5 +82,6 @@ export async function ensureDemoTenant(
     role: 'operator', staffId: null, userId: null, apiKeyId: null, name: '演示运营',
   };
   for (const segment of DEMO_SEGMENTS) await createSegment(db, operator, segment);
+  await seedDemoScripts(db, operator);
   return { created: true, tenantId: tenant.id, customers: seeded.customers, orders: seeded.orders };
 }
