@@ -76,7 +76,8 @@ describe.skipIf(!existsSync(CHROMIUM))(`the broadcasts console in Chromium (need
     const counts = await page.getByTestId('mass-send-counts').textContent();
     expect(counts).toContain('平台日额度已满');
     await page.screenshot({ path: path.join(SHOTS, 'broadcasts-wizard-counts.png') });
-    await page.keyboard.press('Escape');
+    await page.locator('.ant-modal-close').click();
+    await page.locator('.ant-modal-wrap').waitFor({ state: 'hidden' });
 
     await page.getByTestId('mass-send-report').first().click();
     await page.getByTestId('lift-report').waitFor({ timeout: 15_000 });

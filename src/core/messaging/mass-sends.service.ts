@@ -1,6 +1,7 @@
 // Mass sends (群发): asking for one (recorded, then planned by the worker), the dry run, the list
 // with progress, per-staff tracking for WeCom, cancelling, and the lift report.
 import { sql } from 'kysely';
+import { z } from 'zod';
 import type { Db } from '../../db/connect.ts';
 import { invalid, notFound, YuchiError } from '../errors.ts';
 import { newId, UUID_PATTERN } from '../ids.ts';
@@ -48,11 +49,17 @@ export async function createMassSend(db: Db, tenantId: string, input: MassSendIn
   return getMassSend(db, tenantId, id);
 }
 
+/** The coupon template rides along in the stored audience document. */
+const StoredCoupon = z.object({ couponTemplateId: z.string().nullable().optional() });
+const StoredCounts = z.object({
+  audience: z.number(), planned: z.number(), heldOut: z.number(), excluded: z.record(z.string(), z.number()), moved: z.record(z.string(), z.number()),
+}).partial();
+
 function inputOf(row: { name: string; channel: MassSendInput['channel']; template_id: string; audience: unknown; schedule: unknown; priority: number; holdout_percent: string; conversion_days: number }): MassSendInput {
-  const audience = row.audience as Audience & { couponTemplateId?: string | null };
+  const coupon = StoredCoupon.parse(row.audience);
   return {
-    name: row.name, channel: row.channel, templateId: row.template_id, audience: Audience.parse(audience), schedule: Schedule.parse(row.schedule),
-    priority: row.priority, holdoutPercent: Number(row.holdout_percent), conversionDays: row.conversion_days, couponTemplateId: audience.couponTemplateId ?? null,
+    name: row.name, channel: row.channel, templateId: row.template_id, audience: Audience.parse(row.audience), schedule: Schedule.parse(row.schedule),
+    priority: row.priority, holdoutPercent: Number(row.holdout_percent), conversionDays: row.conversion_days, couponTemplateId: coupon.couponTemplateId ?? null,
   };
 }
 
@@ -60,7 +67,7 @@ function inputOf(row: { name: string; channel: MassSendInput['channel']; templat
 export async function runMassSendPlan(db: Db, tenantId: string, massSendId: string): Promise<PlanCounts> {
   const row = await db.selectFrom('mass_sends').selectAll().where('tenant_id', '=', tenantId).where('id', '=', massSendId).executeTakeFirst();
   if (!row) throw notFound('mass send');
-  if (row.status !== 'planning') return row.counts as PlanCounts;
+  if (row.status !== 'planning') return countsOf(db, tenantId, massSendId);
   const input = inputOf(row);
   await planMassSend(db, tenantId, await specFor(db, tenantId, input, massSendId));
   const counts = await countsOf(db, tenantId, massSendId);
@@ -128,7 +135,7 @@ function viewOf(r: MassSendRow, progress: Record<string, number>, staff: MassSen
   return {
     id: r.id, name: r.name, channel: r.channel, templateId: r.template_id, audience: input.audience, schedule: input.schedule, priority: r.priority,
     holdoutPercent: input.holdoutPercent, conversionDays: r.conversion_days, status: r.status, sendAt: r.send_at.toISOString(), createdAt: r.created_at.toISOString(),
-    plannedAt: r.planned_at?.toISOString() ?? null, counts: r.counts as Partial<PlanCounts>, progress, staff,
+    plannedAt: r.planned_at?.toISOString() ?? null, counts: StoredCounts.parse(r.counts), progress, staff,
   };
 }
 
