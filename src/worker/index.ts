@@ -9,6 +9,7 @@ import { dispatchNightlyScores, recomputeTenantScores } from './tasks/scores.ts'
 import { reverseRefundedCoupons, runCouponIssue } from './tasks/issue-coupons.ts';
 import { dispatchSegmentSweeps, evaluateTenantSegments, sweepTenantSegments } from './tasks/segments.ts';
 import { dispatchNightlyAnalyticsFacts, refreshTenantAnalyticsFacts } from './tasks/analytics-facts.ts';
+import { journeyDue, journeyEvents, journeySweep, journeyTick } from './tasks/journeys.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -26,6 +27,10 @@ export function taskList(handle: DatabaseHandle): TaskList {
     sweep_tenant_segments: sweepTenantSegments(handle.db),
     nightly_analytics_facts: dispatchNightlyAnalyticsFacts(handle.db),
     refresh_analytics_facts: refreshTenantAnalyticsFacts(handle.db),
+    journey_events: journeyEvents(handle.db),
+    journey_due: journeyDue(handle.db),
+    journey_tick: journeyTick(handle.db),
+    journey_sweep: journeySweep(handle.db),
   };
 }
 
@@ -37,6 +42,7 @@ export const CRONTAB = [
   '*/5 * * * * reverse_refunded_coupons ?max=1',
   '*/15 * * * * sweep_segments ?max=1',
   '0 * * * * nightly_analytics_facts ?max=1',
+  '* * * * * journey_tick ?max=1',
 ].join('\n');
 
 export interface WorkerOptions {
