@@ -28,6 +28,7 @@ import { promotionRoutes } from './routes/promotions.ts';
 import { tagRoutes } from './routes/tags.ts';
 import { scoreRoutes } from './routes/scores.ts';
 import { segmentRoutes } from './routes/segments.ts';
+import { journeyRoutes } from './routes/journeys.ts';
 
 export const CONSOLE_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -87,6 +88,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   promotionRoutes(app, db);
   segmentRoutes(app, db);
   analyticsRoutes(app, db);
+  journeyRoutes(app, db);
 
   const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
   if (consoleBuilt) {

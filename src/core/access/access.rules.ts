@@ -20,13 +20,15 @@ export type Permission =
   | 'privacy:erase'   // erase a customer (PIPL)
   | 'scores:write'    // scoring settings and on-demand scoring runs (RFM, lifecycle, tiers, CLV)
   | 'promotions:write' // coupon templates and issuance, price rules, flash sales
-  | 'segments:write';  // segments (人群): save, change, archive, recompute
+  | 'segments:write'  // segments (人群): save, change, archive, recompute
+  | 'journeys:write'; // journeys (自动化旅程): drafts, publish, pause, resume, archive
 
 // What a guide may do; operators and admins add to it.
 const BASE_GRANTS = ['customers:read', 'orders:read', 'org:read', 'customers:tag', 'privacy:write'] as const;
 const RUNS_THE_BUSINESS = [
   ...BASE_GRANTS, 'analytics:read', 'events:write', 'orders:write', 'tags:write', 'forms:write', 'customers:export', 'customers:import',
   'scores:write', 'promotions:write', 'segments:write',
+  'journeys:write',
 ] as const;
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {

@@ -45,7 +45,7 @@ function draftShape(raw: unknown): JourneyGraphInput {
 
 function refused(problems: GraphProblem[]): YuchiError {
   const first = problems[0];
-  return new YuchiError('invalid', first ? first.message : 'the journey is not valid', problems.map((p) => ({ path: p.path, message: p.message })), 'journey_invalid');
+  return new YuchiError('invalid', first ? first.message : 'the journey is not valid', problems.map((p) => ({ path: p.path, message: p.message })));
 }
 
 type JourneyRow = { id: string; name: string; description: string; status: JourneyStatus; draft: JourneyGraphInput; live_version: number | null; created_by: string; created_at: Date; updated_at: Date; active: number };
