@@ -4,6 +4,7 @@ import { registerAccessCommands } from './commands/access.ts';
 import { registerClvCommands } from './commands/clv.ts';
 import { registerDemoCommands } from './commands/demo.ts';
 import { registerImportCommands } from './commands/import.ts';
+import { registerJourneyCommands } from './commands/journey.ts';
 import { registerServerCommands } from './commands/server.ts';
 
 const program = new Command()
@@ -22,4 +23,5 @@ registerAccessCommands(program);
 registerDemoCommands(program);
 registerClvCommands(program);
 registerImportCommands(program);
+registerJourneyCommands(program);
 await program.parseAsync(process.argv);

@@ -6,24 +6,26 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import { loadTenantSegments } from '../segments/membership.service.ts';
-import { storedDefinition } from '../segments/membership.service.ts';
+import { loadTenantSegments, storedDefinition } from '../segments/membership.service.ts';
 import { segmentPredicate } from '../segments/segments.sql.ts';
 import { compileGraph, walk, type CompiledGraph, type InstanceState, type JourneyAction, type StepRecord } from './journeys.engine.ts';
 import { JourneyGraph, type JourneyNode } from './journeys.graph.ts';
 import { applyActions, type AppliedAction } from './actions.service.ts';
 
+/** The version number a simulation gives the draft it runs, inside its rolled-back transaction. */
+export const SIMULATED_VERSION = 0;
+
 const graphCache = new Map<string, CompiledGraph>();
-/** Versions never change once published, so a process keeps each it has read. */
+/** Versions never change once published, so a process keeps each it has read (not a simulated draft). */
 export async function versionGraph(db: Db, tenantId: string, journeyId: string, version: number): Promise<CompiledGraph> {
   const key = `${tenantId}:${journeyId}:${version}`;
-  const cached = graphCache.get(key);
+  const cached = version === SIMULATED_VERSION ? undefined : graphCache.get(key);
   if (cached) return cached;
   const row = await db.selectFrom('journey_versions').select('graph').where('tenant_id', '=', tenantId)
     .where('journey_id', '=', journeyId).where('version', '=', version).executeTakeFirstOrThrow();
   const compiled = compileGraph(JourneyGraph.parse(row.graph));
   if (graphCache.size > 5_000) graphCache.clear();
-  graphCache.set(key, compiled);
+  if (version !== SIMULATED_VERSION) graphCache.set(key, compiled);
   return compiled;
 }
 
