@@ -30,6 +30,8 @@ const SegmentsPage = lazy(() => import('./pages/segments/SegmentsPage.tsx'));
 const SegmentBuilderPage = lazy(() => import('./pages/segments/SegmentBuilderPage.tsx'));
 const SegmentDetailPage = lazy(() => import('./pages/segments/SegmentDetailPage.tsx'));
 const AnalyticsPage = lazy(() => import('./pages/analytics/AnalyticsPage.tsx'));
+const JourneysPage = lazy(() => import('./pages/journeys/JourneysPage.tsx'));
+const JourneyBuilderPage = lazy(() => import('./pages/journeys/JourneyBuilderPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
 
 const router = createBrowserRouter([
@@ -68,6 +70,8 @@ const router = createBrowserRouter([
           { path: 'segments/:id/edit', element: <SegmentBuilderPage /> },
           { path: 'segments/:id', element: <SegmentDetailPage /> },
           { path: 'analytics', element: <AnalyticsPage /> },
+          { path: 'journeys', element: <JourneysPage /> },
+          { path: 'journeys/:id', element: <JourneyBuilderPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -60,7 +60,7 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
       { key: 'codes', label: 'nav.codes', icon: <QrcodeOutlined />, soon: true },
       { key: 'groups', label: 'nav.groups', icon: <CommentOutlined />, soon: true },
       { key: 'sop', label: 'nav.sop', icon: <CalendarOutlined />, soon: true },
-      { key: 'journeys', label: 'nav.journeys', icon: <BranchesOutlined />, soon: true },
+      { key: '/journeys', label: 'nav.journeys', icon: <BranchesOutlined />, needs: 'analytics:read' },
       { key: 'broadcasts', label: 'nav.broadcasts', icon: <SendOutlined />, soon: true },
       { key: 'channels', label: 'nav.channels', icon: <ApiOutlined />, soon: true },
     ],
