@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { ingestEvents } from '../../src/core/ingest/ingest.service.ts';
+import { mergeCustomers } from '../../src/core/ingest/merge.service.ts';
 import { newId } from '../../src/core/ids.ts';
 import { drainInbox, enrol } from '../../src/core/journeys/entry.service.ts';
 import type { JourneyGraphInput } from '../../src/core/journeys/journeys.graph.ts';
@@ -260,5 +261,20 @@ describe('journey engine', () => {
     });
     const n = await sql<{ n: number }>`select count(*)::int as n from journey_versions where tenant_id = ${tenant.id}`.execute(db());
     expect(n.rows[0]?.n).toBe(0);
+  });
+
+  it('moves instances to the surviving profile when profiles merge, stopping a second run of the same journey', async () => {
+    const tenant = await newTenant();
+    const world = await buildWorld(db(), tenant.id);
+    const actor = adminOf(tenant.id);
+    const tagId = await tagOf(tenant.id);
+    const both = await createJourney(db(), actor, { name: 'both', graph: cartJourney(tagId) });
+    await publishJourney(db(), actor, both.id);
+    const { mei, lei } = world.customers;
+    await ingestEvents(db(), actor, [ev('cart_created', mei, { cartId: 'M' }, '2026-05-01T02:00:00Z'), ev('cart_created', lei, { cartId: 'L' }, '2026-05-01T02:00:00Z')]);
+    await drainInbox(db(), tenant.id, at('2026-05-01T02:00:00Z'));
+    await mergeCustomers(db(), tenant.id, [{ survivorId: mei, mergedIds: [lei], identities: [] }], { source: 'test' });
+    const rows = await instancesOf(tenant.id);
+    expect(rows.map((r) => [r.customer_id, r.status]).sort()).toEqual([[mei, 'active'], [mei, 'exited']].sort());
   });
 });
