@@ -77,6 +77,10 @@ describe('journey engine', () => {
     // only the listened type reached the inbox
     const inbox = await db().selectFrom('journey_inbox').select('type').where('tenant_id', '=', tenant.id).execute();
     expect(inbox.map((r) => r.type)).toEqual(['cart_created', 'cart_created']);
+    // and the statement queued one journey_events job for the tenant, which the worker runs after commit
+    const jobs = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs
+      where task_identifier = 'journey_events' and key = ${`journey_events:${tenant.id}`}`.execute(db());
+    expect(jobs.rows[0]?.n).toBe(1);
     const first = await drainInbox(db(), tenant.id, at('2026-05-01T02:00:05Z'));
     expect(first).toMatchObject({ events: 2, enrolled: 2 });
     expect((await instancesOf(tenant.id)).map((i) => [i.node_id, i.phase, i.wake_at?.toISOString()])).toEqual([

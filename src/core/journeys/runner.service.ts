@@ -34,7 +34,7 @@ export interface RunOptions {
   batchSize?: number;
   /** Only these instances (the simulator walks one). */
   instanceIds?: string[];
-  /** Leave the writes of actions out and only report them (the simulator in its rolled-back transaction still writes tags so conditions see them). */
+  /** Told what the actions of each round wrote (the simulator reports them as what would be sent). */
   onActions?: (applied: AppliedAction[]) => void;
 }
 

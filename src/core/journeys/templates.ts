@@ -12,7 +12,8 @@ export interface JourneyTemplate {
 }
 
 const DAY = 24 * 60;
-const at = (x: number, y: number) => ({ x, y });
+/** Canvas positions: the templates are drawn on a 120-pixel grid, spread so that figures fit under each node. */
+const at = (x: number, y: number) => ({ x: Math.round(x * 1.25), y: Math.round(y * 1.4) });
 
 export const JOURNEY_TEMPLATES: JourneyTemplate[] = [
   {
@@ -47,14 +48,14 @@ export const JOURNEY_TEMPLATES: JourneyTemplate[] = [
       nodes: [
         { id: 'entry', type: 'entry', label: '进群', trigger: { kind: 'event', eventType: 'group_joined' }, position: at(0, 0) },
         ...[1, 2, 3, 4, 5].flatMap((d) => [
-          { id: `w${d}`, type: 'wait' as const, label: `第 ${d} 天 10:00`, wait: { kind: 'until_time' as const, at: '10:00', weekdays: [1, 2, 3, 4, 5, 6, 7] }, position: at(0, d * 240 - 120) },
-          { id: `seed${d}`, type: 'send_message' as const, label: `种草 ${d}`, channel: 'wecom' as const, priority: 40, text: `{{name}}，今天的护肤小知识（第 ${d} 天）`, position: at(0, d * 240) },
+          { id: `w${d}`, type: 'wait' as const, label: `第 ${d} 天 10:00`, wait: { kind: 'until_time' as const, at: '10:00', weekdays: [1, 2, 3, 4, 5, 6, 7] }, position: at(0, d * 110) },
+          { id: `seed${d}`, type: 'send_message' as const, label: `种草 ${d}`, channel: 'wecom' as const, priority: 40, text: `{{name}}，今天的护肤小知识（第 ${d} 天）`, position: at(220, d * 110) },
         ]),
-        { id: 'convert', type: 'wait', label: '6 天内下单？', wait: { kind: 'event', eventType: 'order_paid', timeoutMinutes: 6 * DAY, match: [] }, position: at(0, 1320) },
-        { id: 'offer', type: 'send_message', label: '转化：专属福利', channel: 'wecom', priority: 60, text: '{{name}}，为您准备了专属福利，{{guide}}在{{store}}等您', position: at(0, 1200) },
-        { id: 'bought', type: 'exit', label: '已成交', position: at(-220, 1440) },
-        { id: 'task', type: 'guide_task', label: '一对一跟进', title: '{{name}} 6 天未成交：一对一沟通', dueInHours: 24, text: '', position: at(220, 1440) },
-        { id: 'end', type: 'exit', label: '结束', position: at(220, 1560) },
+        { id: 'convert', type: 'wait', label: '6 天内下单？', wait: { kind: 'event', eventType: 'order_paid', timeoutMinutes: 6 * DAY, match: [] }, position: at(0, 780) },
+        { id: 'offer', type: 'send_message', label: '转化：专属福利', channel: 'wecom', priority: 60, text: '{{name}}，为您准备了专属福利，{{guide}}在{{store}}等您', position: at(0, 670) },
+        { id: 'bought', type: 'exit', label: '已成交', position: at(-220, 900) },
+        { id: 'task', type: 'guide_task', label: '一对一跟进', title: '{{name}} 6 天未成交：一对一沟通', dueInHours: 24, text: '', position: at(220, 900) },
+        { id: 'end', type: 'exit', label: '结束', position: at(220, 1010) },
       ],
       edges: [
         { from: 'entry', to: 'w1' },

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { Alert, App, Button, Card, Input, Skeleton, Space, Switch, Tag, Tooltip } from 'antd';
 import {
-  addEdge, Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useEdgesState, useNodesState, useReactFlow,
+  addEdge, Background, Controls, ReactFlow, ReactFlowProvider, useEdgesState, useNodesState, useReactFlow,
   type Connection, type Edge,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
@@ -193,7 +193,6 @@ function Builder({ journey, onSaved }: { journey: Journey; onSaved: (j: Journey)
             onConnect={onConnect} onNodeClick={(_, n) => setSelected(n.id)} onPaneClick={() => setSelected(null)}
             nodesDraggable={canWrite} nodesConnectable={canWrite} fitView deleteKeyCode={canWrite ? ['Backspace', 'Delete'] : null}>
             <Background gap={16} />
-            <MiniMap pannable zoomable />
             <Controls />
           </ReactFlow>
         </div>
