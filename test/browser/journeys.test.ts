@@ -87,7 +87,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`journeys in Chromium (needs ${CHROMIUM})
     await page.getByTestId('journey-validate').click();
     const problem = page.getByTestId('journey-node-send_message_1').locator('.journey-node-problems');
     await problem.waitFor();
-    expect(await problem.innerText()).toContain('cannot be reached from the entry');
+    expect(await problem.innerText()).toContain('从入口无法到达');
     await page.screenshot({ path: path.join(SHOTS, 'journeys-problem.png') });
 
     await page.goto(`${base}/journeys/${liveId}`);

@@ -45,6 +45,9 @@ export interface GraphProblem {
   nodeId?: string;
   path: string;
   message: string;
+  /** Known kinds the console words itself; others show the server's message. */
+  code?: 'unreachable' | 'open_port' | 'loop_without_wait' | 'unknown_variable' | 'event_variable' | 'entry_count';
+  vars?: Record<string, string>;
 }
 
 export interface NodeStats {

@@ -29,7 +29,11 @@ const Journey = z.object({
   draft: Graph, liveVersion: z.number().int().nullable(), activeInstances: z.number().int(), createdBy: z.string(), createdAt: Instant, updatedAt: Instant,
 });
 const NewJourney = z.object({ name: z.string().trim().min(1).max(100), description: z.string().max(500).optional(), graph: Graph }).strict();
-const Problem = z.object({ nodeId: z.string().optional(), path: z.string(), message: z.string() });
+const Problem = z.object({
+  nodeId: z.string().optional(), path: z.string(), message: z.string(),
+  code: z.enum(['unreachable', 'open_port', 'loop_without_wait', 'unknown_variable', 'event_variable', 'entry_count']).optional(),
+  vars: z.record(z.string(), z.string()).optional(),
+});
 const NodeStats = z.object({
   nodeId: z.string(), entered: z.number().int(), waiting: z.number().int(), passed: z.number().int(), converted: z.number().int(),
   ports: z.record(z.string(), z.number().int()),

@@ -13,7 +13,12 @@ const VARIABLE = /\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g;
 export interface GraphProblem extends ErrorDetail {
   /** The node the problem is on, when it is on one. */
   nodeId?: string;
+  /** What kind of problem, for the console to say in the operator's language (with `vars`). */
+  code?: ProblemCode;
+  vars?: Record<string, string>;
 }
+
+export type ProblemCode = 'unreachable' | 'open_port' | 'loop_without_wait' | 'unknown_variable' | 'event_variable' | 'entry_count';
 
 export type GraphCheck = { ok: true; graph: JourneyGraph } | { ok: false; problems: GraphProblem[] };
 
@@ -41,8 +46,8 @@ export function checkGraph(input: unknown): GraphCheck {
 /** What keeps a well-formed graph from being published, each problem on the node it concerns. */
 export function graphProblems(graph: JourneyGraph): GraphProblem[] {
   const problems: GraphProblem[] = [];
-  const on = (node: JourneyNode, message: string): void => {
-    problems.push({ path: nodePath(node.id), message: `${node.label ?? node.id}: ${message}`, nodeId: node.id });
+  const on = (node: JourneyNode, message: string, code?: ProblemCode, vars: Record<string, string> = {}): void => {
+    problems.push({ path: nodePath(node.id), message: `${node.label ?? node.id}: ${message}`, nodeId: node.id, ...(code ? { code, vars } : {}) });
   };
   const byId = new Map<string, JourneyNode>();
   for (const n of graph.nodes) {
@@ -50,7 +55,7 @@ export function graphProblems(graph: JourneyGraph): GraphProblem[] {
     byId.set(n.id, n);
   }
   const entries = graph.nodes.filter((n) => n.type === 'entry');
-  if (entries.length !== 1) problems.push({ path: 'graph.nodes', message: `a journey has exactly one entry node; this one has ${entries.length}` });
+  if (entries.length !== 1) problems.push({ path: 'graph.nodes', message: `a journey has exactly one entry node; this one has ${entries.length}`, code: 'entry_count', vars: { count: String(entries.length) } });
 
   const seenPorts = new Set<string>();
   for (const e of graph.edges) {
@@ -65,7 +70,7 @@ export function graphProblems(graph: JourneyGraph): GraphProblem[] {
   for (const n of graph.nodes) {
     for (const port of portsOf(n)) {
       if (!seenPorts.has(`${n.id}\u0000${port}`)) on(n, n.type === 'condition' || n.type === 'split' || (n.type === 'wait' && n.wait.kind === 'event')
-        ? `the ${port} branch leads nowhere: connect it` : 'leads nowhere: connect it to the next node or an exit');
+        ? `the ${port} branch leads nowhere: connect it` : 'leads nowhere: connect it to the next node or an exit', 'open_port', { port });
     }
     problems.push(...nodeSettingProblems(graph, n));
   }
@@ -79,29 +84,29 @@ export function graphProblems(graph: JourneyGraph): GraphProblem[] {
       const id = queue.shift() ?? '';
       for (const to of out.get(id)?.values() ?? []) if (!reached.has(to) && byId.has(to)) { reached.add(to); queue.push(to); }
     }
-    for (const n of graph.nodes) if (!reached.has(n.id)) on(n, 'cannot be reached from the entry');
+    for (const n of graph.nodes) if (!reached.has(n.id)) on(n, 'cannot be reached from the entry', 'unreachable');
   }
   const cycle = cycleWithoutWait(graph, byId, out);
   if (cycle) {
     const first = byId.get(cycle[0] ?? '');
-    if (first) on(first, `is on a loop with no wait (${cycle.join(' → ')}): a customer would go round it at once`);
+    if (first) on(first, `is on a loop with no wait (${cycle.join(' → ')}): a customer would go round it at once`, 'loop_without_wait', { loop: cycle.join(' → ') });
   }
   return problems;
 }
 
 function nodeSettingProblems(graph: JourneyGraph, n: JourneyNode): GraphProblem[] {
   const problems: GraphProblem[] = [];
-  const on = (message: string, field?: string): void => {
-    problems.push({ path: field ? `${nodePath(n.id)}.${field}` : nodePath(n.id), message: `${n.label ?? n.id}: ${message}`, nodeId: n.id });
+  const on = (message: string, field?: string, code?: ProblemCode, vars: Record<string, string> = {}): void => {
+    problems.push({ path: field ? `${nodePath(n.id)}.${field}` : nodePath(n.id), message: `${n.label ?? n.id}: ${message}`, nodeId: n.id, ...(code ? { code, vars } : {}) });
   };
   const entry = entryOf(graph);
   const eventEntry = entry?.trigger.kind === 'event';
   const checkText = (text: string | undefined, field: string): void => {
     for (const name of templateVariables(text ?? '')) {
       if (name.startsWith('event.')) {
-        if (!eventEntry) on(`uses {{${name}}}, but only a journey entered by an event has event properties`, field);
+        if (!eventEntry) on(`uses {{${name}}}, but only a journey entered by an event has event properties`, field, 'event_variable', { name });
       } else if (!(TEMPLATE_VARIABLES as readonly string[]).includes(name)) {
-        on(`uses {{${name}}}, which is not a variable (known: ${TEMPLATE_VARIABLES.join(', ')}, event.<property>)`, field);
+        on(`uses {{${name}}}, which is not a variable (known: ${TEMPLATE_VARIABLES.join(', ')}, event.<property>)`, field, 'unknown_variable', { name });
       }
     }
   };

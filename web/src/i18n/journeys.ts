@@ -125,6 +125,12 @@ export const journeysZhCN = {
   'journeys.settings.dueInHours': '几小时内完成',
   'journeys.settings.body': '请求内容（JSON）',
   'journeys.settings.delete': '删除节点',
+  'journeys.problem.unreachable': '{node}：从入口无法到达',
+  'journeys.problem.open_port': '{node}：出口 {port} 没有连线，请连到下一个节点或结束',
+  'journeys.problem.loop_without_wait': '{node}：处在没有等待的循环里（{loop}），客户会立刻绕圈',
+  'journeys.problem.unknown_variable': '{node}：变量 {{{name}}} 不存在',
+  'journeys.problem.event_variable': '{node}：{{{name}}} 只能用在由事件进入的旅程',
+  'journeys.problem.entry_count': '旅程必须有且只有一个入口，现在有 {count} 个',
 };
 
 export const journeysEnUS: Record<keyof typeof journeysZhCN, string> = {
@@ -253,4 +259,10 @@ export const journeysEnUS: Record<keyof typeof journeysZhCN, string> = {
   'journeys.settings.dueInHours': 'Due within (hours)',
   'journeys.settings.body': 'Request body (JSON)',
   'journeys.settings.delete': 'Delete node',
+  'journeys.problem.unreachable': '{node}: cannot be reached from the entry',
+  'journeys.problem.open_port': '{node}: port {port} leads nowhere — connect it to the next node or an exit',
+  'journeys.problem.loop_without_wait': '{node}: on a loop with no wait ({loop}); a customer would go round it at once',
+  'journeys.problem.unknown_variable': '{node}: {{{name}}} is not a variable',
+  'journeys.problem.event_variable': '{node}: {{{name}}} needs a journey entered by an event',
+  'journeys.problem.entry_count': 'A journey has exactly one entry; this one has {count}',
 };

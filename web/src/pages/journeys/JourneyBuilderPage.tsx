@@ -18,7 +18,7 @@ import { LoadError } from '../../components/LoadError.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { formatCount } from '../../format.ts';
-import { useT } from '../../i18n/i18n.tsx';
+import { useT, type Translate } from '../../i18n/i18n.tsx';
 import { useCan } from '../../permissions.ts';
 import { fromCanvas, freshId, newNode, PALETTE, toCanvas, type CanvasNode } from './graph.ts';
 import { NodeCard } from './NodeCard.tsx';
@@ -26,6 +26,12 @@ import { JourneySettings, NodeSettings, type Choices } from './NodeSettings.tsx'
 import './journeys.css';
 
 const NODE_TYPES = { journey: NodeCard };
+
+/** A problem in the operator's language when its kind is known, else the server's words. */
+function problemText(p: GraphProblem, t: Translate, labelOf: (id: string) => string): string {
+  if (!p.code) return p.message;
+  return t(`journeys.problem.${p.code}`, { ...(p.vars ?? {}), node: p.nodeId ? labelOf(p.nodeId) : '' });
+}
 const STATUS_COLOR: Record<Journey['status'], string> = { draft: 'default', live: 'green', paused: 'orange', archived: 'default' };
 
 function Builder({ journey, onSaved }: { journey: Journey; onSaved: (j: Journey) => void }) {
@@ -56,9 +62,13 @@ function Builder({ journey, onSaved }: { journey: Journey; onSaved: (j: Journey)
   const graph = useCallback((): JourneyGraph => fromCanvas(base, nodes, edges), [base, nodes, edges]);
 
   // problems and statistics are drawn onto the nodes they concern
+  const labelOf = useCallback((id: string) => {
+    const n = nodes.find((x) => x.id === id)?.data.node;
+    return n?.label || id;
+  }, [nodes]);
   useEffect(() => {
     const byNode = new Map<string, string[]>();
-    for (const p of problems) if (p.nodeId) byNode.set(p.nodeId, [...(byNode.get(p.nodeId) ?? []), p.message]);
+    for (const p of problems) if (p.nodeId) byNode.set(p.nodeId, [...(byNode.get(p.nodeId) ?? []), problemText(p, t, (id) => id)]);
     const statsBy = new Map((showStats ? stats?.nodes ?? [] : []).map((s) => [s.nodeId, s]));
     setNodes((ns) => ns.map((n) => {
       const s = statsBy.get(n.id);
@@ -71,7 +81,7 @@ function Builder({ journey, onSaved }: { journey: Journey; onSaved: (j: Journey)
       const label = passed !== undefined ? `${port === 'next' ? '' : `${port} · `}${formatCount(passed)}` : port === 'next' ? undefined : port;
       return { ...e, label };
     }));
-  }, [problems, stats, showStats, setNodes, setEdges]);
+  }, [problems, stats, showStats, setNodes, setEdges, t]);
 
   useEffect(() => {
     if (!showStats || journey.liveVersion === null) return;
@@ -139,6 +149,9 @@ function Builder({ journey, onSaved }: { journey: Journey; onSaved: (j: Journey)
       message.success(t('journeys.builder.published', { version: published.version }));
     } catch (err) {
       report(err);
+      // the same checks, with their kinds, so the problems read in the operator's language
+      const r = await journeysApi.validate(graph()).catch(() => undefined);
+      if (r && !r.ok) setProblems(r.problems);
     } finally {
       setBusy(false);
     }
@@ -176,7 +189,7 @@ function Builder({ journey, onSaved }: { journey: Journey; onSaved: (j: Journey)
       {problems.length > 0 && (
         <Alert type="error" showIcon className="journey-problems" data-testid="journey-problems"
           message={t('journeys.builder.hasProblems', { count: problems.length })}
-          description={<ul>{problems.map((p, i) => <li key={i}>{p.message}</li>)}</ul>} />
+          description={<ul>{problems.map((p, i) => <li key={i}>{problemText(p, t, labelOf)}</li>)}</ul>} />
       )}
       <div className="journey-workspace">
         <Card size="small" className="journey-palette" title={t('journeys.builder.palette')}>
