@@ -7,6 +7,9 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { ingestEvents } from '../../src/core/ingest/ingest.service.ts';
 import { mergeCustomers } from '../../src/core/ingest/merge.service.ts';
+import { drainAll } from '../../src/core/segments/membership.service.ts';
+import { createSegment } from '../../src/core/segments/segments.service.ts';
+import { tagCustomer } from '../../src/core/tags/customer-tags.service.ts';
 import { newId } from '../../src/core/ids.ts';
 import { drainInbox, enrol } from '../../src/core/journeys/entry.service.ts';
 import type { JourneyGraphInput } from '../../src/core/journeys/journeys.graph.ts';
@@ -280,5 +283,31 @@ describe('journey engine', () => {
     await mergeCustomers(db(), tenant.id, [{ survivorId: mei, mergedIds: [lei], identities: [] }], { source: 'test' });
     const rows = await instancesOf(tenant.id);
     expect(rows.map((r) => [r.customer_id, r.status]).sort()).toEqual([[mei, 'active'], [mei, 'exited']].sort());
+  });
+
+  it('lets customers in when they enter a segment, whichever write put them there (a tag added by hand here)', async () => {
+    const tenant = await newTenant();
+    const world = await buildWorld(db(), tenant.id);
+    const actor = adminOf(tenant.id);
+    const tagId = await tagOf(tenant.id);
+    const segment = await createSegment(db(), actor, { name: '加购未付', definition: { field: 'tags', op: 'has_any', value: [tagId] } });
+    const j = await createJourney(db(), actor, {
+      name: '进入人群', graph: {
+        nodes: [
+          { id: 'in', type: 'entry', trigger: { kind: 'segment', segmentId: segment.id, on: 'entered' } },
+          { id: 'hi', type: 'send_message', channel: 'sandbox', text: '{{name}}，给您留了优惠' },
+          { id: 'end', type: 'exit' },
+        ],
+        edges: [{ from: 'in', to: 'hi' }, { from: 'hi', to: 'end' }],
+      },
+    });
+    await publishJourney(db(), actor, j.id);
+    await tagCustomer(db(), actor, world.customers.fang, [tagId]);
+    // the segment worker evaluates the queued customer and writes segment_entered; the trigger passes it on
+    expect((await drainAll(db(), tenant.id)).entered).toBe(1);
+    const outcome = await drainInbox(db(), tenant.id, new Date());
+    expect(outcome).toMatchObject({ events: 1, enrolled: 1 });
+    const [m] = await db().selectFrom('messages').select(['customer_id', 'content']).where('tenant_id', '=', tenant.id).execute();
+    expect(m).toEqual({ customer_id: world.customers.fang, content: { text: '陈芳，给您留了优惠' } });
   });
 });
