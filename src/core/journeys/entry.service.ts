@@ -147,22 +147,20 @@ export interface EventsOutcome {
 
 /** Handles given events (the inbox's, or the simulator's) for a tenant at `now`. */
 export async function handleEvents(db: Db, tenantId: string, events: InboxEvent[], now: Date, onlyCustomer?: string): Promise<EventsOutcome> {
+  if (events.length === 0) return { events: 0, enrolled: 0, resumed: 0, converted: 0, run: { instances: 0, steps: 0, dueAt: [] } };
   const journeys = await liveJourneys(db, tenantId);
   const enrolled = await enrol(db, tenantId, enrolmentsFor(journeys, events));
-  const ids = onlyCustomer ? await instanceIdsOf(db, tenantId, onlyCustomer) : undefined;
-  const first = await runDue(db, tenantId, { now, ...(ids ? { instanceIds: ids } : {}) });
+  // only the customers these events concern: timers of everyone else are journey_due's work, and
+  // this transaction holds the drained inbox rows
+  const customerIds = onlyCustomer ? [onlyCustomer] : [...new Set(events.map((e) => e.customerId))];
+  const first = await runDue(db, tenantId, { now, customerIds });
   const resumed = await resumeWaits(db, tenantId, events, now);
-  const second = resumed > 0 ? await runDue(db, tenantId, { now, ...(ids ? { instanceIds: ids } : {}) }) : { instances: 0, steps: 0, dueAt: [] };
+  const second = resumed > 0 ? await runDue(db, tenantId, { now, customerIds }) : { instances: 0, steps: 0, dueAt: [] };
   const converted = await recordConversions(db, tenantId, events);
   return {
     events: events.length, enrolled, resumed, converted,
     run: { instances: first.instances + second.instances, steps: first.steps + second.steps, dueAt: [...first.dueAt, ...second.dueAt] },
   };
-}
-
-async function instanceIdsOf(db: Db, tenantId: string, customerId: string): Promise<string[]> {
-  const rows = await db.selectFrom('journey_instances').select('id').where('tenant_id', '=', tenantId).where('customer_id', '=', customerId).where('status', '=', 'active').execute();
-  return rows.map((r) => r.id);
 }
 
 /** Drains up to `limit` inbox rows (the event's customer as stored now) and handles them. */

@@ -34,6 +34,8 @@ export interface RunOptions {
   batchSize?: number;
   /** Only these instances (the simulator walks one). */
   instanceIds?: string[];
+  /** Only instances of these customers (the event path walks the customers its events concern). */
+  customerIds?: string[];
   /** Told what the actions of each round wrote (the simulator reports them as what would be sent). */
   onActions?: (applied: AppliedAction[]) => void;
 }
@@ -54,7 +56,8 @@ type Row = {
 /** Processes one batch of due instances in one transaction; returns how many it took. */
 export async function processDue(db: Db, tenantId: string, options: RunOptions): Promise<RunResult> {
   return inTransaction(db, async (trx) => {
-    const only = options.instanceIds ? sql`and i.id = any(${options.instanceIds}::uuid[])` : sql``;
+    const only = options.instanceIds ? sql`and i.id = any(${options.instanceIds}::uuid[])`
+      : options.customerIds ? sql`and i.customer_id = any(${options.customerIds}::uuid[])` : sql``;
     const due = (await sql<Row>`
       select i.id, i.journey_id, i.version, i.customer_id, i.status, i.node_id, i.phase, i.wake_at, i.wait_event_type,
              i.wait_match, i.resume_port, i.step_count, i.context
