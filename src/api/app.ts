@@ -39,6 +39,7 @@ import { acquisitionRoutes } from './routes/acquisition.ts';
 import { workbenchRoutes } from './routes/workbench.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { sopRoutes } from './routes/sop.ts';
+import { journeyRoutes } from './routes/journeys.ts';
 
 export const CONSOLE_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -109,6 +110,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   workbenchRoutes(app, db);
   groupRoutes(app, db);
   sopRoutes(app, db);
+  journeyRoutes(app, db);
 
   const consoleBuilt = existsSync(CONSOLE_DIR + 'index.html');
   if (consoleBuilt) {

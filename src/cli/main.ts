@@ -4,6 +4,7 @@ import { registerAccessCommands } from './commands/access.ts';
 import { registerClvCommands } from './commands/clv.ts';
 import { registerDemoCommands } from './commands/demo.ts';
 import { registerImportCommands } from './commands/import.ts';
+import { registerJourneyCommands } from './commands/journey.ts';
 import { registerServerCommands } from './commands/server.ts';
 import { registerWecomCommands } from './commands/wecom.ts';
 
@@ -24,4 +25,5 @@ registerDemoCommands(program);
 registerClvCommands(program);
 registerImportCommands(program);
 registerWecomCommands(program);
+registerJourneyCommands(program);
 await program.parseAsync(process.argv);

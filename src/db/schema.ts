@@ -1256,6 +1256,81 @@ export interface SopScriptUsesTable {
   last_used_at: DefaultedTime;
 }
 
+export type JourneyStatusValue = 'draft' | 'live' | 'paused' | 'archived';
+
+type JsonColumn<T> = ColumnType<T, T | string, T | string>;
+
+export interface JourneysTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  description: Defaulted<string>;
+  status: Defaulted<JourneyStatusValue>;
+  draft: JsonColumn<unknown>;
+  live_version: number | null;
+  created_by: string;
+  created_at: DefaultedTime;
+  updated_at: DefaultedTime;
+}
+
+export interface JourneyVersionsTable {
+  tenant_id: string;
+  journey_id: string;
+  version: number;
+  graph: JsonColumn<unknown>;
+  published_by: string;
+  published_at: DefaultedTime;
+}
+
+export interface JourneyInstancesTable {
+  tenant_id: string;
+  id: string;
+  journey_id: string;
+  version: number;
+  customer_id: string;
+  entry_key: string;
+  status: Defaulted<'active' | 'completed' | 'exited' | 'held_out' | 'failed'>;
+  node_id: string;
+  phase: Defaulted<'arrive' | 'wait'>;
+  wake_at: Timestamp | null;
+  wait_event_type: string | null;
+  wait_match: JsonColumn<Record<string, unknown>> | null;
+  resume_port: string | null;
+  step_count: Defaulted<number>;
+  context: ColumnType<Record<string, unknown>, Record<string, unknown> | string | undefined, Record<string, unknown> | string>;
+  entered_at: Timestamp;
+  updated_at: DefaultedTime;
+  finished_at: Timestamp | null;
+  converted_at: Timestamp | null;
+}
+
+export interface JourneyStepsTable {
+  tenant_id: string;
+  instance_id: string;
+  seq: number;
+  journey_id: string;
+  version: number;
+  node_id: string;
+  outcome: string;
+  detail: ColumnType<Record<string, unknown>, Record<string, unknown> | string | undefined, Record<string, unknown> | string>;
+  at: Timestamp;
+}
+
+export interface JourneyListensTable {
+  tenant_id: string;
+  type: string;
+}
+
+export interface JourneyInboxTable {
+  tenant_id: string;
+  seq: Generated<string>;
+  event_id: string;
+  customer_id: string;
+  type: string;
+  occurred_at: Timestamp;
+  properties: JsonColumn<Record<string, unknown>>;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -1350,6 +1425,12 @@ export interface Database {
   sop_runs: SopRunsTable;
   sop_scripts: SopScriptsTable;
   sop_script_uses: SopScriptUsesTable;
+  journeys: JourneysTable;
+  journey_versions: JourneyVersionsTable;
+  journey_instances: JourneyInstancesTable;
+  journey_steps: JourneyStepsTable;
+  journey_listens: JourneyListensTable;
+  journey_inbox: JourneyInboxTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

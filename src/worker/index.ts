@@ -16,6 +16,7 @@ import { runWecomSync } from './tasks/wecom-sync.ts';
 import { deliverMessages, dispatchDeliveries, planMassSendTask } from './tasks/messaging.ts';
 import { dispatchNightlyGroups, refreshTenantGroups } from './tasks/groups.ts';
 import { dispatchSopGeneration, generateTenantSop } from './tasks/sop.ts';
+import { journeyDue, journeyEvents, journeySweep, journeyTick } from './tasks/journeys.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -47,6 +48,10 @@ export function taskList(handle: DatabaseHandle): TaskList {
     refresh_groups: refreshTenantGroups(handle.db),
     generate_sop: dispatchSopGeneration(handle.db),
     generate_tenant_sop: generateTenantSop(handle.db),
+    journey_events: journeyEvents(handle.db),
+    journey_due: journeyDue(handle.db),
+    journey_tick: journeyTick(handle.db),
+    journey_sweep: journeySweep(handle.db),
   };
 }
 
@@ -65,6 +70,7 @@ export const CRONTAB = [
   '* * * * * dispatch_deliveries ?max=1',
   '0 * * * * nightly_groups ?max=1',
   '*/15 * * * * generate_sop ?max=1',
+  '* * * * * journey_tick ?max=1',
 ].join('\n');
 
 export interface WorkerOptions {

@@ -41,6 +41,8 @@ const GroupsPage = lazy(() => import('./pages/groups/GroupsPage.tsx'));
 const GroupDetailPage = lazy(() => import('./pages/groups/GroupDetailPage.tsx'));
 const GroupRulesPage = lazy(() => import('./pages/groups/GroupRulesPage.tsx'));
 const SopPage = lazy(() => import('./pages/sop/SopPage.tsx'));
+const JourneysPage = lazy(() => import('./pages/journeys/JourneysPage.tsx'));
+const JourneyBuilderPage = lazy(() => import('./pages/journeys/JourneyBuilderPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
 
 const router = createBrowserRouter([
@@ -91,6 +93,8 @@ const router = createBrowserRouter([
           { path: 'groups/:id', element: <GroupDetailPage /> },
           { path: 'sop', element: <SopPage /> },
           { path: 'sop/scripts', element: <SopPage /> },
+          { path: 'journeys', element: <JourneysPage /> },
+          { path: 'journeys/:id', element: <JourneyBuilderPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -29,7 +29,8 @@ export type Permission =
   | 'channels:write'  // channel settings (WeCom, email, SMS, webhook) with their secrets, connection tests
   | 'messaging:write'  // restraint settings, templates, mass sends, the sandbox phones
   | 'groups:write'     // groups (社群): registry, health recompute, auto-invite, auto-reply and moderation rules
-  | 'sop:write';         // SOP plans and templates, the script library (话术库)
+  | 'sop:write'          // SOP plans and templates, the script library (话术库)
+  | 'journeys:write';  // journeys (自动化旅程): drafts, publish, pause, resume, archive
 
 // What a guide may do; operators and admins add to it.
 const BASE_GRANTS = ['customers:read', 'orders:read', 'org:read', 'customers:tag', 'privacy:write',
@@ -40,6 +41,7 @@ const RUNS_THE_BUSINESS = [
   'codes:write', 'customers:transfer',
   'groups:write',
   'sop:write',
+  'journeys:write',
 ] as const;
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {

@@ -130,6 +130,21 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
     update ${sql.table(table)} x set ${sql.ref(column)} = m.survivor from ${m}
                where x.tenant_id = ${tenantId} and x.${sql.ref(column)} = any(${mergedIds}::uuid[]) and x.${sql.ref(column)} = m.merged`.execute(db);
   }
+  // Journeys: one running instance per customer and journey, so a merged profile's instance stops
+  // where the survivor (or an earlier merged profile) runs the same journey; the rest move over.
+  await sql`
+    update journey_instances x set status = 'exited', finished_at = now(), updated_at = now() from ${m}
+     where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged and x.status = 'active'
+       and exists (select 1 from journey_instances s join ${sql`unnest(${mergedIds}::uuid[], ${survivorIds}::uuid[]) as o(merged, survivor)`} on true
+                    where s.tenant_id = ${tenantId} and s.journey_id = x.journey_id and s.status = 'active' and s.id <> x.id
+                      and ((s.customer_id = m.survivor and o.merged = m.merged) or (o.survivor = m.survivor and s.customer_id = o.merged and s.id < x.id)))`.execute(db);
+  await sql`
+    update journey_instances x set customer_id = m.survivor,
+           entry_key = case when exists (select 1 from journey_instances s where s.tenant_id = ${tenantId} and s.journey_id = x.journey_id
+                                          and s.customer_id = m.survivor and s.entry_key = x.entry_key)
+                            then x.entry_key || ':' || m.merged else x.entry_key end
+      from ${m}
+     where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
 
   const at = options.at ?? new Date();
   const actor = options.actor ?? options.source;

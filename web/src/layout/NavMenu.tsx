@@ -60,9 +60,9 @@ const GROUPS: { group: MessageKey; areas: Area[] }[] = [
       { key: '/codes', label: 'nav.codes', icon: <QrcodeOutlined />, needs: 'org:read' },
       { key: '/groups', label: 'nav.groups', icon: <CommentOutlined />, needs: 'customers:read' },
       { key: '/sop', label: 'nav.sop', icon: <CalendarOutlined />, needs: 'customers:read' },
-      { key: 'journeys', label: 'nav.journeys', icon: <BranchesOutlined />, soon: true },
       { key: '/channels', label: 'nav.channels', icon: <ApiOutlined />, needs: 'channels:write' },
       { key: '/broadcasts', label: 'nav.broadcasts', icon: <SendOutlined />, needs: 'customers:read' },
+      { key: '/journeys', label: 'nav.journeys', icon: <BranchesOutlined />, needs: 'analytics:read' },
     ],
   },
   {
