@@ -56,7 +56,7 @@ const COLUMNS = {
   customer_identities: 'tenant_id, kind, value, customer_id, created_at',
   orders: 'tenant_id, id, order_no, customer_id, store_id, staff_id, channel, status, total_fen, discount_fen, paid_fen, refunded_fen, ordered_at, created_at',
   order_items: 'tenant_id, order_id, line_no, sku, name, quantity, unit_price_fen, amount_fen',
-  customer_groups: 'tenant_id, id, chat_id, name, owner_staff_id, store_id, created_at, kind, purpose, status',
+  customer_groups: 'tenant_id, id, chat_id, name, owner_staff_id, store_id, created_at, kind, purpose, status, updated_at',
   customer_contacts: 'tenant_id, customer_id, staff_id, state, added_at, deleted_at',
   group_members: 'tenant_id, group_id, customer_id, joined_at, left_at',
 } as const;

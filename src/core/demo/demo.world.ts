@@ -224,7 +224,7 @@ export class DemoWorld {
         const groupId = deterministicId(this.social, created);
         const owner = staffIds[1 + ((g - 1) % Math.max(1, staffIds.length - 1))] ?? staffIds[0] ?? '\\N';
         const name = copyText(`${store.name}鲜果福利 ${g} 群`);
-        groups += `${this.tenant}${groupId}\twr${store.code.toLowerCase()}g${g}\t${name}\t${owner}\t${id}\t${iso(created)}\tvalue\t${copyText('门店福利群：每天新品实拍、午后接龙与秒杀，周二会员日')}\tactive\n`;
+        groups += `${this.tenant}${groupId}\twr${store.code.toLowerCase()}g${g}\t${name}\t${owner}\t${id}\t${iso(created)}\tvalue\t${copyText('门店福利群：每天新品实拍、午后接龙与秒杀，周二会员日')}\tactive\t${iso(created)}\n`;
         groupIds.push(groupId);
         groupCount++;
       }
