@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTemplate } from '../../src/core/coupons/templates.service.ts';
 import { newId } from '../../src/core/ids.ts';
+import { memberPoints } from '../../src/core/membership/points.service.ts';
 import { recordOrders } from '../../src/core/orders/record.service.ts';
 import { attributeByRequest } from '../../src/core/referral/attribution.service.ts';
 import { createExternalPartner, createReferralCode, setRewardRules } from '../../src/core/referral/referral.service.ts';
@@ -57,6 +58,9 @@ describe('reward kinds', () => {
       { level: 1, kind: 'percent_window', order_no: `${t}-c2`, reward_fen: 99, points: 0, coupon_code: null, status: 'earned', clawback_points: 0 },
       { level: 2, kind: 'points', order_no: `${t}-c1`, reward_fen: 0, points: 50, coupon_code: null, status: 'earned', clawback_points: 0 },
     ]);
+    // the points are on a's ledger (a is c's referrer's referrer), once however often the sweep runs
+    await runReferralSweep(db(), t);
+    expect((await memberPoints(db(), t, a)).balance).toBe(50);
     // Half of c1 refunded: half the commission and half the points come back.
     await buy(c, 'c1', 10_000, soon, 5_000);
     await runReferralSweep(db(), t);
@@ -66,6 +70,9 @@ describe('reward kinds', () => {
       { order_no: `${t}-c1`, level: 1, clawback_fen: 150, clawback_points: 0, status: 'partially_clawed_back' },
       { order_no: `${t}-c1`, level: 2, clawback_fen: 0, clawback_points: 25, status: 'partially_clawed_back' },
     ]);
+    expect((await memberPoints(db(), t, a)).balance).toBe(25);
+    const ledger = await db().selectFrom('points_ledger').select(['kind', 'points']).where('tenant_id', '=', t).where('customer_id', '=', a).orderBy('created_at').execute();
+    expect(ledger).toEqual([{ kind: 'adjust', points: 50 }, { kind: 'adjust', points: -25 }]);
   });
 
   it('gives the referring customer a coupon on the first order; an external distributor gets none', async () => {

@@ -123,6 +123,22 @@ export interface QuoteInput {
 }
 
 /**
+ * A membership tier's member price (会员价 95% …) as a price rule over the whole cart: a one-step
+ * ladder from the first unit, applied after SKU member prices and bundles like any ladder.
+ */
+async function tierPriceRule(db: Db, tenantId: string, customerId: string): Promise<PriceRule | undefined> {
+  const row = (await sql<{ id: string; name: string; percent: number }>`
+    select t.id, t.name, t.member_price_percent as percent
+      from customer_tiers c join membership_tiers t on t.tenant_id = c.tenant_id and t.id = c.tier_id
+     where c.tenant_id = ${tenantId} and c.customer_id = ${customerId} and t.member_price_percent < 100`.execute(db)).rows[0];
+  if (!row) return undefined;
+  return {
+    id: `tier:${row.id}`, name: `会员价（${row.name}）`, params: { kind: 'ladder', steps: [{ minQuantity: 1, percent: row.percent }] },
+    stackable: true, skus: [], storeIds: [], channels: [], validFrom: null, validTo: null,
+  };
+}
+
+/**
  * The best price of a cart. Coupon codes must be issued, unused and held by the customer; codes
  * that are not (unknown, used, someone else's) are listed as refused with the reason.
  */
@@ -148,6 +164,7 @@ export async function quoteCheckout(db: Db, tenantId: string, input: QuoteInput,
     else if (input.customerId !== undefined && row.customer_id !== input.customerId) refused.push({ code, reason: 'coupon_unavailable', message: `coupon ${code} belongs to another customer` });
     else offers.push(offerOf(row.t, row));
   }
-  const q = quote(input.items, ruleRows.map(toRule), offers, { member, channel: input.channel, storeId: input.storeId ?? null, at: now });
+  const tier = input.customerId === undefined ? undefined : await tierPriceRule(db, tenantId, input.customerId);
+  const q = quote(input.items, [...ruleRows.map(toRule), ...(tier ? [tier] : [])], offers, { member, channel: input.channel, storeId: input.storeId ?? null, at: now });
   return { ...q, refusedCoupons: [...refused, ...q.refusedCoupons] };
 }

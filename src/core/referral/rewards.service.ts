@@ -8,6 +8,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { inTransaction } from '../../db/transaction.ts';
+import { adjustPoints } from '../membership/points.service.ts';
 import { issueCoupons } from '../coupons/issue.service.ts';
 import { YuchiError } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -66,7 +67,14 @@ export async function creditRewards(db: Db, tenantId: string, now = new Date()):
           values (${tenantId}, ${newId()}, ${f.partner_id}, ${rule.level}, ${f.customer_id}, ${f.order_id}, ${f.order_no}, ${rule.kind}, ${f.paid_fen}, ${reward},
                   ${rule.kind === 'points' ? (rule.points ?? 0) : 0}, ${couponCode}, ${now})
           on conflict (tenant_id, referred_customer_id, order_id, level) do nothing`.execute(trx);
-        credited += Number(r.numAffectedRows ?? 0);
+        const fresh = Number(r.numAffectedRows ?? 0);
+        credited += fresh;
+        // Points go to the referring customer's points ledger, once (an external distributor holds no points).
+        if (fresh > 0 && rule.kind === 'points' && (rule.points ?? 0) > 0 && f.partner_customer_id) {
+          await adjustPoints(trx, tenantId, f.partner_customer_id, {
+            points: rule.points ?? 0, reason: `推荐奖励（第 ${rule.level} 级）：订单 ${f.order_no}`, requestKey: `referral:${f.customer_id}:${rule.level}`,
+          }, 'referral');
+        }
       });
     }
   }
@@ -75,18 +83,28 @@ export async function creditRewards(db: Db, tenantId: string, now = new Date()):
 
 /** Refunds take back the refunded share of each reward on the order (see clawbackOf). */
 export async function clawBackRefunds(db: Db, tenantId: string, now = new Date()): Promise<number> {
-  const due = await sql<{ id: string; reward_fen: number; points: number; clawback_fen: number; clawback_points: number; paid_fen: number; refunded_fen: number }>`
-    select w.id, w.reward_fen, w.points, w.clawback_fen, w.clawback_points, o.paid_fen, o.refunded_fen
+  const due = await sql<{ id: string; reward_fen: number; points: number; clawback_fen: number; clawback_points: number; paid_fen: number; refunded_fen: number; order_no: string | null; partner_customer_id: string | null }>`
+    select w.id, w.reward_fen, w.points, w.clawback_fen, w.clawback_points, o.paid_fen, o.refunded_fen, w.order_no, p.customer_id as partner_customer_id
       from referral_rewards w join orders o on o.tenant_id = w.tenant_id and o.id = w.order_id
+      left join referral_partners p on p.tenant_id = w.tenant_id and p.id = w.partner_id
      where w.tenant_id = ${tenantId} and w.status <> 'clawed_back' and o.refunded_fen > 0`.execute(db);
   const changes = due.rows.flatMap((w) => {
     const fen = clawbackOf(w.reward_fen, w.paid_fen, w.refunded_fen);
     const points = clawbackOf(w.points, w.paid_fen, w.refunded_fen);
     const full = w.refunded_fen >= w.paid_fen;
     if (fen === w.clawback_fen && points === w.clawback_points && !full) return [];
-    return [{ id: w.id, fen, points, status: full ? 'clawed_back' : 'partially_clawed_back' }];
+    return [{ id: w.id, fen, points, takeBack: points - w.clawback_points, partner: w.partner_customer_id, orderNo: w.order_no, status: full ? 'clawed_back' : 'partially_clawed_back' }];
   });
   if (changes.length === 0) return 0;
+  // Points credited to a customer's ledger come back from it, as far as the balance allows (points
+  // already spent stay spent; the ledger never goes negative).
+  for (const c of changes) {
+    if (c.takeBack <= 0 || !c.partner) continue;
+    const balance = await db.selectFrom('points_balances').select('balance').where('tenant_id', '=', tenantId).where('customer_id', '=', c.partner).executeTakeFirst();
+    const points = Math.min(c.takeBack, balance?.balance ?? 0);
+    if (points <= 0) continue;
+    await adjustPoints(db, tenantId, c.partner, { points: -points, reason: `推荐奖励退回：订单 ${c.orderNo ?? ''} 退款`, requestKey: `referral-clawback:${c.id}:${c.points}` }, 'referral');
+  }
   await sql`
     update referral_rewards w set clawback_fen = c.fen, clawback_points = c.points, status = c.status, clawed_back_at = ${now}
       from unnest(${changes.map((c) => c.id)}::uuid[], ${changes.map((c) => c.fen)}::bigint[], ${changes.map((c) => c.points)}::int[], ${changes.map((c) => c.status)}::text[])
