@@ -37,7 +37,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`channels in Chromium (needs ${CHROMIUM})
     await fake.stop();
   });
 
-  it('sets up WeCom, shows the callback URL and masked secrets, and tests the connection', async () => {
+  it('sets up WeCom, shows the callback URL and masked secrets, and tests the connection', { timeout: 120_000 }, async () => {
     if (!browser) throw new Error('no browser');
     const page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
     await page.goto(`${base}/login`);
@@ -53,10 +53,10 @@ describe.skipIf(!existsSync(CHROMIUM))(`channels in Chromium (needs ${CHROMIUM})
     await card.getByLabel('EncodingAESKey（43 位）').fill(DOC_VECTOR.encodingAesKey.slice(1));
     await card.getByLabel('API 地址（可选，默认 https://qyapi.weixin.qq.com）').fill(fake.url);
     await page.getByTestId('save-wecom').click();
-    await expect.poll(() => card.textContent()).toContain('must be 43 characters');
+    await expect.poll(() => card.textContent(), { timeout: 15_000 }).toContain('must be 43 characters');
     await card.getByLabel('EncodingAESKey（43 位）').fill(DOC_VECTOR.encodingAesKey);
     await page.getByTestId('save-wecom').click();
-    await expect.poll(() => card.textContent()).toContain('已配置');
+    await expect.poll(() => card.textContent(), { timeout: 15_000 }).toContain('已配置');
     expect(await page.getByTestId('callback-url').inputValue()).toBe(`${base}/callbacks/wecom/${tenant.slug}`);
     const text = (await card.textContent()) ?? '';
     expect(text).not.toContain(fake.secret);
@@ -64,7 +64,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`channels in Chromium (needs ${CHROMIUM})
 
     await page.getByTestId('test-wecom').click();
     await page.getByTestId('result-wecom').waitFor();
-    await expect.poll(() => page.getByTestId('result-wecom').textContent()).toContain('连接正常');
+    await expect.poll(() => page.getByTestId('result-wecom').textContent(), { timeout: 15_000 }).toContain('连接正常');
     expect(await page.getByTestId('result-wecom').textContent()).toContain('1 staff members');
     await page.screenshot({ path: path.join(SHOTS, 'channels.png'), fullPage: true });
   });
