@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { demoEndOf, seedDemo } from '../../src/core/demo/demo.service.ts';
+import { newId } from '../../src/core/ids.ts';
 import { localDate } from '../../src/core/dashboard/dashboard.rules.ts';
 import { newTenant, testDb } from '../helpers.ts';
 import { api, bearer, keyFor } from './harness.ts';
@@ -46,6 +47,11 @@ describe('diagnosis', () => {
     expect(measured.averageTicketFen).toBe(Math.round(c.amount / c.orders));
     expect(measured.repurchaseRate).toBeCloseTo(c.repeaters / c.buyers, 6);
     expect(measured.purchasesPerYear).toBeGreaterThan(1);
+    // the footprint sees membership once the tenant has tiers
+    expect(res.json().footprint.membership).toBe(false);
+    await testDb().db.insertInto('membership_tiers').values({ tenant_id: tenantId, id: newId(), level: 0, name: '普通会员', min_value: 0, max_value: null }).execute();
+    const again = await app.inject({ url: '/api/v1/diagnosis/measured', headers: operator });
+    expect(again.json().footprint).toMatchObject({ membership: true, automation: false });
   });
 
   it('diagnoses the demo fruit chain as a shopping advisor from its own orders, and keeps it as the latest', async () => {

@@ -83,7 +83,7 @@ export function playbookRoutes(app: FastifyInstance, db: Db): void {
     config: { permission: 'analytics:read' },
     schema: {
       tags: ['playbooks'], summary: 'The playbook\'s KPIs against its targets, and the step to fix',
-      description: 'Funnel order: new friends per store per week (last 28 days); 7-day friend retention and group join rate (adds 7–35 days old); 7-day group retention (joins 7–35 days old); first order within 14 days of the add (adds 14–42 days old); a second purchase day within 30 days of the first order (first orders 30–60 days old); member-day lift (average Tuesday GMV over other days, 8 weeks). A value over fewer than 20 cases is null. `weakest` is the first KPI below target.',
+      description: 'Funnel order: new friends per store per week (last 28 days); 7-day friend retention and group join rate (adds 7–35 days old); 7-day group retention (joins 7–35 days old); first order within 14 days of the add (adds 14–42 days old); a second purchase day within 30 days of the first order (first orders 30–60 days old); member-day lift (average GMV of the tenant member days (Tuesday when none are set) over other days, the last 8 full weeks). A value over fewer than 20 cases is null. `weakest` is the first KPI below target.',
       params: IdParams, response: { 200: Health, ...protectedErrors },
     },
   }, async (request) => playbookHealth(db, actorOf(request).tenantId, request.params.id));

@@ -49,7 +49,7 @@ export async function measureOrders(db: Db, tenantId: string, now = new Date()):
 
 /** What Yuchi already runs for the tenant: each a cheap existence check. */
 export async function footprintOf(db: Db, tenantId: string): Promise<Footprint> {
-  const r = await sql<{ friends: boolean; groups: boolean; rule_tags: boolean; promotions: boolean; segments: boolean; scored: boolean }>`
+  const r = await sql<{ friends: boolean; groups: boolean; rule_tags: boolean; promotions: boolean; segments: boolean; scored: boolean; membership: boolean; automation: boolean }>`
     select exists (select 1 from customer_contacts where tenant_id = ${tenantId} and deleted_at is null) as friends,
            exists (select 1 from customer_groups where tenant_id = ${tenantId} and status = 'active') as groups,
            exists (select 1 from tags where tenant_id = ${tenantId} and kind = 'rule') as rule_tags,
@@ -57,11 +57,14 @@ export async function footprintOf(db: Db, tenantId: string): Promise<Footprint> 
              or exists (select 1 from price_rules where tenant_id = ${tenantId})
              or exists (select 1 from flash_sales where tenant_id = ${tenantId}) as promotions,
            exists (select 1 from segments where tenant_id = ${tenantId} and status = 'active') as segments,
-           exists (select 1 from scoring_runs where tenant_id = ${tenantId} and status = 'done') as scored`.execute(db);
+           exists (select 1 from scoring_runs where tenant_id = ${tenantId} and status = 'done') as scored,
+           exists (select 1 from membership_tiers where tenant_id = ${tenantId})
+             or exists (select 1 from membership_settings where tenant_id = ${tenantId} and points_enabled) as membership,
+           exists (select 1 from journeys where tenant_id = ${tenantId} and status = 'live') as automation`.execute(db);
   const f = r.rows[0];
   return {
     friends: f?.friends ? 1 : 0, groups: f?.groups ? 1 : 0, ruleTags: f?.rule_tags ? 1 : 0, promotions: f?.promotions ? 1 : 0,
-    segments: f?.segments ? 1 : 0, scored: f?.scored ?? false, membership: false, automation: false,
+    segments: f?.segments ? 1 : 0, scored: f?.scored ?? false, membership: f?.membership ?? false, automation: f?.automation ?? false,
   };
 }
 

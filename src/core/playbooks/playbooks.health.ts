@@ -3,13 +3,17 @@
 // 7-day group retention low → a group content problem).
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
+import { addDays } from '../analytics/analytics.rules.ts';
+import { localDate } from '../dashboard/dashboard.rules.ts';
+import { memberDayLift } from '../membership/member-day.service.ts';
 import { KPI_STEPS, type KpiKey, type Playbook } from './playbooks.content.ts';
 import { getApplication } from './playbooks.service.ts';
 
 /** A share over fewer cases than this is not shown as a verdict. */
 export const MIN_SAMPLE = 20;
-/** 百果园's member day: Tuesday (ISO day 2) until membership settings say otherwise. */
-const MEMBER_DAY_ISO = 2;
+/** 百果园's member day, Tuesday (ISO day 2), for a tenant that has not set its own. */
+const DEFAULT_MEMBER_DAY_ISO = 2;
+const LIFT_DAYS = 56;
 
 export interface KpiValue { key: KpiKey; value: number | null; target: number; sample: number; met: boolean | null }
 export interface PlaybookHealth {
@@ -92,7 +96,7 @@ export async function measureKpis(db: Db, tenantId: string, now: Date): Promise<
                  and o.ordered_at >= f.first_order_at + interval '1 day' and o.ordered_at < f.first_order_at + interval '30 days'))::int as rep`.execute(db);
   const m = r.rows[0];
   if (!m) return {};
-  const lift = await memberDayLift(db, tenantId, now);
+  const lift = await memberDayLiftKpi(db, tenantId, now);
   return {
     new_friends_per_store_week: { value: m.new_friends / 4 / Math.max(1, m.stores), sample: m.new_friends },
     friend_retention_7d: share(m.kept, m.kept_n),
@@ -104,22 +108,15 @@ export async function measureKpis(db: Db, tenantId: string, now: Date): Promise<
   };
 }
 
-/** Average GMV of member days over the average of other days, last 8 full weeks in the tenant's zone. */
-async function memberDayLift(db: Db, tenantId: string, now: Date): Promise<{ value: number | null; sample: number }> {
-  const r = await sql<{ member: number | null; other: number | null; orders: number }>`
-    with zone as (select timezone from tenants where id = ${tenantId}),
-    days as (
-      select (o.ordered_at at time zone z.timezone)::date as d, sum(o.paid_fen - o.refunded_fen) as gmv, count(*) as n
-        from orders o cross join zone z
-       where o.tenant_id = ${tenantId} and o.status <> 'refunded'
-         and o.ordered_at >= ${now.toISOString()}::timestamptz - interval '56 days' and o.ordered_at < ${now.toISOString()}::timestamptz
-       group by 1
-    )
-    select avg(gmv) filter (where extract(isodow from d) = ${MEMBER_DAY_ISO})::float8 as member,
-           avg(gmv) filter (where extract(isodow from d) <> ${MEMBER_DAY_ISO})::float8 as other,
-           coalesce(sum(n), 0)::int as orders
-      from days`.execute(db);
-  const row = r.rows[0];
-  if (!row || row.member === null || row.other === null || row.other <= 0) return { value: null, sample: row?.orders ?? 0 };
-  return { value: row.member / row.other, sample: row.orders };
+/**
+ * The member-day lift of the membership area (average GMV of member days over other days) for the
+ * last 8 full local weeks, on the tenant's member days, or Tuesday (百果园's) when none are set.
+ */
+async function memberDayLiftKpi(db: Db, tenantId: string, now: Date): Promise<{ value: number | null; sample: number }> {
+  const zone = await db.selectFrom('tenants').select('timezone').where('id', '=', tenantId).executeTakeFirst();
+  const today = localDate(now, zone?.timezone ?? 'Asia/Shanghai');
+  const settings = await db.selectFrom('membership_settings').select('member_day_weekdays').where('tenant_id', '=', tenantId).executeTakeFirst();
+  const weekdays = settings && settings.member_day_weekdays.length > 0 ? settings.member_day_weekdays : [DEFAULT_MEMBER_DAY_ISO];
+  const lift = await memberDayLift(db, tenantId, { from: addDays(today, -LIFT_DAYS), to: addDays(today, -1), weekdays });
+  return { value: lift.ratio.gmv, sample: lift.days.reduce((n, d) => n + d.orders, 0) };
 }
