@@ -20,6 +20,8 @@ describe('checkEvent', () => {
     [{ ...base, type: 'customer_merged' }, 'invalid_type'],
     [{ ...base, type: 'segment_entered' }, 'invalid_type'],
     [{ ...base, type: 'segment_exited' }, 'invalid_type'],
+    [{ ...base, type: 'customer_transferred' }, 'invalid_type'],
+    [{ ...base, type: 'tier_changed' }, 'invalid_type'],
     [{ ...base, customer: undefined }, 'missing_customer'],
     [{ ...base, customer: {} }, 'missing_customer'],
     [{ ...base, customer: { phone: '12345' } }, 'invalid_customer'],

@@ -19,8 +19,15 @@ export const STANDARD_EVENT_TYPES = [
   'store_visited', 'profile_updated',
 ] as const;
 
-/** Types Yuchi records itself; a sender may not forge them (journeys react to segment entries and exits). */
-export const RECORDED_BY_YUCHI = new Set(['tag_added', 'tag_removed', 'customer_merged', 'consent_changed', 'customer_erased', 'segment_entered', 'segment_exited']);
+/**
+ * Types Yuchi records itself; a sender may not forge them: journeys react to segment entries and
+ * exits and to tier changes, and a transfer, a referral or a coupon reversal stands for a decision
+ * taken inside Yuchi (with its limits and audit), not for something an integration observed.
+ */
+export const RECORDED_BY_YUCHI = new Set([
+  'tag_added', 'tag_removed', 'customer_merged', 'consent_changed', 'customer_erased', 'segment_entered', 'segment_exited',
+  'customer_transferred', 'tier_changed', 'referral_attributed', 'coupon_reversed',
+]);
 
 const EVENT_TYPE = /^[a-z][a-z0-9_.]{0,63}$/;
 const SOURCE = /^[a-z][a-z0-9_]{0,31}$/;
