@@ -34,6 +34,17 @@ describe('the guide workbench', () => {
     world = await buildWorld(db(), (await newTenant()).id);
   });
 
+  it('lists the week\'s birthdays in the order they come, across the new year', async () => {
+    const w = await buildWorld(db(), (await newTenant()).id);
+    // 29 December, noon in Shanghai: 2 January comes after 30 December although it sorts first.
+    const at = new Date('2026-12-29T04:00:00Z');
+    await db().updateTable('customers').set({ birthday: '1990-01-02' }).where('tenant_id', '=', w.tenantId).where('id', '=', w.customers.mei).execute();
+    await db().updateTable('customers').set({ birthday: '1985-12-30', guide_id: w.staff.li }).where('tenant_id', '=', w.tenantId).where('id', '=', w.customers.jun).execute();
+    const wb = await workbench(db(), guideOf(w.tenantId, w.staff.li), undefined, at);
+    expect(wb.birthdaysToday).toEqual([]);
+    expect(wb.birthdaysThisWeek.map((c) => c.note)).toEqual(['1985-12-30', '1990-01-02']);
+  });
+
   it('shows a guide their tasks due today and their own customers in each list', async () => {
     const t = world.tenantId;
     const today = localDate(now, tz);

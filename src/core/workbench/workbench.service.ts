@@ -75,7 +75,7 @@ export async function workbench(db: Db, actor: Actor, staffId: string | undefine
     sql<{ id: string; name: string; md: string; birthday: string }>`
       select id, name, to_char(birthday, 'MM-DD') as md, to_char(birthday, 'YYYY-MM-DD') as birthday from customers
        where tenant_id = ${t} and guide_id = ${s} and erased_at is null and birthday is not null and to_char(birthday, 'MM-DD') = any(${days.week}::text[])
-       order by to_char(birthday, 'MM-DD'), name limit 200`.execute(db),
+       order by array_position(${days.week}::text[], to_char(birthday, 'MM-DD')), name limit 200`.execute(db),
     sql<{ id: string; name: string; p_alive: number; monetary_fen: number }>`
       select c.id, c.name, sc.p_alive, sc.monetary_fen from customers c
         join customer_scores sc on sc.tenant_id = c.tenant_id and sc.customer_id = c.id
