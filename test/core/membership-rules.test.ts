@@ -89,7 +89,9 @@ describe('tier rules', () => {
   });
 
   it('says what the gap is', () => {
-    expect(checkTiers([t('普通', 0, 100_000), t('银卡', 120_000, null)])[0]?.message).toMatch(/gap: values from 100000 to 120000/);
+    expect(checkTiers([t('普通', 0, 100_000), t('银卡', 120_000, null)])[0]?.message).toMatch(/gap: values from ¥1,000 to ¥1,200/);
+    expect(checkTiers([t('普通', 0, 100_050), t('银卡', 90_000, null)])[0]?.message).toMatch(/overlap: tier 0 runs to ¥1,000.50, this one starts at ¥900/);
+    expect(checkTiers([t('普通', 0, 5_000), t('银卡', 6_000, null)], 'body.tiers', 'points')[0]?.message).toMatch(/gap: values from 5,000 points to 6,000 points/);
   });
 
   it.each([[0, '普通'], [99_999, '普通'], [100_000, '银卡'], [499_999, '银卡'], [500_000, '金卡'], [10_000_000, '金卡']])('value %i is in %s', (value, name) => {

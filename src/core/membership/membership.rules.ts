@@ -108,8 +108,10 @@ export interface TierRule {
  * where the one before ends (a gap or an overlap is refused, naming the field), and only the top
  * tier is open-ended. Tiers are given lowest first; their position is their level.
  */
-export function checkTiers(tiers: readonly TierRule[], path = 'body.tiers'): ErrorDetail[] {
+export function checkTiers(tiers: readonly TierRule[], path = 'body.tiers', basis: 'spend' | 'points' = 'spend'): ErrorDetail[] {
   const details: ErrorDetail[] = [];
+  // Values are fen of rolling spend or points, as the tenant qualifies tiers; said as the operator reads them.
+  const v = (n: number): string => (basis === 'spend' ? yuan(n) : `${n.toLocaleString('en')} points`);
   if (tiers.length === 0) return [{ path, message: 'at least one tier is needed' }];
   const names = new Set<string>();
   tiers.forEach((tier, i) => {
@@ -119,15 +121,20 @@ export function checkTiers(tiers: readonly TierRule[], path = 'body.tiers'): Err
     if (i === 0 && tier.minValue !== 0) details.push({ path: `${at}.minValue`, message: 'the lowest tier must start at 0' });
     const prev = tiers[i - 1];
     if (prev && prev.maxValue !== null) {
-      if (tier.minValue > prev.maxValue) details.push({ path: `${at}.minValue`, message: `gap: values from ${prev.maxValue} to ${tier.minValue} are in no tier (tier ${i - 1} ends at ${prev.maxValue})` });
-      if (tier.minValue < prev.maxValue) details.push({ path: `${at}.minValue`, message: `overlap: tier ${i - 1} runs to ${prev.maxValue}, this one starts at ${tier.minValue}` });
+      if (tier.minValue > prev.maxValue) details.push({ path: `${at}.minValue`, message: `gap: values from ${v(prev.maxValue)} to ${v(tier.minValue)} are in no tier (tier ${i - 1} ends at ${v(prev.maxValue)})` });
+      if (tier.minValue < prev.maxValue) details.push({ path: `${at}.minValue`, message: `overlap: tier ${i - 1} runs to ${v(prev.maxValue)}, this one starts at ${v(tier.minValue)}` });
     }
     const last = i === tiers.length - 1;
     if (last && tier.maxValue !== null) details.push({ path: `${at}.maxValue`, message: 'the top tier must be open-ended (no maxValue)' });
     if (!last && tier.maxValue === null) details.push({ path: `${at}.maxValue`, message: 'only the top tier may be open-ended' });
-    if (tier.maxValue !== null && tier.maxValue <= tier.minValue) details.push({ path: `${at}.maxValue`, message: `must be above minValue ${tier.minValue}` });
+    if (tier.maxValue !== null && tier.maxValue <= tier.minValue) details.push({ path: `${at}.maxValue`, message: `must be above minValue ${v(tier.minValue)}` });
   });
   return details;
+}
+
+/** 120000 fen → ¥1,200; 12345 → ¥123.45. */
+function yuan(fen: number): string {
+  return `¥${(fen / 100).toLocaleString('en', { minimumFractionDigits: fen % 100 === 0 ? 0 : 2, maximumFractionDigits: 2 })}`;
 }
 
 /** The tier a qualifying value falls in (tiers checked by checkTiers, lowest first). */

@@ -10,6 +10,7 @@ import { issueCoupons } from '../coupons/issue.service.ts';
 import { newId } from '../ids.ts';
 import { newEventId } from '../tags/tag-changes.ts';
 import { checkTiers } from './membership.rules.ts';
+import { getSettings } from './settings.service.ts';
 
 export interface TierInput {
   name: string;
@@ -44,7 +45,7 @@ export async function listTiers(db: Db, tenantId: string): Promise<Tier[]> {
 
 /** Replaces the tiers (lowest first). A level keeps its id, so customers keep their tier row. */
 export async function replaceTiers(db: Db, tenantId: string, tiers: TierInput[]): Promise<Tier[]> {
-  const details = checkTiers(tiers);
+  const details = checkTiers(tiers, 'body.tiers', (await getSettings(db, tenantId)).tierBasis);
   const templates = [...new Set(tiers.flatMap((t) => t.couponTemplateIds))];
   if (templates.length > 0) {
     const known = new Set((await db.selectFrom('coupon_templates').select('id').where('tenant_id', '=', tenantId).where('id', 'in', templates).execute()).map((r) => r.id));
