@@ -96,6 +96,18 @@ describe('journeys over HTTP', () => {
     })]);
     // 陈美 is 李娜's customer, not 赵敏's
     expect((await app.inject({ url: `/api/v1/customers/${world.customers.mei}/journeys`, headers: guideZhao })).statusCode).toBe(404);
+    // The timeline shows the journey beside the events: its entry now, its end once it ends, paged by the same cursor.
+    const timeline = async (before?: string) => (await app.inject({ url: `/api/v1/customers/${world.customers.mei}/timeline?limit=1${before ? `&before=${before}` : ''}`, headers: guideLi })).json();
+    const entered = await timeline();
+    expect(entered.items).toEqual([expect.objectContaining({ type: 'journey_entered', source: 'journey', properties: expect.objectContaining({ journeyName: '看券', heldOut: false }) })]);
+    expect((await timeline(entered.nextCursor)).items[0]).toMatchObject({ type: 'coupon_opened' });
+    await db.updateTable('journey_instances').set({ status: 'completed', finished_at: new Date('2026-05-02T02:00:00Z') })
+      .where('tenant_id', '=', world.tenantId).where('customer_id', '=', world.customers.mei).where('journey_id', '=', j.id).execute();
+    const ended = await timeline();
+    expect(ended.items).toEqual([expect.objectContaining({ type: 'journey_finished', occurredAt: '2026-05-02T02:00:00.000Z', properties: expect.objectContaining({ status: 'completed' }) })]);
+    const next = await timeline(ended.nextCursor);
+    expect(next.items[0]).toMatchObject({ type: 'journey_entered' });
+    expect(next.items[0].id).not.toBe(ended.items[0].id);
   });
 
   it('lists ready-made templates, each of which passes the checks', async () => {

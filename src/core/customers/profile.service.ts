@@ -2,7 +2,7 @@
 // attributes, order aggregates (customers.service.ts) plus tags, group memberships, WeCom contacts
 // and consents — and the timeline of everything that happened, newest first. An id merged away
 // still opens its survivor's profile, saying so.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { PREPARED, type Db } from '../../db/connect.ts';
 import type { ConsentChannel, IdentityKind, TagSource } from '../../db/schema.ts';
 import type { Actor } from '../access/access.rules.ts';
@@ -216,12 +216,31 @@ export async function customerTimeline(db: Db, actor: Actor, id: string, options
   const target = (await survivorOf(db, actor.tenantId, requested))?.survivorId ?? requested;
   const visible = await visibleCustomerIds(db, actor).where('c.id', '=', target).executeTakeFirst();
   if (!visible) throw notFound('customer');
+  const before = (at: RawBuilder<unknown>, rowId: RawBuilder<unknown>) => (cursor ? sql`and (${at}, ${rowId}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)` : sql``);
+  // Journeys keep their own record of each customer's way through them (journey_instances); the
+  // timeline shows its entry and its end beside the events rather than writing an event per step.
+  // An end gets an id of its own, derived from the instance, so each line keeps a stable cursor.
   const rows = await sql<{ id: string; type: string; at_key: string; occurred_at: Date; received_at: Date; source: string; actor: string | null; properties: Record<string, unknown> }>`
     select id, type, to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at_key,
            occurred_at, received_at, source, actor, properties
-      from events
-     where tenant_id = ${actor.tenantId} and customer_id = ${target}
-       ${cursor ? sql`and (occurred_at, id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)` : sql``}
+      from (
+        (select id, type, occurred_at, received_at, source, actor, properties
+           from events
+          where tenant_id = ${actor.tenantId} and customer_id = ${target} ${before(sql`occurred_at`, sql`id`)}
+          order by occurred_at desc, id desc limit ${limit + 1})
+        union all
+        (select i.id, 'journey_entered', i.entered_at, i.entered_at, 'journey', null,
+                jsonb_build_object('journeyId', i.journey_id, 'journeyName', j.name, 'instanceId', i.id, 'heldOut', i.status = 'held_out')
+           from journey_instances i join journeys j on j.tenant_id = i.tenant_id and j.id = i.journey_id
+          where i.tenant_id = ${actor.tenantId} and i.customer_id = ${target} ${before(sql`i.entered_at`, sql`i.id`)}
+          order by i.entered_at desc, i.id desc limit ${limit + 1})
+        union all
+        (select md5(i.id::text || ':finished')::uuid, 'journey_finished', i.finished_at, i.finished_at, 'journey', null,
+                jsonb_build_object('journeyId', i.journey_id, 'journeyName', j.name, 'instanceId', i.id, 'status', i.status, 'converted', i.converted_at is not null)
+           from journey_instances i join journeys j on j.tenant_id = i.tenant_id and j.id = i.journey_id
+          where i.tenant_id = ${actor.tenantId} and i.customer_id = ${target} and i.finished_at is not null and i.status <> 'held_out'
+                ${before(sql`i.finished_at`, sql`md5(i.id::text || ':finished')::uuid`)})
+      ) as timeline
      order by occurred_at desc, id desc
      limit ${limit + 1}`.execute(db);
   const page = rows.rows.slice(0, limit);

@@ -26,7 +26,7 @@ export const STANDARD_EVENT_TYPES = [
  */
 export const RECORDED_BY_YUCHI = new Set([
   'tag_added', 'tag_removed', 'customer_merged', 'consent_changed', 'customer_erased', 'segment_entered', 'segment_exited',
-  'customer_transferred', 'tier_changed', 'referral_attributed', 'coupon_reversed',
+  'customer_transferred', 'tier_changed', 'referral_attributed', 'coupon_reversed', 'journey_entered', 'journey_finished',
 ]);
 
 const EVENT_TYPE = /^[a-z][a-z0-9_.]{0,63}$/;

@@ -80,7 +80,32 @@ export function describeEvent(entry: TimelineEntry, t: Translate, lookups: Looku
       return { tone: 'message', text: staff ? t('event.messageSentBy', { staff }) : t('event.messageSent'), detail: text(p.msgType) ?? '' };
     case 'coupon_received':
     case 'coupon_redeemed':
-      return { tone: 'order', text: t(entry.type === 'coupon_received' ? 'event.couponReceived' : 'event.couponRedeemed'), detail: text(p.couponId) ?? '' };
+      return { tone: 'order', text: t(entry.type === 'coupon_received' ? 'event.couponReceived' : 'event.couponRedeemed'), detail: joined([text(p.templateName), text(p.code) ?? text(p.couponId)]) };
+    case 'coupon_reversed':
+      return { tone: 'refund', text: t('event.couponReversed'), detail: joined([text(p.templateName), text(p.orderNo)]) };
+    case 'segment_entered':
+    case 'segment_exited':
+      return { tone: 'tag', text: t(entry.type === 'segment_entered' ? 'event.segmentEntered' : 'event.segmentExited', { segment: text(p.segmentName) ?? '' }).trim(), detail: '' };
+    case 'customer_transferred': {
+      const from = text(p.fromStaffName) ?? (text(p.fromStaffId) ? lookups.staffName(text(p.fromStaffId) ?? '') : undefined) ?? '—';
+      const to = text(p.toStaffName) ?? (text(p.toStaffId) ? lookups.staffName(text(p.toStaffId) ?? '') : undefined) ?? '—';
+      return { tone: 'contact', text: t(p.kind === 'resignation' ? 'event.inherited' : 'event.transferred', { from, to }), detail: text(p.reason) ?? '' };
+    }
+    case 'referral_attributed':
+      return { tone: 'contact', text: t('event.referred'), detail: text(p.code) ? t('event.referralCode', { code: text(p.code) ?? '' }) : '' };
+    case 'group_buy_joined': {
+      const paid = amount(p.paidFen);
+      return { tone: 'order', text: t('event.groupBuyJoined', { sku: text(p.sku) ?? '' }).trim(), detail: paid === undefined ? '' : formatMoney(paid) };
+    }
+    case 'group_buy_refunded':
+      return { tone: 'refund', text: t('event.groupBuyRefunded'), detail: text(p.sku) ?? '' };
+    case 'journey_entered':
+      return { tone: 'other', text: t('event.journeyEntered', { journey: text(p.journeyName) ?? '' }).trim(), detail: p.heldOut === true ? t('event.journeyHeldOut') : '' };
+    case 'journey_finished': {
+      const status = text(p.status) ?? '';
+      const how = status === 'completed' ? t('event.journeyCompleted') : status === 'exited' ? t('event.journeyExited') : status === 'failed' ? t('event.journeyFailed') : status;
+      return { tone: 'other', text: t('event.journeyFinished', { journey: text(p.journeyName) ?? '' }).trim(), detail: joined([how, p.converted === true ? t('event.journeyConverted') : undefined]) };
+    }
     case 'tier_changed':
       return { tone: 'other', text: t('member.event.tierChanged', { from: text(p.fromTier) ?? '—', to: text(p.toTier) ?? '' }), detail: '' };
     case 'page_viewed':
