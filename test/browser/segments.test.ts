@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
-import { buildWorld } from '../fixtures.ts';
+import { newId } from '../../src/core/ids.ts';
+import { buildWorld, type World } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
 import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
 
@@ -18,12 +19,13 @@ describe.skipIf(!existsSync(CHROMIUM))(`the segment builder in Chromium (needs $
   let app: FastifyInstance | undefined;
   let browser: Browser | undefined;
   let base: string;
+  let world: World;
 
   beforeAll(async () => {
     await prepareConsole();
     tenant = await newTenant('鲜果坊');
     // the small world: 陈美 and 陈芳 are women; of them only 陈美 spent ¥100 or more (¥183.90)
-    await buildWorld(testDb().db, tenant.id);
+    world = await buildWorld(testDb().db, tenant.id);
     await createUser(testDb().db, tenant.id, { email: 'ops@example.com', name: '林运营', password: PASSWORD, role: 'operator' });
     app = await buildApp({ handle: testDb() });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -67,6 +69,36 @@ describe.skipIf(!existsSync(CHROMIUM))(`the segment builder in Chromium (needs $
     await expect.poll(() => page.getByTestId('segment-size').textContent()).toBe('1');
     await expect.poll(() => page.getByTestId('members-table').textContent(), { timeout: 10_000 }).toContain('陈美');
     await page.screenshot({ path: path.join(SHOTS, 'segment-detail.png'), fullPage: true });
+    await page.close();
+  }, 60_000);
+
+  it('picks a group for a group condition by searching its name', async () => {
+    if (!browser) throw new Error('no browser');
+    const db = testDb().db;
+    const [futian, nanshan] = [newId(), newId()];
+    await db.insertInto('customer_groups').values([
+      { tenant_id: tenant.id, id: futian, chat_id: `wr-${futian}`, name: '福田鲜果1群' },
+      { tenant_id: tenant.id, id: nanshan, chat_id: `wr-${nanshan}`, name: '南山鲜果1群' },
+    ]).execute();
+    await db.insertInto('group_members').values({ tenant_id: tenant.id, group_id: futian, customer_id: world.customers.mei, joined_at: new Date() }).execute();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${base}/login`);
+    await logIn(page, { tenant: tenant.slug, email: 'ops@example.com', password: PASSWORD });
+    await page.getByTestId('dashboard-page').waitFor();
+    await page.goto(`${base}/segments`);
+    await page.getByTestId('segment-new').click();
+    await page.getByTestId('segment-builder').waitFor();
+    await page.getByTestId('condition-field').first().click();
+    await page.keyboard.type('社群');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('condition-op').first().click();
+    await page.getByTitle('属于', { exact: true }).last().click();
+    await page.getByTestId('condition-group').click();
+    await page.keyboard.type('福田');
+    await page.getByTitle(/^福田鲜果1群/).click();
+    await expect.poll(() => page.getByTestId('preview-count').textContent(), { timeout: 10_000 }).toBe('1 人');
+    expect(await page.getByTestId('members-table').textContent()).toContain('陈美');
+    await page.screenshot({ path: path.join(SHOTS, 'segment-group-picker.png'), fullPage: true });
     await page.close();
   }, 60_000);
 });

@@ -1,9 +1,10 @@
 // Issue a template's coupons to everyone with a tag or in a segment (a background job), and the
 // template's past issue jobs.
 import { useMemo, useState } from 'react';
-import { App, Alert, Form, Input, List, Modal, Radio, Select, Tag } from 'antd';
+import { App, Alert, Form, List, Modal, Radio, Select, Tag } from 'antd';
 import { api } from '../../api.ts';
 import { promotionsApi, type CouponTemplate, type IssueJob } from '../../api-promotions.ts';
+import { segmentsApi } from '../../api-segments.ts';
 import { useRemote } from '../../components/useRemote.ts';
 import { formatCount, formatDateTime } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
@@ -22,7 +23,12 @@ export function IssueModal({ template, onClose }: { template: CouponTemplate; on
   const requestKey = useMemo(() => `console-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, []);
   const groups = useRemote((signal) => api.tagGroups({ signal }), []);
   const jobs = useRemote((signal) => promotionsApi.issueJobs(template.id, { signal }), [template.id]);
-  const tagName = new Map((groups.data?.items ?? []).flatMap((g) => g.tags.map((tag) => [tag.id, `${g.name} / ${tag.name}`] as const)));
+  const segments = useRemote((signal) => segmentsApi.list({ signal }), []);
+  const liveSegments = (segments.data?.items ?? []).filter((s) => s.status === 'active');
+  const targetName = new Map([
+    ...(groups.data?.items ?? []).flatMap((g) => g.tags.map((tag) => [tag.id, `${g.name} / ${tag.name}`] as const)),
+    ...(segments.data?.items ?? []).map((s) => [s.id, `${t('promo.issue.segment')} / ${s.name}`] as const),
+  ]);
 
   const submit = async () => {
     if (!targetId) return;
@@ -52,8 +58,9 @@ export function IssueModal({ template, onClose }: { template: CouponTemplate; on
               options={(groups.data?.items ?? []).map((g) => ({ label: g.name, options: g.tags.map((tag) => ({ value: tag.id, label: `${tag.name} (${formatCount(tag.customerCount)})` })) }))} />
           </Form.Item>
         ) : (
-          <Form.Item label={t('promo.issue.segmentId')}>
-            <Input value={targetId} onChange={(e) => setTargetId(e.target.value)} placeholder="00000000-0000-0000-0000-000000000000" />
+          <Form.Item label={t('promo.issue.pickSegment')}>
+            <Select showSearch optionFilterProp="label" value={targetId} onChange={setTargetId} loading={segments.loading} data-testid="issue-segment"
+              options={liveSegments.map((s) => ({ value: s.id, label: `${s.name} (${formatCount(s.size)})` }))} />
           </Form.Item>
         )}
       </Form>
@@ -66,7 +73,7 @@ export function IssueModal({ template, onClose }: { template: CouponTemplate; on
             <List.Item>
               <span>
                 <Tag color={JOB_COLORS[j.status]} variant="filled">{t(`promo.job.${j.status}`)}</Tag>
-                {t('promo.issue.job', { target: tagName.get(j.targetId) ?? j.targetId.slice(0, 8), issued: formatCount(j.issued), skipped: formatCount(j.skipped) })}
+                {t('promo.issue.job', { target: targetName.get(j.targetId) ?? j.targetId.slice(0, 8), issued: formatCount(j.issued), skipped: formatCount(j.skipped) })}
                 {j.error && <span className="muted"> · {j.error}</span>}
               </span>
               <span className="muted num nowrap">{formatDateTime(j.createdAt, zone)}</span>

@@ -5,6 +5,7 @@ import { Button, DatePicker, Input, InputNumber, Select, Space } from 'antd';
 import { DeleteOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import type { SegmentCondition } from '../../api-segments.ts';
+import { GroupPicker } from '../../components/GroupPicker.tsx';
 import { useT } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
 import { defaultValue, FIELD_GROUPS, FIELDS, isFen, newCondition, operatorsOf } from './segment-draft.ts';
@@ -121,7 +122,7 @@ export function ConditionRow({ condition, choices, onChange, onRemove }: {
         return picker(choices.segments, false);
       case 'group':
         return op === 'in' || op === 'not_in'
-          ? <Input value={typeof condition.value === 'string' ? condition.value : ''} placeholder={t('segments.value.groupId')} onChange={(e) => set({ value: e.target.value.trim() || undefined })} style={{ width: 300 }} />
+          ? <GroupPicker value={typeof condition.value === 'string' ? condition.value : undefined} onChange={(id) => set({ value: id })} testId="condition-group" />
           : null;
       case 'bucket':
         return (

@@ -1,3 +1,4 @@
+// Console logic that needs no browser, typechecked with the console (web/tsconfig.json).
 // Every event type Yuchi writes itself, and every standard type, reads as a sentence on the
 // customer's timeline in both languages, never as its code.
 import { describe, expect, it } from 'vitest';
