@@ -77,14 +77,14 @@ describe('playbook set-up in the areas', () => {
       expect(rhythm.target).toEqual({ kind: 'group_kind', groupKind: 'value' });
       expect(rhythm.slots.find((s) => s.weekday === 2)?.content.couponTemplateId).toBe(memberDay?.objectId);
       expect(rhythm.slots.map((s) => s.time)).toEqual(expect.arrayContaining(['08:30', '15:00']));
-      const winback = await db().selectFrom('journeys').select('draft').where('tenant_id', '=', tenant.id).where('name', '=', '流失挽回').executeTakeFirstOrThrow();
+      const winback = await db().selectFrom('journeys').select('draft').where('tenant_id', '=', tenant.id).where('name', '=', '购物参谋：流失挽回').executeTakeFirstOrThrow();
       const lapsing = recorded('segment').find((o) => o.name === '30 天未复购老客');
       expect(JSON.stringify(winback.draft)).toContain(lapsing?.objectId);
     }
     if (model === 'advisor') {
       expect(settings.points_enabled).toBe(false);
       expect(settings.tier_window_months).toBe(24);
-      expect(journeys.find((j) => j.name === '一对一跟进节奏')?.status).toBe('live');
+      expect(journeys.find((j) => j.name === '专属顾问：一对一跟进节奏')?.status).toBe('live');
       expect(codes[0]?.kind).toBe('store_routing');
     }
   });
@@ -104,7 +104,7 @@ describe('playbook set-up in the areas', () => {
     const item = (kind: string) => preview.items.filter((i) => i.kind === kind);
     expect(item('acquisition_code').map((i) => i.finalName)).toEqual(['门店海报码 · 新人券（2）', '外卖卡码（2）']);
     expect(item('sop_plan')[0]).toMatchObject({ finalName: '百果园式门店群日常节奏（2）', action: 'create_paused', note: 'sop_overlap', clash: true });
-    expect(item('journey').map((i) => i.finalName)).toEqual(['新客欢迎 → 首单（2）', '流失挽回（2）', '生日关怀（2）']);
+    expect(item('journey').map((i) => i.finalName)).toEqual(['购物参谋：新客欢迎 → 首单（2）', '购物参谋：流失挽回（2）', '购物参谋：生日关怀（2）']);
     expect(item('membership_settings')[0]).toMatchObject({ action: 'keep_existing', note: 'membership_exists' });
     expect(item('membership_tiers')[0]).toMatchObject({ action: 'keep_existing', note: 'tiers_exist', noteDetail: '普通会员 / 银卡会员 / 金卡会员' });
 
@@ -143,7 +143,7 @@ describe('playbook set-up in the areas', () => {
     const key = await db().selectFrom('acquisition_codes').select('code_key').where('tenant_id', '=', tenant.id).where('id', '=', poster.objectId).executeTakeFirstOrThrow();
     expect((await answerScan(db(), tenant.slug, key.code_key, 'declined')).kind).toBe('staff');
     // a customer in the (published) birthday journey
-    const birthday = obj('journey', '生日关怀');
+    const birthday = obj('journey', '购物参谋：生日关怀');
     expect((await db().selectFrom('journeys').select('status').where('tenant_id', '=', tenant.id).where('id', '=', birthday.objectId).executeTakeFirstOrThrow()).status).toBe('live');
     expect(await enrol(db(), tenant.id, [{ journeyId: birthday.objectId, version: 1, customerId: world.customers.mei, entryKey: 'birthday:2026', entryNodeId: 'entry', at: new Date(), event: {}, reEntry: { mode: 'after_days', days: 300 } }])).toBe(1);
     // a post the daily rhythm made in a group
@@ -156,8 +156,8 @@ describe('playbook set-up in the areas', () => {
     const outcome = (kind: string, name?: string) => undone.objects.find((x) => x.kind === kind && (name === undefined || x.name === name))?.outcome;
     expect(outcome('acquisition_code', '门店海报码 · 新人券')).toBe('paused');
     expect(outcome('acquisition_code', '外卖卡码')).toBe('removed');
-    expect(outcome('journey', '生日关怀')).toBe('archived');
-    expect(outcome('journey', '流失挽回')).toBe('removed');
+    expect(outcome('journey', '购物参谋：生日关怀')).toBe('archived');
+    expect(outcome('journey', '购物参谋：流失挽回')).toBe('removed');
     expect(outcome('sop_plan')).toBe('paused');
     expect(outcome('membership_settings')).toBe('removed');
     expect(outcome('membership_tiers')).toBe('removed');
