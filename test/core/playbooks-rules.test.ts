@@ -79,6 +79,8 @@ describe('the set-up each playbook makes in the other areas', () => {
       keys.add(item.key);
     }
     expect(playbook.items.some((i) => i.kind === 'journey')).toBe(true);
+    // keys name objects for the later items (a code's coupon, a journey's segment): one meaning each
+    expect(new Set(playbook.items.map((i) => i.key)).size).toBe(playbook.items.length);
   });
 
   it('the knowledge expert and interest community calendars share the interest groups without overlapping', () => {

@@ -21,7 +21,7 @@ const Preview = z.object({
     action: z.enum(['create', 'create_paused', 'create_draft', 'keep_existing', 'skip'])
       .describe('create; create_paused (a code whose staff have no WeCom QR on file, an SOP plan overlapping a running one); create_draft (a journey sending through a channel not configured); keep_existing (the tenant\'s own membership rules stay); skip (no active staff to answer a code)'),
     note: z.enum(['no_active_staff', 'needs_staff_qr', 'sop_overlap', 'channel_not_configured', 'membership_exists', 'tiers_exist']).nullable().describe('why the item is not simply created'),
-    noteDetail: z.string().describe('figures for the note: staff without QR / rotation size, the group kind and its groups, the missing channels, the existing tiers'),
+    noteDetail: z.string().describe('figures: a code\'s rotation size; an SOP plan\'s group kind and its active groups ("interest:3"); a journey\'s missing channels; the existing tiers'),
   })),
 });
 const Application = z.object({

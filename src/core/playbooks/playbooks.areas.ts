@@ -32,10 +32,6 @@ export type SetupNote = 'no_active_staff' | 'needs_staff_qr' | 'sop_overlap' | '
 
 export interface SetupPlan { finalName: string; action: SetupAction; note: SetupNote | null; detail: string }
 
-const GROUP_KIND_NAMES: Record<GroupKind, string> = {
-  value: '价值/服务群', interest: '兴趣群', group_buy: '临时拼团群', vip: 'VIP 群', service: '售后服务群', other: '其他群',
-};
-
 /** What the tenant has that decides how the set-up applies; read once per preview. */
 export interface SetupContext {
   taken: Record<'acquisition_code' | 'sop_plan' | 'journey', Set<string>>;
@@ -109,7 +105,8 @@ export function planSetup(ctx: SetupContext, item: SetupItem, freeName: (name: s
       const finalName = freeName(item.name, ctx.taken.sop_plan);
       ctx.taken.sop_plan.add(finalName);
       const plan: PlanSlots = { planId: item.key, planName: finalName, target: { kind: 'group_kind', groupKind: item.groupKind }, slots: slotTimes(item.slots) };
-      const detail = `${GROUP_KIND_NAMES[item.groupKind]} ${ctx.groupsByKind.get(item.groupKind) ?? 0}`;
+      // the kind and how many active groups of it the plan reaches today, e.g. "interest:3"
+      const detail = `${item.groupKind}:${ctx.groupsByKind.get(item.groupKind) ?? 0}`;
       if (findOverlaps(plan, ctx.plans, (id) => ctx.groupKindOf.get(id)).length > 0) return { finalName, action: 'create_paused', note: 'sop_overlap', detail };
       ctx.plans.push(plan);
       return { finalName, action: 'create', note: null, detail };

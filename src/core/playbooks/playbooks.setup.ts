@@ -45,7 +45,7 @@ type Graph = { nodes: JourneyGraphInput['nodes']; edges: NonNullable<JourneyGrap
  * removes nodes (their incoming edges lead to what followed them) — the welcome node goes where
  * the playbook's code already welcomes, so nobody is welcomed twice.
  */
-function journeyFrom(model: string, templateKey: string, key: string, opts: { name?: string; texts?: Record<string, string>; drop?: string[]; segmentKey?: string } = {}): SetupItem {
+function journeyFrom(model: string, templateKey: string, key: string, opts: { name?: string; description?: string; texts?: Record<string, string>; drop?: string[]; segmentKey?: string } = {}): SetupItem {
   const template = JOURNEY_TEMPLATES.find((t) => t.key === templateKey);
   if (!template) throw new Error(`no journey template ${templateKey}`);
   const g = template.graph as Graph;
@@ -60,7 +60,7 @@ function journeyFrom(model: string, templateKey: string, key: string, opts: { na
   });
   const edges = g.edges.filter((e) => !drop.has(e.from)).map((e) => (drop.has(e.to) ? { ...e, to: nextOf(e.to) } : e));
   return {
-    kind: 'journey', key, name: `${model}：${opts.name ?? template.name}`, description: template.description,
+    kind: 'journey', key: `journey.${key}`, name: `${model}：${opts.name ?? template.name}`, description: opts.description ?? template.description,
     graph: { ...g, nodes, edges }, ...(opts.segmentKey ? { segmentKey: opts.segmentKey } : {}),
   };
 }
@@ -72,7 +72,7 @@ const waitOrder = (id: string, days: number, y: number) =>
 
 /** 专属顾问: the guide's one-to-one cadence after an add — the same day, day 3, day 7; buying ends it. */
 const ADVISOR_FOLLOW_UP: SetupItem = {
-  kind: 'journey', key: 'follow_up', name: '专属顾问：一对一跟进节奏', description: '加好友当天、第 3 天、第 7 天各一条导购任务；期间下单即结束。只派导购任务，不发消息。',
+  kind: 'journey', key: 'journey.follow_up', name: '专属顾问：一对一跟进节奏', description: '加好友当天、第 3 天、第 7 天各一条导购任务；期间下单即结束。只派导购任务，不发消息。',
   graph: {
     nodes: [
       { id: 'entry', type: 'entry', label: '添加好友', trigger: { kind: 'event', eventType: 'contact_added' }, position: at(0, 0) },
@@ -95,7 +95,7 @@ const ADVISOR_FOLLOW_UP: SetupItem = {
 
 /** 专属顾问: after a purchase, the 30-day visit and the consumables / warranty reminder. */
 const ADVISOR_AFTER_SALES: SetupItem = {
-  kind: 'journey', key: 'after_sales', name: '专属顾问：售后回访与到期提醒', description: '下单 30 天后导购回访使用情况；180 天后提醒耗材与保修到期、邀约预约保养。',
+  kind: 'journey', key: 'journey.after_sales', name: '专属顾问：售后回访与到期提醒', description: '下单 30 天后导购回访使用情况；180 天后提醒耗材与保修到期、邀约预约保养。',
   graph: {
     nodes: [
       { id: 'entry', type: 'entry', label: '下单', trigger: { kind: 'event', eventType: 'order_paid' }, position: at(0, 0) },
@@ -127,8 +127,8 @@ export const SETUPS: Record<OperatingModel, SetupItem[]> = {
     { kind: 'acquisition_code', key: 'store_poster', name: '门店海报码 · 新人券', codeKind: 'poster', campaign: '门店引流', welcomeText: '{nickname}您好，我是{guide}！新人 5 元券已放进您的卡包，今天下单就能用。每天早上群里晒新到的水果，下午有接龙和秒杀～', welcomePersona: '果果', welcomeCouponKey: 'welcome' },
     { kind: 'acquisition_code', key: 'order_card', name: '外卖卡码', codeKind: 'order_card', campaign: '外卖包裹卡', welcomeText: '{nickname}您好，感谢在外卖平台下单！加我好友后下次直接在群里接龙更优惠，新人 5 元券已送上～', welcomePersona: '果果', welcomeCouponKey: 'welcome' },
     sopFrom('fruit-daily-rhythm', 'daily_rhythm', [], { 周二会员日领券: 'member_day' }),
-    journeyFrom('购物参谋', 'welcome_first_order', 'welcome', { drop: ['welcome'], texts: { nudge: '{{name}}，新人 5 元券还没用哦，今天群里有接龙，{{guide}}等您～' } }),
-    journeyFrom('购物参谋', 'lapse_winback', 'winback', { segmentKey: 'lapsing', texts: { msg_a: '{{name}}，好久不见，今天店里到了新鲜水果，群里有接龙价', msg_b: '{{name}}，{{guide}}给您留了一张周二会员日券' } }),
+    journeyFrom('购物参谋', 'welcome_first_order', 'welcome', { drop: ['welcome'], description: '欢迎语与新人券由方案的渠道活码发出；3 天未下单由导购跟进，7 天未下单再提醒一次。目标：14 天内首单。', texts: { nudge: '{{name}}，新人 5 元券还没用哦，今天群里有接龙，{{guide}}等您～' } }),
+    journeyFrom('购物参谋', 'lapse_winback', 'winback', { segmentKey: 'lapsing', description: '进入「30 天未复购老客」人群时：10% 作为对照不发，其余 A/B 两版挽回文案，衡量真实提升。', texts: { msg_a: '{{name}}，好久不见，今天店里到了新鲜水果，群里有接龙价', msg_b: '{{name}}，{{guide}}给您留了一张周二会员日券' } }),
     journeyFrom('购物参谋', 'birthday', 'birthday'),
     { kind: 'membership_settings', key: 'points', name: '积分：每 1 元 1 分，周二会员日双倍', description: '每笔订单按实付积分，积分 12 个月后到期；每周二会员日积分 ×2，并给活跃群成员发会员日券', settings: points({ memberDayMultiplier: 200, memberDayWeekdays: [2] }), memberDayCouponKey: 'member_day' },
     { kind: 'membership_tiers', key: 'tiers', name: '会员等级：普通 / 银卡 / 金卡', description: '按近 12 个月消费：¥500 银卡、¥2000 金卡', tiers: tiers(['普通会员', 0, '新人券、会员日券'], ['银卡会员', 500, '会员日券加码、生日礼'], ['金卡会员', 2_000, '新品优先尝鲜、专属客服']) },
@@ -147,9 +147,9 @@ export const SETUPS: Record<OperatingModel, SetupItem[]> = {
         { weekday: 7, time: '12:00', title: '话题日历：精选答疑', text: '【营养顾问说】本周群里问得最多的三个问题，统一回复…', mode: 'task' },
       ],
     },
-    journeyFrom('知识专家', 'welcome_first_order', 'welcome', { drop: ['welcome'], texts: { nudge: '{{name}}，有喂养上的问题随时问我；首单满 300 减 30 还在有效期内～' } }),
+    journeyFrom('知识专家', 'welcome_first_order', 'welcome', { drop: ['welcome'], description: '欢迎语与新人券由方案的渠道活码发出；3 天未下单由导购跟进，7 天未下单再提醒一次。目标：14 天内首单。', texts: { nudge: '{{name}}，有喂养上的问题随时问我；首单满 300 减 30 还在有效期内～' } }),
     journeyFrom('知识专家', 'seed5_convert6', 'seed_convert', { texts: Object.fromEntries([1, 2, 3, 4, 5].map((d) => [`seed${d}`, `{{name}}，今天的育儿小知识（第 ${d} 天）`])) }),
-    journeyFrom('知识专家', 'lapse_winback', 'refill', { name: '补货提醒', segmentKey: 'refill_due', texts: { msg_a: '{{name}}，按宝宝的用量，奶粉快用完了吧？{{guide}}帮您留了货', msg_b: '{{name}}，补货时间到啦，老客户回购有专属福利' } }),
+    journeyFrom('知识专家', 'lapse_winback', 'refill', { name: '补货提醒', segmentKey: 'refill_due', description: '进入「该补货了」人群时：10% 作为对照不发，其余 A/B 两版补货提醒。', texts: { msg_a: '{{name}}，按宝宝的用量，奶粉快用完了吧？{{guide}}帮您留了货', msg_b: '{{name}}，补货时间到啦，老客户回购有专属福利' } }),
     { kind: 'membership_settings', key: 'points', name: '积分：每 1 元 1 分', description: '每笔订单按实付积分，积分 12 个月后到期，可兑换试用装与课程', settings: points({}) },
     { kind: 'membership_tiers', key: 'tiers', name: '会员等级：新手 / 成长 / 资深', description: '按近 12 个月消费：¥1000 成长、¥5000 资深', tiers: tiers(['新手会员', 0, '专家课堂、成长档案'], ['成长会员', 1_000, '营养师一对一咨询'], ['资深会员', 5_000, '专家上门讲座名额、新品试用']) },
   ],
@@ -165,9 +165,9 @@ export const SETUPS: Record<OperatingModel, SetupItem[]> = {
   interest: [
     { kind: 'acquisition_code', key: 'community_code', name: '兴趣社群码', codeKind: 'poster', campaign: '门店与活动', welcomeText: '{nickname}你好，我是{guide}！跑步、瑜伽、穿搭都有同好群，回复你喜欢的运动，我拉你进群～', welcomePersona: '同好主理人' },
     sopFrom('interest-community', 'interest_group', [{ weekday: 4, time: '20:00', title: 'KOL 内容分享', text: '本周 KOL 分享：【KOL】的【场景】装备清单，群友专享同款链接。', mode: 'task' }], { 周日晒图墙: 'ugc' }),
-    journeyFrom('兴趣同好', 'welcome_first_order', 'welcome', { drop: ['welcome'] }),
+    journeyFrom('兴趣同好', 'welcome_first_order', 'welcome', { drop: ['welcome'], description: '欢迎语与新人券由方案的渠道活码发出；3 天未下单由导购跟进，7 天未下单再提醒一次。目标：14 天内首单。' }),
     journeyFrom('兴趣同好', 'birthday', 'birthday', { texts: { wish: '{{name}}，生日快乐！生日月专属礼已备好，来{{store}}挑一件喜欢的装备吧～' } }),
-    journeyFrom('兴趣同好', 'lapse_winback', 'winback', { segmentKey: 'lapsed_fans', texts: { msg_a: '{{name}}，新一季装备上新了，群友优先购', msg_b: '{{name}}，这周末有同好线下活动，一起来吗？' } }),
+    journeyFrom('兴趣同好', 'lapse_winback', 'winback', { segmentKey: 'lapsed_fans', description: '进入「90 天未购会员」人群时：10% 作为对照不发，其余 A/B 两版召回文案。', texts: { msg_a: '{{name}}，新一季装备上新了，群友优先购', msg_b: '{{name}}，这周末有同好线下活动，一起来吗？' } }),
     { kind: 'membership_settings', key: 'points', name: '积分：每 1 元 1 分', description: '每笔订单按实付积分，积分 12 个月后到期，晒图与带新可加分', settings: points({}) },
     { kind: 'membership_tiers', key: 'tiers', name: '会员等级：同好 / 核心 / 超级同好', description: '按近 12 个月消费：¥1000 核心、¥3000 超级同好', tiers: tiers(['同好会员', 0, '兴趣社群、生日礼'], ['核心会员', 1_000, '新品优先购、线下活动'], ['超级同好', 3_000, '共创新品、KOL 见面会']) },
   ],
