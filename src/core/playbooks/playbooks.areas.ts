@@ -9,7 +9,7 @@ import type { Actor } from '../access/access.rules.ts';
 import { createCode } from '../acquisition/codes.service.ts';
 import { listChannels } from '../channels/settings.service.ts';
 import type { JourneyGraphInput } from '../journeys/journeys.graph.ts';
-import { createJourney, getJourney, publishJourney, refreshListens, setJourneyStatus } from '../journeys/journeys.service.ts';
+import { createJourney, publishJourney, refreshListens, setJourneyStatus } from '../journeys/journeys.service.ts';
 import { getSettings, saveSettings } from '../membership/settings.service.ts';
 import { listTiers, replaceTiers } from '../membership/tiers.service.ts';
 import { createPlan, deletePlan, getPlan, inputOf, listPlans, updatePlan } from '../sop/plans.service.ts';
@@ -238,7 +238,6 @@ export async function undoSetup(db: Db, actor: Actor, kind: SetupKind, objectId:
         if (journey.status !== 'archived') await setJourneyStatus(db, actor, objectId, 'archived');
         return ['archived', `${instances.n} customers entered it`];
       }
-      await getJourney(db, t, objectId);
       await db.deleteFrom('journeys').where('tenant_id', '=', t).where('id', '=', objectId).execute();
       await refreshListens(db, t);
       return ['removed', null];
