@@ -85,7 +85,7 @@ const itemDescription = (item: PlaybookItem): string =>
   item.kind === 'coupon_template' ? (item.input.description ?? '')
     : item.kind === 'price_rule' ? ''
     : item.kind === 'tag_group' ? `${item.description}：${item.tags.map((t) => t.name).join('、')}`
-    : item.kind === 'acquisition_code' ? item.welcomeText
+    : item.kind === 'acquisition_code' ? `欢迎语（署名「${item.welcomePersona}」）：${item.welcomeText}`
     : item.kind === 'sop_plan' ? item.slots.map((s) => `${s.weekday === null ? '每天' : WEEKDAYS[s.weekday - 1] ?? ''} ${s.time} ${s.title}`).join('；')
     : item.description;
 const WEEKDAYS = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];

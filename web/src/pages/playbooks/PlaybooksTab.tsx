@@ -35,7 +35,7 @@ const ACTION_COLORS: Record<PreviewItem['action'], string> = { create: 'green', 
 function ItemDecision({ item, t }: { item: PreviewItem; t: Translate }) {
   const lines: string[] = [];
   if (item.note === 'needs_staff_qr') lines.push(t('pb.note.needs_staff_qr', { n: item.noteDetail }));
-  else if (item.note === 'channel_not_configured') lines.push(t('pb.note.channel_not_configured', { channels: item.noteDetail }));
+  else if (item.note === 'channel_not_configured') lines.push(t('pb.note.channel_not_configured', { channels: item.noteDetail.split(', ').map((c) => t(`journeys.channel.${c}` as MessageKey)).join('、') }));
   else if (item.note === 'tiers_exist') lines.push(t('pb.note.tiers_exist', { tiers: item.noteDetail }));
   else if (item.note) lines.push(t(`pb.note.${item.note}` as MessageKey));
   if (item.kind === 'acquisition_code' && item.action === 'create') lines.push(t('pb.rotation', { n: item.noteDetail }));
@@ -49,6 +49,16 @@ function ItemDecision({ item, t }: { item: PreviewItem; t: Translate }) {
       {item.kind === 'journey' && item.action === 'create' && <Tag color="green" style={{ marginLeft: 8 }}>{t('pb.live')}</Tag>}
       {lines.map((line) => <div key={line}><Typography.Text type={item.note ? 'warning' : 'secondary'}>{line}</Typography.Text></div>)}
     </>
+  );
+}
+
+const EXPLAINED = new Set(['coupon_template.ended', 'tag_group.kept', 'segment.kept', 'acquisition_code.paused', 'sop_plan.paused', 'journey.archived', 'membership_settings.disabled', 'membership_settings.kept', 'membership_tiers.kept']);
+
+/** Why an object was not removed, in the console's language; the server's wording with its figures on hover. */
+function OutcomeReason({ kind, outcome, reason, t }: { kind: string; outcome: string | null; reason: string; t: Translate }) {
+  const key = `${kind}.${outcome ?? ''}`;
+  return (
+    <Typography.Text type="secondary" title={reason}>{EXPLAINED.has(key) ? t(`pb.why.${key}` as MessageKey) : reason}</Typography.Text>
   );
 }
 
@@ -113,7 +123,7 @@ export function PlaybooksTab({ recommended, onApplied }: { recommended: Operatin
             <List.Item>
               <Space><Tag>{t(`pb.kind.${o.kind}` as MessageKey)}</Tag>{o.name}
                 {o.outcome && <Tag color={o.outcome === 'removed' || o.outcome === 'gone' ? 'default' : 'orange'}>{t(`pb.outcome.${o.outcome}` as MessageKey)}</Tag>}
-                {o.outcomeReason && <Typography.Text type="secondary">{o.outcomeReason}</Typography.Text>}
+                {o.outcomeReason && <OutcomeReason kind={o.kind} outcome={o.outcome} reason={o.outcomeReason} t={t} />}
               </Space>
             </List.Item>
           )} />
