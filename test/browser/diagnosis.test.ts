@@ -92,5 +92,14 @@ describe.skipIf(!existsSync(CHROMIUM))(`the diagnosis in Chromium (needs ${CHROM
     await page.getByTestId('pb-history').locator('.ant-table-row-expand-icon').first().click();
     await page.getByTestId('pb-history').getByText('SOP 日历').first().waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'playbook-undone.png'), fullPage: true });
+
+    // in English: the undo result and the preview of the same playbook again
+    await page.getByTestId('language-switch').getByText('EN', { exact: true }).click();
+    await page.getByTestId('pb-history').getByText('SOP calendar').first().waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'playbook-undone-en.png'), fullPage: true });
+    await page.getByTestId('pb-preview-shopping').click();
+    await page.getByTestId('pb-preview').getByText('Member tiers', { exact: true }).scrollIntoViewIfNeeded();
+    expect(await page.getByTestId('pb-preview').getByText('saved as draft', { exact: true }).count()).toBe(3);
+    await page.screenshot({ path: path.join(SHOTS, 'playbook-preview-en.png') });
   }, 300_000);
 });
