@@ -40,7 +40,10 @@ describe('playbooks', () => {
     }
     const shopping = applied.shopping;
     if (!shopping) throw new Error('not applied');
-    expect(shopping.objects.map((o) => o.kind)).toEqual(['tag_group', 'tag', 'tag', 'segment', 'segment', 'segment', 'coupon_template', 'coupon_template', 'coupon_template', 'price_rule']);
+    expect(shopping.objects.map((o) => o.kind)).toEqual(['tag_group', 'tag', 'tag', 'segment', 'segment', 'segment', 'coupon_template', 'coupon_template', 'coupon_template', 'price_rule',
+      'acquisition_code', 'acquisition_code', 'sop_plan', 'journey', 'journey', 'journey', 'membership_settings', 'membership_tiers']);
+    // the later playbooks keep the membership rules the first one set, and say so in the preview
+    expect(applied.expert?.objects.some((o) => o.kind === 'membership_tiers')).toBe(false);
     const segmentIds = shopping.objects.filter((o) => o.kind === 'segment').map((o) => o.objectId);
     const segments = await db().selectFrom('segments').select(['name', 'status']).where('tenant_id', '=', tenantId).where('id', 'in', segmentIds).execute();
     expect(segments.map((s) => s.status)).toEqual(['active', 'active', 'active']);
@@ -48,6 +51,8 @@ describe('playbooks', () => {
     // the same playbook again: nothing overwritten, every name suffixed
     const again = await app.inject({ url: '/api/v1/playbooks/shopping', headers: operator });
     expect(again.json().items.map((i: { finalName: string }) => i.finalName)).toContain('新人 5 元券（2）');
+    expect(again.json().items.find((i: { kind: string }) => i.kind === 'membership_tiers')).toMatchObject({ action: 'keep_existing', note: 'tiers_exist' });
+    expect(again.json().items.find((i: { kind: string }) => i.kind === 'journey')).toMatchObject({ finalName: '购物参谋：新客欢迎 → 首单（2）', action: 'create_draft', note: 'channel_not_configured', noteDetail: 'wecom' });
     const second = await app.inject({ method: 'POST', url: '/api/v1/playbooks/shopping/apply', headers: operator });
     expect(second.json().objects.find((o: { kind: string }) => o.kind === 'tag_group').name).toBe('消费频次（2）');
 
@@ -62,6 +67,8 @@ describe('playbooks', () => {
     expect(outcomes['满 99 减 15（2）']).toBe('removed');
     expect(outcomes['消费频次（2）']).toBe('removed');
     expect(outcomes['新客未复购（2）']).toBe('removed');
+    expect(outcomes['购物参谋：流失挽回（2）']).toBe('removed');
+    expect(outcomes['百果园式门店群日常节奏（2）']).toBe('removed');
     const archived = await db().selectFrom('segments').select('status').where('tenant_id', '=', tenantId).where('name', '=', '新客未复购（2）').executeTakeFirstOrThrow();
     expect(archived.status).toBe('archived');
     const twice = await app.inject({ method: 'POST', url: `/api/v1/playbook-applications/${second.json().id}/undo`, headers: operator });

@@ -68,14 +68,38 @@ describe.skipIf(!existsSync(CHROMIUM))(`the diagnosis in Chromium (needs ${CHROM
     await page.getByRole('tab', { name: '运营方案' }).click();
     await page.getByTestId('pb-preview-shopping').click();
     await page.getByTestId('pb-preview').waitFor();
+    // the set-up in the other areas is listed with its names, and WeCom not being connected says the journeys stay drafts
+    for (const kind of ['渠道活码', 'SOP 日历', '旅程', '积分规则', '会员等级']) expect(await page.getByTestId('pb-preview').getByText(kind, { exact: true }).count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('pb-preview').getByText('百果园式门店群日常节奏').count()).toBe(1);
+    expect(await page.getByTestId('pb-preview').getByText('存为草稿', { exact: true }).count()).toBe(3);
     await page.screenshot({ path: path.join(SHOTS, 'playbook-preview.png') });
+    await page.getByTestId('pb-preview').getByText('会员等级', { exact: true }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, 'playbook-preview-areas.png') });
     await page.getByTestId('pb-apply').click();
     await page.getByTestId('pb-history').getByText('生效中').waitFor();
     const applied = await testDb().db.selectFrom('playbook_objects').select('kind').where('tenant_id', '=', tenant.id).execute();
-    expect(applied.length).toBe(10);
+    expect(new Set(applied.map((o) => o.kind))).toEqual(new Set(['tag_group', 'tag', 'segment', 'coupon_template', 'price_rule', 'acquisition_code', 'sop_plan', 'journey', 'membership_settings', 'membership_tiers']));
     await page.getByRole('tab', { name: '方案成效' }).click();
     await page.getByTestId('pb-health').waitFor();
     expect(await page.getByTestId('pb-health').getByText('会员日销售倍数').count()).toBe(1);
     await page.screenshot({ path: path.join(SHOTS, 'playbook-health.png'), fullPage: true });
-  });
+
+    // undo: each object of the new kinds says what became of it
+    await page.getByRole('tab', { name: '运营方案' }).click();
+    await page.getByTestId('pb-history').getByRole('button', { name: '撤 销' }).or(page.getByTestId('pb-history').getByRole('button', { name: '撤销' })).click();
+    await page.locator('.ant-popconfirm').getByRole('button', { name: /确\s?定|OK/ }).click();
+    await page.getByTestId('pb-history').getByText('已撤销').waitFor();
+    await page.getByTestId('pb-history').locator('.ant-table-row-expand-icon').first().click();
+    await page.getByTestId('pb-history').getByText('SOP 日历').first().waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'playbook-undone.png'), fullPage: true });
+
+    // in English: the undo result and the preview of the same playbook again
+    await page.getByTestId('language-switch').getByText('EN', { exact: true }).click();
+    await page.getByTestId('pb-history').getByText('SOP calendar').first().waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'playbook-undone-en.png'), fullPage: true });
+    await page.getByTestId('pb-preview-shopping').click();
+    await page.getByTestId('pb-preview').getByText('Member tiers', { exact: true }).scrollIntoViewIfNeeded();
+    expect(await page.getByTestId('pb-preview').getByText('saved as draft', { exact: true }).count()).toBe(3);
+    await page.screenshot({ path: path.join(SHOTS, 'playbook-preview-en.png') });
+  }, 300_000);
 });

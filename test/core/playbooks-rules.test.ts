@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { judge, MIN_SAMPLE } from '../../src/core/playbooks/playbooks.health.ts';
 import { freeName } from '../../src/core/playbooks/playbooks.service.ts';
 import { PLAYBOOKS } from '../../src/core/playbooks/playbooks.content.ts';
+import { unknownVariables } from '../../src/core/acquisition/acquisition.rules.ts';
+import { checkGraph } from '../../src/core/journeys/journeys.rules.ts';
+import { checkTiers } from '../../src/core/membership/membership.rules.ts';
+import { findOverlaps, parseClock, type PlanSlots } from '../../src/core/sop/sop.rules.ts';
 
 describe('playbook health', () => {
   const targets = PLAYBOOKS.shopping.targets;
@@ -38,5 +42,51 @@ describe('names already in use', () => {
     ['新人券', ['新人券', '新人券（2）'], '新人券（3）'],
   ])('%s among %j → %s', (name, taken, expected) => {
     expect(freeName(name, new Set(taken))).toBe(expected);
+  });
+});
+
+describe('the set-up each playbook makes in the other areas', () => {
+  it.each(Object.values(PLAYBOOKS).map((p) => [p.model, p] as const))('%s: journeys publishable, SOP plans without overlaps, welcome texts and tiers valid, keys made before use', (_model, playbook) => {
+    const keys = new Set<string>();
+    const plans: PlanSlots[] = [];
+    for (const item of playbook.items) {
+      switch (item.kind) {
+        case 'journey': {
+          const checked = checkGraph(item.graph);
+          expect(checked.ok ? [] : checked.problems).toEqual([]);
+          if (item.segmentKey) expect(keys.has(item.segmentKey)).toBe(true);
+          break;
+        }
+        case 'sop_plan': {
+          const plan: PlanSlots = { planId: item.key, planName: item.name, target: { kind: 'group_kind', groupKind: item.groupKind }, slots: item.slots.map((s) => ({ weekday: s.weekday, startMinute: parseClock(s.time) ?? -1, durationMinutes: s.durationMinutes ?? 30, title: s.title })) };
+          expect(findOverlaps(plan, plans, () => undefined)).toEqual([]);
+          plans.push(plan);
+          for (const s of item.slots) if (s.couponKey) expect(keys.has(s.couponKey)).toBe(true);
+          break;
+        }
+        case 'acquisition_code':
+          expect(unknownVariables(item.welcomeText)).toEqual([]);
+          if (item.welcomeCouponKey) expect(keys.has(item.welcomeCouponKey)).toBe(true);
+          break;
+        case 'membership_settings':
+          if (item.memberDayCouponKey) expect(keys.has(item.memberDayCouponKey)).toBe(true);
+          break;
+        case 'membership_tiers':
+          expect(checkTiers(item.tiers)).toEqual([]);
+          break;
+        default:
+      }
+      keys.add(item.key);
+    }
+    expect(playbook.items.some((i) => i.kind === 'journey')).toBe(true);
+    // keys name objects for the later items (a code's coupon, a journey's segment): one meaning each
+    expect(new Set(playbook.items.map((i) => i.key)).size).toBe(playbook.items.length);
+  });
+
+  it('the knowledge expert and interest community calendars share the interest groups without overlapping', () => {
+    const slots = (model: 'expert' | 'interest'): PlanSlots[] => PLAYBOOKS[model].items.flatMap((item) => item.kind === 'sop_plan'
+      ? [{ planId: `${model}.${item.key}`, planName: item.name, target: { kind: 'group_kind' as const, groupKind: item.groupKind }, slots: item.slots.map((s) => ({ weekday: s.weekday, startMinute: parseClock(s.time) ?? -1, durationMinutes: s.durationMinutes ?? 30, title: s.title })) }]
+      : []);
+    for (const plan of slots('interest')) expect(findOverlaps(plan, slots('expert'), () => undefined)).toEqual([]);
   });
 });

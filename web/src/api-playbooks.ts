@@ -65,7 +65,12 @@ export interface PlaybookPreview {
   summary: string;
   plan: string[];
   targets: Targets;
-  items: { kind: string; key: string; name: string; finalName: string; clash: boolean; description: string }[];
+  items: {
+    kind: string; key: string; name: string; finalName: string; clash: boolean; description: string;
+    action: 'create' | 'create_paused' | 'create_draft' | 'keep_existing' | 'skip';
+    note: 'no_active_staff' | 'needs_staff_qr' | 'sop_overlap' | 'channel_not_configured' | 'membership_exists' | 'tiers_exist' | null;
+    noteDetail: string;
+  }[];
 }
 
 export interface Application {

@@ -18,6 +18,10 @@ const Preview = z.object({
   items: z.array(z.object({
     kind: z.string(), key: z.string(), name: z.string(), finalName: z.string().describe('the name it will get; a suffix when the tenant already uses the name'),
     clash: z.boolean(), description: z.string(),
+    action: z.enum(['create', 'create_paused', 'create_draft', 'keep_existing', 'skip'])
+      .describe('create; create_paused (a code whose staff have no WeCom QR on file, an SOP plan overlapping a running one); create_draft (a journey sending through a channel not configured); keep_existing (the tenant\'s own membership rules stay); skip (no active staff to answer a code)'),
+    note: z.enum(['no_active_staff', 'needs_staff_qr', 'sop_overlap', 'channel_not_configured', 'membership_exists', 'tiers_exist']).nullable().describe('why the item is not simply created'),
+    noteDetail: z.string().describe('figures: a code\'s rotation size; an SOP plan\'s group kind and its active groups ("interest:3"); a journey\'s missing channels; the existing tiers'),
   })),
 });
 const Application = z.object({
@@ -25,7 +29,7 @@ const Application = z.object({
   undoneAt: Instant.nullable(), targets: Targets,
   objects: z.array(z.object({
     kind: z.string(), key: z.string(), objectId: z.string(), name: z.string(),
-    outcome: z.string().nullable().describe('after an undo: removed, ended, kept or gone'), outcomeReason: z.string().nullable(),
+    outcome: z.string().nullable().describe('after an undo: removed, ended, paused, archived, disabled, kept or gone'), outcomeReason: z.string().nullable(),
   })),
 });
 const Health = z.object({
@@ -55,7 +59,7 @@ export function playbookRoutes(app: FastifyInstance, db: Db): void {
     config: { permission: 'playbooks:write' },
     schema: {
       tags: ['playbooks'], summary: 'Apply a playbook: everything or nothing',
-      description: 'A name the tenant already uses gets a suffix （2）, （3）…; nothing existing is changed. Every object made is recorded against the application.',
+      description: 'A name the tenant already uses gets a suffix （2）, （3）…; nothing existing is changed: membership rules or tiers the tenant already has are kept (the preview says so). Every object made is recorded against the application. Journeys are published, or left as drafts when they send through a channel the tenant has not configured.',
       params: ModelParams, response: { 201: Application, ...protectedErrors },
     },
   }, async (request, reply) => reply.status(201).send(await applyPlaybook(db, actorOf(request), request.params.model)));
@@ -74,7 +78,7 @@ export function playbookRoutes(app: FastifyInstance, db: Db): void {
     config: { permission: 'playbooks:write' },
     schema: {
       tags: ['playbooks'], summary: 'Undo an application',
-      description: 'Segments archived; rule tags deleted (their group kept if operators added tags to it); coupon templates deleted, or ended when coupons were issued; price rules deleted. Each object says what became of it. A second undo: 409 already_undone.',
+      description: 'Segments archived; rule tags deleted (their group kept if operators added tags to it); coupon templates deleted, or ended when coupons were issued or something kept still names them; price rules deleted; acquisition codes deleted, or paused when scanned or friends were added through them; SOP plans deleted, or paused when posts were made; journeys deleted, or archived when customers entered; membership settings removed, or disabled (points off) when points were earned, kept when operators changed them; the tier ladder removed, or kept when customers are placed in it. Each object says what became of it. A second undo: 409 already_undone.',
       params: IdParams, response: { 200: Application, 409: ErrorResponse, ...protectedErrors },
     },
   }, async (request) => undoApplication(db, actorOf(request), request.params.id));

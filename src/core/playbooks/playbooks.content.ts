@@ -4,12 +4,14 @@ import type { TemplateInput } from '../coupons/templates.service.ts';
 import type { OperatingModel } from '../diagnosis/diagnosis.rules.ts';
 import type { PriceRuleInput } from '../promotions/price-rules.service.ts';
 import type { Metric, Comparison } from '../tags/tags.rules.ts';
+import { SETUPS, type SetupItem } from './playbooks.setup.ts';
 
 export type PlaybookItem =
   | { kind: 'tag_group'; key: string; name: string; description: string; tags: { name: string; rule?: { metric: Metric; windowDays?: number; op: Comparison; value: number } }[] }
   | { kind: 'segment'; key: string; name: string; description: string; definition: unknown }
   | { kind: 'coupon_template'; key: string; input: TemplateInput }
-  | { kind: 'price_rule'; key: string; input: PriceRuleInput };
+  | { kind: 'price_rule'; key: string; input: PriceRuleInput }
+  | SetupItem;
 
 /** The funnel the playbook health walks, in order: the first step below target is the one to fix. */
 export const KPI_STEPS = [
@@ -56,6 +58,7 @@ export const PLAYBOOKS: Record<OperatingModel, Playbook> = {
       { kind: 'coupon_template', key: 'member_day', input: { name: '周二会员日 9 折券', description: '会员日群成员专享，当日有效', kind: 'percent', percent: 90, maxDiscountFen: 3_000, validDays: 1, perCustomerLimit: 1 } },
       { kind: 'coupon_template', key: 'second_order', input: { name: '第二单满 59 减 10', description: '新客第二单', kind: 'threshold', thresholdFen: 5_900, amountOffFen: 1_000, validDays: 14, perCustomerLimit: 1 } },
       { kind: 'price_rule', key: 'full_reduction', input: { name: '满 99 减 15', params: { kind: 'threshold', thresholdFen: 9_900, amountOffFen: 1_500, repeat: false }, stackable: true } },
+      ...SETUPS.shopping,
     ],
     targets: { new_friends_per_store_week: 30, friend_retention_7d: 0.85, group_join_rate: 0.5, group_retention_7d: 0.8, first_order_rate_14d: 0.3, repurchase_30d: 0.35, member_day_lift: 1.3 },
   },
@@ -81,6 +84,7 @@ export const PLAYBOOKS: Record<OperatingModel, Playbook> = {
       { kind: 'segment', key: 'converting', name: '转化期好友', description: '加好友 6–11 天、未下单：课堂邀请与首单礼', definition: { all: [{ field: 'created_at', op: 'within_days', value: 11 }, { not: { field: 'created_at', op: 'within_days', value: 5 } }, { field: 'order_count', op: 'eq', value: 0 }] } },
       { kind: 'segment', key: 'refill_due', name: '该补货了', description: '买过、25–40 天未再买：按用量提醒补货', definition: { all: [{ field: 'order_count', op: 'gte', value: 1 }, lapsed(25), win(40)] } },
       { kind: 'coupon_template', key: 'first_order', input: { name: '首单满 300 减 30', description: '转化期课堂后发放', kind: 'threshold', thresholdFen: 30_000, amountOffFen: 3_000, validDays: 7, perCustomerLimit: 1 } },
+      ...SETUPS.expert,
     ],
     targets: { new_friends_per_store_week: 15, friend_retention_7d: 0.9, group_join_rate: 0.6, group_retention_7d: 0.85, first_order_rate_14d: 0.12, repurchase_30d: 0.35 },
   },
@@ -105,6 +109,7 @@ export const PLAYBOOKS: Record<OperatingModel, Playbook> = {
       { kind: 'segment', key: 'open_leads', name: '14 天未成交线索', description: '加好友 14 天以上仍未下单：导购重点跟进', definition: { all: [{ not: { field: 'created_at', op: 'within_days', value: 14 } }, { field: 'order_count', op: 'eq', value: 0 }] } },
       { kind: 'segment', key: 'after_sales', name: '售后回访期', description: '30–60 天前下单：回访使用情况、推荐耗材', definition: { all: [lapsed(30), win(60)] } },
       { kind: 'coupon_template', key: 'visit', input: { name: '到店体验礼 50 元', description: '预约到店、满 1000 可用', kind: 'threshold', thresholdFen: 100_000, amountOffFen: 5_000, validDays: 30, perCustomerLimit: 1 } },
+      ...SETUPS.advisor,
     ],
     targets: { new_friends_per_store_week: 10, friend_retention_7d: 0.9, first_order_rate_14d: 0.1 },
   },
@@ -127,8 +132,10 @@ export const PLAYBOOKS: Record<OperatingModel, Playbook> = {
         ],
       },
       { kind: 'segment', key: 'birthday', name: '本月生日会员', description: '生日月专属礼', definition: { field: 'days_until_birthday', op: 'lte', value: 30 } },
+      { kind: 'segment', key: 'lapsed_fans', name: '90 天未购会员', description: '买过、90 天没再买：新品与线下活动召回', definition: { all: [{ field: 'order_count', op: 'gte', value: 1 }, lapsed(90)] } },
       { kind: 'segment', key: 'community_fans', name: '社群活跃会员', description: '在群、近 90 天购买：新品首发与晒图大赛的种子', definition: { all: [{ field: 'group', op: 'in_any' }, win(90)] } },
       { kind: 'coupon_template', key: 'ugc', input: { name: '晒图有礼 8 折券', description: '晒图大赛参与奖', kind: 'percent', percent: 80, maxDiscountFen: 20_000, validDays: 30, perCustomerLimit: 1 } },
+      ...SETUPS.interest,
     ],
     targets: { new_friends_per_store_week: 15, friend_retention_7d: 0.85, group_join_rate: 0.5, group_retention_7d: 0.85, first_order_rate_14d: 0.15, repurchase_30d: 0.15 },
   },

@@ -11,9 +11,10 @@ import { newId, UUID_PATTERN } from '../ids.ts';
 import { createPriceRule, deletePriceRule } from '../promotions/price-rules.service.ts';
 import { archiveSegment, createSegment } from '../segments/segments.service.ts';
 import { createTag, createTagGroup, deleteTag, deleteTagGroup } from '../tags/tags.service.ts';
+import { createSetup, isSetupKind, planSetup, setupContext, undoSetup, type SetupAction, type SetupContext, type SetupKind, type SetupNote, type SetupPlan } from './playbooks.areas.ts';
 import { PLAYBOOKS, type Playbook, type PlaybookItem } from './playbooks.content.ts';
 
-export type ObjectKind = 'tag_group' | 'tag' | 'segment' | 'coupon_template' | 'price_rule';
+export type ObjectKind = 'tag_group' | 'tag' | 'segment' | 'coupon_template' | 'price_rule' | SetupKind;
 
 export interface PreviewItem {
   kind: ObjectKind;
@@ -23,6 +24,11 @@ export interface PreviewItem {
   finalName: string;
   clash: boolean;
   description: string;
+  /** create; create_paused / create_draft / keep_existing / skip with the reason in `note`. */
+  action: SetupAction;
+  /** Why the item is not simply created (a code the console translates), with its figures in `noteDetail`. */
+  note: SetupNote | null;
+  noteDetail: string;
 }
 
 export interface PlaybookPreview {
@@ -79,18 +85,33 @@ const itemDescription = (item: PlaybookItem): string =>
   item.kind === 'coupon_template' ? (item.input.description ?? '')
     : item.kind === 'price_rule' ? ''
     : item.kind === 'tag_group' ? `${item.description}：${item.tags.map((t) => t.name).join('、')}`
+    : item.kind === 'acquisition_code' ? `欢迎语（署名「${item.welcomePersona}」）：${item.welcomeText}`
+    : item.kind === 'sop_plan' ? item.slots.map((s) => `${s.weekday === null ? '每天' : WEEKDAYS[s.weekday - 1] ?? ''} ${s.time} ${s.title}`).join('；')
     : item.description;
+const WEEKDAYS = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
+
+/** The plan of every item, in the playbook's order; also the decisions applying follows. */
+async function planItems(db: Db, tenantId: string, playbook: Playbook): Promise<{ items: PreviewItem[]; ctx: SetupContext }> {
+  const taken = await takenNames(db, tenantId);
+  const ctx = await setupContext(db, tenantId);
+  const items = playbook.items.map((item): PreviewItem => {
+    const name = itemName(item);
+    const base = { kind: item.kind, key: item.key, name, description: itemDescription(item) };
+    if (isSetupKind(item.kind)) {
+      const plan: SetupPlan = planSetup(ctx, item as Extract<PlaybookItem, { kind: SetupKind }>, freeName);
+      return { ...base, finalName: plan.finalName, clash: plan.finalName !== name, action: plan.action, note: plan.note, noteDetail: plan.detail };
+    }
+    const names = taken[item.kind as keyof typeof NAME_TABLE];
+    const finalName = freeName(name, names);
+    names.add(finalName); // two items of one playbook never take the same name
+    return { ...base, finalName, clash: finalName !== name, action: 'create', note: null, noteDetail: '' };
+  });
+  return { items, ctx };
+}
 
 export async function previewPlaybook(db: Db, tenantId: string, model: string): Promise<PlaybookPreview> {
   const playbook = playbookOf(model);
-  const taken = await takenNames(db, tenantId);
-  const items = playbook.items.map((item): PreviewItem => {
-    const name = itemName(item);
-    const names = taken[item.kind];
-    const finalName = freeName(name, names);
-    names.add(finalName); // two items of one playbook never take the same name
-    return { kind: item.kind, key: item.key, name, finalName, clash: finalName !== name, description: itemDescription(item) };
-  });
+  const { items } = await planItems(db, tenantId, playbook);
   return { model: playbook.model, name: playbook.name, summary: playbook.summary, plan: playbook.plan, items, targets: playbook.targets };
 }
 
@@ -99,13 +120,17 @@ export async function applyPlaybook(db: Db, actor: Actor, model: string): Promis
   const playbook = playbookOf(model);
   const id = newId();
   await inTransaction(db, async (trx) => {
-    const preview = await previewPlaybook(trx, actor.tenantId, model);
+    const { items: preview, ctx } = await planItems(trx, actor.tenantId, playbook);
     await trx.insertInto('playbook_applications').values({
       tenant_id: actor.tenantId, id, model: playbook.model, targets: JSON.stringify(playbook.targets), applied_by: actor.name,
     }).execute();
     const objects: { kind: ObjectKind; key: string; objectId: string; name: string }[] = [];
+    // A playbook key → the id it was created with, for the items that name it (a code's coupon, a journey's segment).
+    const made = new Map<string, string>();
     for (const [i, item] of playbook.items.entries()) {
-      const name = preview.items[i]?.finalName ?? itemName(item);
+      const planned = preview[i];
+      const name = planned?.finalName ?? itemName(item);
+      const before = objects.length;
       switch (item.kind) {
         case 'tag_group': {
           const group = await createTagGroup(trx, actor.tenantId, { name, description: item.description });
@@ -131,7 +156,14 @@ export async function applyPlaybook(db: Db, actor: Actor, model: string): Promis
           objects.push({ kind: 'price_rule', key: item.key, objectId: rule.id, name });
           break;
         }
+        default: {
+          if (!planned) throw new Error(`no plan for ${item.key}`);
+          const objectId = await createSetup(trx, actor, item, { finalName: name, action: planned.action, note: planned.note, detail: planned.noteDetail }, made, ctx);
+          if (objectId) objects.push({ kind: item.kind, key: item.key, objectId, name });
+        }
       }
+      const first = objects[before];
+      if (first) made.set(item.key, first.objectId);
     }
     await trx.insertInto('playbook_objects').values(objects.map((o, seq) => ({
       tenant_id: actor.tenantId, application_id: id, seq, kind: o.kind, item_key: o.key, object_id: o.objectId, name: o.name,
@@ -148,14 +180,16 @@ export async function applyPlaybook(db: Db, actor: Actor, model: string): Promis
 export async function undoApplication(db: Db, actor: Actor, id: string): Promise<ApplicationView> {
   await inTransaction(db, async (trx) => {
     const app = UUID_PATTERN.test(id)
-      ? await trx.selectFrom('playbook_applications').select(['status']).where('tenant_id', '=', actor.tenantId).where('id', '=', id).forUpdate().executeTakeFirst()
+      ? await trx.selectFrom('playbook_applications').select(['status', 'applied_at']).where('tenant_id', '=', actor.tenantId).where('id', '=', id).forUpdate().executeTakeFirst()
       : undefined;
     if (!app) throw notFound('playbook application');
     if (app.status === 'undone') throw new YuchiError('conflict', 'this playbook application is already undone', [{ path: 'id', message: 'already undone' }], 'already_undone');
     const objects = await trx.selectFrom('playbook_objects').selectAll().where('tenant_id', '=', actor.tenantId).where('application_id', '=', id).orderBy('seq', 'desc').execute();
     const ours = new Set(objects.map((o) => o.object_id));
     for (const o of objects) {
-      const [outcome, reason] = await undoObject(trx, actor, o.kind as ObjectKind, o.object_id, ours);
+      const [outcome, reason] = isSetupKind(o.kind)
+        ? await undoSetup(trx, actor, o.kind, o.object_id, app.applied_at)
+        : await undoObject(trx, actor, o.kind as Exclude<ObjectKind, SetupKind>, o.object_id, ours);
       await trx.updateTable('playbook_objects').set({ outcome, outcome_reason: reason })
         .where('tenant_id', '=', actor.tenantId).where('application_id', '=', id).where('seq', '=', o.seq).execute();
     }
@@ -165,7 +199,17 @@ export async function undoApplication(db: Db, actor: Actor, id: string): Promise
   return getApplication(db, actor.tenantId, id);
 }
 
-async function undoObject(db: Db, actor: Actor, kind: ObjectKind, objectId: string, ours: ReadonlySet<string>): Promise<[string, string | null]> {
+/** What still names a coupon template and keeps it from being deleted: a kept code, the member day, a points reward. */
+async function templateNamedBy(db: Db, tenantId: string, templateId: string): Promise<string | null> {
+  const code = await db.selectFrom('acquisition_codes').select('name').where('tenant_id', '=', tenantId).where('welcome_coupon_template_id', '=', templateId).executeTakeFirst();
+  if (code) return `the acquisition code ${code.name}`;
+  const day = await db.selectFrom('membership_settings').select('tenant_id').where('tenant_id', '=', tenantId).where('member_day_template_id', '=', templateId).executeTakeFirst();
+  if (day) return 'the member day';
+  const reward = await db.selectFrom('points_rewards').select('name').where('tenant_id', '=', tenantId).where('coupon_template_id', '=', templateId).executeTakeFirst();
+  return reward ? `the points reward ${reward.name}` : null;
+}
+
+async function undoObject(db: Db, actor: Actor, kind: Exclude<ObjectKind, SetupKind>, objectId: string, ours: ReadonlySet<string>): Promise<[string, string | null]> {
   const t = actor.tenantId;
   const exists = async (table: 'tags' | 'tag_groups' | 'segments' | 'coupon_templates' | 'price_rules') =>
     (await db.selectFrom(table).select('id').where('tenant_id', '=', t).where('id', '=', objectId).executeTakeFirst()) !== undefined;
@@ -198,6 +242,11 @@ async function undoObject(db: Db, actor: Actor, kind: ObjectKind, objectId: stri
       if (template.issued_count > 0) {
         if (template.status !== 'ended') await setTemplateStatus(db, t, objectId, 'ended');
         return ['ended', `${template.issued_count} coupons already issued stay valid`];
+      }
+      const namedBy = await templateNamedBy(db, t, objectId);
+      if (namedBy) {
+        if (template.status !== 'ended') await setTemplateStatus(db, t, objectId, 'ended');
+        return ['ended', `still named by ${namedBy}`];
       }
       await db.deleteFrom('coupon_templates').where('tenant_id', '=', t).where('id', '=', objectId).execute();
       return ['removed', null];

@@ -27,6 +27,41 @@ function TargetTags({ targets, t }: { targets: Targets; t: Translate }) {
   );
 }
 
+type PreviewItem = PlaybookPreview['items'][number];
+
+const ACTION_COLORS: Record<PreviewItem['action'], string> = { create: 'green', create_paused: 'orange', create_draft: 'orange', keep_existing: 'blue', skip: 'red' };
+
+/** What applying will do with an item when it is not simply created, and the figures that matter (a code's rotation, a plan's groups). */
+function ItemDecision({ item, t }: { item: PreviewItem; t: Translate }) {
+  const lines: string[] = [];
+  if (item.note === 'needs_staff_qr') lines.push(t('pb.note.needs_staff_qr', { n: item.noteDetail }));
+  else if (item.note === 'channel_not_configured') lines.push(t('pb.note.channel_not_configured', { channels: item.noteDetail.split(', ').map((c) => t(`journeys.channel.${c}` as MessageKey)).join('、') }));
+  else if (item.note === 'tiers_exist') lines.push(t('pb.note.tiers_exist', { tiers: item.noteDetail }));
+  else if (item.note) lines.push(t(`pb.note.${item.note}` as MessageKey));
+  if (item.kind === 'acquisition_code' && item.action === 'create') lines.push(t('pb.rotation', { n: item.noteDetail }));
+  if (item.kind === 'sop_plan') {
+    const [kind = 'other', n = '0'] = item.noteDetail.split(':');
+    lines.push(t('pb.groupKind', { kind: t(`groups.kind.${kind}` as MessageKey), n }));
+  }
+  return (
+    <>
+      {item.action !== 'create' && <Tag color={ACTION_COLORS[item.action]} style={{ marginLeft: 8 }}>{t(`pb.action.${item.action}` as MessageKey)}</Tag>}
+      {item.kind === 'journey' && item.action === 'create' && <Tag color="green" style={{ marginLeft: 8 }}>{t('pb.live')}</Tag>}
+      {lines.map((line) => <div key={line}><Typography.Text type={item.note ? 'warning' : 'secondary'}>{line}</Typography.Text></div>)}
+    </>
+  );
+}
+
+const EXPLAINED = new Set(['coupon_template.ended', 'tag_group.kept', 'segment.kept', 'acquisition_code.paused', 'sop_plan.paused', 'journey.archived', 'membership_settings.disabled', 'membership_settings.kept', 'membership_tiers.kept']);
+
+/** Why an object was not removed, in the console's language; the server's wording with its figures on hover. */
+function OutcomeReason({ kind, outcome, reason, t }: { kind: string; outcome: string | null; reason: string; t: Translate }) {
+  const key = `${kind}.${outcome ?? ''}`;
+  return (
+    <Typography.Text type="secondary" title={reason}>{EXPLAINED.has(key) ? t(`pb.why.${key}` as MessageKey) : reason}</Typography.Text>
+  );
+}
+
 export function PlaybooksTab({ recommended, onApplied }: { recommended: OperatingModel | undefined; onApplied: () => void }) {
   const t = useT();
   const zone = useTenantZone();
@@ -87,8 +122,8 @@ export function PlaybooksTab({ recommended, onApplied }: { recommended: Operatin
           <List size="small" dataSource={a.objects} renderItem={(o) => (
             <List.Item>
               <Space><Tag>{t(`pb.kind.${o.kind}` as MessageKey)}</Tag>{o.name}
-                {o.outcome && <Tag color={o.outcome === 'removed' ? 'default' : 'orange'}>{t(`pb.outcome.${o.outcome}` as MessageKey)}</Tag>}
-                {o.outcomeReason && <Typography.Text type="secondary">{o.outcomeReason}</Typography.Text>}
+                {o.outcome && <Tag color={o.outcome === 'removed' || o.outcome === 'gone' ? 'default' : 'orange'}>{t(`pb.outcome.${o.outcome}` as MessageKey)}</Tag>}
+                {o.outcomeReason && <OutcomeReason kind={o.kind} outcome={o.outcome} reason={o.outcomeReason} t={t} />}
               </Space>
             </List.Item>
           )} />
@@ -113,10 +148,10 @@ export function PlaybooksTab({ recommended, onApplied }: { recommended: Operatin
             <Typography.Title level={5}>{t('pb.creates')}</Typography.Title>
             <Table size="small" rowKey="key" pagination={false} dataSource={previewing.items}
               columns={[
-                { title: '', dataIndex: 'kind', width: 96, render: (k: string) => <Tag>{t(`pb.kind.${k}` as MessageKey)}</Tag> },
+                { title: '', dataIndex: 'kind', width: 110, render: (k: string) => <Tag>{t(`pb.kind.${k}` as MessageKey)}</Tag> },
                 { title: '', dataIndex: 'finalName', render: (name: string, i) => (
                   <div>
-                    <div>{name}{i.clash && <Tag color="orange" style={{ marginLeft: 8 }}>{t('pb.clash', { name })}</Tag>}</div>
+                    <div>{name}{i.clash && <Tag color="orange" style={{ marginLeft: 8 }}>{t('pb.clash', { name })}</Tag>}<ItemDecision item={i} t={t} /></div>
                     {i.description && <Typography.Text type="secondary">{i.description}</Typography.Text>}
                   </div>
                 ) },
