@@ -14,7 +14,7 @@ import { tenantZone, slotHolders } from './facts.service.ts';
 import { copyPlannedChunk, plannedLines, type PlannedRow, type WithClient } from './mass-plan-copy.ts';
 import type { Audience, Schedule } from './mass-sends.rules.ts';
 import { sendTimeFor } from './mass-sends.rules.ts';
-import { consentChannelOf, decide, inHoldout, type Candidate, type CustomerFacts, type Decision, type SlotHolder } from './restraint.rules.ts';
+import { consentChannelOf, decide, holdoutDraw, type Candidate, type CustomerFacts, type Decision, type SlotHolder } from './restraint.rules.ts';
 import type { MessagingSettings } from './settings.rules.ts';
 import { getMessagingSettings } from './settings.service.ts';
 import { render, TemplateContent, usedVariables, type TemplateChannel } from './templates.rules.ts';
@@ -108,18 +108,33 @@ const bump = (counts: Record<string, number>, key: string) => { counts[key] = (c
 function decider(tenantId: string, spec: PlanSpec, settings: MessagingSettings, now: number) {
   const sendTimes = new Map<string, number>();
   const shared = new Map<string, Decision>();
+  const inGlobalHoldout = holdoutDraw(`global:${tenantId}`, settings.globalHoldoutPercent);
   return (id: string, customerId: string, zone: string, consent: boolean | null, holders: readonly SlotHolder[]): Decision => {
+    const controlGroup = inGlobalHoldout(customerId);
+    const key = holders.length === 0 ? `${zone}|${String(consent)}|${String(controlGroup)}` : null;
+    const known = key === null ? undefined : shared.get(key);
+    if (known) return known;
     let notBefore = sendTimes.get(zone);
     if (notBefore === undefined) { notBefore = sendTimeFor(spec.schedule, zone, now); sendTimes.set(zone, notBefore); }
-    const facts: CustomerFacts = { consent, timeZone: zone, inGlobalHoldout: inHoldout(`global:${tenantId}`, customerId, settings.globalHoldoutPercent) };
+    const facts: CustomerFacts = { consent, timeZone: zone, inGlobalHoldout: controlGroup };
     const candidate: Candidate = { id, channel: spec.channel, purpose: 'marketing', priority: spec.priority, sourceKind: 'mass_send', notBefore };
-    if (holders.length > 0) return decide(candidate, facts, holders, settings, now);
-    const key = `${zone}|${String(consent)}|${String(facts.inGlobalHoldout)}`;
-    let decision = shared.get(key);
-    if (!decision) { decision = decide(candidate, facts, holders, settings, now); shared.set(key, decision); }
+    const decision = decide(candidate, facts, holders, settings, now);
+    if (key !== null) shared.set(key, decision);
     return decision;
   };
 }
+
+/** ISO texts of the few instants a plan writes (each zone's send time, the moved ones), made once each. */
+function isoTexts(): (at: number) => string {
+  const texts = new Map<number, string>();
+  return (at) => {
+    let text = texts.get(at);
+    if (text === undefined) { text = new Date(at).toISOString(); if (texts.size < 100_000) texts.set(at, text); }
+    return text;
+  };
+}
+
+const NO_HOLDERS: readonly SlotHolder[] = [];
 
 /** Plans (or, with dryRun, only counts) a mass send. */
 export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, options: PlanOptions = {}): Promise<PlanCounts> {
@@ -133,6 +148,8 @@ export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, opt
   const counts: PlanCounts = base ? structuredClone(base) : { audience: 0, planned: 0, heldOut: 0, excluded: {}, moved: {} };
   const resume = !options.dryRun && (base?.audience ?? 0) > 0;
   const decideFor = decider(tenantId, spec, settings, now);
+  const inCampaignHoldout = holdoutDraw(`campaign:${spec.massSendId}`, spec.holdoutPercent);
+  const iso = isoTexts();
   const copyConstants = { tenantId, massSendId: spec.massSendId, channel: spec.channel, priority: spec.priority, decidedAt: new Date(now).toISOString() };
   const plan = async (write: ((lines: string) => Promise<void>) | null) => {
     let after = '00000000-0000-0000-0000-000000000000';
@@ -145,16 +162,18 @@ export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, opt
       const holders = await slotHolders(db, tenantId, sql`customer_id between ${first}::uuid and ${after}::uuid`, settings, now);
       const ids = chunkIds(chunk.length);
       const rows: PlannedRow[] = [];
-      for (const [index, recipient] of chunk.entries()) {
+      for (let index = 0; index < chunk.length; index++) {
+        const recipient = chunk[index];
+        if (!recipient) continue;
         counts.audience++;
         const id = ids[index] ?? '';
         let status = 'dropped'; let reason: string | null; let at = now;
         if (spec.channel === 'wecom' && recipient.guide_id === null) {
           reason = 'no_guide'; // WeCom mass messages go out through the customer's own guide
         } else {
-          const decision = decideFor(id, recipient.id, recipient.timezone ?? zone, recipient.consent, holders.get(recipient.id) ?? []);
+          const decision = decideFor(id, recipient.id, recipient.timezone ?? zone, recipient.consent, holders.get(recipient.id) ?? NO_HOLDERS);
           if (decision.verdict === 'drop') reason = decision.reason;
-          else if (inHoldout(`campaign:${spec.massSendId}`, recipient.id, spec.holdoutPercent)) { reason = 'campaign_holdout'; at = decision.at; counts.heldOut++; }
+          else if (inCampaignHoldout(recipient.id)) { reason = 'campaign_holdout'; at = decision.at; counts.heldOut++; }
           else {
             status = 'queued'; reason = decision.movedBy; at = decision.at; counts.planned++;
             if (decision.movedBy) bump(counts.moved, decision.movedBy);
@@ -163,7 +182,7 @@ export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, opt
         if (status === 'dropped' && reason !== 'campaign_holdout' && reason !== null) bump(counts.excluded, reason);
         if (!write) continue;
         const content = render(spec.content, templateChannel, valuesOf(recipient)) ?? { text: '' };
-        rows.push({ id, customerId: recipient.id, staffId: recipient.guide_id, status, reason, at: new Date(at).toISOString(), content: JSON.stringify(content) });
+        rows.push({ id, customerId: recipient.id, staffId: recipient.guide_id, status, reason, at: iso(at), content: JSON.stringify(content) });
       }
       if (!write) continue;
       // the write of this chunk runs while the next one is read and decided
