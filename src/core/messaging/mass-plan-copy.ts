@@ -5,8 +5,11 @@
 // already written.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
+import type { Db } from '../../db/connect.ts';
+import type { Database } from '../../db/schema.ts';
 
 /** A dedicated connection for the duration of a callback (COPY needs the pg client itself). */
 export type WithClient = <T>(fn: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
@@ -21,6 +24,16 @@ export function poolClients(pool: pg.Pool): WithClient {
       client.release();
     }
   };
+}
+
+/**
+ * A Kysely handle on one lent client, for the plan's reads: its session runs without parallel
+ * workers, which for a 20,000-row chunk cost more to start than they save and would take the
+ * cores the concurrent COPY needs. The caller resets the setting before giving the client back.
+ */
+export function dbOnClient(client: pg.PoolClient): Db {
+  const lent = { query: client.query.bind(client), release: () => {} } as unknown as pg.PoolClient;
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: { connect: async () => lent, end: async () => {} } }) });
 }
 
 /** Escapes a value for COPY's text format: backslash, tab, newline and carriage return. */

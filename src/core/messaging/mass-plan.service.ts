@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { tenantZone, slotHolders } from './facts.service.ts';
-import { copyPlannedChunk, plannedLines, type PlannedRow, type WithClient } from './mass-plan-copy.ts';
+import { copyPlannedChunk, dbOnClient, plannedLines, type PlannedRow, type WithClient } from './mass-plan-copy.ts';
 import type { Audience, Schedule } from './mass-sends.rules.ts';
 import { sendTimeFor } from './mass-sends.rules.ts';
 import { consentChannelOf, decide, holdoutDraw, type Candidate, type CustomerFacts, type Decision, type SlotHolder } from './restraint.rules.ts';
@@ -151,15 +151,15 @@ export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, opt
   const inCampaignHoldout = holdoutDraw(`campaign:${spec.massSendId}`, spec.holdoutPercent);
   const iso = isoTexts();
   const copyConstants = { tenantId, massSendId: spec.massSendId, channel: spec.channel, priority: spec.priority, decidedAt: new Date(now).toISOString() };
-  const plan = async (write: ((lines: string) => Promise<void>) | null) => {
+  const plan = async (reader: Db, write: ((lines: string) => Promise<void>) | null) => {
     let after = '00000000-0000-0000-0000-000000000000';
     let pendingWrite: Promise<unknown> = Promise.resolve();
     for (;;) {
-      const chunk = await audienceChunk(db, tenantId, spec, after, resume, options.chunkSize ?? CHUNK);
+      const chunk = await audienceChunk(reader, tenantId, spec, after, resume, options.chunkSize ?? CHUNK);
       if (chunk.length === 0) break;
       const first = chunk[0]?.id ?? after;
       after = chunk[chunk.length - 1]?.id ?? after;
-      const holders = await slotHolders(db, tenantId, sql`customer_id between ${first}::uuid and ${after}::uuid`, settings, now);
+      const holders = await slotHolders(reader, tenantId, sql`customer_id between ${first}::uuid and ${after}::uuid`, settings, now);
       const ids = chunkIds(chunk.length);
       const rows: PlannedRow[] = [];
       for (let index = 0; index < chunk.length; index++) {
@@ -193,7 +193,16 @@ export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, opt
     }
     await pendingWrite;
   };
-  if (options.dryRun || !withClient) await plan(null);
-  else await withClient((client) => plan((lines) => copyPlannedChunk(client, lines)));
+  if (options.dryRun || !withClient) await plan(db, null);
+  else {
+    await withClient((writer) => withClient(async (readerClient) => {
+      await readerClient.query('set max_parallel_workers_per_gather = 0');
+      try {
+        await plan(dbOnClient(readerClient), (lines) => copyPlannedChunk(writer, lines));
+      } finally {
+        await readerClient.query('reset max_parallel_workers_per_gather').catch(() => undefined);
+      }
+    }));
+  }
   return counts;
 }
