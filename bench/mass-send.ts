@@ -5,6 +5,10 @@
 //
 //   DATABASE_URL=$(head -1 /tmp/benchdb.log) node --import tsx bench/mass-send.ts [--tenant-slug bench-...] [--prior 100000] [--keep]
 //
+// The database CPU is that of this bench's own backends, read before they close; work a query hands
+// to parallel workers is not in it. For a complete figure run with
+// PGOPTIONS='-c max_parallel_workers_per_gather=0' (the planner's own reads never use them).
+//
 // Before timing, --prior customers get earlier mass messages this week (one yesterday; every other one a second 3 days ago),
 // so quotas and caps really bite, and the tenant's settings get a 5% global control group. The
 // plan runs exactly as the worker's plan_mass_send task does (runMassSendPlan). Prints wall time,
