@@ -68,10 +68,11 @@ interface Recipient extends ValueRow { id: string; guide_id: string | null; time
 async function audienceChunk(db: Db, tenantId: string, spec: PlanSpec, after: string, resume: boolean, size: number): Promise<Recipient[]> {
   const consentChannel = consentChannelOf(spec.channel);
   const rows = await sql<Recipient>`
-    select c.id, c.guide_id, ${valueColumns(usedVariables(spec.content), spec.couponTemplateId)}, tz.timezone,
-           ${consentChannel === null ? sql`null::boolean` : sql`(select k.granted from customer_consents k where k.tenant_id = c.tenant_id and k.customer_id = c.id and k.channel = ${consentChannel})`} as consent
+    select c.id, c.guide_id, ${valueColumns(usedVariables(spec.content), spec.couponTemplateId)}, tz.timezone, k.granted as consent
       from customers c ${VALUE_JOINS}
       left join customer_time_zones tz on tz.tenant_id = c.tenant_id and tz.customer_id = c.id
+      -- one row at most: (tenant_id, customer_id, channel) is the key; read as a merge over the chunk's id range
+      left join customer_consents k on k.tenant_id = c.tenant_id and k.customer_id = c.id and k.channel = ${consentChannel ?? ''}
      where c.tenant_id = ${tenantId} and c.id > ${after}::uuid and c.erased_at is null
        and ${setCondition(tenantId, spec.audience.include)}
        and ${spec.audience.exclude ? sql`not ${setCondition(tenantId, spec.audience.exclude)}` : sql`true`}
