@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { deliverDue } from '../../src/core/messaging/delivery.service.ts';
+import { poolClients } from '../../src/core/messaging/mass-plan-copy.ts';
 import { createMassSend, runMassSendPlan } from '../../src/core/messaging/mass-sends.service.ts';
 import { MassSendInput } from '../../src/core/messaging/mass-sends.rules.ts';
 import { DEFAULT_SETTINGS } from '../../src/core/messaging/settings.rules.ts';
@@ -35,7 +36,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the broadcasts console in Chromium (need
     await db.insertInto('customer_consents').values({ tenant_id: tenant.id, customer_id: world.customers.jun, channel: 'wecom', granted: false, source: 'test', updated_at: new Date() }).execute();
     const template = await saveTemplate(db, tenant.id, { name: '周二会员日', content: { sandbox: { text: '{name}您好，{store}今天会员日，车厘子 8 折' } } });
     const sent = await createMassSend(db, tenant.id, MassSendInput.parse({ name: '会员日提醒', channel: 'sandbox', templateId: template.id, schedule: { now: true }, audience: { include: { kind: 'all' } } }), 'test');
-    await runMassSendPlan(db, tenant.id, sent.id);
+    await runMassSendPlan(db, tenant.id, sent.id, poolClients(testDb().pool));
     await deliverDue(db, tenant.id, { budgetMs: 10_000 });
     app = await buildApp({ handle: testDb() });
     base = await app.listen({ port: 0, host: '127.0.0.1' });

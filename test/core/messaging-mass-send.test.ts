@@ -6,6 +6,7 @@ import type { ChannelAdapter, OutgoingMessage } from '../../src/core/channels/ch
 import { deliverDue } from '../../src/core/messaging/delivery.service.ts';
 import { dispatchDueMassSends } from '../../src/core/messaging/mass-dispatch.service.ts';
 import { confirmStaffSend, createMassSend, dryRunMassSend, getMassSend, massSendReport, runMassSendPlan } from '../../src/core/messaging/mass-sends.service.ts';
+import { poolClients } from '../../src/core/messaging/mass-plan-copy.ts';
 import { MassSendInput } from '../../src/core/messaging/mass-sends.rules.ts';
 import { inHoldout } from '../../src/core/messaging/restraint.rules.ts';
 import { DEFAULT_SETTINGS } from '../../src/core/messaging/settings.rules.ts';
@@ -16,6 +17,7 @@ import { buildWorld } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
 
 const db = () => testDb().db;
+const clients = () => poolClients(testDb().pool);
 const calm = { ...DEFAULT_SETTINGS, quietHours: { ...DEFAULT_SETTINGS.quietHours, enabled: false } };
 
 async function customersOf(tenantId: string, n: number, guideId: string | null) {
@@ -59,7 +61,7 @@ describe('mass sends', () => {
     expect(dry.heldOut).toBeGreaterThan(15);
     expect(dry.heldOut).toBeLessThan(70);
     const ms = await createMassSend(db(), tenant.id, input, 'test');
-    const counts = await runMassSendPlan(db(), tenant.id, ms.id);
+    const counts = await runMassSendPlan(db(), tenant.id, ms.id, clients());
     // the holdout is drawn among those the engine lets through, by the campaign's own hash
     const movedHeldOut = inHoldout(`campaign:${ms.id}`, many[1] ?? '', 20);
     expect(counts).toMatchObject({ audience: 204, excluded: { consent_withdrawn: 1 }, moved: movedHeldOut ? {} : { platform_quota_day: 1 } });
@@ -68,7 +70,7 @@ describe('mass sends', () => {
     expect(filled.content.text).toBe('陈美，今天会员日');
     // a re-run of the plan (the worker retried) writes nothing twice
     await sql`update mass_sends set status = 'planning' where tenant_id = ${tenant.id} and id = ${ms.id}`.execute(db());
-    expect((await runMassSendPlan(db(), tenant.id, ms.id)).audience).toBe(204);
+    expect((await runMassSendPlan(db(), tenant.id, ms.id, clients())).audience).toBe(204);
     const { totals } = await deliverDue(db(), tenant.id, { budgetMs: 20_000 });
     expect(totals.sent).toBe(counts.planned - (movedHeldOut ? 0 : 1)); // the one moved to tomorrow is not due
     // every treated customer orders ¥10 after the send, no held-out customer does
@@ -92,7 +94,7 @@ describe('mass sends', () => {
     await putMessagingSettings(db(), tenant.id, calm, 'test');
     const template = await saveTemplate(db(), tenant.id, { name: '新品', content: { wecom: { text: '{name}，新品到店', attachments: [{ kind: 'image', url: 'https://example.com/a.jpg' }] } } });
     const ms = await createMassSend(db(), tenant.id, MassSendInput.parse({ name: '新品', channel: 'wecom', templateId: template.id, schedule: { now: true }, audience: { include: { kind: 'all' } } }), 'test');
-    const counts = await runMassSendPlan(db(), tenant.id, ms.id);
+    const counts = await runMassSendPlan(db(), tenant.id, ms.id, clients());
     expect(counts).toMatchObject({ audience: 4, planned: 3, excluded: { no_guide: 1 } });
     const handedTo: { staffId: string; messages: OutgoingMessage[] }[] = [];
     const fakeWecom: ChannelAdapter = {

@@ -2,7 +2,7 @@
 // the default tenant zone is Asia/Shanghai (UTC+8), quiet hours 21:00–09:00 for marketing.
 import { describe, expect, it } from 'vitest';
 import { lift, meanDifference, proportionDifference } from '../../src/core/messaging/lift.rules.ts';
-import { afterQuietHours, decide, holdoutBucket, inHoldout, type Candidate, type CustomerFacts, type SlotHolder } from '../../src/core/messaging/restraint.rules.ts';
+import { afterQuietHours, decide, holdoutBucket, holdoutDraw, inHoldout, type Candidate, type CustomerFacts, type SlotHolder } from '../../src/core/messaging/restraint.rules.ts';
 import { DEFAULT_SETTINGS, MessagingSettings, settingsFrom } from '../../src/core/messaging/settings.rules.ts';
 import { render, smsLength, unknownVariables, variablesOf } from '../../src/core/messaging/templates.rules.ts';
 
@@ -87,6 +87,17 @@ describe('holdouts', () => {
     // another campaign holds out other customers
     const other = ids.filter((id) => inHoldout('campaign:y', id, 10));
     expect(other.filter((id) => inHoldout('campaign:x', id, 10)).length).toBeLessThan(400);
+  });
+
+  it('draws the same buckets when the salt is hashed once for many customers (the planner\'s way)', () => {
+    // buckets as the engine has drawn them so far: a customer stays in or out of a running campaign's holdout
+    expect(holdoutBucket('campaign:01a23030-f2d6-7465-8848-4ba79f0f59ac', '01a23030-f2d6-7465-8848-4ba79f0f59ad')).toBe(5401);
+    expect(holdoutBucket('global:t', 'c1')).toBe(6607);
+    const ids = Array.from({ length: 5_000 }, (_, i) => `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`);
+    for (const percent of [0, 2.5, 10, 50]) {
+      const draw = holdoutDraw('campaign:x', percent);
+      expect(ids.filter((id) => draw(id))).toEqual(ids.filter((id) => inHoldout('campaign:x', id, percent)));
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 // What the engine needs to know about a set of customers, read set-wise: consent per channel,
 // time zone, and the marketing messages that hold a slot around now (sent, being sent, or queued).
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { MessageChannel, MessagePurpose } from '../../db/schema.ts';
 import { consentChannelOf, inHoldout, type CustomerFacts, type SlotHolder } from './restraint.rules.ts';
@@ -32,8 +32,6 @@ export async function loadSituations(db: Db, tenantId: string, customerIds: read
   if (customerIds.length === 0) return out;
   const ids = [...new Set(customerIds)];
   for (const id of ids) out.set(id, { consent: new Map(), timeZone: zone, holders: [] });
-  const from = new Date(now - 35 * 86_400_000).toISOString();
-  const to = new Date(now + (settings.priorities.rescheduleWithinDays + 35) * 86_400_000).toISOString();
   const sorted = range ? [...ids].sort() : [];
   const who = range ? sql`customer_id between ${sorted[0]}::uuid and ${sorted[sorted.length - 1]}::uuid` : sql`customer_id = any(${ids}::uuid[])`;
   const [consents, zones, holders] = await Promise.all([
@@ -41,20 +39,39 @@ export async function loadSituations(db: Db, tenantId: string, customerIds: read
       select customer_id, channel, granted from customer_consents where tenant_id = ${tenantId} and ${who}`.execute(db),
     sql<{ customer_id: string; timezone: string }>`
       select customer_id, timezone from customer_time_zones where tenant_id = ${tenantId} and ${who}`.execute(db),
-    sql<{ id: string; customer_id: string; channel: MessageChannel; purpose: MessagePurpose; priority: number; status: string; at: Date }>`
-      select id, customer_id, channel, purpose, priority, status, coalesce(sent_at, claimed_at, not_before) as at
-        from messages
-       where tenant_id = ${tenantId} and ${who} and purpose = 'marketing'
-         and status = any(${[...SENT_STATUSES, ...PENDING_STATUSES]}::text[])
-         and coalesce(sent_at, claimed_at, not_before) between ${from}::timestamptz and ${to}::timestamptz`.execute(db),
+    slotHolders(db, tenantId, who, settings, now),
   ]);
   for (const c of consents.rows) out.get(c.customer_id)?.consent.set(c.channel, c.granted);
   for (const z of zones.rows) {
     const s = out.get(z.customer_id);
     if (s) s.timeZone = z.timezone;
   }
-  for (const h of holders.rows) {
-    out.get(h.customer_id)?.holders.push({
+  for (const [customerId, held] of holders) {
+    const s = out.get(customerId);
+    if (s) s.holders = held;
+  }
+  return out;
+}
+
+/**
+ * The marketing messages that hold a slot (sent, being sent or queued) of the customers `who`
+ * picks (a condition on customer_id), 35 days back (a month's quota) and as far ahead as
+ * rescheduling reaches, by customer.
+ */
+export async function slotHolders(db: Db, tenantId: string, who: RawBuilder<unknown>, settings: MessagingSettings, now: number): Promise<Map<string, SlotHolder[]>> {
+  const from = new Date(now - 35 * 86_400_000).toISOString();
+  const to = new Date(now + (settings.priorities.rescheduleWithinDays + 35) * 86_400_000).toISOString();
+  const rows = await sql<{ id: string; customer_id: string; channel: MessageChannel; purpose: MessagePurpose; priority: number; status: string; at: Date }>`
+    select id, customer_id, channel, purpose, priority, status, coalesce(sent_at, claimed_at, not_before) as at
+      from messages
+     where tenant_id = ${tenantId} and ${who} and purpose = 'marketing'
+       and status = any(${[...SENT_STATUSES, ...PENDING_STATUSES]}::text[])
+       and coalesce(sent_at, claimed_at, not_before) between ${from}::timestamptz and ${to}::timestamptz`.execute(db);
+  const out = new Map<string, SlotHolder[]>();
+  for (const h of rows.rows) {
+    let held = out.get(h.customer_id);
+    if (!held) { held = []; out.set(h.customer_id, held); }
+    held.push({
       id: h.id, at: h.at.getTime(), channel: h.channel, purpose: h.purpose, priority: h.priority,
       state: (SENT_STATUSES as readonly string[]).includes(h.status) ? 'sent' : 'reserved',
     });

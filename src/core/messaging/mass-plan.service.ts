@@ -1,16 +1,21 @@
-// Planning a mass send: the audience is read in id order in chunks, each chunk goes through the
-// restraint engine (consent, global control group, platform quota, caps, quiet hours, priority),
-// the campaign holdout is drawn among the eligible, and the chunk's messages are written in one
-// set-wise insert — planned ('queued' at their time) and excluded ('dropped' with the reason) alike,
-// so every recipient's decision is on record. Each chunk commits on its own; messages are keyed
-// mass_send:<id>:<customer>, so a plan interrupted half-way resumes where it stopped.
+// Planning a mass send: the audience is read in id order in chunks, each with what the engine needs
+// of every recipient in the same statement (template values, time zone, consent on the channel);
+// the messages that already hold a slot come from one key-range read per chunk. Each recipient
+// goes through the restraint engine's decide() (consent, global control group, platform quota,
+// caps, quiet hours, priority), the campaign holdout is drawn among the eligible, and the chunk's
+// messages are written with COPY in one transaction — planned ('queued' at their time) and
+// excluded ('dropped' with the reason) alike, so every recipient's decision is on record on its
+// message row (status, status_reason, decided_at). Messages are keyed mass_send:<id>:<customer>:
+// a plan interrupted half-way resumes past the recipients already written, and writes none twice.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
-import { factsFor, loadSituations, tenantZone } from './facts.service.ts';
+import { tenantZone, slotHolders } from './facts.service.ts';
+import { copyPlannedChunk, dbOnClient, plannedLines, type PlannedRow, type WithClient } from './mass-plan-copy.ts';
 import type { Audience, Schedule } from './mass-sends.rules.ts';
 import { sendTimeFor } from './mass-sends.rules.ts';
-import { decide, inHoldout } from './restraint.rules.ts';
+import { consentChannelOf, decide, holdoutDraw, type Candidate, type CustomerFacts, type Decision, type SlotHolder } from './restraint.rules.ts';
+import type { MessagingSettings } from './settings.rules.ts';
 import { getMessagingSettings } from './settings.service.ts';
 import { render, TemplateContent, usedVariables, type TemplateChannel } from './templates.rules.ts';
 import { VALUE_JOINS, valueColumns, valuesOf, type ValueRow } from './templates.service.ts';
@@ -36,6 +41,18 @@ export interface PlanSpec {
   couponTemplateId?: string | null;
 }
 
+export interface PlanOptions {
+  /** Count only: decide every recipient, write nothing. */
+  dryRun?: boolean;
+  now?: number;
+  /** Lends the connection the plan's COPY runs on; required unless dryRun. */
+  withClient?: WithClient;
+  /** Counts already written by an interrupted run of this plan (a resumed plan adds to them). */
+  resumedFrom?: PlanCounts;
+  /** Recipients read, decided and written per transaction. */
+  chunkSize?: number;
+}
+
 const CHUNK = 20_000;
 
 function setCondition(tenantId: string, set: Audience['include']) {
@@ -45,17 +62,22 @@ function setCondition(tenantId: string, set: Audience['include']) {
   return sql`exists (select 1 from group_members x where x.tenant_id = ${tenantId} and x.customer_id = c.id and x.group_id = any(${set.ids}::uuid[]) and x.left_at is null)`;
 }
 
-interface Recipient extends ValueRow { id: string; guide_id: string | null }
+interface Recipient extends ValueRow { id: string; guide_id: string | null; timezone: string | null; consent: boolean | null }
 
-async function audienceChunk(db: Db, tenantId: string, spec: PlanSpec, after: string, resume: boolean): Promise<Recipient[]> {
+/** The next chunk of the audience after `after`, with the template's values, time zone and consent on the send's channel. */
+async function audienceChunk(db: Db, tenantId: string, spec: PlanSpec, after: string, resume: boolean, size: number): Promise<Recipient[]> {
+  const consentChannel = consentChannelOf(spec.channel);
   const rows = await sql<Recipient>`
-    select c.id, c.guide_id, ${valueColumns(usedVariables(spec.content), spec.couponTemplateId)}
+    select c.id, c.guide_id, ${valueColumns(usedVariables(spec.content), spec.couponTemplateId)}, tz.timezone, k.granted as consent
       from customers c ${VALUE_JOINS}
+      left join customer_time_zones tz on tz.tenant_id = c.tenant_id and tz.customer_id = c.id
+      -- one row at most: (tenant_id, customer_id, channel) is the key; read as a merge over the chunk's id range
+      left join customer_consents k on k.tenant_id = c.tenant_id and k.customer_id = c.id and k.channel = ${consentChannel ?? ''}
      where c.tenant_id = ${tenantId} and c.id > ${after}::uuid and c.erased_at is null
        and ${setCondition(tenantId, spec.audience.include)}
        and ${spec.audience.exclude ? sql`not ${setCondition(tenantId, spec.audience.exclude)}` : sql`true`}
        and ${resume ? sql`not exists (select 1 from messages m where m.tenant_id = ${tenantId} and m.dedupe_key = 'mass_send:' || ${spec.massSendId} || ':' || c.id)` : sql`true`}
-     order by c.id limit ${CHUNK}`.execute(db);
+     order by c.id limit ${size}`.execute(db);
   return rows.rows;
 }
 
@@ -78,62 +100,110 @@ function chunkIds(n: number): string[] {
 
 const bump = (counts: Record<string, number>, key: string) => { counts[key] = (counts[key] ?? 0) + 1; };
 
+/**
+ * decide() for every recipient of a plan. A recipient with no message holding a slot gets the
+ * same decision as every other with the same zone, consent and control-group draw (the candidate's
+ * id only ranks it against holders), so that decision is made once and reused: decide() stays the
+ * one place the rules live, and most of a million recipients cost a map lookup.
+ */
+function decider(tenantId: string, spec: PlanSpec, settings: MessagingSettings, now: number) {
+  const sendTimes = new Map<string, number>();
+  const shared = new Map<string, Decision>();
+  const inGlobalHoldout = holdoutDraw(`global:${tenantId}`, settings.globalHoldoutPercent);
+  return (id: string, customerId: string, zone: string, consent: boolean | null, holders: readonly SlotHolder[]): Decision => {
+    const controlGroup = inGlobalHoldout(customerId);
+    const key = holders.length === 0 ? `${zone}|${String(consent)}|${String(controlGroup)}` : null;
+    const known = key === null ? undefined : shared.get(key);
+    if (known) return known;
+    let notBefore = sendTimes.get(zone);
+    if (notBefore === undefined) { notBefore = sendTimeFor(spec.schedule, zone, now); sendTimes.set(zone, notBefore); }
+    const facts: CustomerFacts = { consent, timeZone: zone, inGlobalHoldout: controlGroup };
+    const candidate: Candidate = { id, channel: spec.channel, purpose: 'marketing', priority: spec.priority, sourceKind: 'mass_send', notBefore };
+    const decision = decide(candidate, facts, holders, settings, now);
+    if (key !== null) shared.set(key, decision);
+    return decision;
+  };
+}
+
+/** ISO texts of the few instants a plan writes (each zone's send time, the moved ones), made once each. */
+function isoTexts(): (at: number) => string {
+  const texts = new Map<number, string>();
+  return (at) => {
+    let text = texts.get(at);
+    if (text === undefined) { text = new Date(at).toISOString(); if (texts.size < 100_000) texts.set(at, text); }
+    return text;
+  };
+}
+
+const NO_HOLDERS: readonly SlotHolder[] = [];
+
 /** Plans (or, with dryRun, only counts) a mass send. */
-export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, options: { dryRun?: boolean; now?: number } = {}): Promise<PlanCounts> {
+export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, options: PlanOptions = {}): Promise<PlanCounts> {
+  const { withClient } = options;
+  if (!options.dryRun && !withClient) throw new Error('planning a mass send needs a connection for its writes (withClient)');
   const settings = await getMessagingSettings(db, tenantId);
   const zone = await tenantZone(db, tenantId);
   const now = options.now ?? Date.now();
   const templateChannel: TemplateChannel = spec.channel === 'sandbox' && !spec.content.sandbox ? 'wecom' : spec.channel;
-  const counts: PlanCounts = { audience: 0, planned: 0, heldOut: 0, excluded: {}, moved: {} };
-  const resume = !options.dryRun && (await sql<{ n: number }>`select count(*)::int as n from messages where tenant_id = ${tenantId} and mass_send_id = ${spec.massSendId}`.execute(db)).rows[0]?.n !== 0;
-  let after = '00000000-0000-0000-0000-000000000000';
-  let pendingWrite: Promise<unknown> = Promise.resolve();
-  for (;;) {
-    const chunk = await audienceChunk(db, tenantId, spec, after, resume);
-    if (chunk.length === 0) break;
-    after = chunk[chunk.length - 1]?.id ?? after;
-    const situations = await loadSituations(db, tenantId, chunk.map((c) => c.id), settings, zone, now, true);
-    const ids = chunkIds(chunk.length);
-    const rows = { id: [] as string[], customer: [] as string[], staff: [] as (string | null)[], status: [] as string[], reason: [] as (string | null)[], at: [] as string[], content: [] as string[] };
-    for (const [index, recipient] of chunk.entries()) {
-      counts.audience++;
-      const situation = situations.get(recipient.id);
-      if (!situation) continue;
-      const id = ids[index] ?? '';
-      let status = 'dropped'; let reason: string | null; let at = now;
-      if (spec.channel === 'wecom' && recipient.guide_id === null) {
-        reason = 'no_guide'; // WeCom mass messages go out through the customer's own guide
-      } else {
-        const decision = decide(
-          { id, channel: spec.channel, purpose: 'marketing', priority: spec.priority, sourceKind: 'mass_send', notBefore: sendTimeFor(spec.schedule, situation.timeZone, now) },
-          factsFor(tenantId, recipient.id, spec.channel, situation, settings), situation.holders, settings, now);
-        if (decision.verdict === 'drop') reason = decision.reason;
-        else if (inHoldout(`campaign:${spec.massSendId}`, recipient.id, spec.holdoutPercent)) { reason = 'campaign_holdout'; at = decision.at; counts.heldOut++; }
-        else {
-          status = 'queued'; reason = decision.movedBy; at = decision.at; counts.planned++;
-          if (decision.movedBy) bump(counts.moved, decision.movedBy);
+  const base = options.resumedFrom;
+  const counts: PlanCounts = base ? structuredClone(base) : { audience: 0, planned: 0, heldOut: 0, excluded: {}, moved: {} };
+  const resume = !options.dryRun && (base?.audience ?? 0) > 0;
+  const decideFor = decider(tenantId, spec, settings, now);
+  const inCampaignHoldout = holdoutDraw(`campaign:${spec.massSendId}`, spec.holdoutPercent);
+  const iso = isoTexts();
+  const copyConstants = { tenantId, massSendId: spec.massSendId, channel: spec.channel, priority: spec.priority, decidedAt: new Date(now).toISOString() };
+  const plan = async (reader: Db, write: ((lines: string) => Promise<void>) | null) => {
+    let after = '00000000-0000-0000-0000-000000000000';
+    let pendingWrite: Promise<unknown> = Promise.resolve();
+    for (;;) {
+      const chunk = await audienceChunk(reader, tenantId, spec, after, resume, options.chunkSize ?? CHUNK);
+      if (chunk.length === 0) break;
+      const first = chunk[0]?.id ?? after;
+      after = chunk[chunk.length - 1]?.id ?? after;
+      const holders = await slotHolders(reader, tenantId, sql`customer_id between ${first}::uuid and ${after}::uuid`, settings, now);
+      const ids = chunkIds(chunk.length);
+      const rows: PlannedRow[] = [];
+      for (let index = 0; index < chunk.length; index++) {
+        const recipient = chunk[index];
+        if (!recipient) continue;
+        counts.audience++;
+        const id = ids[index] ?? '';
+        let status = 'dropped'; let reason: string | null; let at = now;
+        if (spec.channel === 'wecom' && recipient.guide_id === null) {
+          reason = 'no_guide'; // WeCom mass messages go out through the customer's own guide
+        } else {
+          const decision = decideFor(id, recipient.id, recipient.timezone ?? zone, recipient.consent, holders.get(recipient.id) ?? NO_HOLDERS);
+          if (decision.verdict === 'drop') reason = decision.reason;
+          else if (inCampaignHoldout(recipient.id)) { reason = 'campaign_holdout'; at = decision.at; counts.heldOut++; }
+          else {
+            status = 'queued'; reason = decision.movedBy; at = decision.at; counts.planned++;
+            if (decision.movedBy) bump(counts.moved, decision.movedBy);
+          }
         }
+        if (status === 'dropped' && reason !== 'campaign_holdout' && reason !== null) bump(counts.excluded, reason);
+        if (!write) continue;
+        const content = render(spec.content, templateChannel, valuesOf(recipient)) ?? { text: '' };
+        rows.push({ id, customerId: recipient.id, staffId: recipient.guide_id, status, reason, at: iso(at), content: JSON.stringify(content) });
       }
-      if (status === 'dropped' && reason !== 'campaign_holdout' && reason !== null) bump(counts.excluded, reason);
-      if (options.dryRun) continue;
-      const content = render(spec.content, templateChannel, valuesOf(recipient)) ?? { text: '' };
-      rows.id.push(id); rows.customer.push(recipient.id); rows.staff.push(recipient.guide_id); rows.status.push(status);
-      rows.reason.push(reason); rows.at.push(new Date(at).toISOString()); rows.content.push(JSON.stringify(content));
+      if (!write) continue;
+      // the write of this chunk runs while the next one is read and decided
+      await pendingWrite;
+      const written = write(plannedLines(rows, copyConstants));
+      written.catch(() => {}); // awaited (and its error thrown) before the next write or at the end
+      pendingWrite = written;
     }
-    if (options.dryRun) continue;
-    // the insert of this chunk runs while the next one is read and decided
     await pendingWrite;
-    const write = sql`
-      insert into messages (tenant_id, id, customer_id, channel, purpose, priority, source_kind, source_id, dedupe_key, staff_id,
-                            content, not_before, status, status_reason, decided_at, mass_send_id)
-      select ${tenantId}, r.id, r.customer_id, ${spec.channel}, 'marketing', ${spec.priority}, 'mass_send', ${spec.massSendId},
-             'mass_send:' || ${spec.massSendId} || ':' || r.customer_id, r.staff_id, r.content, r.at, r.status, r.reason, now(), ${spec.massSendId}
-        from unnest(${rows.id}::uuid[], ${rows.customer}::uuid[], ${rows.staff}::uuid[], ${rows.status}::text[], ${rows.reason}::text[],
-                    ${rows.at}::timestamptz[], ${rows.content}::jsonb[]) as r(id, customer_id, staff_id, status, reason, at, content)
-      on conflict (tenant_id, dedupe_key) do nothing`.execute(db);
-    write.catch(() => {}); // awaited (and its error thrown) before the next write or at the end
-    pendingWrite = write;
+  };
+  if (options.dryRun || !withClient) await plan(db, null);
+  else {
+    await withClient((writer) => withClient(async (readerClient) => {
+      await readerClient.query('set max_parallel_workers_per_gather = 0');
+      try {
+        await plan(dbOnClient(readerClient), (lines) => copyPlannedChunk(writer, lines));
+      } finally {
+        await readerClient.query('reset max_parallel_workers_per_gather').catch(() => undefined);
+      }
+    }));
   }
-  await pendingWrite;
   return counts;
 }

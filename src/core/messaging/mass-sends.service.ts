@@ -6,6 +6,7 @@ import type { Db } from '../../db/connect.ts';
 import { invalid, notFound, YuchiError } from '../errors.ts';
 import { newId, UUID_PATTERN } from '../ids.ts';
 import { lift, type GroupFigures, type Lift } from './lift.rules.ts';
+import type { WithClient } from './mass-plan-copy.ts';
 import { planMassSend, type PlanCounts, type PlanSpec } from './mass-plan.service.ts';
 import { Audience, earliestSendTime, MassSendInput, Schedule } from './mass-sends.rules.ts';
 import { wakeDelivery } from './requests.ts';
@@ -63,14 +64,18 @@ function inputOf(row: { name: string; channel: MassSendInput['channel']; templat
   };
 }
 
-/** The worker's step: plan (resuming if interrupted), then count from what was written, then open WeCom's per-staff hand-over. */
-export async function runMassSendPlan(db: Db, tenantId: string, massSendId: string): Promise<PlanCounts> {
+/**
+ * The worker's step: plan (resuming if interrupted: the counts of what an earlier run wrote are read
+ * back from its rows, the rest is added as it is written), then open WeCom's per-staff hand-over.
+ * `withClient` lends the connection the plan's COPY runs on.
+ */
+export async function runMassSendPlan(db: Db, tenantId: string, massSendId: string, withClient: WithClient): Promise<PlanCounts> {
   const row = await db.selectFrom('mass_sends').selectAll().where('tenant_id', '=', tenantId).where('id', '=', massSendId).executeTakeFirst();
   if (!row) throw notFound('mass send');
   if (row.status !== 'planning') return countsOf(db, tenantId, massSendId);
   const input = inputOf(row);
-  await planMassSend(db, tenantId, await specFor(db, tenantId, input, massSendId));
-  const counts = await countsOf(db, tenantId, massSendId);
+  const written = await countsOf(db, tenantId, massSendId);
+  const counts = await planMassSend(db, tenantId, await specFor(db, tenantId, input, massSendId), { withClient, ...(written.audience > 0 ? { resumedFrom: written } : {}) });
   await db.transaction().execute(async (trx) => {
     if (input.channel === 'wecom') {
       await sql`insert into mass_send_staff (tenant_id, mass_send_id, staff_id, messages)

@@ -164,18 +164,38 @@ export function decide(candidate: Candidate, facts: CustomerFacts, holders: read
  * cheap enough for a million recipients, and the same bucket on every run.
  */
 export function holdoutBucket(salt: string, customerId: string): number {
-  let h = 0x811c9dc5;
-  const key = `${salt}:${customerId}`;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+  return holdoutBuckets(salt)(customerId);
+}
+
+/** holdoutBucket for one salt and many customers: the salt's part of the hash is taken once. */
+export function holdoutBuckets(salt: string): (customerId: string) => number {
+  let prefix = 0x811c9dc5;
+  const head = `${salt}:`;
+  for (let i = 0; i < head.length; i++) {
+    prefix ^= head.charCodeAt(i);
+    prefix = Math.imul(prefix, 0x01000193);
   }
-  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return (h >>> 0) % 10_000;
+  return (customerId) => {
+    let h = prefix;
+    for (let i = 0; i < customerId.length; i++) {
+      h ^= customerId.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+    h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return (h >>> 0) % 10_000;
+  };
 }
 
 export function inHoldout(salt: string, customerId: string, percent: number): boolean {
   return percent > 0 && holdoutBucket(salt, customerId) < Math.round(percent * 100);
+}
+
+/** inHoldout for one salt and many customers. */
+export function holdoutDraw(salt: string, percent: number): (customerId: string) => boolean {
+  if (percent <= 0) return () => false;
+  const bucket = holdoutBuckets(salt);
+  const below = Math.round(percent * 100);
+  return (customerId) => bucket(customerId) < below;
 }

@@ -40,7 +40,8 @@ export function planMassSendTask(db: Db): Task {
     const tenantId = field(payload, 'tenantId');
     const massSendId = field(payload, 'massSendId');
     if (!tenantId || !massSendId) throw new Error('plan_mass_send needs { tenantId, massSendId }');
-    const counts = await runMassSendPlan(db, tenantId, massSendId);
+    // the plan's COPY runs on a client of the worker's own pool
+    const counts = await runMassSendPlan(db, tenantId, massSendId, (fn) => helpers.withPgClient(fn));
     helpers.logger.info(`mass send ${massSendId} planned: ${counts.planned} of ${counts.audience}`);
   };
 }
