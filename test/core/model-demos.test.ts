@@ -83,6 +83,13 @@ describe('seedModelDemo', () => {
     expect(result).toMatchObject({ status: 'incomplete', tenantId: tenant.id });
     expect(await testDb().db.selectFrom('customers').select('id').where('tenant_id', '=', tenant.id).execute()).toEqual([]);
     await deleteTenant(testDb(), tenant.id);
+
+    // the bare row an interrupted seed leaves (the demo's own name, no customers, not locked) is rebuilt
+    const bare = await createTenant(testDb().db, { slug, name: MODEL_DEMOS.interest.name });
+    const rebuilt = await seedModelDemo(testDb(), 'interest', { customers: 50, months: 12, seed: 1, end: END, score: false });
+    expect(rebuilt.status).toBe('created');
+    expect(rebuilt.tenantId).not.toBe(bare.id);
+    expect(await deleteTenant(testDb(), rebuilt.tenantId)).toBe(true);
   });
 
   it.each(MODEL_NAMES)('builds the %s tenant: diagnosed as its model, playbook applied, login works; again: left alone; --reset: the same figures', async (model) => {

@@ -141,7 +141,8 @@ async function seedModels(o: SeedOptions): Promise<void> {
   if (o.tenant !== undefined) throw new CommandError('--model builds its own tenant (demo-fruit, demo-formula, demo-printer, demo-sport): leave out --tenant', 2);
   const models: OperatingModel[] = asked === 'all' ? [...MODEL_NAMES] : MODEL_NAMES.filter((m) => m === asked);
   const customers = wholeNumber('--customers', o.customers ?? String(MODEL_DEMO_CUSTOMERS), 1);
-  const months = wholeNumber('--months', o.months, 6);
+  // the diagnosis measures repurchase only over half a year of orders or more
+  const months = wholeNumber('--months', o.months, 7);
   const seed = wholeNumber('--seed', o.seed, 0);
   const end = o.end === undefined ? undefined : demoEndOf(calendarDate(o.end), 'Asia/Shanghai');
   const { seedModelDemo } = await import('../../core/demo/model-demos.ts');

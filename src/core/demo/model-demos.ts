@@ -110,9 +110,15 @@ export async function seedModelDemo(handle: DatabaseHandle, model: OperatingMode
   const existing = await findTenantBySlug(db, demo.slug);
   if (existing && !options.reset) {
     const applied = await db.selectFrom('playbook_applications').select('id').where('tenant_id', '=', existing.id).limit(1).executeTakeFirst();
-    return { ...base, status: applied ? 'exists' : 'incomplete', tenantId: existing.id, seconds: elapsed() };
+    if (applied) return { ...base, status: 'exists', tenantId: existing.id, seconds: elapsed() };
+    // A seed stopped part-way (Ctrl-C during the first boot's background seeding) leaves the bare
+    // tenant row: the seed's own transaction rolled back. Rebuilt when it is ours (the demo's
+    // name), holds no customers and nobody is seeding it (its row is not locked); else left for --reset.
+    const abandoned = existing.name === demo.name && !(await hasCustomers(handle, existing.id)) && (await deleteTenant(handle, existing.id, { ifUnlocked: true }));
+    if (!abandoned) return { ...base, status: 'incomplete', tenantId: existing.id, seconds: elapsed() };
+  } else if (existing) {
+    await deleteTenant(handle, existing.id);
   }
-  if (existing) await deleteTenant(handle, existing.id);
 
   let tenant;
   try {
@@ -167,10 +173,19 @@ export async function seedModelDemo(handle: DatabaseHandle, model: OperatingMode
  * Everything of a tenant, in one transaction: the tenant row (every table keyed by tenant that has
  * a foreign key to it follows by cascade), then the rows of tables kept without one for write volume.
  */
-export async function deleteTenant(handle: DatabaseHandle, tenantId: string): Promise<void> {
+export async function deleteTenant(handle: DatabaseHandle, tenantId: string, options: { ifUnlocked?: boolean } = {}): Promise<boolean> {
   const client = await handle.pool.connect();
   try {
     await client.query('begin');
+    if (options.ifUnlocked) {
+      try {
+        await client.query('select id from tenants where id = $1 for update nowait', [tenantId]);
+      } catch (err) {
+        if ((err as { code?: string }).code !== '55P03') throw err; // lock_not_available: a seed is running
+        await client.query('rollback');
+        return false;
+      }
+    }
     await client.query('delete from tenants where id = $1', [tenantId]);
     const tables = await client.query<{ name: string }>(
       `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -179,10 +194,41 @@ export async function deleteTenant(handle: DatabaseHandle, tenantId: string): Pr
     );
     for (const t of tables.rows) await client.query(`delete from ${client.escapeIdentifier(t.name)} where tenant_id = $1`, [tenantId]);
     await client.query('commit');
+    return true;
   } catch (err) {
     await client.query('rollback').catch(() => {});
     throw err;
   } finally {
     client.release();
+  }
+}
+
+async function hasCustomers(handle: DatabaseHandle, tenantId: string): Promise<boolean> {
+  const row = await handle.db.selectFrom('customers').select('id').where('tenant_id', '=', tenantId).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * The first boot's background step: builds, one after another, every model demo whose tenant does
+ * not exist yet, reporting each; a failure is reported and does not stop the others.
+ */
+export async function ensureModelDemos(
+  handle: DatabaseHandle,
+  report: (result: ModelDemoResult | { model: OperatingModel; error: string }) => void,
+  options: { customers?: number; shouldStop?: () => boolean } = {},
+): Promise<void> {
+  // stopping aborts a seed at its next phase: its transaction rolls back, and the bare tenant row
+  // it leaves is rebuilt on the next boot
+  const stopCheck = (): void => {
+    if (options.shouldStop?.()) throw new Error('stopping');
+  };
+  for (const model of ['shopping', 'expert', 'advisor', 'interest'] as const) {
+    if (options.shouldStop?.()) return;
+    try {
+      report(await seedModelDemo(handle, model, { customers: options.customers, onProgress: stopCheck }));
+    } catch (err) {
+      if (options.shouldStop?.()) return;
+      report({ model, error: err instanceof Error ? err.message : String(err) });
+    }
   }
 }
