@@ -75,9 +75,23 @@ export function registerServerCommands(program: Command): void {
         const address = app.server.address();
         const boundPort = typeof address === 'object' && address ? address.port : port;
         const url = `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${boundPort}/`;
+        // The four operating-model demos (demo-fruit, demo-formula, demo-printer, demo-sport) are built
+        // after the server is up, one after another, so the first boot is as quick as before; a later
+        // boot builds any still missing (a first boot stopped early).
+        let stopping = false;
+        const modelDemos = demo && process.env.YUCHI_DEMO_MODELS !== '0'
+          ? import('../../core/demo/model-demos.ts').then(({ ensureModelDemos }) => ensureModelDemos(handle, (r) => {
+            if (o.json) return;
+            if ('error' in r) note(`  demo ${r.model}: not built (${r.error}); yuchi demo seed --model ${r.model} --reset tries again`);
+            else if (r.status === 'created') note(`  Demo ${r.model} ready: tenant "${r.login.tenant}", email ${r.login.email}, password ${r.login.password}`);
+            else if (r.status === 'incomplete') note(`  demo ${r.model}: tenant "${r.slug}" is incomplete; yuchi demo seed --model ${r.model} --reset rebuilds it`);
+          }, { shouldStop: () => stopping })).catch((err: unknown) => note(`  demo models: ${String(err)}`))
+          : Promise.resolve();
         onShutdown(async () => {
+          stopping = true;
           await app.close();
           await runner?.stop();
+          await modelDemos.catch(() => {});
           await handle.close();
           await server.stop();
         });
@@ -94,7 +108,8 @@ export function registerServerCommands(program: Command): void {
           `  鱼池 Yuchi is running — console ${url}`,
           `  API reference ${summary.api}`,
           ...(demo ? [`  Demo login: tenant "${DEMO_TENANT.slug}", email ${DEMO_LOGINS.admin}, password ${DEMO_PASSWORD}`,
-            `  (also ${DEMO_LOGINS.operator} and the guide ${DEMO_LOGINS.guide}, same password)`] : []),
+            `  (also ${DEMO_LOGINS.operator} and the guide ${DEMO_LOGINS.guide}, same password)`,
+            ...(process.env.YUCHI_DEMO_MODELS !== '0' ? ['  One demo tenant per operating model follows in the background (demo-fruit, demo-formula, demo-printer, demo-sport).'] : [])] : []),
           `  Ready in ${(summary.startupMs / 1000).toFixed(1)} s. Ctrl-C stops it.`,
           '',
         ]);

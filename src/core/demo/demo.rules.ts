@@ -63,6 +63,41 @@ export const HOUR_WEIGHTS: readonly number[] = [
   0, 0, 0, 0, 0, 0, 0, 0.15, 0.5, 0.7, 0.9, 1.4, 1.6, 1.1, 0.7, 0.7, 0.9, 1.4, 1.9, 2.0, 1.6, 1.0, 0.35, 0,
 ];
 
+/**
+ * The numbers of the model above that make one business look like itself: how often its customers
+ * buy and drop out, what they spend, its busy days, hours and months, and how fast it grows. The
+ * fruit chain's are the constants above (FRUIT_SHAPE); the operating-model demos bring their own
+ * (demo.models.ts).
+ */
+export interface PurchaseShape {
+  purchaseShapeR: number;
+  purchaseRateAlpha: number;
+  dropoutA: number;
+  dropoutB: number;
+  spendShapeP: number;
+  spendShapeQ: number;
+  spendScaleGamma: number;
+  tuesdayLift: number;
+  monthlyGrowth: number;
+  hourWeights: readonly number[];
+  /** Relative purchase and joining intensity per calendar month 1–12 (index 0 = January); empty = flat. */
+  monthWeights: readonly number[];
+}
+
+export const FRUIT_SHAPE: PurchaseShape = {
+  purchaseShapeR: PURCHASE_SHAPE_R,
+  purchaseRateAlpha: PURCHASE_RATE_ALPHA,
+  dropoutA: DROPOUT_A,
+  dropoutB: DROPOUT_B,
+  spendShapeP: SPEND_SHAPE_P,
+  spendShapeQ: SPEND_SHAPE_Q,
+  spendScaleGamma: SPEND_SCALE_GAMMA,
+  tuesdayLift: TUESDAY_LIFT,
+  monthlyGrowth: MONTHLY_GROWTH,
+  hourWeights: HOUR_WEIGHTS,
+  monthWeights: [],
+};
+
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const WEEK_MS = 7 * DAY_MS;
@@ -334,37 +369,49 @@ export function weekdayOfDay(localDay: number): number {
   return (((localDay + 4) % 7) + 7) % 7;
 }
 
-/** w(t): weekday × hour intensity in the tenant's zone, averaging 1 over a week. */
+/**
+ * w(t): weekday × hour intensity in the tenant's zone, averaging 1 over a week, times the month's
+ * weight where the shape has seasons (weights averaging 1 over the year, so λ stays "per week").
+ */
 export class WeeklyRhythm {
   readonly max: number;
   private readonly table: Float64Array; // [weekday * 24 + hour]
+  private readonly months: Float64Array | undefined; // [month 0–11], only for seasonal shapes
 
-  constructor(private readonly clock: ZoneClock) {
-    const hourSum = HOUR_WEIGHTS.reduce((s, w) => s + w, 0);
-    const weekSum = 6 + TUESDAY_LIFT;
+  constructor(private readonly clock: ZoneClock, shape: PurchaseShape = FRUIT_SHAPE) {
+    const hourSum = shape.hourWeights.reduce((s, w) => s + w, 0);
+    const weekSum = 6 + shape.tuesdayLift;
     this.table = new Float64Array(7 * 24);
     let max = 0;
     for (let day = 0; day < 7; day++) {
       for (let hour = 0; hour < 24; hour++) {
-        const w = ((day === 2 ? TUESDAY_LIFT : 1) * 7) / weekSum * (((HOUR_WEIGHTS[hour] ?? 0) * 24) / hourSum);
+        const w = ((day === 2 ? shape.tuesdayLift : 1) * 7) / weekSum * (((shape.hourWeights[hour] ?? 0) * 24) / hourSum);
         this.table[day * 24 + hour] = w;
         max = Math.max(max, w);
       }
     }
-    this.max = max;
+    this.months = seasonal(shape);
+    this.max = this.months ? max * Math.max(...this.months) : max;
   }
 
   at(utcMs: number): number {
     const local = this.clock.local(utcMs);
     const day = Math.floor(local / DAY_MS);
     const hour = Math.floor((local - day * DAY_MS) / HOUR_MS);
-    return this.table[weekdayOfDay(day) * 24 + hour] ?? 0;
+    const w = this.table[weekdayOfDay(day) * 24 + hour] ?? 0;
+    return this.months ? w * (this.months[new Date(local).getUTCMonth()] ?? 1) : w;
   }
 }
 
-// ---- acquisition ------------------------------------------------------------------------------
+/** The month weights scaled to average 1, or undefined for a flat year. */
+function seasonal(shape: PurchaseShape): Float64Array | undefined {
+  if (shape.monthWeights.length === 0) return undefined;
+  if (shape.monthWeights.length !== 12) throw new RangeError('monthWeights needs 12 values');
+  const mean = shape.monthWeights.reduce((s, w) => s + w, 0) / 12;
+  return Float64Array.from(shape.monthWeights, (w) => w / mean);
+}
 
-const HOUR_CHOICE = new WeightedChoice(HOUR_WEIGHTS.map((_, h) => h), HOUR_WEIGHTS);
+// ---- acquisition ------------------------------------------------------------------------------
 
 /**
  * Joining times in increasing order, drawn as the order statistics of `count` independent draws
@@ -374,19 +421,23 @@ const HOUR_CHOICE = new WeightedChoice(HOUR_WEIGHTS.map((_, h) => h), HOUR_WEIGH
 export class AcquisitionSchedule {
   private readonly dayStarts: number[] = []; // local midnight (as local ms) of each day
   private readonly cumulative: Float64Array;
+  private readonly hours: WeightedChoice<number>;
   private remaining: number;
   private top = 1;
 
-  constructor(private readonly clock: ZoneClock, private readonly startMs: number, private readonly endMs: number, count: number) {
+  constructor(private readonly clock: ZoneClock, private readonly startMs: number, private readonly endMs: number, count: number, shape: PurchaseShape = FRUIT_SHAPE) {
     const firstDay = clock.localDay(startMs);
     const lastDay = clock.localDay(endMs - 1);
     const days = lastDay - firstDay + 1;
     this.cumulative = new Float64Array(days);
-    const growthPerDay = Math.log(MONTHLY_GROWTH) / DAYS_PER_MONTH;
+    this.hours = new WeightedChoice(shape.hourWeights.map((_, h) => h), shape.hourWeights);
+    const months = seasonal(shape);
+    const growthPerDay = Math.log(shape.monthlyGrowth) / DAYS_PER_MONTH;
     let sum = 0;
     for (let i = 0; i < days; i++) {
       this.dayStarts.push((firstDay + i) * DAY_MS);
-      sum += Math.exp(growthPerDay * i) * (weekdayOfDay(firstDay + i) === 2 ? TUESDAY_LIFT : 1);
+      const weight = Math.exp(growthPerDay * i) * (weekdayOfDay(firstDay + i) === 2 ? shape.tuesdayLift : 1);
+      sum += months ? weight * (months[new Date((firstDay + i) * DAY_MS).getUTCMonth()] ?? 1) : weight;
       this.cumulative[i] = sum;
     }
     for (let i = 0; i < days; i++) this.cumulative[i] = (this.cumulative[i] ?? 0) / sum;
@@ -406,7 +457,7 @@ export class AcquisitionSchedule {
       if ((this.cumulative[mid] ?? 1) > u) high = mid;
       else low = mid + 1;
     }
-    const hour = HOUR_CHOICE.pick(rng);
+    const hour = this.hours.pick(rng);
     const local = (this.dayStarts[low] ?? 0) + hour * HOUR_MS + Math.floor(rng.float() * HOUR_MS);
     return Math.min(Math.max(this.clock.utcOf(local), this.startMs), this.endMs - 1);
   }
@@ -419,15 +470,15 @@ export interface CustomerTraits {
   purchasesPerWeek: number;
   /** p: chance of dropping out after each repeat purchase. */
   dropout: number;
-  /** ν: rate of the customer's order-value gamma; mean ticket = SPEND_SHAPE_P / ν yuan. */
+  /** ν: rate of the customer's order-value gamma; mean ticket = spendShapeP / ν yuan. */
   spendRate: number;
 }
 
-export function drawTraits(rng: Random): CustomerTraits {
+export function drawTraits(rng: Random, shape: PurchaseShape = FRUIT_SHAPE): CustomerTraits {
   return {
-    purchasesPerWeek: gamma(rng, PURCHASE_SHAPE_R, PURCHASE_RATE_ALPHA),
-    dropout: beta(rng, DROPOUT_A, DROPOUT_B),
-    spendRate: gamma(rng, SPEND_SHAPE_Q, SPEND_SCALE_GAMMA),
+    purchasesPerWeek: gamma(rng, shape.purchaseShapeR, shape.purchaseRateAlpha),
+    dropout: beta(rng, shape.dropoutA, shape.dropoutB),
+    spendRate: gamma(rng, shape.spendShapeQ, shape.spendScaleGamma),
   };
 }
 
@@ -447,8 +498,8 @@ export function purchaseTimes(rng: Random, traits: CustomerTraits, acquiredMs: n
 }
 
 /** The paid amount of one order, in fen (at least ¥1). */
-export function orderValueFen(rng: Random, traits: CustomerTraits): number {
-  return Math.max(100, Math.round(gamma(rng, SPEND_SHAPE_P, traits.spendRate) * 100));
+export function orderValueFen(rng: Random, traits: CustomerTraits, shape: PurchaseShape = FRUIT_SHAPE): number {
+  return Math.max(100, Math.round(gamma(rng, shape.spendShapeP, traits.spendRate) * 100));
 }
 
 // ---- baskets ----------------------------------------------------------------------------------
@@ -478,22 +529,69 @@ const SMALLEST_WEIGHED_FEN = 300;
 export class Assortment {
   private readonly all: WeightedChoice<Sku>[] = [];
   private readonly weighed: WeightedChoice<Sku>[] = [];
+  /** A catalogue with nothing sold by weight (formula, printers, shoes) fills baskets with whole pieces. */
+  private readonly piecesOnly: boolean;
+  private readonly byPrice: readonly Sku[];
 
   constructor(catalog: readonly Sku[]) {
     const byWeight = catalog.filter((s) => s.byWeight);
+    this.piecesOnly = byWeight.length === 0;
+    this.byPrice = [...catalog].sort((a, b) => a.priceFen - b.priceFen || (a.sku < b.sku ? -1 : 1));
     for (let month = 1; month <= 12; month++) {
       const weight = (s: Sku): number => s.popularity * (s.season.length === 0 || s.season.includes(month) ? 1 : 0.1);
       this.all.push(new WeightedChoice(catalog, catalog.map(weight)));
-      this.weighed.push(new WeightedChoice(byWeight, byWeight.map(weight)));
+      if (!this.piecesOnly) this.weighed.push(new WeightedChoice(byWeight, byWeight.map(weight)));
     }
   }
 
   /**
-   * Lines summing exactly to totalFen. Bigger orders have more lines; packaged goods are whole
+   * Whole pieces at list price worth at least totalFen: a few picked by season and popularity
+   * while they fit, then pieces by price until what is left is covered. What the lines come to
+   * above totalFen is the order's discount (满减, 活动价), so the paid amount keeps its law.
+   */
+  pieces(rng: Random, totalFen: number, month: number): BasketLine[] {
+    const all = this.all[month - 1];
+    if (!all) throw new RangeError(`month ${month} is not 1–12`);
+    const lines: BasketLine[] = [];
+    const add = (sku: Sku, quantity: number): void => {
+      const same = lines.find((l) => l.sku === sku);
+      if (same) {
+        same.quantity += quantity;
+        same.amountFen = same.quantity * same.unitPriceFen;
+      } else {
+        lines.push({ sku, quantity, unitPriceFen: sku.priceFen, amountFen: quantity * sku.priceFen });
+      }
+    };
+    let remaining = totalFen;
+    const wanted = Math.min(5, 1 + poisson(rng, 0.6));
+    for (let tries = 0; lines.length < wanted - 1 && tries < 2 * wanted; tries++) {
+      const sku = all.pick(rng);
+      if (sku.priceFen > remaining) continue;
+      const quantity = Math.min(1 + poisson(rng, 0.3), Math.floor(remaining / sku.priceFen));
+      add(sku, quantity);
+      remaining -= quantity * sku.priceFen;
+    }
+    while (remaining > 0) {
+      // one piece that covers the rest unless that gives away more than a tenth of the order; else
+      // the dearest piece that fits, and go on
+      const cover = this.byPrice.find((s) => s.priceFen >= remaining);
+      const fits = this.byPrice.findLast((s) => s.priceFen <= remaining);
+      const next = cover && (cover.priceFen - remaining <= totalFen / 10 || !fits) ? cover : (fits ?? this.byPrice[this.byPrice.length - 1]);
+      if (!next) throw new RangeError('empty catalogue');
+      add(next, 1);
+      remaining -= next.priceFen;
+    }
+    return lines;
+  }
+
+  /**
+   * Lines summing exactly to totalFen (at least totalFen for a catalogue of whole pieces only, see
+   * pieces()). Bigger orders have more lines; packaged goods are whole
    * pieces; fruit sold by weight takes what is left (one weighing is one line: quantity 1, its
    * price the line's amount), which is how a 散称 fruit till prints it.
    */
   basket(rng: Random, totalFen: number, month: number): BasketLine[] {
+    if (this.piecesOnly) return this.pieces(rng, totalFen, month);
     const all = this.all[month - 1];
     const weighed = this.weighed[month - 1];
     if (!all || !weighed) throw new RangeError(`month ${month} is not 1–12`);

@@ -11,6 +11,7 @@ import { YuchiError, conflict, invalid } from '../errors.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
 import { DemoWorld, type ChunkRows } from './demo.world.ts';
 import { ZoneClock } from './demo.rules.ts';
+import type { DemoProfile } from './demo.profile.ts';
 
 export interface SeedDemoOptions {
   tenantId: string;
@@ -22,6 +23,8 @@ export interface SeedDemoOptions {
   onProgress?: (p: { phase: string; done: number; total: number }) => void;
   /** Keep PostgreSQL's row-by-row foreign-key checks even where they could be proven at the end. */
   perRowKeyChecks?: boolean;
+  /** The business to draw (default: the fruit chain of the first-boot demo). */
+  profile?: DemoProfile;
 }
 
 export interface SeedDemoResult {
@@ -125,7 +128,7 @@ export async function seedDemo(handle: DatabaseHandle, options: SeedDemoOptions)
     }
 
     keysCheckedAtEnd = options.perRowKeyChecks ? false : await checkKeysAtTheEnd(client);
-    const world = new DemoWorld({ tenantId: tenant.id, seed: options.seed, customers: options.customers, ...window });
+    const world = new DemoWorld({ tenantId: tenant.id, seed: options.seed, customers: options.customers, profile: options.profile, ...window });
     progress({ phase: 'stores', done: 0, total: options.customers });
     const fixtures = world.storesAndStaff();
     timings.stores += await copyRows(client, 'stores', COLUMNS.stores, Buffer.from(fixtures.stores));

@@ -5,17 +5,16 @@
 // refreshOrderAggregates' definition (src/core/customers/aggregates.service.ts): over orders not
 // fully refunded, first and last ordered_at, count, distinct local days, Σ(paid − refunded).
 import {
-  AcquisitionSchedule, Assortment, GUIDE_SHARE, HOME_STORE_SHARE, MEMBER_DAY_COUPON_SHARE, MEMBER_DAY_PRICE, MobileNumbers,
-  PARTIALLY_REFUNDED_SHARE, REFUNDED_SHARE, Random, WeeklyRhythm, WeightedChoice, deterministicId, drawTraits, externalUserId,
-  normal, openId, orderValueFen, personName, purchaseTimes, uniform, unionId, urlSafeText, weekdayOfDay, type Gender, type ZoneClock,
+  AcquisitionSchedule, Assortment, MobileNumbers, Random, WeeklyRhythm, WeightedChoice, deterministicId, drawTraits, externalUserId,
+  normal, openId, orderValueFen, personName, purchaseTimes, uniform, unionId, urlSafeText, weekdayOfDay, type BasketLine, type Gender, type ZoneClock,
 } from './demo.rules.ts';
-import { CATALOG, CITY, CUSTOMER_CITIES, REPEAT_CHANNELS, SOURCES, STAFF_NAMES, STORES, type DemoStore } from './demo.catalog.ts';
+import type { DemoStore } from './demo.catalog.ts';
+import { FRUIT_PROFILE, type DemoProfile } from './demo.profile.ts';
 
 const DAY_MS = 86_400_000;
 const YEAR_MS = 365.2425 * DAY_MS;
 /** Identities that arrive after joining do so after a delay with this mean (days). */
 const LATER_IDENTITY_MEAN_DAYS = 30;
-const EXTERNAL_USERID_SHARE = 0.7;
 const OPENID_SHARE = 0.6;
 /** unionid mostly comes with an openid (same WeChat user across apps): 0.6·0.9 + 0.4·0.15 = 0.6. */
 const UNIONID_GIVEN_OPENID = 0.9;
@@ -23,7 +22,6 @@ const UNIONID_WITHOUT_OPENID = 0.15;
 const BIRTHDAY_KNOWN_SHARE = 0.7;
 const YIELD_EVERY_MS = 4;
 const STAFF_PHONE_INDEX = 4_000_000_000;
-const GENDERS = new WeightedChoice<Gender>(['female', 'male', 'unknown'], [58, 34, 8]);
 const CHANNEL_LETTER = { pos: 'P', miniprogram: 'M', group_buy: 'J', ecommerce: 'E' } as const;
 /**
  * WeCom friends and groups: a customer with an external_userid is a friend of one staff member
@@ -33,11 +31,9 @@ const CHANNEL_LETTER = { pos: 'P', miniprogram: 'M', group_buy: 'J', ecommerce: 
  */
 const FRIEND_DELETED_SHARE = 0.06;
 const FRIEND_DELETED_MEAN_DAYS = 12;
-const GROUP_JOIN_SHARE = 0.55;
 const GROUP_JOIN_MEAN_DAYS = 2;
 const GROUP_LEFT_SHARE = 0.12;
 const GROUP_LEFT_MEAN_DAYS = 25;
-const GROUPS_PER_STORE = 2;
 const SOCIAL_STREAM = 1_000_003;
 
 export interface ChunkRows {
@@ -166,27 +162,36 @@ export class DemoWorld {
   private readonly endMs: number;
   private readonly rhythm: WeeklyRhythm;
   private readonly schedule: AcquisitionSchedule;
-  private readonly assortment = new Assortment(CATALOG);
+  private readonly profile: DemoProfile;
+  private readonly assortment: Assortment;
   private readonly mobiles: MobileNumbers;
   private readonly openIdPrefix: string;
-  private readonly sources = new WeightedChoice(SOURCES, SOURCES.map((s) => s.weight));
-  private readonly repeatChannels = new WeightedChoice(REPEAT_CHANNELS.map((c) => c.channel), REPEAT_CHANNELS.map((c) => c.weight));
-  private readonly cities = new WeightedChoice(CUSTOMER_CITIES.map((c) => copyText(c.city)), CUSTOMER_CITIES.map((c) => c.weight));
+  private readonly sources: WeightedChoice<DemoProfile['sources'][number]>;
+  private readonly repeatChannels: WeightedChoice<DemoProfile['repeatChannels'][number]['channel']>;
+  private readonly cities: WeightedChoice<string>;
+  private readonly genders: WeightedChoice<Gender>;
   private stores: StoreState[] = [];
   private homeStores: WeightedChoice<StoreState> | undefined;
   private next = 0;
   private orderSeq = 0;
   private readonly days = new Map<number, { digits: string; month: number }>();
 
-  constructor(options: { tenantId: string; seed: number; customers: number; clock: ZoneClock; startMs: number; endMs: number }) {
+  constructor(options: { tenantId: string; seed: number; customers: number; clock: ZoneClock; startMs: number; endMs: number; profile?: DemoProfile }) {
+    const profile = options.profile ?? FRUIT_PROFILE;
+    this.profile = profile;
     this.rng = new Random(options.seed);
     this.social = new Random(options.seed + SOCIAL_STREAM);
     this.tenant = options.tenantId + '\t';
     this.clock = options.clock;
     this.startMs = options.startMs;
     this.endMs = options.endMs;
-    this.rhythm = new WeeklyRhythm(this.clock);
-    this.schedule = new AcquisitionSchedule(this.clock, this.startMs, this.endMs, options.customers);
+    this.assortment = new Assortment(profile.catalog);
+    this.sources = new WeightedChoice(profile.sources, profile.sources.map((s) => s.weight));
+    this.repeatChannels = new WeightedChoice(profile.repeatChannels.map((c) => c.channel), profile.repeatChannels.map((c) => c.weight));
+    this.cities = new WeightedChoice(profile.customerCities.map((c) => copyText(c.city)), profile.customerCities.map((c) => c.weight));
+    this.genders = new WeightedChoice<Gender>(['female', 'male', 'unknown'], profile.genders);
+    this.rhythm = new WeeklyRhythm(this.clock, profile.shape);
+    this.schedule = new AcquisitionSchedule(this.clock, this.startMs, this.endMs, options.customers, profile.shape);
     this.mobiles = new MobileNumbers(this.rng);
     this.openIdPrefix = 'o' + urlSafeText(this.rng, 5);
   }
@@ -199,16 +204,17 @@ export class DemoWorld {
     let groups = '';
     let staffCount = 0;
     let groupCount = 0;
-    for (const store of STORES) {
+    const profile = this.profile;
+    for (const store of profile.stores) {
       const opened = this.startMs - Math.floor(uniform(rng, 60, 900) * DAY_MS);
       const id = deterministicId(rng, opened);
-      stores += `${this.tenant}${id}\t${store.code}\t${copyText(store.name)}\t${CITY}\t${copyText(store.district)}\t${copyText(store.address)}\t${store.latitude}\t${store.longitude}\t${store.opensAt}\t${store.closesAt}\topen\t${iso(opened)}\n`;
+      stores += `${this.tenant}${id}\t${store.code}\t${copyText(store.name)}\t${copyText(profile.city)}\t${copyText(store.district)}\t${copyText(store.address)}\t${store.latitude}\t${store.longitude}\t${store.opensAt}\t${store.closesAt}\topen\t${iso(opened)}\n`;
       const staffIds: string[] = [];
       const weights: number[] = [];
       for (let k = 0; k <= store.guides; k++) {
         const joined = opened + Math.floor(uniform(rng, 0, (this.startMs - opened) / DAY_MS) * DAY_MS);
         const staffId = deterministicId(rng, joined);
-        const name = STAFF_NAMES[staffCount % STAFF_NAMES.length] ?? '店员';
+        const name = profile.staffNames[staffCount % profile.staffNames.length] ?? '店员';
         const title = k === 0 ? 'manager' : 'guide';
         const userId = `${store.code.toLowerCase()}-${k === 0 ? 'dz' : `dg${k}`}`;
         const phone = this.mobiles.at(STAFF_PHONE_INDEX - staffCount); // far from customers' indexes 0, 1, 2 …
@@ -219,12 +225,14 @@ export class DemoWorld {
       }
       // the groups, each run by a guide (the manager when the store has none), open before the window
       const groupIds: string[] = [];
-      for (let g = 1; g <= GROUPS_PER_STORE; g++) {
+      for (let g = 1; g <= profile.groups.length; g++) {
+        const group = profile.groups[g - 1];
+        if (!group) continue;
         const created = this.startMs - Math.floor(uniform(this.social, 7, 60) * DAY_MS);
         const groupId = deterministicId(this.social, created);
         const owner = staffIds[1 + ((g - 1) % Math.max(1, staffIds.length - 1))] ?? staffIds[0] ?? '\\N';
-        const name = copyText(`${store.name}鲜果福利 ${g} 群`);
-        groups += `${this.tenant}${groupId}\twr${store.code.toLowerCase()}g${g}\t${name}\t${owner}\t${id}\t${iso(created)}\tvalue\t${copyText('门店福利群：每天新品实拍、午后接龙与秒杀，周二会员日')}\tactive\t${iso(created)}\n`;
+        const name = copyText(group.name.replace('{store}', store.name).replace('{n}', String(g)));
+        groups += `${this.tenant}${groupId}\twr${store.code.toLowerCase()}g${g}\t${name}\t${owner}\t${id}\t${iso(created)}\t${group.kind}\t${copyText(group.purpose)}\tactive\t${iso(created)}\n`;
         groupIds.push(groupId);
         groupCount++;
       }
@@ -262,14 +270,15 @@ export class DemoWorld {
     const homeStores = this.homeStores;
     if (!homeStores) throw new Error('storesAndStaff() comes first');
     const joined = this.schedule.next(rng);
-    const traits = drawTraits(rng);
-    const gender = GENDERS.pick(rng);
+    const profile = this.profile;
+    const traits = drawTraits(rng, profile.shape);
+    const gender = this.genders.pick(rng);
     const name = copyText(personName(rng, gender));
     const birthday = rng.chance(BIRTHDAY_KNOWN_SHARE) ? this.birthday() : '\\N';
     const city = this.cities.pick(rng);
     const source = this.sources.pick(rng);
     const home = homeStores.pick(rng);
-    const guide = rng.chance(GUIDE_SHARE) ? home.guides.pick(rng) : undefined;
+    const guide = rng.chance(profile.guideShare) ? home.guides.pick(rng) : undefined;
     const id = deterministicId(rng, joined);
     const T = this.tenant;
 
@@ -283,7 +292,7 @@ export class DemoWorld {
     };
     identity('phone', this.mobiles.at(index), joined);
     identity('member_no', `M${10_000_001 + index}`, joined);
-    if (rng.chance(EXTERNAL_USERID_SHARE)) {
+    if (rng.chance(profile.friendShare)) {
       const friendAt = this.later(joined, guide !== undefined ? 0.6 : 0.2);
       identity('external_userid', externalUserId(rng), friendAt);
       this.friend(id, friendAt, guide ?? home.guides.pick(this.social), home, rows);
@@ -304,27 +313,31 @@ export class DemoWorld {
     for (let k = 0; k < times.length; k++) {
       const at = times[k] ?? joined;
       const channel = k === 0 ? source.firstOrder : this.repeatChannels.pick(rng);
-      const store = channel === 'ecommerce' ? undefined : channel === 'pos' && !rng.chance(HOME_STORE_SHARE) ? homeStores.pick(rng) : home;
+      const store = channel === 'ecommerce' ? undefined : channel === 'pos' && !rng.chance(profile.homeStoreShare) ? homeStores.pick(rng) : home;
       let staffId: string | undefined;
       if (channel === 'pos' && store) staffId = store === home && guide !== undefined ? guide : store.guides.pick(rng);
       else if (channel === 'group_buy') staffId = guide; // the 接龙 ran in the guide's group
 
       const localDay = this.clock.localDay(at);
       const day = this.calendar(localDay);
-      const paid = orderValueFen(rng, traits);
-      const memberDay = weekdayOfDay(localDay) === 2 && channel !== 'ecommerce' && rng.chance(MEMBER_DAY_COUPON_SHARE);
-      const total = memberDay ? Math.round(paid / MEMBER_DAY_PRICE) : paid;
+      const paid = orderValueFen(rng, traits, profile.shape);
+      const memberDay = weekdayOfDay(localDay) === 2 && channel !== 'ecommerce' && rng.chance(profile.memberDayCouponShare);
+      const listed = memberDay ? Math.round(paid / profile.memberDayPrice) : paid;
       const u = rng.float();
-      const status = u < REFUNDED_SHARE ? 'refunded' : u < REFUNDED_SHARE + PARTIALLY_REFUNDED_SHARE && paid >= 2 ? 'partially_refunded' : 'paid';
+      const status = u < profile.refundedShare ? 'refunded' : u < profile.refundedShare + profile.partiallyRefundedShare && paid >= 2 ? 'partially_refunded' : 'paid';
       const refunded = status === 'refunded' ? paid : status === 'partially_refunded' ? Math.min(paid - 1, Math.max(1, Math.round(paid * uniform(rng, 0.1, 0.6)))) : 0;
       const orderId = deterministicId(rng, at);
       const orderNo = `${CHANNEL_LETTER[channel]}${day.digits}${String(++this.orderSeq).padStart(8, '0')}`;
       const orderedAt = iso(at);
+      // Fruit weighed at the till comes to the listed amount exactly; whole pieces may come to more,
+      // the difference being the order's discount.
+      const lines: BasketLine[] = this.assortment.basket(rng, listed, day.month);
+      let total = 0;
+      for (const l of lines) total += l.amountFen;
       rows.orders.start(orderId);
       rows.orders.add(`${T}${orderId}\t${orderNo}\t${id}\t${store ? store.id : '\\N'}\t${staffId ?? '\\N'}\t${channel}\t${status}\t${total}\t${total - paid}\t${paid}\t${refunded}\t${orderedAt}\t${orderedAt}\n`);
       rows.orderCount++;
 
-      const lines = this.assortment.basket(rng, total, day.month);
       rows.items.start(orderId);
       for (let line = 0; line < lines.length; line++) {
         const l = lines[line];
@@ -358,7 +371,7 @@ export class DemoWorld {
     const gone = social.chance(FRIEND_DELETED_SHARE) ? this.after(at, FRIEND_DELETED_MEAN_DAYS) : undefined;
     rows.contacts.add(`${T}${customerId}\t${staffId}\tstore-${home.store.code.toLowerCase()}\t${iso(at)}\t${gone === undefined ? '\\N' : iso(gone)}\n`);
     rows.contactCount++;
-    if (gone !== undefined || !social.chance(GROUP_JOIN_SHARE)) return;
+    if (gone !== undefined || !social.chance(this.profile.groupJoinShare)) return;
     const joinedAt = this.after(at, GROUP_JOIN_MEAN_DAYS);
     if (joinedAt === undefined) return;
     const groupId = home.groupIds[Math.floor(social.float() * home.groupIds.length)];
@@ -385,9 +398,9 @@ export class DemoWorld {
     return day;
   }
 
-  /** Ages roughly 18–70, centred on the mid-thirties: who shops for fruit. */
+  /** Ages around the profile's mean (the fruit chain's mid-thirties), within 16–78. */
   private birthday(): string {
-    const age = Math.min(78, Math.max(16, normal(this.rng, 36, 11)));
+    const age = Math.min(78, Math.max(16, normal(this.rng, this.profile.age.mean, this.profile.age.sd)));
     return iso(this.endMs - age * YEAR_MS).slice(0, 10);
   }
 
