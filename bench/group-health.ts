@@ -1,16 +1,22 @@
-// Group health at 百果园's scale: 25,000 groups with 90 days of messages (~50 M group_messages rows),
-// then the recompute of every group's weekly figures and classification, timed.
+// Group health at 百果园's scale: 25,000 groups with 90 days of messages (~50 M messages), then the
+// recompute of every group's weekly figures and classification, timed.
 //   npx tsx bench/group-health.ts                      # own embedded PostgreSQL in /tmp/yuchi-groupbench (kept for reruns)
-//   DATABASE_URL=postgres://... npx tsx bench/group-health.ts [--groups 25000] [--days 90] [--runs 2] [--regenerate]
-// Data is generated in SQL (generate_series, one statement per day so rows lie in time order as
-// ingestion would write them) into its own tenant `groupbench`; nothing else is touched. Each group
-// has a character — dead, spam, owner-talks (chicken rib) or lively (value) — so the classes spread.
-// On its own server the load skips foreign-key triggers and builds the message indexes after the
-// timed recomputes (which only scan). A rerun finds the tenant's messages and goes straight to timing.
+//   DATABASE_URL=postgres://... npx tsx bench/group-health.ts [--groups 25000] [--days 90] [--runs 2] [--regenerate] [--raw] [--parallel 2] [--messages-again]
+// Data is generated in SQL into its own tenant `groupbench-<groups>`; nothing else is touched. Each
+// group has a character — dead, spam, owner-talks (chicken rib) or lively (value) — so the classes
+// spread. Health reads the weekly per-speaker rollup (group_speaker_weeks), so the generated
+// messages are counted into it by the statement ingestion uses (addToSpeakerWeeks), seven days of
+// messages per statement. The raw group_messages rows (the console's message list; pruned after
+// 98 days) are not read by health: they are stored only with --raw, through the same
+// insert-then-count statement shape as ingestion. Without --raw the ~50 M messages are generated
+// and counted, not stored one by one. A rerun finds the tenant's rollup and goes straight to timing.
 import { openDatabase } from '../src/db/connect.ts';
 import { startEmbedded, type DatabaseServer } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { recomputeGroupHealth } from '../src/core/groups/health.service.ts';
+import { addToSpeakerWeeks } from '../src/core/groups/speaker-weeks.service.ts';
+import { sql } from 'kysely';
+import type { PoolClient } from 'pg';
 import { createTenant, findTenantBySlug } from '../src/core/tenants/tenants.service.ts';
 import { load } from './measure.ts';
 
@@ -23,6 +29,9 @@ const DAYS = arg('days', 90);
 const RUNS = arg('runs', 2);
 const CUSTOMERS = Math.max(1_000, GROUPS * 20);
 const REGENERATE = process.argv.includes('--regenerate');
+const RAW = process.argv.includes('--raw');
+const MESSAGES_AGAIN = process.argv.includes('--messages-again');
+const PARALLEL = Math.max(1, arg('parallel', 2));
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 let server: DatabaseServer | undefined;
@@ -31,16 +40,24 @@ if (!url) {
   server = await startEmbedded('/tmp/yuchi-groupbench');
   url = server.url;
 }
-const handle = openDatabase(url, { max: 2, applicationName: 'bench-group-health' });
+const handle = openDatabase(url, { max: PARALLEL + 2, applicationName: 'bench-group-health' });
 const q = async (text: string, values: unknown[] = []): Promise<number> => (await handle.pool.query(text, values)).rowCount ?? 0;
 
 try {
   await migrate(handle.pool);
   const slug = `groupbench-${GROUPS}`;
   let tenant = await findTenantBySlug(handle.db, slug);
-  const generated = tenant ? await q('select 1 from group_messages where tenant_id = $1 limit 1', [tenant.id]) : 0;
-  if (tenant && (REGENERATE || generated === 0)) {
+  const generated = tenant ? await q('select 1 from group_speaker_weeks where tenant_id = $1 limit 1', [tenant.id]) : 0;
+  // a run stopped after the groups and members were made (the member history is their last statement) resumes at the messages
+  // (or, with --messages-again, counts the messages again from nothing)
+  const setUp = tenant && !REGENERATE && (generated === 0 || MESSAGES_AGAIN) ? await q('select 1 from group_member_changes where tenant_id = $1 limit 1', [tenant.id]) : 0;
+  if (tenant && setUp > 0) {
+    await q('delete from group_speaker_weeks where tenant_id = $1', [tenant.id]);
+    await generateMessages(tenant.id);
+  }
+  else if (tenant && (REGENERATE || generated === 0)) {
     await q('delete from group_messages where tenant_id = $1', [tenant.id]);
+    await q('delete from group_speaker_weeks where tenant_id = $1', [tenant.id]);
     await q('delete from tenants where id = $1', [tenant.id]);
     tenant = undefined;
   }
@@ -49,21 +66,22 @@ try {
     await generate(tenant.id);
   }
   const t = tenant.id;
-  const rows = await handle.pool.query<{ groups: string; members: string; messages: string }>(
+  const rows = await handle.pool.query<{ groups: string; members: string; messages: string; rollup: string; counted: string }>(
     `select (select count(*) from customer_groups where tenant_id = $1) as groups, (select count(*) from group_members where tenant_id = $1) as members,
-            (select count(*) from group_messages where tenant_id = $1) as messages`, [t]);
+            (select count(*) from group_messages where tenant_id = $1) as messages,
+            (select count(*) from group_speaker_weeks where tenant_id = $1) as rollup, (select sum(messages) from group_speaker_weeks where tenant_id = $1) as counted`, [t]);
   const r = rows.rows[0];
-  console.log(`tenant ${slug}: ${Number(r?.groups).toLocaleString('en')} groups, ${Number(r?.members).toLocaleString('en')} memberships, ${Number(r?.messages).toLocaleString('en')} group messages over ${DAYS} days`);
+  const n = (x: string | undefined): string => Number(x ?? 0).toLocaleString('en');
+  console.log(`tenant ${slug}: ${n(r?.groups)} groups, ${n(r?.members)} memberships; ${n(r?.counted)} group messages over ${DAYS} days counted into ${n(r?.rollup)} group-week-speaker rows; ${n(r?.messages)} raw group_messages rows stored`);
   // Planner statistics only: the first recompute reads pages never read before (hint bits), the
   // second shows the steady state.
-  await q('analyze group_messages');
-  for (const table of ['customer_groups', 'group_members', 'group_member_changes', 'group_health_weeks']) await q(`analyze ${table}`);
+  for (const table of ['group_speaker_weeks', 'customer_groups', 'group_members', 'group_member_changes', 'group_health_weeks']) await q(`analyze ${table}`);
 
   // Judge as of the last generated day (a run stopped early, or data generated days ago, still
   // has its last complete week); this scan also reads every page once before the timed runs.
-  const latest = await handle.pool.query<{ at: Date | null }>('select max(sent_at) as at from group_messages where tenant_id = $1', [t]);
+  const latest = await handle.pool.query<{ at: Date | null }>(`select (max(week)::timestamp at time zone 'Asia/Shanghai') + interval '7 days' as at from group_speaker_weeks where tenant_id = $1`, [t]);
   const lastAt = latest.rows[0]?.at ?? new Date();
-  const now = new Date(Math.min(Date.now(), lastAt.getTime() + 86_400_000));
+  const now = new Date(Math.min(Date.now(), lastAt.getTime() - 3_600_000));
   console.log(`judged as of ${now.toISOString()}`);
   const weeksAll = Math.ceil(DAYS / 7) + 1;
   for (const weeks of [weeksAll, 2]) {
@@ -80,16 +98,16 @@ try {
       console.log(`  ${result.groups.toLocaleString('en')} groups, ${result.weekRows.toLocaleString('en')} week rows from ${result.fromWeek}, ${result.classified.toLocaleString('en')} classified on week ${result.judgedWeek}: ${classes.rows.map((c) => `${c.class} ${c.n}`).join(', ')}`);
     }
   }
-  if (server) {
-    // The recompute scans; the group page's message list and merges need the indexes the load skipped.
+  if (server && RAW) {
+    // The recompute does not read raw messages; the group page's message list and merges need the indexes the load skipped.
     const t1 = performance.now();
     await q(`set maintenance_work_mem = '1GB'`);
     await q('create index if not exists group_messages_group on group_messages (tenant_id, group_id, sent_at)');
     await q('create index if not exists group_messages_sender on group_messages (tenant_id, sender_customer_id) where sender_customer_id is not null');
     console.log(`\nmessage indexes present (built in ${s(performance.now() - t1)} if missing; load ${load()})`);
   }
-  const size = await handle.pool.query<{ s: string }>(`select pg_size_pretty(pg_total_relation_size('group_messages')) as s`);
-  console.log(`\ngroup_messages on disk (all tenants, with indexes): ${size.rows[0]?.s}`);
+  const size = await handle.pool.query<{ s: string; r: string }>(`select pg_size_pretty(pg_total_relation_size('group_speaker_weeks')) as r, pg_size_pretty(pg_total_relation_size('group_messages')) as s`);
+  console.log(`\non disk (all tenants, with indexes): group_speaker_weeks ${size.rows[0]?.r}, group_messages ${size.rows[0]?.s}`);
 } finally {
   await handle.close();
   await server?.stop();
@@ -116,6 +134,11 @@ async function backendCpu(): Promise<number | null> {
   return ticks / 100;
 }
 
+/** The bench customer number n's id, as SQL over an integer expression. */
+function customerId(n: string): string {
+  return `('b0000000-0000-7000-8000-' || lpad(to_hex(${n}), 12, '0'))::uuid`;
+}
+
 async function generate(t: string): Promise<void> {
   const started = performance.now();
   // One session (temporary tables); on the bench's own server, foreign-key triggers are skipped
@@ -131,8 +154,9 @@ async function generate(t: string): Promise<void> {
   await q(`insert into staff (tenant_id, id, store_id, name, wecom_user_id)
            select $1, gen_random_uuid(), s.id, '导购 ' || gs.n, 'gb' || gs.n from generate_series(1, $2) gs(n) join bench_store s on s.n = 1 + gs.n % $3`, [t, staff, stores]);
   await q(`create temp table bench_staff as select row_number() over (order by wecom_user_id) as n, id, store_id from staff where tenant_id = $1`, [t]);
-  await q(`insert into customers (tenant_id, id, name, created_at) select $1, gen_random_uuid(), '顾客' || n, now() - interval '200 days' from generate_series(1, $2) n`, [t, CUSTOMERS]);
-  await q(`create temp table bench_cust as select (row_number() over ()) - 1 as n, id from customers where tenant_id = $1`, [t]);
+  // customer n has an id computed from n, so 50 M generated messages name their speakers without a look-up
+  await q(`insert into customers (tenant_id, id, name, created_at) select $1, ${customerId('n')}, '顾客' || n, now() - interval '200 days' from generate_series(0, $2 - 1) n`, [t, CUSTOMERS]);
+  await q(`create temp table bench_cust as select n, ${customerId('n')} as id from generate_series(0, $1 - 1) n`, [CUSTOMERS]);
   await q('create unique index on bench_cust (n)');
   // character: 0 dead, 1 spam, 2–7 owner talks (chicken rib), 8–19 lively (value); size 30–480
   await q(`create temp table bench_group as
@@ -152,36 +176,83 @@ async function generate(t: string): Promise<void> {
            union all select tenant_id, group_id, customer_id, left_at, 'left' from group_members where tenant_id = $1 and left_at is not null`, [t]);
   console.log(`stores, staff, ${CUSTOMERS.toLocaleString('en')} customers, ${GROUPS.toLocaleString('en')} groups and members: ${s(performance.now() - started)} (load ${load()})`);
 
-  if (server) {
+  if (server && RAW) {
     await q('drop index if exists group_messages_group');
     await q('drop index if exists group_messages_sender');
   }
+  client.release();
+  await generateMessages(t);
+}
+
+/** The bench groups of the tenant, in a session's temporary table, rebuilt from customer_groups (a resumed run has no session of the setup). */
+async function benchGroups(client: PoolClient, t: string): Promise<void> {
+  await client.query(`create temp table if not exists bench_group as
+    select substr(chat_id, 8)::int as n, id, (substr(chat_id, 8)::int * 37) % 20 as character, 30 + (substr(chat_id, 8)::int * 7919) % 451 as size,
+           owner_staff_id as owner, store_id
+      from customer_groups where tenant_id = $1 and chat_id like 'wrbench%'`, [t]);
+  // temporary tables are never analysed by autovacuum: the plans below need their statistics
+  await client.query('analyze bench_group');
+}
+
+/**
+ * Messages, seven days per statement, counted into the rollup by ingestion's statement; the 7-day
+ * chunks go round-robin to --parallel sessions (rows upserted in key order: sessions wait, never deadlock).
+ */
+async function generateMessages(t: string): Promise<void> {
+  const started = performance.now();
   // messages a day by character: dead 1, spam 25, owner-talks 18, lively 28 → ~22 a group-day on average
-  let total = 0;
-  for (let d = DAYS; d >= 1; d--) {
-    const t0 = performance.now();
-    total += await q(`
-      insert into group_messages (tenant_id, group_id, sent_at, event_id, sender_customer_id, sender_staff_id, reply_to_customer_id, reply_to_staff_id, text_length, has_link, flagged)
-      select $1, x.id, x.at, gen_random_uuid(),
-             case when x.staff then null else sc.id end, case when x.staff then x.owner end,
-             case when x.reply = 1 then rc.id end, case when x.reply = 2 then x.owner end,
-             (5 + random() * 60)::int, x.link, x.link and x.character = 1 and random() < 0.5
+  const generatedDays = (fromDay: number, toDay: number) => sql`(
+      select x.id as group_id, x.at as sent_at,
+             case when x.staff then null else ${sql.raw(customerId(`(x.n * 7919 + x.speaker * 104729) % ${CUSTOMERS}`))} end as sender_customer_id,
+             case when x.staff then x.owner end as sender_staff_id,
+             case when x.reply = 1 then ${sql.raw(customerId(`(x.n * 7919 + x.answered * 104729) % ${CUSTOMERS}`))} end as reply_to_customer_id,
+             case when x.reply = 2 then x.owner end as reply_to_staff_id,
+             x.link as has_link, x.link and x.character = 1 and random() < 0.5 as flagged
         from (
           select g.id, g.owner, g.character, g.n, g.size,
-                 date_trunc('day', now()) - make_interval(days => $2) + make_interval(secs => 8 * 3600 + random() * 14 * 3600) as at,
+                 date_trunc('day', now()) - make_interval(days => d.d) + make_interval(secs => 8 * 3600 + random() * 14 * 3600) as at,
                  random() < case g.character when 0 then 0.9 when 1 then 0.1 when 2 then 0.7 when 3 then 0.7 when 4 then 0.7 when 5 then 0.7 when 6 then 0.7 when 7 then 0.7 else 0.2 end as staff,
                  case when g.character >= 8 and random() < 0.5 then 1 when g.character >= 8 and random() < 0.3 then 2 when random() < 0.1 then 2 else 0 end as reply,
                  (g.character = 1 and random() < 0.6) or random() < 0.01 as link,
                  (random() * g.size * case when g.character >= 8 then 0.25 else 0.05 end)::int as speaker,
                  (random() * g.size * 0.25)::int as answered
-            from bench_group g
+            from generate_series(${fromDay}::int, ${toDay}::int, -1) d(d) cross join bench_group g
             cross join lateral generate_series(1, case g.character when 0 then (random() * 2)::int when 1 then 25 when 8 then 28 else
                                                      case when g.character < 8 then 18 else 28 end end) k
-        ) x
-        join bench_cust sc on sc.n = (x.n * 7919 + x.speaker * 104729) % $3
-        join bench_cust rc on rc.n = (x.n * 7919 + x.answered * 104729) % $3`, [t, d, CUSTOMERS]);
-    if (d % 10 === 0 || d === 1) console.log(`  day -${d}: ${total.toLocaleString('en')} messages so far (${s(performance.now() - t0)} for the day, load ${load()})`);
-  }
-  client.release();
-  console.log(`generated ${total.toLocaleString('en')} group messages in ${s(performance.now() - started)} (load ${load()})`);
+        ) x)`;
+  let rollupRows = 0;
+  const chunks: number[] = [];
+  for (let d = DAYS; d >= 1; d -= 7) chunks.push(d);
+  const session = async (k: number): Promise<void> => {
+    const client = await handle.pool.connect();
+    try {
+      await client.query('set synchronous_commit = off');
+      // The counting aggregates a week of messages per statement: room for it rather than spill.
+      await client.query(`set work_mem = '256MB'`);
+      await benchGroups(client, t);
+      for (const d of chunks.filter((_, i) => i % PARALLEL === k)) {
+        const t0 = performance.now();
+        const cpu0 = await backendCpu();
+        const days = generatedDays(d, Math.max(1, d - 6));
+        // without --raw: counted straight into the rollup; with it: stored, then counted, as ingestion does
+        const statement = RAW
+          ? sql`with added as (
+              insert into group_messages (tenant_id, group_id, sent_at, event_id, sender_customer_id, sender_staff_id, reply_to_customer_id, reply_to_staff_id, text_length, has_link, flagged)
+              select ${t}::uuid, s.group_id, s.sent_at, gen_random_uuid(), s.sender_customer_id, s.sender_staff_id, s.reply_to_customer_id, s.reply_to_staff_id,
+                     (5 + random() * 60)::int, s.has_link, s.flagged
+                from ${days} s
+              returning group_id, sent_at, sender_customer_id, sender_staff_id, reply_to_customer_id, reply_to_staff_id, has_link, flagged)
+            ${addToSpeakerWeeks(t, sql`added`)}`
+          : addToSpeakerWeeks(t, days);
+        const compiled = statement.compile(handle.db);
+        const upserted = (await client.query(compiled.sql, [...compiled.parameters])).rowCount ?? 0;
+        rollupRows += upserted;
+        console.log(`  days -${d}…-${Math.max(1, d - 6)}: ${upserted.toLocaleString('en')} group-week-speaker rows added to (${s(performance.now() - t0)} wall, server CPU meanwhile ~${cpu0 === null ? '?' : s(((await backendCpu()) ?? 0) * 1000 - cpu0 * 1000)}, load ${load()})`);
+      }
+    } finally {
+      client.release();
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, (_, k) => session(k)));
+  console.log(`generated ${DAYS} days of group messages${RAW ? ' (stored and counted)' : ' (counted)'}, ${rollupRows.toLocaleString('en')} rollup upserts, in ${s(performance.now() - started)} with ${PARALLEL} sessions (load ${load()})`);
 }

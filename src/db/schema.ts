@@ -1331,6 +1331,20 @@ export interface JourneyInboxTable {
   properties: JsonColumn<Record<string, unknown>>;
 }
 
+export interface GroupSpeakerWeeksTable {
+  tenant_id: string;
+  week: ColumnType<string, string, string>;
+  group_id: string;
+  staff: boolean;
+  speaker_id: string;
+  messages: number;
+  replies: number;
+  to_member: number;
+  to_staff: number;
+  links: number;
+  flagged: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -1431,6 +1445,7 @@ export interface Database {
   journey_steps: JourneyStepsTable;
   journey_listens: JourneyListensTable;
   journey_inbox: JourneyInboxTable;
+  group_speaker_weeks: GroupSpeakerWeeksTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

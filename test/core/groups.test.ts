@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recomputeGroupHealth } from '../../src/core/groups/health.service.ts';
+import { rebuildSpeakerWeeks } from '../../src/core/groups/speaker-weeks.service.ts';
 import { createInviteRule, runInviteRule } from '../../src/core/groups/invites.service.ts';
 import { createGroupRule } from '../../src/core/groups/rules.service.ts';
 import { groupMessages, listGroups, memberHistory } from '../../src/core/groups/groups.service.ts';
@@ -118,6 +119,8 @@ describe('weekly health', () => {
     rows.push(msg(quiet, '2026-05-10T15:30:00Z', { s: w.staff.li }), msg(quiet, '2026-05-10T16:30:00Z', { c: customers[0] }));
     for (let i = 0; i < 6; i++) rows.push(msg(spam, '2026-05-07T03:00:00Z', { c: customers[i] }, { link: i < 4 }));
     await db().insertInto('group_messages').values(rows).execute();
+    // written straight into the raw table here: the rollup health reads is recounted from it
+    expect(await rebuildSpeakerWeeks(db(), t, '2026-04-27')).toBeGreaterThan(0);
     await db().insertInto('group_member_changes').values([
       { tenant_id: t, group_id: quiet, customer_id: customers[19] ?? '', at: '2026-05-06T00:00:00Z', action: 'left' },
     ]).execute();

@@ -1,5 +1,6 @@
 // What a batch of ingested events says about groups beyond present membership: every join and
-// leave (group_member_changes), every message said in a group (group_messages, narrow, for health),
+// leave (group_member_changes), every message said in a group (group_messages, narrow, and counted
+// into the weekly per-speaker rollup health reads, group_speaker_weeks, by the same statement),
 // and what keyword auto-reply and moderation do about members' messages. Called inside the batch's
 // transaction after group memberships are applied; a few set-wise statements per batch whatever
 // its size, and none at all for a batch without group events.
@@ -16,6 +17,7 @@ import { requestMessages, type MessageRequest } from '../messaging/requests.ts';
 import { createGuideTasks, type GuideTaskRequest } from '../tasks/guide-tasks.ts';
 import { fillTemplate, hasLink, judgeMessage } from './moderation.rules.ts';
 import { activeRules } from './rules.service.ts';
+import { addToSpeakerWeeks } from './speaker-weeks.service.ts';
 
 interface GroupMessageFact {
   eventKey: string;
@@ -115,7 +117,9 @@ async function recordGroupMessages(db: Db, tenantId: string, facts: GroupMessage
   }
 
   const col = <T>(pick: (f: GroupMessageFact) => T): T[] => facts.map(pick);
+  // The messages are stored and counted into the weekly rollup health reads in one statement.
   await sql`${PREPARED}
+    with added as (
     insert into group_messages (tenant_id, group_id, sent_at, event_id, sender_customer_id, sender_staff_id,
                                 reply_to_customer_id, reply_to_staff_id, text_length, has_link, flagged)
     select ${tenantId}, g.id, u.at, e.id,
@@ -136,7 +140,10 @@ async function recordGroupMessages(db: Db, tenantId: string, facts: GroupMessage
       left join events r on r.tenant_id = ${tenantId} and r.event_key = u.reply_to
       left join staff rs1 on rs1.tenant_id = ${tenantId} and r.type = 'message_sent' and rs1.id::text = r.properties->>'staffId'
       left join staff rs2 on rs2.tenant_id = ${tenantId} and r.type = 'message_sent' and rs2.wecom_user_id = r.properties->>'staffWecomUserId'
-     where not u.from_staff or coalesce(s1.id, s2.id, g.owner_staff_id) is not null`.execute(db);
+     where not u.from_staff or coalesce(s1.id, s2.id, g.owner_staff_id) is not null
+    returning group_id, sent_at, sender_customer_id, sender_staff_id, reply_to_customer_id, reply_to_staff_id, has_link, flagged
+    )
+    ${addToSpeakerWeeks(tenantId, sql`added`)}`.execute(db);
 
   if (moderation.length > 0) {
     const m = <T>(pick: (x: (typeof moderation)[number]) => T): T[] => moderation.map(pick);

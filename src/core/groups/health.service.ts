@@ -1,7 +1,7 @@
 // Weekly group health for every group of a tenant, recomputed set-wise: one statement aggregates
-// the window's group messages (first per group, week and sender, then per group and week, so
-// distinct speakers need no sort), member counts come from group_members by running sums, joins
-// and leaves from group_member_changes. Then each group's last complete week is classified by the
+// the window's weekly per-speaker rollup (group_speaker_weeks, kept by ingestion: a row per group,
+// week and speaker, so distinct speakers are a row count and raw messages are never read), member
+// counts come from group_members by running sums, joins and leaves from group_member_changes. Then each group's last complete week is classified by the
 // pure rules (health.rules.ts) and written with its reasons and actions in one upsert.
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
@@ -42,8 +42,8 @@ export async function recomputeGroupHealth(db: Db, tenantId: string, options: { 
   const to = startOfLocalDay(addDays(currentWeek, 7), tz);
 
   return inTransaction(db, async (trx) => {
-    // The aggregation holds one entry per group, week and speaker: give it room rather than spill.
-    await sql`set local work_mem = '512MB'`.execute(trx);
+    // The aggregations hold one entry per group and week: give them room rather than spill.
+    await sql`set local work_mem = '256MB'`.execute(trx);
     await sql`delete from group_health_weeks where tenant_id = ${tenantId} and week >= ${fromWeek}::date`.execute(trx);
     const inserted = await sql`
       with weeks as (
@@ -52,30 +52,19 @@ export async function recomputeGroupHealth(db: Db, tenantId: string, options: { 
         select id, owner_staff_id, (date_trunc('week', created_at at time zone ${tz}))::date as first_week
           from customer_groups
          where tenant_id = ${tenantId} and created_at < ${to} and (dissolved_at is null or dissolved_at >= ${from})
-      ), by_sender as (
-        select m.group_id, (date_trunc('week', m.sent_at at time zone ${tz}))::date as week, m.sender_customer_id, m.sender_staff_id,
-               count(*) as messages,
-               count(*) filter (where m.reply_to_customer_id is not null or m.reply_to_staff_id is not null) as replies,
-               count(*) filter (where m.reply_to_customer_id is not null) as to_member,
-               count(*) filter (where m.reply_to_staff_id is not null) as to_staff,
-               count(*) filter (where m.has_link) as links,
-               count(*) filter (where m.flagged) as flagged
-          from group_messages m
-         where m.tenant_id = ${tenantId} and m.sent_at >= ${from} and m.sent_at < ${to}
-         group by 1, 2, 3, 4
       ), msg as (
         select s.group_id, s.week,
                sum(s.messages) as messages,
-               coalesce(sum(s.messages) filter (where s.sender_staff_id is not null), 0) as staff_messages,
-               coalesce(sum(s.messages) filter (where s.sender_staff_id = g.owner_staff_id), 0) as owner_messages,
-               count(*) filter (where s.sender_customer_id is not null) as active_members,
+               coalesce(sum(s.messages) filter (where s.staff), 0) as staff_messages,
+               coalesce(sum(s.messages) filter (where s.staff and s.speaker_id = g.owner_staff_id), 0) as owner_messages,
+               count(*) filter (where not s.staff) as active_members,
                sum(s.replies) as replies,
-               coalesce(sum(s.to_member) filter (where s.sender_customer_id is not null), 0) as member_replies,
-               coalesce(sum(s.replies) filter (where s.sender_staff_id is not null), 0)
-                 + coalesce(sum(s.to_staff) filter (where s.sender_customer_id is not null), 0) as staff_replies,
-               coalesce(sum(s.links) filter (where s.sender_customer_id is not null), 0) as member_links,
+               coalesce(sum(s.to_member) filter (where not s.staff), 0) as member_replies,
+               coalesce(sum(s.replies) filter (where s.staff), 0) + coalesce(sum(s.to_staff) filter (where not s.staff), 0) as staff_replies,
+               coalesce(sum(s.links) filter (where not s.staff), 0) as member_links,
                sum(s.flagged) as flagged
-          from by_sender s join grp g on g.id = s.group_id
+          from group_speaker_weeks s join grp g on g.id = s.group_id
+         where s.tenant_id = ${tenantId} and s.week between ${fromWeek}::date and ${currentWeek}::date
          group by 1, 2
       ), member_moves as (
         select group_id, greatest((date_trunc('week', joined_at at time zone ${tz}))::date, ${fromWeek}::date) as week, count(*) as d

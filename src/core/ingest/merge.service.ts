@@ -14,6 +14,7 @@ import { recomputeAggregates } from '../orders/order-aggregates.service.ts';
 import { identityKey, type IdentityKey } from './identity.rules.ts';
 import { moveMembership } from '../membership/merge.service.ts';
 import { moveFissionRows } from '../referral/merge.service.ts';
+import { moveSpeakerWeeks } from '../groups/speaker-weeks.service.ts';
 
 export interface MergeRequest {
   survivorId: string;
@@ -145,6 +146,8 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
                             then x.entry_key || ':' || m.merged else x.entry_key end
       from ${m}
      where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
+  // group health's weekly rollup: the merged profiles' speaker rows are added to the survivor's
+  await moveSpeakerWeeks(db, tenantId, mergedIds, survivorIds);
 
   const at = options.at ?? new Date();
   const actor = options.actor ?? options.source;
