@@ -1331,6 +1331,29 @@ export interface JourneyInboxTable {
   properties: JsonColumn<Record<string, unknown>>;
 }
 
+export interface GroupWelcomesTable {
+  tenant_id: string;
+  id: string;
+  group_id: string | null;
+  group_kind: GroupKind | null;
+  text: string;
+  enabled: Generated<boolean>;
+  wecom_template_id: string | null;
+  wecom_detail: string | null;
+  updated_at: DefaultedTime;
+  updated_by: string | null;
+}
+
+export interface GroupWelcomesSentTable {
+  tenant_id: string;
+  group_id: string;
+  customer_id: string;
+  welcome_id: string;
+  via: 'message' | 'wecom';
+  message_id: string | null;
+  at: DefaultedTime;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -1431,6 +1454,8 @@ export interface Database {
   journey_steps: JourneyStepsTable;
   journey_listens: JourneyListensTable;
   journey_inbox: JourneyInboxTable;
+  group_welcomes: GroupWelcomesTable;
+  group_welcomes_sent: GroupWelcomesSentTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -16,7 +16,9 @@ const db = () => testDb().db;
 const SH = 'Asia/Shanghai';
 // 2026-12-01 (a Tuesday) at a Shanghai wall time
 const at = (hhmm: string, day = '2026-12-01') => new Date(`${day}T${hhmm}:00+08:00`).getTime();
+const sandboxOnlyChannels: MessagingSettings['platformQuota']['channels'] = ['sandbox'];
 const roomy: MessagingSettings = { ...DEFAULT_SETTINGS, platformQuota: { ...DEFAULT_SETTINGS.platformQuota, perDay: 5 }, groupSends: { ...DEFAULT_SETTINGS.groupSends, dailyCap: 2 } };
+const sandboxOnly: MessagingSettings = { ...roomy, platformQuota: { ...DEFAULT_SETTINGS.platformQuota, channels: sandboxOnlyChannels } };
 
 describe('decideGroupSend', () => {
   it.each([
@@ -28,7 +30,7 @@ describe('decideGroupSend', () => {
     ['yesterday\'s post does not count today', at('08:30'), [at('21:30', '2026-11-30')], DEFAULT_SETTINGS, 'send'],
     ['WeCom allows 5 a day, the tenant caps at 2', at('15:00'), [at('08:30'), at('12:00')], roomy, 'group_daily_cap'],
     ['the week quota', at('08:30', '2026-12-06'), [1, 2, 3, 4, 5].map((d) => at('08:30', `2026-12-0${d}`)), { ...roomy, platformQuota: { ...roomy.platformQuota, perWeek: 5 } }, 'platform_quota_week'],
-    ['no WeCom quota when the platform quota does not cover wecom', at('15:00'), [at('08:30')], { ...roomy, platformQuota: { ...DEFAULT_SETTINGS.platformQuota, channels: ['sandbox'] } }, 'send'],
+    ['no WeCom quota when the platform quota does not cover wecom', at('15:00'), [at('08:30')], sandboxOnly, 'send'],
     ['quiet hours switched off', at('23:00'), [], { ...DEFAULT_SETTINGS, groupSends: { ...DEFAULT_SETTINGS.groupSends, quietHours: { enabled: false, start: '22:30', end: '07:30' } } }, 'send'],
   ] as const)('%s', (_name, when, sent, settings, expected) => {
     const d = decideGroupSend(when, SH, sent, settings);

@@ -183,6 +183,10 @@ export class FakeWecom {
         const outcome = this.outcomes.get(msgid);
         return { errcode: 0, errmsg: 'ok', next_cursor: '', task_list: [{ userid: sender, status: outcome ? 2 : 0, ...(outcome ? { send_time: outcome.sendTime } : {}) }] };
       }
+      case '/cgi-bin/externalcontact/group_welcome_template/add':
+        return (body?.text as { content?: string } | undefined)?.content ? { errcode: 0, errmsg: 'ok', template_id: `gwt${this.calls.length}` } : { errcode: 41048, errmsg: 'content missing' };
+      case '/cgi-bin/externalcontact/group_welcome_template/edit':
+        return body?.template_id ? { errcode: 0, errmsg: 'ok' } : { errcode: 41049, errmsg: 'template_id missing' };
       case '/cgi-bin/externalcontact/add_contact_way':
         return { errcode: 0, errmsg: 'ok', config_id: `cfg${this.calls.length}`, qr_code: 'https://wework.qpic.cn/fake/qr.png' };
       case '/cgi-bin/externalcontact/update_contact_way':
