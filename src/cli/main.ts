@@ -7,6 +7,7 @@ import { registerImportCommands } from './commands/import.ts';
 import { registerJourneyCommands } from './commands/journey.ts';
 import { registerServerCommands } from './commands/server.ts';
 import { registerWecomCommands } from './commands/wecom.ts';
+import { registerSecretsCommands } from './commands/secrets.ts';
 
 const program = new Command()
   .name('yuchi')
@@ -26,4 +27,5 @@ registerClvCommands(program);
 registerImportCommands(program);
 registerWecomCommands(program);
 registerJourneyCommands(program);
+registerSecretsCommands(program);
 await program.parseAsync(process.argv);

@@ -1345,6 +1345,29 @@ export interface GroupSpeakerWeeksTable {
   flagged: number;
 }
 
+export interface GroupWelcomesTable {
+  tenant_id: string;
+  id: string;
+  group_id: string | null;
+  group_kind: GroupKind | null;
+  text: string;
+  enabled: Generated<boolean>;
+  wecom_template_id: string | null;
+  wecom_detail: string | null;
+  updated_at: DefaultedTime;
+  updated_by: string | null;
+}
+
+export interface GroupWelcomesSentTable {
+  tenant_id: string;
+  group_id: string;
+  customer_id: string;
+  welcome_id: string;
+  via: 'message' | 'wecom';
+  message_id: string | null;
+  at: DefaultedTime;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -1446,6 +1469,8 @@ export interface Database {
   journey_listens: JourneyListensTable;
   journey_inbox: JourneyInboxTable;
   group_speaker_weeks: GroupSpeakerWeeksTable;
+  group_welcomes: GroupWelcomesTable;
+  group_welcomes_sent: GroupWelcomesSentTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

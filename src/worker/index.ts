@@ -17,6 +17,7 @@ import { deliverMessages, dispatchDeliveries, planMassSendTask } from './tasks/m
 import { dispatchNightlyGroups, refreshTenantGroups } from './tasks/groups.ts';
 import { dispatchSopGeneration, generateTenantSop } from './tasks/sop.ts';
 import { journeyDue, journeyEvents, journeySweep, journeyTick } from './tasks/journeys.ts';
+import { pollMassSendResults } from './tasks/mass-send-results.ts';
 
 export function taskList(handle: DatabaseHandle): TaskList {
   return {
@@ -52,6 +53,7 @@ export function taskList(handle: DatabaseHandle): TaskList {
     journey_due: journeyDue(handle.db),
     journey_tick: journeyTick(handle.db),
     journey_sweep: journeySweep(handle.db),
+    poll_mass_send_results: pollMassSendResults(handle.db),
   };
 }
 
@@ -71,6 +73,7 @@ export const CRONTAB = [
   '0 * * * * nightly_groups ?max=1',
   '*/15 * * * * generate_sop ?max=1',
   '* * * * * journey_tick ?max=1',
+  '*/5 * * * * poll_mass_send_results ?max=1',
 ].join('\n');
 
 export interface WorkerOptions {

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { sealSigned } from '../../src/core/channels/wecom/wecom.crypto.ts';
 import { mergeCustomers } from '../../src/core/ingest/merge.service.ts';
+import { channelSettings } from '../../src/core/channels/settings.service.ts';
 import { inTransaction } from '../../src/db/transaction.ts';
 import { newTenant, testDb } from '../helpers.ts';
 import { buildWorld, type World } from '../fixtures.ts';
@@ -86,8 +87,11 @@ describe('settings', () => {
     // The console sends the masked values back: they mean "unchanged".
     const again = await app.inject({ method: 'PUT', url: '/api/v1/channels/wecom', headers: admin, payload: { ...shown, agentId: '1000003' } });
     expect(again.statusCode).toBe(200);
-    const stored = await testDb().db.selectFrom('channel_settings').select('config').where('tenant_id', '=', world.tenantId).where('kind', '=', 'wecom').executeTakeFirstOrThrow();
-    expect(stored.config).toMatchObject({ agentId: '1000003', secret: fake.secret, token: DOC_VECTOR.token, encodingAesKey: DOC_VECTOR.encodingAesKey });
+    const stored = await channelSettings(testDb().db, world.tenantId, 'wecom');
+    expect(stored).toMatchObject({ agentId: '1000003', secret: fake.secret, token: DOC_VECTOR.token, encodingAesKey: DOC_VECTOR.encodingAesKey });
+    // at rest the secrets are sealed: the row holds none of them
+    const row = await testDb().db.selectFrom('channel_settings').select('config').where('tenant_id', '=', world.tenantId).where('kind', '=', 'wecom').executeTakeFirstOrThrow();
+    for (const plain of [fake.secret, DOC_VECTOR.token, DOC_VECTOR.encodingAesKey]) expect(JSON.stringify(row.config)).not.toContain(plain);
   });
 
   it('tests the connection against the WeCom API and keeps the result', async () => {

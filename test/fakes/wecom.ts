@@ -34,6 +34,10 @@ export class FakeWecom {
   private msgSeq = 0;
   /** msgid → the external user ids a mass send went to */
   private readonly templates = new Map<string, string[]>();
+  /** msgid → the sender of a mass send */
+  private readonly senders = new Map<string, string>();
+  /** msgid → what the staff member did, once a test says so (staffSent); without it the default results below */
+  private readonly outcomes = new Map<string, { sendTime: number; statuses: Map<string, number> }>();
   private server: Server | undefined;
   url = '';
 
@@ -75,6 +79,20 @@ export class FakeWecom {
   /** Every token issued so far stops working (WeCom answers 42001). */
   expireTokens(): void {
     this.live.clear();
+  }
+
+  /** The mass sends created so far, in order: msgid, sender and recipients. */
+  massSends(): { msgid: string; sender: string; externalUserIds: string[] }[] {
+    return [...this.templates.entries()].map(([msgid, ids]) => ({ msgid, sender: this.senders.get(msgid) ?? '', externalUserIds: ids }));
+  }
+
+  /**
+   * The staff member confirmed the mass send on their phone: get_groupmsg_task answers status 2,
+   * and each recipient has the status given (1 sent, 2 not a friend, 3 already had a mass message;
+   * recipients left out: 0, not sent).
+   */
+  staffSent(msgid: string, statuses: Record<string, number>, sendTime = 1_700_000_600): void {
+    this.outcomes.set(msgid, { sendTime, statuses: new Map(Object.entries(statuses)) });
   }
 
   callsTo(path: string): FakeCall[] {
@@ -138,6 +156,7 @@ export class FakeWecom {
         const ids = Array.isArray(body?.external_userid) ? (body.external_userid as string[]) : [];
         const known = new Set([...this.contacts.values()].flat());
         this.templates.set(`msg${this.msgSeq}`, ids.filter((id) => known.has(id)));
+        this.senders.set(`msg${this.msgSeq}`, String(body?.sender ?? ''));
         return { errcode: 0, errmsg: 'ok', fail_list: ids.filter((id) => !known.has(id)), msgid: `msg${this.msgSeq}` };
       }
       case '/cgi-bin/externalcontact/get_groupmsg_send_result': {
@@ -145,10 +164,29 @@ export class FakeWecom {
         // one result per page, so a caller must follow next_cursor.
         const sent = this.templates.get(String(body?.msgid ?? '')) ?? [];
         const at = Number(body?.cursor ?? 0);
+        const outcome = this.outcomes.get(String(body?.msgid ?? ''));
+        if (outcome) {
+          const page = sent.slice(at, at + 2).map((external_userid) => {
+            const status = outcome.statuses.get(external_userid) ?? 0;
+            return { external_userid, userid: String(body?.userid ?? ''), status, ...(status === 1 ? { send_time: outcome.sendTime } : {}) };
+          });
+          return { errcode: 0, errmsg: 'ok', next_cursor: at + 2 < sent.length ? String(at + 2) : '', send_list: page };
+        }
         const id = sent[at];
         const page = id ? [{ external_userid: id, userid: String(body?.userid ?? ''), status: at === 0 ? 1 : 0, ...(at === 0 ? { send_time: 1700000000 } : {}) }] : [];
         return { errcode: 0, errmsg: 'ok', next_cursor: at + 1 < sent.length ? String(at + 1) : '', send_list: page };
       }
+      case '/cgi-bin/externalcontact/get_groupmsg_task': {
+        const msgid = String(body?.msgid ?? '');
+        const sender = this.senders.get(msgid);
+        if (sender === undefined) return { errcode: 41063, errmsg: 'msgid not found' };
+        const outcome = this.outcomes.get(msgid);
+        return { errcode: 0, errmsg: 'ok', next_cursor: '', task_list: [{ userid: sender, status: outcome ? 2 : 0, ...(outcome ? { send_time: outcome.sendTime } : {}) }] };
+      }
+      case '/cgi-bin/externalcontact/group_welcome_template/add':
+        return (body?.text as { content?: string } | undefined)?.content ? { errcode: 0, errmsg: 'ok', template_id: `gwt${this.calls.length}` } : { errcode: 41048, errmsg: 'content missing' };
+      case '/cgi-bin/externalcontact/group_welcome_template/edit':
+        return body?.template_id ? { errcode: 0, errmsg: 'ok' } : { errcode: 41049, errmsg: 'template_id missing' };
       case '/cgi-bin/externalcontact/add_contact_way':
         return { errcode: 0, errmsg: 'ok', config_id: `cfg${this.calls.length}`, qr_code: 'https://wework.qpic.cn/fake/qr.png' };
       case '/cgi-bin/externalcontact/update_contact_way':

@@ -129,6 +129,11 @@ export interface GroupFilter {
   pageSize: number;
 }
 
+export interface GroupWelcome {
+  id: string; groupId: string | null; groupKind: GroupKind | null; text: string; enabled: boolean;
+  wecomTemplateId: string | null; wecomDetail: string | null; updatedAt: string;
+}
+
 const id = (value: string): string => encodeURIComponent(value);
 
 export const groupsApi = {
@@ -147,6 +152,8 @@ export const groupsApi = {
   createRule: (input: GroupRuleInput) => call<GroupRule>('POST', '/group-rules', { body: input }),
   updateRule: (ruleId: string, patch: Partial<GroupRuleInput>) => call<GroupRule>('PATCH', `/group-rules/${id(ruleId)}`, { body: patch }),
   deleteRule: (ruleId: string) => call<undefined>('DELETE', `/group-rules/${id(ruleId)}`),
+  welcomes: (opts: Signal = {}) => call<{ items: GroupWelcome[] }>('GET', '/group-welcomes', opts),
+  saveWelcome: (input: { groupId?: string; groupKind?: GroupKind; text: string; enabled: boolean }) => call<GroupWelcome>('PUT', '/group-welcomes', { body: input }),
   moderationLog: (query: { groupId?: string; limit?: number }, opts: Signal = {}) =>
     call<{ items: ModerationEntry[] }>('GET', '/group-moderation-log', { ...opts, query }),
 };

@@ -9,6 +9,7 @@ import { createGroup, getGroup, groupMembers, groupMessages, listGroups, memberH
 import { recomputeGroupHealth } from '../../core/groups/health.service.ts';
 import { createInviteRule, listInviteRules, runInviteRule, setInviteRuleActive } from '../../core/groups/invites.service.ts';
 import { createGroupRule, deleteGroupRule, listGroupRules, moderationLog, updateGroupRule } from '../../core/groups/rules.service.ts';
+import { deleteGroupWelcome, GroupWelcomeInput, listGroupWelcomes, saveGroupWelcome } from '../../core/groups/welcome.service.ts';
 import { actorOf } from '../auth.ts';
 import { ErrorResponse, Id, IdParams, Instant, PageQuery, pageOf, protectedErrors } from '../schemas.ts';
 
@@ -71,8 +72,28 @@ const NewGroupRule = z.object({
   action: RuleAction, active: z.boolean().optional(),
 }).strict();
 
+const GroupWelcome = z.object({
+  id: z.string(), groupId: z.string().nullable(), groupKind: Kind.nullable(), text: z.string(), enabled: z.boolean(),
+  wecomTemplateId: z.string().nullable().describe('WeCom group welcome material (入群欢迎语素材) made from it'), wecomDetail: z.string().nullable(), updatedAt: Instant,
+});
+
 export function groupRoutes(app: FastifyInstance, db: Db): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get('/api/v1/group-welcomes', {
+    schema: { tags: ['groups'], summary: 'Group welcome messages (入群欢迎语), per group or per group kind', response: { 200: z.object({ items: z.array(GroupWelcome) }), ...protectedErrors } },
+    config: { permission: 'customers:read' },
+  }, async (req) => ({ items: await listGroupWelcomes(db, actorOf(req).tenantId) }));
+
+  r.put('/api/v1/group-welcomes', {
+    schema: { tags: ['groups'], summary: 'Set the welcome of a group or a group kind; sent once per member when they join (by WeCom itself where WeCom is set up)', body: GroupWelcomeInput, response: { 200: GroupWelcome, ...protectedErrors } },
+    config: { permission: 'groups:write' },
+  }, async (req) => saveGroupWelcome(db, actorOf(req).tenantId, req.body, actorOf(req).name));
+
+  r.delete('/api/v1/group-welcomes/:id', {
+    schema: { tags: ['groups'], summary: 'Remove a group welcome', params: IdParams, response: { 204: z.null(), ...protectedErrors } },
+    config: { permission: 'groups:write' },
+  }, async (req, reply) => { await deleteGroupWelcome(db, actorOf(req).tenantId, req.params.id); return reply.code(204).send(null); });
 
   r.get('/api/v1/groups', {
     config: { permission: 'customers:read' },

@@ -26,6 +26,7 @@ const MassSend = z.object({
   id: z.string(), name: z.string(), channel: z.string(), templateId: z.string(), audience: z.unknown(), schedule: z.unknown(), priority: z.number(),
   holdoutPercent: z.number(), conversionDays: z.number(), status: z.string(), sendAt: z.string(), createdAt: z.string(), plannedAt: z.string().nullable(),
   counts: Counts.partial(), progress: z.record(z.string(), z.number()),
+  notSent: z.record(z.string(), z.number()).describe('messages not delivered, by reason (WeCom: wecom_not_a_friend, wecom_already_received_mass_send, wecom_not_sent_by_guide …)'),
   staff: z.array(z.object({ staffId: z.string(), name: z.string(), messages: z.number(), status: z.string(), reason: z.string().nullable(), confirmedAt: z.string().nullable() })),
 });
 const Group = z.object({ customers: z.number(), converted: z.number(), revenueFen: z.number(), revenueSquaresFen2: z.number() });

@@ -20,6 +20,10 @@ async function openForService(): Promise<Running> {
   const server = await openDatabaseServer({ log: debug ? (line) => note(`[postgres] ${line}`) : undefined });
   const handle = openDatabase(server.url, { max: 30, applicationName: 'yuchi' });
   await migrate(handle.pool);
+  // channel secrets saved before they were sealed at rest are sealed now (idempotent)
+  const { sealStoredSecrets } = await import('../../core/channels/settings.service.ts');
+  const secrets = await sealStoredSecrets(handle.db);
+  for (const problem of secrets.unreadable) note(`channel secrets: ${problem}`);
   return { server, handle };
 }
 

@@ -24,6 +24,7 @@ import { inTransaction } from '../../db/transaction.ts';
 import { findStaff, type StaffDirectory } from './references.service.ts';
 import { welcomeNewFriends } from '../acquisition/acquisition.hooks.ts';
 import { recordGroupActivity } from '../groups/group-activity.service.ts';
+import { welcomeGroupJoiners } from '../groups/welcome.service.ts';
 
 export interface IngestResult {
   accepted: number;
@@ -112,6 +113,7 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
   await welcomeNewFriends(db, tenantId, accepted, staff);
   await applyGroups(db, tenantId, accepted, staff);
   await recordGroupActivity(db, tenantId, accepted);
+  await welcomeGroupJoiners(db, tenantId, accepted);
   await writeOrderEvents(db, tenantId, accepted, orders.prepared, actor);
   await applyAttributes(db, tenantId, accepted);
 

@@ -148,6 +148,14 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
      where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
   // group health's weekly rollup: the merged profiles' speaker rows are added to the survivor's
   await moveSpeakerWeeks(db, tenantId, mergedIds, survivorIds);
+  // Group welcomes: welcomed once per group, so a merged profile's record moves where the survivor has none.
+  await sql`
+    delete from group_welcomes_sent x using ${m}
+     where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged
+       and exists (select 1 from group_welcomes_sent s where s.tenant_id = ${tenantId} and s.group_id = x.group_id and s.customer_id = m.survivor)`.execute(db);
+  await sql`
+    update group_welcomes_sent x set customer_id = m.survivor from ${m}
+     where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
 
   const at = options.at ?? new Date();
   const actor = options.actor ?? options.source;

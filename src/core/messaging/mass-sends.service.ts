@@ -18,6 +18,8 @@ export interface MassSendView {
   counts: Partial<PlanCounts>;
   /** Messages of the send by status (queued, sent, awaiting_confirmation, dropped, failed …). */
   progress: Record<string, number>;
+  /** Messages not delivered (failed or dropped after planning) by reason, e.g. WeCom's wecom_not_a_friend. */
+  notSent: Record<string, number>;
   staff: { staffId: string; name: string; messages: number; status: string; reason: string | null; confirmedAt: string | null }[];
 }
 
@@ -108,15 +110,16 @@ async function countsOf(db: Db, tenantId: string, massSendId: string): Promise<P
   return counts;
 }
 
-async function progressOf(db: Db, tenantId: string, ids: string[]): Promise<Map<string, Record<string, number>>> {
-  const out = new Map<string, Record<string, number>>();
+async function progressOf(db: Db, tenantId: string, ids: string[]): Promise<Map<string, { progress: Record<string, number>; notSent: Record<string, number> }>> {
+  const out = new Map<string, { progress: Record<string, number>; notSent: Record<string, number> }>();
   if (ids.length === 0) return out;
-  const rows = await sql<{ mass_send_id: string; status: string; n: number }>`
-    select mass_send_id, status, count(*)::int as n from messages
-     where tenant_id = ${tenantId} and mass_send_id = any(${ids}::uuid[]) group by 1, 2`.execute(db);
+  const rows = await sql<{ mass_send_id: string; status: string; reason: string | null; n: number }>`
+    select mass_send_id, status, case when status = 'failed' then status_reason end as reason, count(*)::int as n from messages
+     where tenant_id = ${tenantId} and mass_send_id = any(${ids}::uuid[]) group by 1, 2, 3`.execute(db);
   for (const r of rows.rows) {
-    const p = out.get(r.mass_send_id) ?? {};
-    p[r.status] = r.n;
+    const p = out.get(r.mass_send_id) ?? { progress: {}, notSent: {} };
+    p.progress[r.status] = (p.progress[r.status] ?? 0) + r.n;
+    if (r.status === 'failed') p.notSent[r.reason ?? 'unknown'] = (p.notSent[r.reason ?? 'unknown'] ?? 0) + r.n;
     out.set(r.mass_send_id, p);
   }
   return out;
@@ -125,7 +128,7 @@ async function progressOf(db: Db, tenantId: string, ids: string[]): Promise<Map<
 export async function listMassSends(db: Db, tenantId: string, limit = 50): Promise<MassSendView[]> {
   const rows = await db.selectFrom('mass_sends').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').limit(limit).execute();
   const progress = await progressOf(db, tenantId, rows.map((r) => r.id));
-  return rows.map((r) => viewOf(r, progress.get(r.id) ?? {}, []));
+  return rows.map((r) => viewOf(r, progress.get(r.id) ?? { progress: {}, notSent: {} }, []));
 }
 
 type MassSendRow = Awaited<ReturnType<typeof loadRow>>;
@@ -135,18 +138,18 @@ async function loadRow(db: Db, tenantId: string, id: string) {
   return row;
 }
 
-function viewOf(r: MassSendRow, progress: Record<string, number>, staff: MassSendView['staff']): MassSendView {
+function viewOf(r: MassSendRow, { progress, notSent }: { progress: Record<string, number>; notSent: Record<string, number> }, staff: MassSendView['staff']): MassSendView {
   const input = inputOf(r);
   return {
     id: r.id, name: r.name, channel: r.channel, templateId: r.template_id, audience: input.audience, schedule: input.schedule, priority: r.priority,
     holdoutPercent: input.holdoutPercent, conversionDays: r.conversion_days, status: r.status, sendAt: r.send_at.toISOString(), createdAt: r.created_at.toISOString(),
-    plannedAt: r.planned_at?.toISOString() ?? null, counts: StoredCounts.parse(r.counts), progress, staff,
+    plannedAt: r.planned_at?.toISOString() ?? null, counts: StoredCounts.parse(r.counts), progress, notSent, staff,
   };
 }
 
 export async function getMassSend(db: Db, tenantId: string, id: string): Promise<MassSendView> {
   const row = await loadRow(db, tenantId, id);
-  const progress = (await progressOf(db, tenantId, [id])).get(id) ?? {};
+  const progress = (await progressOf(db, tenantId, [id])).get(id) ?? { progress: {}, notSent: {} };
   const staff = await db.selectFrom('mass_send_staff as m').innerJoin('staff as s', (j) => j.onRef('s.tenant_id', '=', 'm.tenant_id').onRef('s.id', '=', 'm.staff_id'))
     .select(['m.staff_id', 's.name', 'm.messages', 'm.status', 'm.reason', 'm.confirmed_at'])
     .where('m.tenant_id', '=', tenantId).where('m.mass_send_id', '=', id).orderBy('s.name').execute();

@@ -82,9 +82,9 @@ export function afterQuietHours(at: number, zone: string, quiet: MessagingSettin
   return at;
 }
 
-interface Window { reason: CapReason; limit: number; from: number; to: number }
+interface Window { reason: Exclude<CapReason, 'frequency_cap'>; limit: number; from: number; to: number }
 
-function platformWindows(at: number, zone: string, quota: MessagingSettings['platformQuota']): Window[] {
+export function platformWindows(at: number, zone: string, quota: MessagingSettings['platformQuota']): Window[] {
   const wall = localWall(at, zone);
   const day = wallDayStart(wall);
   const week = wallWeekStart(wall);

@@ -8,6 +8,20 @@ const Channel = z.enum(RESTRAINED_CHANNELS);
 const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM');
 const CapPolicy = z.enum(['reschedule', 'drop']).describe('reschedule: to the next allowed time; drop: not sent, recorded with the reason');
 
+/**
+ * Automatic posts to customer groups (SOP 'auto' slots). A group is not a customer: no consent or
+ * holdout, but quiet hours of its own (groups are read at leisure, so later than a private message;
+ * the tenant's zone), WeCom's per-group mass-message quota (platformQuota, when it covers wecom)
+ * and Yuchi's own daily cap of pushes per group. A held post becomes the owner's task, with why.
+ */
+export const GroupSendSettings = z.object({
+  quietHours: z.object({ enabled: z.boolean(), start: ClockTime, end: ClockTime })
+    .refine((q) => q.start !== q.end, { message: 'start and end must differ', path: ['end'] }),
+  dailyCap: z.number().int().min(0).max(20).describe('automatic posts a group may receive per local day'),
+});
+export type GroupSendSettings = z.infer<typeof GroupSendSettings>;
+export const DEFAULT_GROUP_SENDS: GroupSendSettings = { quietHours: { enabled: true, start: '22:30', end: '07:30' }, dailyCap: 3 };
+
 export const MessagingSettings = z.object({
   platformQuota: z.object({
     perDay: z.number().int().min(0).max(10).describe('WeCom: mass messages a customer may receive per local day (platform default 1)'),
@@ -35,6 +49,7 @@ export const MessagingSettings = z.object({
     rescheduleWithinDays: z.number().int().min(1).max(60).describe('a message that finds no slot within this many days is dropped'),
   }),
   globalHoldoutPercent: z.number().min(0).max(20).describe('stable share of customers (by hash) kept from all marketing as a control group'),
+  groupSends: GroupSendSettings.default(DEFAULT_GROUP_SENDS).describe('automatic posts to customer groups (SOP): quiet hours, daily cap'),
 });
 export type MessagingSettings = z.infer<typeof MessagingSettings>;
 
@@ -51,6 +66,7 @@ export const DEFAULT_SETTINGS: MessagingSettings = {
   consent: { requireGrantFor: ['sms', 'email'] },
   priorities: { onCapReached: 'reschedule', bySource: {}, rescheduleWithinDays: 14 },
   globalHoldoutPercent: 0,
+  groupSends: DEFAULT_GROUP_SENDS,
 };
 
 /** Stored settings over the defaults, so a row written before a field existed still reads whole. */

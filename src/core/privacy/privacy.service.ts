@@ -2,6 +2,7 @@
 // removes what identifies the person — identities, profile fields, event details, questionnaire
 // answers, contacts, groups, consents, tags — but keeps the row and its orders, so GMV, store
 // figures and aggregates stay true. Erasing twice is harmless: the second call says so.
+import { eraseOutreachData } from './erase-outreach.service.ts';
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { ConsentChannel } from '../../db/schema.ts';
@@ -116,6 +117,7 @@ export async function eraseCustomer(db: Db, actor: Actor, customerId: string): P
     // The audit log keeps that the merge happened and who did it, not whose identities they were.
     await sql`update audit_log set details = details - 'identities'
                where tenant_id = ${tenantId} and action = 'customer.merge' and target_type = 'customer' and target_id = ${customerId}`.execute(trx);
+    const outreach = await eraseOutreachData(trx, tenantId, customerId);
     const id = newId();
     const by = actorLabel(actor);
     await trx.insertInto('events').values({
@@ -123,7 +125,7 @@ export async function eraseCustomer(db: Db, actor: Actor, customerId: string): P
     }).execute();
     await trx.insertInto('audit_log').values({
       tenant_id: tenantId, id: newId(), at, actor: by, action: 'customer.erased', target_type: 'customer', target_id: customerId,
-      details: JSON.stringify({ ...removed, eventsCleared: Number(events.numAffectedRows ?? 0), formAnswersCleared: Number(answers.numUpdatedRows) }),
+      details: JSON.stringify({ ...removed, eventsCleared: Number(events.numAffectedRows ?? 0), formAnswersCleared: Number(answers.numUpdatedRows), ...outreach }),
     }).execute();
     return { customerId, erasedAt: at.toISOString(), alreadyErased: false };
   });

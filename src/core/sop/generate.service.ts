@@ -1,8 +1,9 @@
 // Turns active SOP plans into work: for every slot occurrence in the window and every active group
 // the plan reaches, one sop_runs row (unique per slot, group and local date, so a re-run is a
 // no-op) and either a guide task ('task' mode) or a group send through the WeCom channel ('auto'
-// mode). An automatic send that cannot go (no channel, no owner, refused) becomes a task, and the
-// run says why.
+// mode). An automatic send that cannot go (no channel, no owner, held by restraint — quiet hours,
+// WeCom's per-group quota, the daily cap: group-restraint.rules.ts — or refused) becomes a task,
+// and the run says why.
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { GroupKind, MessageContent, SopContent } from '../../db/schema.ts';
@@ -10,7 +11,9 @@ import { inTransaction } from '../../db/transaction.ts';
 import type { ChannelAdapter } from '../channels/channel.ts';
 import { channelFor } from '../channels/registry.ts';
 import { newId } from '../ids.ts';
+import { getMessagingSettings } from '../messaging/settings.service.ts';
 import { createGuideTasks, type GuideTaskRequest } from '../tasks/guide-tasks.ts';
+import { decideGroupSend, holdReasonText } from './group-restraint.rules.ts';
 import { generationWindows, runKey, slotOccurrences, type SlotMode } from './sop.rules.ts';
 
 export interface GenerateOptions {
@@ -125,8 +128,39 @@ async function settleRuns(db: Db, tenantId: string, runs: Occurrence[], outcome:
     where r.tenant_id = ${tenantId} and r.slot_id = k.slot_id and r.group_id = k.group_id and r.local_date = k.local_date`.execute(db);
 }
 
+/**
+ * Splits owned automatic runs into those restraint lets go and those it holds (with the reason),
+ * against the automatic posts each group already received this month, earliest run first.
+ */
+async function restrain(db: Db, tenantId: string, zone: string, runs: Occurrence[]): Promise<{ allowed: Occurrence[]; held: Map<string, Occurrence[]> }> {
+  const allowed: Occurrence[] = [];
+  const held = new Map<string, Occurrence[]>();
+  if (runs.length === 0) return { allowed, held };
+  const settings = await getMessagingSettings(db, tenantId);
+  const earliest = Math.min(...runs.map((o) => o.dueAt.getTime()));
+  // a month and a bit before the earliest run covers the day, week and month windows
+  const history = await sql<{ group_id: string; due_at: Date }>`
+    select group_id, due_at from sop_runs
+     where tenant_id = ${tenantId} and outcome = 'sent' and group_id = any(${[...new Set(runs.map((o) => o.group.id))]}::uuid[])
+       and due_at >= ${new Date(earliest - 32 * 86_400_000)}`.execute(db);
+  const sentAts = new Map<string, number[]>();
+  for (const h of history.rows) sentAts.set(h.group_id, [...(sentAts.get(h.group_id) ?? []), h.due_at.getTime()]);
+  for (const o of [...runs].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())) {
+    const before = sentAts.get(o.group.id) ?? [];
+    const decision = decideGroupSend(o.dueAt.getTime(), zone, before, settings);
+    if (decision.verdict === 'send') {
+      allowed.push(o);
+      sentAts.set(o.group.id, [...before, o.dueAt.getTime()]);
+    } else {
+      const reason = holdReasonText(decision);
+      held.set(reason, [...(held.get(reason) ?? []), o]);
+    }
+  }
+  return { allowed, held };
+}
+
 /** Sends the claimed automatic runs, one request per slot and owner; what cannot go becomes a task. */
-async function sendAutomatic(db: Db, tenantId: string, runs: Occurrence[], channel: ChannelAdapter | undefined, chunk: number): Promise<{ sent: number; fallbacks: number }> {
+async function sendAutomatic(db: Db, tenantId: string, zone: string, runs: Occurrence[], channel: ChannelAdapter | undefined, chunk: number): Promise<{ sent: number; fallbacks: number }> {
   let sent = 0;
   let fallbacks = 0;
   // Tasks in place of sends, in chunks: with no channel at all this is every automatic run of the tick.
@@ -146,8 +180,10 @@ async function sendAutomatic(db: Db, tenantId: string, runs: Occurrence[], chann
     return { sent, fallbacks };
   }
   await fallBack(runs.filter((o) => !o.staffId), 'no_owner: the group has no owner to send as');
+  const { allowed, held } = await restrain(db, tenantId, zone, runs.filter((o) => o.staffId));
+  for (const [reason, batch] of held) await fallBack(batch, reason);
   const batches = new Map<string, Occurrence[]>();
-  for (const o of runs) {
+  for (const o of allowed) {
     if (!o.staffId) continue;
     const key = `${o.slot.id}|${o.date}|${o.staffId}`;
     const batch = batches.get(key);
@@ -190,7 +226,7 @@ export async function generateSopWork(db: Db, tenantId: string, now: Date, optio
     });
   }
   const channel = 'channel' in options ? options.channel : channelFor('wecom');
-  const { sent, fallbacks } = await sendAutomatic(db, tenantId, automatic, channel, chunk);
+  const { sent, fallbacks } = await sendAutomatic(db, tenantId, tenant.timezone, automatic, channel, chunk);
   return { runs, tasks: tasks + fallbacks, sent, fallbacks };
 }
 

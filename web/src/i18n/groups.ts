@@ -123,6 +123,12 @@ export const groupsZhCN = {
   'groups.rules.log.customer': '成员',
   'groups.rules.log.rule': '规则',
   'groups.rules.log.action': '动作',
+  'groups.welcome.title': '入群欢迎语',
+  'groups.welcome.help': '新成员入群时发送，每人每群一次。可用变量：{nickname} {group} {store} {guide}。已接入企业微信时同步为企业微信入群欢迎语素材，由群主在群内启用。',
+  'groups.welcome.inherited': '本群暂无专属欢迎语，沿用同类群的：',
+  'groups.welcome.enabled': '启用',
+  'groups.welcome.save': '保存欢迎语',
+  'groups.welcome.saved': '欢迎语已保存',
 };
 
 export const groupsEnUS: Record<keyof typeof groupsZhCN, string> = {
@@ -249,4 +255,10 @@ export const groupsEnUS: Record<keyof typeof groupsZhCN, string> = {
   'groups.rules.log.customer': 'Member',
   'groups.rules.log.rule': 'Rule',
   'groups.rules.log.action': 'Action',
+  'groups.welcome.title': 'Welcome message',
+  'groups.welcome.help': 'Sent when a member joins, once per member and group. Variables: {nickname} {group} {store} {guide}. With WeCom set up it becomes WeCom group welcome material, which the owner applies in the group.',
+  'groups.welcome.inherited': 'No welcome of its own; the one of its kind applies:',
+  'groups.welcome.enabled': 'On',
+  'groups.welcome.save': 'Save welcome',
+  'groups.welcome.saved': 'Welcome saved',
 };

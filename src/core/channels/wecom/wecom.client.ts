@@ -245,6 +245,13 @@ export class WecomClient {
     return { sends, nextCursor: typeof answer.next_cursor === 'string' && answer.next_cursor !== '' ? answer.next_cursor : null };
   }
 
+  /** 获取群发成员发送任务列表: per staff member of a mass send, whether they have sent it (status 0 not yet, 2 sent). */
+  async getGroupMsgTask(msgid: string, cursor?: string): Promise<{ tasks: { userid: string; status: number; send_time?: number }[]; nextCursor: string | null }> {
+    const answer = await this.call('POST', '/cgi-bin/externalcontact/get_groupmsg_task', {}, { msgid, limit: 1000, ...(cursor ? { cursor } : {}) });
+    const tasks = Array.isArray(answer.task_list) ? (answer.task_list as { userid: string; status: number; send_time?: number }[]) : [];
+    return { tasks, nextCursor: typeof answer.next_cursor === 'string' && answer.next_cursor !== '' ? answer.next_cursor : null };
+  }
+
   async addContactWay(way: ContactWay): Promise<{ configId: string; qrCode: string | null }> {
     const answer = await this.call('POST', '/cgi-bin/externalcontact/add_contact_way', {}, { ...way });
     return { configId: String(answer.config_id ?? ''), qrCode: typeof answer.qr_code === 'string' ? answer.qr_code : null };

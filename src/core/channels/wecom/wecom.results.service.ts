@@ -47,3 +47,23 @@ export async function massSendResults(ctx: ChannelContext, msgid: string, staffI
     sentAt: s.send_time ? new Date(s.send_time * 1000) : null,
   }));
 }
+
+/**
+ * Whether the staff member has sent the mass send (get_groupmsg_task: 0 not yet, 2 sent), with
+ * WeCom's send time; null when WeCom is not set up or the staff member has no WeCom user id.
+ */
+export async function staffMassSendTask(ctx: ChannelContext, msgid: string, staffId: string, options: WecomClientOptions = {}): Promise<{ sent: boolean; sentAt: Date | null } | null> {
+  const settings = await channelSettings(ctx.db, ctx.tenantId, 'wecom');
+  const userid = await staffWecomUserId(ctx.db, ctx.tenantId, staffId);
+  if (!settings || !userid) return null;
+  const client = new WecomClient(ctx.tenantId, settings, options);
+  let cursor: string | undefined;
+  do {
+    const page = await client.getGroupMsgTask(msgid, cursor);
+    const mine = page.tasks.find((t) => t.userid === userid);
+    // 2 is 已发送 in WeCom's list; 1 is accepted too, as send_list uses it for sent
+    if (mine) return { sent: mine.status === 2 || mine.status === 1, sentAt: mine.send_time ? new Date(mine.send_time * 1000) : null };
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return { sent: false, sentAt: null };
+}

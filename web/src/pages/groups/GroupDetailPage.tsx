@@ -15,6 +15,7 @@ import type { MessageKey } from '../../i18n/zh-CN.ts';
 import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
 import { actionText, HealthBadge, reasonText } from './health.tsx';
+import { GroupWelcomeCard } from './GroupWelcomeCard.tsx';
 
 export default function GroupDetailPage() {
   const t = useT();
@@ -142,6 +143,7 @@ export default function GroupDetailPage() {
           },
         ]} />
       </Card>
+      {g ? <GroupWelcomeCard groupId={g.id} kind={g.kind} canWrite={canWrite} /> : null}
     </div>
   );
 }
