@@ -47,9 +47,11 @@ beforeAll(async () => {
   const placed: { orderNo: string; phone: string; paidFen: number; orderedAt: string; refundedFen: number }[] = [];
   let orderSeq = 0;
   let eventSeq = 0;
-  const place = async (batch: { phone: string; dayMs: number }[]) => {
-    const orders = batch.map(({ phone, dayMs }) => {
-      const o = { orderNo: `S-${run}-${++orderSeq}`, phone, paidFen: 100 * (1 + Math.floor(random() * 80)), orderedAt: instant(Math.min(dayMs, LAST_DAY)), refundedFen: 0 };
+  // Each person spends around their own level, so the spend model has differences between people to fit.
+  const levels = people.map(() => 200 + Math.floor(random() * random() * 20_000));
+  const place = async (batch: { phone: string; dayMs: number; level: number }[]) => {
+    const orders = batch.map(({ phone, dayMs, level }) => {
+      const o = { orderNo: `S-${run}-${++orderSeq}`, phone, paidFen: Math.round(level * (0.6 + 0.8 * random())), orderedAt: instant(Math.min(dayMs, LAST_DAY)), refundedFen: 0 };
       placed.push(o);
       return o;
     });
@@ -69,13 +71,14 @@ beforeAll(async () => {
     else days.push(LAST_DAY - (400 + Math.floor(random() * 200)) * DAY_MS, LAST_DAY - (60 + Math.floor(random() * 200)) * DAY_MS);
     // later orders first now and then: an order dated before the customer's first moves the first day
     if (random() < 0.3) days.reverse();
-    for (const d of days) await place([{ phone: p.phone, dayMs: d }, ...(random() < 0.3 ? [{ phone: p.phone, dayMs: d }] : [])]);
+    const level = levels[i] ?? 1000;
+    for (const d of days) await place([{ phone: p.phone, dayMs: d, level }, ...(random() < 0.3 ? [{ phone: p.phone, dayMs: d, level }] : [])]);
   }
   // refunds, full and partial, and merges of two people by a shared unionid
   for (let step = 0; step < 60; step++) {
     if (random() < 0.8) {
       const o = pick(placed);
-      o.refundedFen = Math.max(o.refundedFen, random() < 0.5 ? o.paidFen : Math.min(o.paidFen, o.refundedFen + 50));
+      o.refundedFen = Math.max(o.refundedFen, random() < 0.5 ? o.paidFen : Math.min(o.paidFen, o.refundedFen + Math.ceil(o.paidFen / 5)));
       const r = await recordOrders(db(), tenantId, [order(o.orderNo, o.phone, o.paidFen, o.orderedAt, o.refundedFen)], { source: 'api' });
       expect(r.rejected).toEqual([]);
     } else {

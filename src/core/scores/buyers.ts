@@ -125,7 +125,9 @@ export async function readBuyersFromOrders(client: pg.PoolClient, tenantId: stri
  * Everyone else is answered by the row alone: no window boundary inside their history, and a
  * stage that cannot be "returned". A tenant with an order after today (a back-dated run, or a
  * till whose clock runs ahead) is read from every order instead, as the rows include that order.
- * Plain subqueries, no CTEs, so the database may scan and join the orders in parallel.
+ * Plain subqueries, no CTEs, so the database may scan and join the orders in parallel. Rows come
+ * in customer id order, as from the reference: the fit sums over customers in that order, so both
+ * give the same models to the last bit, and a run does not drift with the rows' physical order.
  */
 export async function readBuyers(client: pg.PoolClient, tenantId: string, today: string, settings: ScoringSettings): Promise<Buyers> {
   checkArguments(tenantId, today);
@@ -188,7 +190,8 @@ export async function readBuyers(client: pg.PoolClient, tenantId: string, today:
           ) days
          group by customer_id
       ) s on s.customer_id = c.id
-     where c.tenant_id = ${T} and c.first_order_at is not null`;
+     where c.tenant_id = ${T} and c.first_order_at is not null
+     order by c.id`;
   return copyBuyers(client, query, b.buyers);
 }
 
