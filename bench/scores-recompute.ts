@@ -2,23 +2,74 @@
 // and predictions) on the bench tenant of DATABASE_URL (slug starting with `bench-`), split into
 // phases, beside a plain GROUP BY customer over the same orders as the ratio's denominator.
 // Runs the scoring twice: the first may rewrite every row, the second finds nothing changed.
+// Wall time on a shared machine is noisy, so CPU time is printed too: Node's own, and the
+// database's (the run's backends and their parallel workers, sampled from /proc every 50 ms, so
+// the database must run on this machine; a worker's last 50 ms may be missed).
 // Writes only customer_scores, scoring_runs and customer_score_snapshots.
-//   DATABASE_URL=postgres://... npx tsx bench/scores-recompute.ts [--runs 2]
-import { readFileSync } from 'node:fs';
+//   DATABASE_URL=postgres://... npx tsx bench/scores-recompute.ts [--runs 2] [--source aggregates|orders]
+// --source orders reads every order (the reference pass) instead of the customers' order aggregates.
+import pg from 'pg';
 import { openDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { fitClvModels } from '../src/core/clv/predict.ts';
 import { readSummaries, runScoring } from '../src/core/scores/scores.service.ts';
+import { cpuSeconds, load } from './measure.ts';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('set DATABASE_URL to the bench database');
-const runsAt = process.argv.indexOf('--runs');
-const RUNS = runsAt >= 0 ? Number(process.argv[runsAt + 1]) : 2;
+const arg = (name: string): string | undefined => { const at = process.argv.indexOf(name); return at >= 0 ? process.argv[at + 1] : undefined; };
+const RUNS = Number(arg('--runs') ?? 2);
+const SOURCE = arg('--source') ?? 'aggregates';
+if (SOURCE !== 'aggregates' && SOURCE !== 'orders') throw new Error('--source is aggregates or orders');
+const APP = `bench-scores-${process.pid}`;
 
-const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
-const handle = openDatabase(url, { max: 4, applicationName: 'bench-scores' });
+/** CPU seconds used by this bench's database backends and their parallel workers between start() and stop(). */
+class DatabaseCpu {
+  private readonly seen = new Map<number, { base: number; last: number }>();
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  constructor(private readonly client: pg.Client) {}
+
+  private async sample(first: boolean): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const rows = await this.client.query<{ pid: number }>(
+        `select pid from pg_stat_activity where application_name = $1
+          union select pid from pg_stat_activity where leader_pid in (select pid from pg_stat_activity where application_name = $1)`, [APP]);
+      for (const { pid } of rows.rows) {
+        const now = cpuSeconds(pid);
+        const known = this.seen.get(pid);
+        if (known) known.last = Math.max(known.last, now);
+        else this.seen.set(pid, { base: first ? now : 0, last: now });
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async start(): Promise<void> {
+    this.seen.clear();
+    await this.sample(true);
+    this.timer = setInterval(() => { void this.sample(false); }, 50);
+  }
+
+  async stop(): Promise<number> {
+    clearInterval(this.timer);
+    while (this.busy) await new Promise((r) => setTimeout(r, 5));
+    await this.sample(false);
+    let total = 0;
+    for (const { base, last } of this.seen.values()) total += last - base;
+    return total;
+  }
+}
+
+const handle = openDatabase(url, { max: 4, applicationName: APP });
+const watcher = new pg.Client({ connectionString: url, application_name: 'bench-scores-watch' });
+await watcher.connect();
+const dbCpu = new DatabaseCpu(watcher);
 try {
   await migrate(handle.pool);
   // Others add small bench- tenants of their own: the bench tenant is the largest.
@@ -28,26 +79,32 @@ try {
   if (!tenant) throw new Error('no bench- tenant in this database');
   const counts = await handle.pool.query<{ customers: string; orders: string }>(
     'select (select count(*) from customers where tenant_id = $1) as customers, (select count(*) from orders where tenant_id = $1) as orders', [tenant.id]);
-  console.log(`tenant ${tenant.slug}: ${Number(counts.rows[0]?.customers).toLocaleString('en')} customers, ${Number(counts.rows[0]?.orders).toLocaleString('en')} orders`);
+  console.log(`tenant ${tenant.slug}: ${Number(counts.rows[0]?.customers).toLocaleString('en')} customers, ${Number(counts.rows[0]?.orders).toLocaleString('en')} orders; source: ${SOURCE}`);
 
   for (let run = 1; run <= RUNS; run++) {
     const loadBefore = load();
+    await dbCpu.start();
     let t = performance.now();
     const plain = await handle.pool.query('select customer_id, count(*), sum(paid_fen) from orders where tenant_id = $1 group by customer_id', [tenant.id]);
     const groupBy = performance.now() - t;
+    const groupByDbCpu = await dbCpu.stop();
 
+    await dbCpu.start();
     const cpu = process.cpuUsage();
     t = performance.now();
-    const result = await runScoring(handle, tenant.id, { trigger: 'manual' });
+    const result = await runScoring(handle, tenant.id, { trigger: 'manual', source: SOURCE });
     const total = performance.now() - t;
     const used = process.cpuUsage(cpu);
+    const runDbCpu = await dbCpu.stop();
     const p = result.phases;
     const core = p.read + p.fit + p.predict + p.write;
     console.log(`\nrun ${run} (load before ${loadBefore}, after ${load()})`);
-    console.log(`  plain GROUP BY customer: ${s(groupBy)} (${plain.rowCount?.toLocaleString('en')} rows)`);
+    console.log(`  plain GROUP BY customer: ${s(groupBy)} wall, database CPU ${groupByDbCpu.toFixed(2)} s (${plain.rowCount?.toLocaleString('en')} rows)`);
     console.log(`  read/aggregate ${s(p.read)} | fit ${s(p.fit)} | predict+score ${s(p.predict)} | write ${s(p.write)} (${result.rowsWritten.toLocaleString('en')} rows changed) | snapshot ${s(p.snapshot)}`);
     console.log(`  recompute (read+fit+predict+write): ${s(core)}; with snapshot and run records: ${s(total)}; ratio to GROUP BY: ${(core / groupBy).toFixed(2)}`);
-    console.log(`  Node CPU: ${s((used.user + used.system) / 1000)}; buyers ${result.buyers.toLocaleString('en')}, repeaters ${result.repeaters.toLocaleString('en')}`);
+    const nodeCpu = (used.user + used.system) / 1e6;
+    console.log(`  CPU: Node ${nodeCpu.toFixed(2)} s + database ${runDbCpu.toFixed(2)} s = ${(nodeCpu + runDbCpu).toFixed(2)} s (whole run, snapshot included); ratio to the GROUP BY's database CPU: ${((nodeCpu + runDbCpu) / groupByDbCpu).toFixed(2)}`);
+    console.log(`  buyers ${result.buyers.toLocaleString('en')}, repeaters ${result.repeaters.toLocaleString('en')}`);
     if (run === RUNS) {
       // The fit alone, on the histories of this tenant, with its CPU time (less noisy than wall time here).
       const client = await handle.pool.connect();
@@ -71,5 +128,6 @@ try {
     }
   }
 } finally {
+  await watcher.end();
   await handle.close();
 }

@@ -103,6 +103,8 @@ export interface CustomersTable {
   order_count: Defaulted<number>;
   order_days: Defaulted<number>;
   total_spent_fen: Defaulted<number>;
+  /** Spend (paid − refunded) of the first purchase day in the tenant's zone (0029). */
+  first_day_spent_fen: Defaulted<number>;
   /** attribute name → { source, at } of the value it holds: see the customer-data rules. */
   attribute_sources: Defaulted<Record<string, { source: string; at: string }>>;
   last_active_at: Timestamp | null;

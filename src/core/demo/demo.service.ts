@@ -55,7 +55,7 @@ const CHUNK_CUSTOMERS = 5_000;
 const COLUMNS = {
   stores: 'tenant_id, id, code, name, city, district, address, latitude, longitude, opens_at, closes_at, status, created_at',
   staff: 'tenant_id, id, store_id, name, wecom_user_id, phone, title, status, created_at',
-  customers: 'tenant_id, id, name, gender, birthday, city, source_channel, store_id, guide_id, created_at, updated_at, first_order_at, last_order_at, order_count, order_days, total_spent_fen',
+  customers: 'tenant_id, id, name, gender, birthday, city, source_channel, store_id, guide_id, created_at, updated_at, first_order_at, last_order_at, order_count, order_days, total_spent_fen, first_day_spent_fen',
   customer_identities: 'tenant_id, kind, value, customer_id, created_at',
   orders: 'tenant_id, id, order_no, customer_id, store_id, staff_id, channel, status, total_fen, discount_fen, paid_fen, refunded_fen, ordered_at, created_at',
   order_items: 'tenant_id, order_id, line_no, sku, name, quantity, unit_price_fen, amount_fen',

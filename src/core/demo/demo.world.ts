@@ -309,6 +309,7 @@ export class DemoWorld {
     let orderDays = 0;
     let lastDay = Number.NaN;
     let spent = 0;
+    let firstDaySpent = 0;
     const times = purchaseTimes(rng, traits, joined, this.endMs, this.rhythm);
     for (let k = 0; k < times.length; k++) {
       const at = times[k] ?? joined;
@@ -356,11 +357,12 @@ export class DemoWorld {
         lastDay = localDay;
       }
       spent += paid - refunded;
+      if (orderDays === 1) firstDaySpent += paid - refunded;
     }
 
     const firstAt = firstOrder < 0 ? '\\N' : iso(firstOrder);
     const lastAt = lastOrder < 0 ? '\\N' : iso(lastOrder);
-    rows.customers.add(`${T}${id}\t${name}\t${gender}\t${birthday}\t${city}\t${source.source}\t${home.id}\t${guide ?? '\\N'}\t${iso(joined)}\t${iso(updated)}\t${firstAt}\t${lastAt}\t${orderCount}\t${orderDays}\t${spent}\n`);
+    rows.customers.add(`${T}${id}\t${name}\t${gender}\t${birthday}\t${city}\t${source.source}\t${home.id}\t${guide ?? '\\N'}\t${iso(joined)}\t${iso(updated)}\t${firstAt}\t${lastAt}\t${orderCount}\t${orderDays}\t${spent}\t${firstDaySpent}\n`);
     rows.customerCount++;
   }
 

@@ -1,7 +1,7 @@
 // Keeps the order aggregates on customer rows right as orders arrive, inside the writing
 // transaction, with the same definitions as refreshOrderAggregates (customers/aggregates.service.ts):
 // orders not fully refunded count; spend is paid − refunded; purchase days are distinct calendar
-// days in the tenant's zone.
+// days in the tenant's zone; the first purchase day's spend moves when an order lands on or before it.
 //
 // New orders are added as deltas (count, spend, first/last, and a day only when the customer had
 // no other counted order that local day), so a customer with a long history costs the same as a
@@ -32,6 +32,9 @@ export async function addOrdersToAggregates(db: Db, tenantId: string, orderIds: 
     per_customer as (
       select d.customer_id, sum(d.n)::int as n, sum(d.spent)::bigint as spent,
              min(d.first_at) as first_at, max(d.last_at) as last_at,
+             -- the earliest of these days and its spend (riding in the low bits of day·2^42 + spend + 2^41)
+             min(d.day) as first_day, min(d.tz) as tz,
+             (min((d.day - date '1970-01-01')::int8 * 4398046511104 + d.spent + 2199023255552) % 4398046511104 - 2199023255552)::bigint as first_day_spent,
              -- The day is compared as an expression on purpose: a time range here lets the planner
              -- pick orders_time and scan every order of the tenant that day for each customer (a POS
              -- day export: minutes). Through orders_customer it reads only this customer's orders.
@@ -48,6 +51,10 @@ export async function addOrdersToAggregates(db: Db, tenantId: string, orderIds: 
            order_days = c.order_days + p.new_days,
            total_spent_fen = c.total_spent_fen + p.spent,
            first_order_at = least(c.first_order_at, p.first_at),
+           first_day_spent_fen = case
+             when c.first_order_at is null or p.first_day < (c.first_order_at at time zone p.tz)::date then p.first_day_spent
+             when p.first_day = (c.first_order_at at time zone p.tz)::date then c.first_day_spent_fen + p.first_day_spent
+             else c.first_day_spent_fen end,
            last_order_at = greatest(c.last_order_at, p.last_at),
            last_active_at = greatest(c.last_active_at, p.last_at),
            updated_at = now()

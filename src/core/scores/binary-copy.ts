@@ -79,27 +79,36 @@ export class BinaryCopyWriter {
     this.at = 0;
   }
 
+  /** Text values seen so far, encoded once: a run writes a handful of distinct cells, stages and tiers a million times. */
+  private readonly encoded = new Map<string, Buffer>();
+
   /** One row; values in the order of the kinds: a Buffer (16 bytes) for a uuid, a string for text, null for null. */
   row(values: readonly (number | string | Buffer | null)[]): void {
+    const kinds = this.kinds;
     this.room(2);
-    this.buf.writeInt16BE(this.kinds.length, this.at);
+    this.buf.writeInt16BE(kinds.length, this.at);
     this.at += 2;
-    this.kinds.forEach((kind, i) => {
+    for (let i = 0; i < kinds.length; i++) {
+      const kind = kinds[i] as ColumnKind;
       const value = values[i] ?? null;
       if (value === null) {
         this.room(4);
         this.buf.writeInt32BE(-1, this.at);
         this.at += 4;
-        return;
+        continue;
       }
       if (kind === 'text') {
         const text = String(value);
-        const length = Buffer.byteLength(text);
-        this.room(4 + length);
-        this.buf.writeInt32BE(length, this.at);
-        this.buf.write(text, this.at + 4);
-        this.at += 4 + length;
-        return;
+        let bytes = this.encoded.get(text);
+        if (bytes === undefined) {
+          bytes = Buffer.from(text);
+          if (this.encoded.size < 1024) this.encoded.set(text, bytes);
+        }
+        this.room(4 + bytes.length);
+        this.buf.writeInt32BE(bytes.length, this.at);
+        bytes.copy(this.buf, this.at + 4);
+        this.at += 4 + bytes.length;
+        continue;
       }
       const width = WIDTH[kind];
       this.room(4 + width);
@@ -108,10 +117,15 @@ export class BinaryCopyWriter {
       if (kind === 'uuid') (value as Buffer).copy(this.buf, p, 0, 16);
       else if (kind === 'int2') this.buf.writeInt16BE(Number(value), p);
       else if (kind === 'int4') this.buf.writeInt32BE(Number(value), p);
-      else if (kind === 'int8') this.buf.writeBigInt64BE(BigInt(Math.round(Number(value))), p);
-      else this.buf.writeDoubleBE(Number(value), p);
+      else if (kind === 'int8') {
+        // Two 32-bit halves instead of a BigInt per value (values stay within ±2^53).
+        const v = Math.round(Number(value));
+        const high = Math.floor(v / 4294967296);
+        this.buf.writeInt32BE(high, p);
+        this.buf.writeUInt32BE(v - high * 4294967296, p + 4);
+      } else this.buf.writeDoubleBE(Number(value), p);
       this.at += 4 + width;
-    });
+    }
   }
 
   /** The whole data, trailer included. */

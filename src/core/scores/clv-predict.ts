@@ -27,13 +27,17 @@ export function predictClvColumns(
   populationMeanSpend(models.gammaGamma); // fails early when spend has no finite mean
   const n = customers.length;
   const out: ClvColumns = { pAlive: new Float64Array(n), expectedPurchases: new Float64Array(n), expectedSpend: new Float64Array(n), clv: new Float64Array(n) };
-  // g(x, T) per unit of P(alive): plain and discounted.
-  const perAlive = new Map<string, { purchases: number; discounted: number }>();
+  // g(x, T) per unit of P(alive): plain and discounted; keyed by x, then T (numbers, no strings to build).
+  const perAlive = new Map<number, Map<number, { purchases: number; discounted: number }>>();
   for (let i = 0; i < n; i++) {
     const c = customers[i];
     if (!c) continue;
-    const key = `${c.x}|${c.T}`;
-    let g = perAlive.get(key);
+    let byT = perAlive.get(c.x);
+    if (byT === undefined) {
+      byT = new Map();
+      perAlive.set(c.x, byT);
+    }
+    let g = byT.get(c.T);
     if (g === undefined) {
       // Any t_x gives the same g; t_x = T (x > 0) keeps P(alive) far from zero, so the division is exact to rounding.
       const reference = { x: c.x, tx: c.x > 0 ? c.T : 0, T: c.T };
@@ -41,7 +45,7 @@ export function predictClvColumns(
       const purchases = expectedPurchases(models.bgnbd, reference, weeks) / alive;
       const discounted = weeklyRate > 0 ? discountedExpectedPurchases(models.bgnbd, reference, weeks, weeklyRate) / alive : purchases;
       g = { purchases, discounted };
-      perAlive.set(key, g);
+      byT.set(c.T, g);
     }
     const alive = probabilityAlive(models.bgnbd, c);
     const spend = expectedSpend(models.gammaGamma, c.x, c.spend);

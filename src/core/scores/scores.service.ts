@@ -15,10 +15,17 @@ import type { CustomerSummary } from '../clv/clv.rules.ts';
 import { fitClvModels, type ClvModels } from '../clv/predict.ts';
 import { predictClvColumns, type ClvColumns } from './clv-predict.ts';
 import { localDate } from '../dashboard/dashboard.rules.ts';
-import { BinaryCopyWriter, readBinaryCopy, writeBinaryCopy, type ColumnKind } from './binary-copy.ts';
+import { BinaryCopyWriter, writeBinaryCopy, type ColumnKind } from './binary-copy.ts';
+import { clvSummaries, NONE, readBuyers, readBuyersFromOrders, type Buyers } from './buyers.ts';
 import { DEFAULT_SETTINGS, lifecycleStage, monthOf, quintileCuts, quintileScore, rfmCell, ScoringSettings, valueTier } from './scores.rules.ts';
 
 export const SCORES_TASK = 'recompute_scores';
+
+/**
+ * Where a run reads its buyers: the order aggregates on the customer rows, topped up from the
+ * orders only where they cannot answer (the normal way), or every order (the reference).
+ */
+export type BuyerSource = 'aggregates' | 'orders';
 
 export async function getScoringSettings(db: Db, tenantId: string): Promise<ScoringSettings> {
   const row = await db.selectFrom('scoring_settings').select('settings').where('tenant_id', '=', tenantId).executeTakeFirst();
@@ -120,7 +127,7 @@ export interface ScoringResult {
  * Runs (or, with `runId`, carries out a queued) scoring run for a tenant. `today` is the tenant's
  * calendar date that counts as now (default: today in its zone); orders after it are left out.
  */
-export async function runScoring(handle: DatabaseHandle, tenantId: string, options: { runId?: string; trigger?: 'nightly' | 'manual'; today?: string } = {}): Promise<ScoringResult> {
+export async function runScoring(handle: DatabaseHandle, tenantId: string, options: { runId?: string; trigger?: 'nightly' | 'manual'; today?: string; source?: BuyerSource } = {}): Promise<ScoringResult> {
   const { db } = handle;
   const tenant = await db.selectFrom('tenants').select(['timezone']).where('id', '=', tenantId).executeTakeFirst();
   if (!tenant) throw notFound('tenant');
@@ -131,7 +138,7 @@ export async function runScoring(handle: DatabaseHandle, tenantId: string, optio
   await db.updateTable('scoring_runs').set({ status: 'running', started_at: new Date(), calibration_end: today, settings: JSON.stringify(settings) })
     .where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
   try {
-    const result = await score(handle, tenantId, runId, today, settings);
+    const result = await score(handle, tenantId, runId, today, settings, options.source ?? 'aggregates');
     await db.updateTable('scoring_runs').set({
       status: 'done', finished_at: new Date(), customers: result.customers, buyers: result.buyers, repeaters: result.repeaters,
       rows_written: result.rowsWritten, fit_ms: Math.round(result.fitMs), clv_reason: result.clvReason, phases: JSON.stringify(Object.fromEntries(Object.entries(result.phases).map(([k, v]) => [k, Math.round(v)]))),
@@ -145,93 +152,6 @@ export async function runScoring(handle: DatabaseHandle, tenantId: string, optio
       .where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
     throw err;
   }
-}
-
-/** Per buyer, what the one pass over orders gives: columns side by side, ids as 16-byte uuids. */
-interface Buyers {
-  count: number;
-  ids: Buffer;
-  sinceFirst: Int32Array;
-  sinceLast: Int32Array;
-  days: Int32Array;
-  total: Float64Array;
-  firstAmount: Float64Array;
-  windowDays: Int32Array;
-  windowSpend: Float64Array;
-  sinceFirstRecent: Int32Array;
-  sinceLastBeforeRecent: Int32Array;
-}
-
-const NONE = -1;
-
-function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
-/**
- * One pass over the tenant's orders (not fully refunded, net of refunds): per purchase day in the
- * tenant's zone, then per customer. The first day's amount rides in the low 40 bits of
- * day·2^40 + amount, whose minimum is the first day's — no sort, no window function.
- * COPY takes no parameters, so the values are checked and written in.
- */
-async function readBuyers(client: pg.PoolClient, tenantId: string, today: string, settings: ScoringSettings): Promise<Buyers> {
-  if (!UUID_PATTERN.test(tenantId) || !/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new Error('readBuyers: bad tenant id or date');
-  const windowStart = addDays(today, -(settings.rfm.windowDays - 1));
-  const recentStart = addDays(today, -settings.lifecycle.returnedDays);
-  const query = `
-    with tenant as (select timezone from tenants where id = '${tenantId}'),
-    days as (
-      select o.customer_id, (o.ordered_at at time zone t.timezone)::date as d, sum(o.paid_fen - o.refunded_fen)::int8 as amount
-        from orders o cross join tenant t
-       where o.tenant_id = '${tenantId}' and o.customer_id is not null and o.status <> 'refunded'
-       group by 1, 2
-    )
-    select customer_id,
-           (date '${today}' - min(d))::int4,
-           (date '${today}' - max(d))::int4,
-           count(*)::int4,
-           sum(amount)::int8,
-           (min((d - date '1970-01-01')::int8 * 1099511627776 + greatest(amount, 0)) % 1099511627776)::int8,
-           (count(*) filter (where d >= date '${windowStart}'))::int4,
-           coalesce(sum(amount) filter (where d >= date '${windowStart}'), 0)::int8,
-           coalesce(date '${today}' - min(d) filter (where d >= date '${recentStart}'), -1)::int4,
-           coalesce(date '${today}' - max(d) filter (where d < date '${recentStart}'), -1)::int4
-      from days where d <= date '${today}'
-     group by customer_id`;
-  let capacity = 1 << 16;
-  const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => { const b = make(capacity); b.set(a); return b; };
-  let b: Buyers = {
-    count: 0, ids: Buffer.alloc(capacity * 16),
-    sinceFirst: new Int32Array(capacity), sinceLast: new Int32Array(capacity), days: new Int32Array(capacity),
-    total: new Float64Array(capacity), firstAmount: new Float64Array(capacity), windowDays: new Int32Array(capacity),
-    windowSpend: new Float64Array(capacity), sinceFirstRecent: new Int32Array(capacity), sinceLastBeforeRecent: new Int32Array(capacity),
-  };
-  await readBinaryCopy(client, query, 10, (buf, at) => {
-    if (b.count === capacity) {
-      capacity *= 2;
-      const ids = Buffer.alloc(capacity * 16);
-      b.ids.copy(ids);
-      const i32 = (n: number) => new Int32Array(n);
-      const f64 = (n: number) => new Float64Array(n);
-      b = {
-        count: b.count, ids, sinceFirst: grow(b.sinceFirst, i32), sinceLast: grow(b.sinceLast, i32), days: grow(b.days, i32),
-        total: grow(b.total, f64), firstAmount: grow(b.firstAmount, f64), windowDays: grow(b.windowDays, i32),
-        windowSpend: grow(b.windowSpend, f64), sinceFirstRecent: grow(b.sinceFirstRecent, i32), sinceLastBeforeRecent: grow(b.sinceLastBeforeRecent, i32),
-      };
-    }
-    const i = b.count++;
-    buf.copy(b.ids, i * 16, at[0] ?? 0, (at[0] ?? 0) + 16);
-    b.sinceFirst[i] = buf.readInt32BE(at[1] ?? 0);
-    b.sinceLast[i] = buf.readInt32BE(at[2] ?? 0);
-    b.days[i] = buf.readInt32BE(at[3] ?? 0);
-    b.total[i] = Number(buf.readBigInt64BE(at[4] ?? 0));
-    b.firstAmount[i] = Number(buf.readBigInt64BE(at[5] ?? 0));
-    b.windowDays[i] = buf.readInt32BE(at[6] ?? 0);
-    b.windowSpend[i] = Number(buf.readBigInt64BE(at[7] ?? 0));
-    b.sinceFirstRecent[i] = buf.readInt32BE(at[8] ?? 0);
-    b.sinceLastBeforeRecent[i] = buf.readInt32BE(at[9] ?? 0);
-  });
-  return b;
 }
 
 /** The CLV histories of a tenant's buyers as the run builds them (for measuring the fit alone). */
@@ -250,22 +170,10 @@ export async function readSummaries(client: pg.PoolClient, tenantId: string): Pr
   }
 }
 
-/** BG/NBD histories in weeks, calibration end = today: x = purchase days after the first, spend = mean repeat-day total. */
-export function clvSummaries(b: Buyers): CustomerSummary[] {
-  const out = new Array<CustomerSummary>(b.count);
-  for (let i = 0; i < b.count; i++) {
-    const x = (b.days[i] ?? 1) - 1;
-    const first = b.sinceFirst[i] ?? 0;
-    const last = b.sinceLast[i] ?? 0;
-    out[i] = { customerId: '', x, tx: (first - last) / 7, T: first / 7, spend: x > 0 ? ((b.total[i] ?? 0) - (b.firstAmount[i] ?? 0)) / x : null };
-  }
-  return out;
-}
-
 const BATCH_COLUMNS = ['customer_id', 'recency_days', 'frequency', 'monetary_fen', 'r_score', 'f_score', 'm_score', 'rfm_cell', 'lifecycle_stage', 'value_tier', 'p_alive', 'expected_purchases', 'expected_spend_fen', 'clv_fen'] as const;
 const BATCH_KINDS: ColumnKind[] = ['uuid', 'int4', 'int4', 'int8', 'int2', 'int2', 'int2', 'text', 'text', 'text', 'float8', 'float8', 'int8', 'int8'];
 
-async function score(handle: DatabaseHandle, tenantId: string, runId: string, today: string, settings: ScoringSettings): Promise<ScoringResult> {
+async function score(handle: DatabaseHandle, tenantId: string, runId: string, today: string, settings: ScoringSettings, source: BuyerSource): Promise<ScoringResult> {
   const client = await handle.pool.connect();
   const phases: ScoringPhases = { read: 0, fit: 0, predict: 0, write: 0, snapshot: 0 };
   try {
@@ -276,7 +184,7 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     let b: Buyers;
     try {
       await client.query("set local enable_hashagg = off; set local work_mem = '64MB'");
-      b = await readBuyers(client, tenantId, today, settings);
+      b = await (source === 'orders' ? readBuyersFromOrders : readBuyers)(client, tenantId, today, settings);
       await client.query('commit');
     } catch (err) {
       await client.query('rollback');

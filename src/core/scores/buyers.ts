@@ -1,0 +1,208 @@
+// What the scoring run knows of each buyer, read in one binary COPY into typed columns: days since
+// the first and last purchase day, purchase days, net spend, the first day's spend (for the mean
+// repeat-day spend of Gamma-Gamma), purchase days and spend in the RFM window, and the two days
+// the "returned" stage looks at. Purchase days are calendar days in the tenant's zone; orders
+// count unless fully refunded, net of refunds; orders after `today` are left out.
+//
+// readBuyers takes the lifetime figures from the order aggregates kept on the customer row
+// (customers.first_order_at … first_day_spent_fen) and reads orders only where the row cannot
+// answer: customers with an order after `today`, and customers with a purchase day on each side
+// of the RFM window's start or of the "returned" boundary — and for those, only orders from the
+// earliest day that can change a figure. readBuyersFromOrders is the plain pass over every order:
+// the definition the fast path must match (the tests hold them side by side).
+import type pg from 'pg';
+import { UUID_PATTERN } from '../ids.ts';
+import { readBinaryCopy } from './binary-copy.ts';
+import type { CustomerSummary } from '../clv/clv.rules.ts';
+import type { ScoringSettings } from './scores.rules.ts';
+
+/** Per buyer, columns side by side, ids as 16-byte uuids; −1 stands for "no such day". */
+export interface Buyers {
+  count: number;
+  ids: Buffer;
+  sinceFirst: Int32Array;
+  sinceLast: Int32Array;
+  days: Int32Array;
+  total: Float64Array;
+  firstAmount: Float64Array;
+  windowDays: Int32Array;
+  windowSpend: Float64Array;
+  sinceFirstRecent: Int32Array;
+  sinceLastBeforeRecent: Int32Array;
+}
+
+export const NONE = -1;
+
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function newBuyers(capacity: number): Buyers {
+  return {
+    count: 0, ids: Buffer.alloc(capacity * 16),
+    sinceFirst: new Int32Array(capacity), sinceLast: new Int32Array(capacity), days: new Int32Array(capacity),
+    total: new Float64Array(capacity), firstAmount: new Float64Array(capacity), windowDays: new Int32Array(capacity),
+    windowSpend: new Float64Array(capacity), sinceFirstRecent: new Int32Array(capacity), sinceLastBeforeRecent: new Int32Array(capacity),
+  };
+}
+
+function grown(b: Buyers, capacity: number): Buyers {
+  const g = newBuyers(capacity);
+  g.count = b.count;
+  b.ids.copy(g.ids);
+  for (const key of ['sinceFirst', 'sinceLast', 'days', 'windowDays', 'sinceFirstRecent', 'sinceLastBeforeRecent'] as const) g[key].set(b[key]);
+  for (const key of ['total', 'firstAmount', 'windowSpend'] as const) g[key].set(b[key]);
+  return g;
+}
+
+/** Streams a query's 10 columns (uuid, int4 ×3, int8 ×2, int4, int8, int4 ×2) into Buyers. */
+async function copyBuyers(client: pg.PoolClient, query: string, expected: number): Promise<Buyers> {
+  let capacity = Math.max(1024, expected);
+  let b = newBuyers(capacity);
+  await readBinaryCopy(client, query, 10, (buf, at) => {
+    if (b.count === capacity) {
+      capacity *= 2;
+      b = grown(b, capacity);
+    }
+    const i = b.count++;
+    const id = at[0] ?? 0;
+    buf.copy(b.ids, i * 16, id, id + 16);
+    b.sinceFirst[i] = buf.readInt32BE(at[1] ?? 0);
+    b.sinceLast[i] = buf.readInt32BE(at[2] ?? 0);
+    b.days[i] = buf.readInt32BE(at[3] ?? 0);
+    b.total[i] = Number(buf.readBigInt64BE(at[4] ?? 0));
+    b.firstAmount[i] = Number(buf.readBigInt64BE(at[5] ?? 0));
+    b.windowDays[i] = buf.readInt32BE(at[6] ?? 0);
+    b.windowSpend[i] = Number(buf.readBigInt64BE(at[7] ?? 0));
+    b.sinceFirstRecent[i] = buf.readInt32BE(at[8] ?? 0);
+    b.sinceLastBeforeRecent[i] = buf.readInt32BE(at[9] ?? 0);
+  });
+  return b;
+}
+
+function checkArguments(tenantId: string, today: string): void {
+  // COPY takes no parameters, so the values are checked and written in.
+  if (!UUID_PATTERN.test(tenantId) || !/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new Error('readBuyers: bad tenant id or date');
+}
+
+/**
+ * The reference: one pass over the tenant's orders, per purchase day, then per customer. The first
+ * day's amount rides in the low 40 bits of day·2^40 + amount, whose minimum is the first day's.
+ */
+export async function readBuyersFromOrders(client: pg.PoolClient, tenantId: string, today: string, settings: ScoringSettings): Promise<Buyers> {
+  checkArguments(tenantId, today);
+  const windowStart = addDays(today, -(settings.rfm.windowDays - 1));
+  const recentStart = addDays(today, -settings.lifecycle.returnedDays);
+  const query = `
+    with tenant as (select timezone from tenants where id = '${tenantId}'),
+    days as (
+      select o.customer_id, (o.ordered_at at time zone t.timezone)::date as d, sum(o.paid_fen - o.refunded_fen)::int8 as amount
+        from orders o cross join tenant t
+       where o.tenant_id = '${tenantId}' and o.customer_id is not null and o.status <> 'refunded'
+       group by 1, 2
+    )
+    select customer_id,
+           (date '${today}' - min(d))::int4,
+           (date '${today}' - max(d))::int4,
+           count(*)::int4,
+           sum(amount)::int8,
+           (min((d - date '1970-01-01')::int8 * 1099511627776 + greatest(amount, 0)) % 1099511627776)::int8,
+           (count(*) filter (where d >= date '${windowStart}'))::int4,
+           coalesce(sum(amount) filter (where d >= date '${windowStart}'), 0)::int8,
+           coalesce(date '${today}' - min(d) filter (where d >= date '${recentStart}'), -1)::int4,
+           coalesce(date '${today}' - max(d) filter (where d < date '${recentStart}'), -1)::int4
+      from days where d <= date '${today}'
+     group by customer_id`;
+  return copyBuyers(client, query, 1024);
+}
+
+/**
+ * The fast path. Which customers need their orders read, and from when:
+ * - first purchase day before the RFM window and last one in it: the window's days and spend;
+ * - "returned" possible (not new, a purchase day on each side of the recent boundary, and first
+ *   and last more than activeDays apart): the first recent day and the last before it. Only days
+ *   from recentStart − activeDays matter: with none there, the gap is wider than activeDays.
+ * Everyone else is answered by the row alone: no window boundary inside their history, and a
+ * stage that cannot be "returned". A tenant with an order after today (a back-dated run, or a
+ * till whose clock runs ahead) is read from every order instead, as the rows include that order.
+ * Plain subqueries, no CTEs, so the database may scan and join the orders in parallel. Rows come
+ * in customer id order, as from the reference: the fit sums over customers in that order, so both
+ * give the same models to the last bit, and a run does not drift with the rows' physical order.
+ */
+export async function readBuyers(client: pg.PoolClient, tenantId: string, today: string, settings: ScoringSettings): Promise<Buyers> {
+  checkArguments(tenantId, today);
+  const { newDays, activeDays, returnedDays } = settings.lifecycle;
+  const windowStart = addDays(today, -(settings.rfm.windowDays - 1));
+  const recentStart = addDays(today, -returnedDays);
+  const scanStart = addDays(today, -Math.max(settings.rfm.windowDays - 1, returnedDays + activeDays));
+  const newSince = addDays(today, -newDays);
+  // Day boundaries as instants of the tenant's zone, so rows are filtered on the timestamps themselves.
+  const instant = (date: string) => `(date '${date}')::timestamp at time zone t.timezone`;
+  const bounds = await client.query<{ timezone: string; scan_from: Date; window_from: Date; recent_from: Date; new_from: Date; after_today: Date; buyers: number; future: number }>(
+    `with b as (select t.id, t.timezone, ${instant(scanStart)} as scan_from, ${instant(windowStart)} as window_from,
+                       ${instant(recentStart)} as recent_from, ${instant(newSince)} as new_from, ${instant(addDays(today, 1))} as after_today
+                  from tenants t where t.id = $1)
+     select b.*, s.buyers, s.future
+       from b cross join lateral (
+         select (count(*) filter (where c.first_order_at is not null))::int as buyers,
+                (count(*) filter (where c.last_order_at >= b.after_today))::int as future
+           from customers c where c.tenant_id = b.id) s`, [tenantId]);
+  const b = bounds.rows[0];
+  if (!b) throw new Error('readBuyers: no such tenant');
+  if (b.future > 0) return readBuyersFromOrders(client, tenantId, today, settings);
+  if (!/^[A-Za-z0-9_/+-]+$/.test(b.timezone)) throw new Error('readBuyers: unexpected time zone name');
+  const at = (d: Date) => `timestamptz '${d.toISOString()}'`;
+  const T = `'${tenantId}'`;
+  const TODAY = `date '${today}'`;
+  const zone = `'${b.timezone}'`;
+  const query = `
+    select c.id,
+           (${TODAY} - (c.first_order_at at time zone ${zone})::date)::int4,
+           (${TODAY} - (c.last_order_at at time zone ${zone})::date)::int4,
+           c.order_days,
+           c.total_spent_fen,
+           greatest(c.first_day_spent_fen, 0),
+           case when s.customer_id is not null then s.window_days
+                when c.first_order_at >= ${at(b.window_from)} then c.order_days else 0 end,
+           case when s.customer_id is not null then s.window_spend
+                when c.first_order_at >= ${at(b.window_from)} then c.total_spent_fen else 0 end,
+           case when c.last_order_at < ${at(b.recent_from)} then -1
+                when c.first_order_at >= ${at(b.recent_from)} then (${TODAY} - (c.first_order_at at time zone ${zone})::date)::int4
+                else coalesce(s.since_first_recent, -1) end,
+           case when c.first_order_at >= ${at(b.recent_from)} or s.customer_id is null then -1
+                else coalesce(s.since_last_before_recent, (${TODAY} - date '${scanStart}' + 1)::int4) end
+      from customers c
+      left join (
+        select customer_id,
+               (count(*) filter (where d >= date '${windowStart}'))::int4 as window_days,
+               coalesce(sum(amount) filter (where d >= date '${windowStart}'), 0)::int8 as window_spend,
+               (${TODAY} - min(d) filter (where d >= date '${recentStart}'))::int4 as since_first_recent,
+               (${TODAY} - max(d) filter (where d < date '${recentStart}'))::int4 as since_last_before_recent
+          from (
+            select o.customer_id, (o.ordered_at at time zone ${zone})::date as d, sum(o.paid_fen - o.refunded_fen)::int8 as amount
+              from orders o
+              join customers n on n.tenant_id = ${T} and n.id = o.customer_id
+             where o.tenant_id = ${T} and o.status <> 'refunded' and o.ordered_at >= ${at(b.scan_from)}
+               and ((n.first_order_at < ${at(b.window_from)} and n.last_order_at >= ${at(b.window_from)})
+                 or (n.first_order_at < ${at(b.recent_from)} and n.last_order_at >= ${at(b.recent_from)} and n.first_order_at < ${at(b.new_from)}
+                     and (n.last_order_at at time zone ${zone})::date - (n.first_order_at at time zone ${zone})::date > ${activeDays}))
+             group by 1, 2
+          ) days
+         group by customer_id
+      ) s on s.customer_id = c.id
+     where c.tenant_id = ${T} and c.first_order_at is not null
+     order by c.id`;
+  return copyBuyers(client, query, b.buyers);
+}
+
+/** BG/NBD histories in weeks, calibration end = today: x = purchase days after the first, spend = mean repeat-day total. */
+export function clvSummaries(b: Buyers): CustomerSummary[] {
+  const out = new Array<CustomerSummary>(b.count);
+  for (let i = 0; i < b.count; i++) {
+    const x = (b.days[i] ?? 1) - 1;
+    const first = b.sinceFirst[i] ?? 0;
+    const last = b.sinceLast[i] ?? 0;
+    out[i] = { customerId: '', x, tx: (first - last) / 7, T: first / 7, spend: x > 0 ? ((b.total[i] ?? 0) - (b.firstAmount[i] ?? 0)) / x : null };
+  }
+  return out;
+}

@@ -1,0 +1,172 @@
+// The scoring run reads its buyers from the order aggregates on the customer rows and reads orders
+// only where the rows cannot answer. Held here against the plain pass over every order (the
+// reference, readBuyersFromOrders) on a world built through the real order path: orders in
+// batches (several a day, some near local midnight, some dated before the customer's first),
+// full and partial refunds, and merges of two profiles into one.
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { refreshOrderAggregates } from '../../src/core/customers/aggregates.service.ts';
+import { ingestEvents } from '../../src/core/ingest/ingest.service.ts';
+import { recordOrders, type OrderInput } from '../../src/core/orders/record.service.ts';
+import { readBuyers, readBuyersFromOrders, type Buyers } from '../../src/core/scores/buyers.ts';
+import { runScoring, saveScoringSettings } from '../../src/core/scores/scores.service.ts';
+import { DEFAULT_SETTINGS, lifecycleStage, type ScoringSettings } from '../../src/core/scores/scores.rules.ts';
+import { newTenant, testDb } from '../helpers.ts';
+import { adminOf } from './ingest-helpers.ts';
+
+const db = () => testDb().db;
+const run = randomBytes(3).toString('hex');
+const DAY_MS = 86_400_000;
+const FIRST_DAY = Date.parse('2024-09-01T00:00:00Z');
+const LAST_DAY = Date.parse('2026-10-31T00:00:00Z');
+
+let seed = 20261201;
+const random = (): number => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+  return seed / 2_147_483_648;
+};
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+
+function order(orderNo: string, phone: string, paidFen: number, orderedAt: string, refundedFen = 0): OrderInput {
+  return { orderNo, customer: { phone }, channel: 'pos', totalFen: paidFen, paidFen, refundedFen, orderedAt, items: [{ sku: 'PEAR', name: '梨', quantity: 1, unitPriceFen: paidFen }] };
+}
+
+/** A UTC instant on a given day (ms at UTC midnight), at an hour that is sometimes the next local day in Shanghai. */
+function instant(dayMs: number): string {
+  const hour = pick([1, 6, 15, 16, 23]);
+  return new Date(dayMs + hour * 3_600_000 + 30 * 60_000).toISOString();
+}
+
+let tenantId: string;
+
+beforeAll(async () => {
+  tenantId = (await newTenant()).id;
+  const actor = adminOf(tenantId);
+  const people = Array.from({ length: 70 }, (_, i) => ({ phone: `136${String(Number.parseInt(run, 16) % 10_000).padStart(4, '0')}${String(i).padStart(4, '0')}`, unionId: `u${run}${i}` }));
+  const placed: { orderNo: string; phone: string; paidFen: number; orderedAt: string; refundedFen: number }[] = [];
+  let orderSeq = 0;
+  let eventSeq = 0;
+  // Each person spends around their own level, so the spend model has differences between people to fit.
+  const levels = people.map(() => 200 + Math.floor(random() * random() * 20_000));
+  const place = async (batch: { phone: string; dayMs: number; level: number }[]) => {
+    const orders = batch.map(({ phone, dayMs, level }) => {
+      const o = { orderNo: `S-${run}-${++orderSeq}`, phone, paidFen: Math.round(level * (0.6 + 0.8 * random())), orderedAt: instant(Math.min(dayMs, LAST_DAY)), refundedFen: 0 };
+      placed.push(o);
+      return o;
+    });
+    const r = await recordOrders(db(), tenantId, orders.map((o) => order(o.orderNo, o.phone, o.paidFen, o.orderedAt)), { source: 'api' });
+    expect(r.rejected).toEqual([]);
+  };
+  // Rhythms that put customers on every side of the boundaries: long ago only, recent only,
+  // regulars across the window start, and some who come back after a long gap.
+  for (const [i, p] of people.entries()) {
+    const kind = i % 5;
+    const days: number[] = [];
+    const span = (LAST_DAY - FIRST_DAY) / DAY_MS;
+    if (kind === 0) for (let k = 0; k < 3; k++) days.push(FIRST_DAY + Math.floor(random() * 200) * DAY_MS);
+    else if (kind === 1) for (let k = 0; k < 3; k++) days.push(LAST_DAY - Math.floor(random() * 40) * DAY_MS);
+    else if (kind === 2) for (let k = 0; k < 8; k++) days.push(FIRST_DAY + Math.floor(random() * span) * DAY_MS);
+    else if (kind === 3) days.push(LAST_DAY - (120 + Math.floor(random() * 300)) * DAY_MS, LAST_DAY - Math.floor(random() * 25) * DAY_MS, LAST_DAY - Math.floor(random() * 25) * DAY_MS);
+    else days.push(LAST_DAY - (400 + Math.floor(random() * 200)) * DAY_MS, LAST_DAY - (60 + Math.floor(random() * 200)) * DAY_MS);
+    // later orders first now and then: an order dated before the customer's first moves the first day
+    if (random() < 0.3) days.reverse();
+    const level = levels[i] ?? 1000;
+    for (const d of days) await place([{ phone: p.phone, dayMs: d, level }, ...(random() < 0.3 ? [{ phone: p.phone, dayMs: d, level }] : [])]);
+  }
+  // refunds, full and partial, and merges of two people by a shared unionid
+  for (let step = 0; step < 60; step++) {
+    if (random() < 0.8) {
+      const o = pick(placed);
+      o.refundedFen = Math.max(o.refundedFen, random() < 0.5 ? o.paidFen : Math.min(o.paidFen, o.refundedFen + Math.ceil(o.paidFen / 5)));
+      const r = await recordOrders(db(), tenantId, [order(o.orderNo, o.phone, o.paidFen, o.orderedAt, o.refundedFen)], { source: 'api' });
+      expect(r.rejected).toEqual([]);
+    } else {
+      const [a, b] = [pick(people), pick(people)];
+      const r = await ingestEvents(db(), actor, [
+        { id: `sfp-${run}-${++eventSeq}`, type: 'page_viewed', occurredAt: '2026-07-06T00:00:00Z', customer: { phone: a.phone, unionId: a.unionId } },
+        { id: `sfp-${run}-${++eventSeq}`, type: 'page_viewed', occurredAt: '2026-07-06T00:00:00Z', customer: { phone: b.phone, unionId: a.unionId } },
+      ]);
+      expect(r.rejected).toEqual([]);
+    }
+  }
+}, 240_000);
+
+async function readBoth(today: string, settings: ScoringSettings): Promise<[Buyers, Buyers]> {
+  const client = await testDb().pool.connect();
+  try {
+    return [await readBuyers(client, tenantId, today, settings), await readBuyersFromOrders(client, tenantId, today, settings)];
+  } finally {
+    client.release();
+  }
+}
+
+/** Per customer id, the figures the scores are made of (the stage instead of the two days it is decided by). */
+function figures(b: Buyers, settings: ScoringSettings): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const orNull = (v: number | undefined) => (v === undefined || v === -1 ? null : v);
+  for (let i = 0; i < b.count; i++) {
+    const stage = lifecycleStage({
+      sinceFirst: b.sinceFirst[i] ?? 0, sinceLast: b.sinceLast[i] ?? 0,
+      sinceFirstRecent: orNull(b.sinceFirstRecent[i]), sinceLastBeforeRecent: orNull(b.sinceLastBeforeRecent[i]),
+    }, settings.lifecycle);
+    out.set(b.ids.subarray(i * 16, i * 16 + 16).toString('hex'), [
+      b.sinceFirst[i] ?? NaN, b.sinceLast[i] ?? NaN, b.days[i] ?? NaN, b.total[i] ?? NaN, b.firstAmount[i] ?? NaN,
+      b.windowDays[i] ?? NaN, b.windowSpend[i] ?? NaN, ['prospect', 'new', 'returned', 'active', 'dormant', 'churned'].indexOf(stage),
+    ]);
+  }
+  return out;
+}
+
+const SHORT: ScoringSettings = { ...DEFAULT_SETTINGS, rfm: { windowDays: 90, highScore: 3 }, lifecycle: { newDays: 10, activeDays: 20, churnDays: 60, returnedDays: 7 } };
+const LONG: ScoringSettings = { ...DEFAULT_SETTINGS, rfm: { windowDays: 3650, highScore: 4 }, lifecycle: { newDays: 90, activeDays: 200, churnDays: 400, returnedDays: 150 } };
+
+describe('buyers from the order aggregates', () => {
+  it('keeps the first purchase day\'s spend, with the other aggregates, equal to a recomputation after orders, refunds and merges', async () => {
+    const merges = await sql<{ n: number }>`select count(*)::int as n from customer_merges where tenant_id = ${tenantId}`.execute(db());
+    expect(merges.rows[0]?.n).toBeGreaterThan(0);
+    const refunded = await sql<{ full: number; partial: number }>`
+      select count(*) filter (where status = 'refunded')::int as full, count(*) filter (where status = 'partially_refunded')::int as partial
+        from orders where tenant_id = ${tenantId}`.execute(db());
+    expect(refunded.rows[0]?.full).toBeGreaterThan(0);
+    expect(refunded.rows[0]?.partial).toBeGreaterThan(0);
+    const firstDays = await sql<{ n: number }>`select count(*)::int as n from customers where tenant_id = ${tenantId} and first_day_spent_fen > 0`.execute(db());
+    expect(firstDays.rows[0]?.n).toBeGreaterThan(30);
+    expect((await refreshOrderAggregates(db(), tenantId)).customersUpdated).toBe(0);
+  });
+
+  for (const [name, settings] of [['default', DEFAULT_SETTINGS], ['short windows', SHORT], ['long windows', LONG]] as const) {
+    for (const today of ['2026-10-31', '2027-01-15', '2026-06-30']) {
+      it(`gives the reference pass's figures and stages (${name} settings, today ${today})`, async () => {
+        const [fast, reference] = await readBoth(today, settings);
+        const got = figures(fast, settings);
+        const expected = figures(reference, settings);
+        expect(got.size).toBe(expected.size);
+        expect(expected.size).toBeGreaterThan(20);
+        for (const [id, values] of expected) expect(got.get(id), id).toEqual(values);
+      });
+    }
+  }
+
+  it('covers every stage and both sides of the window in the reference at the end of the data', async () => {
+    const [, reference] = await readBoth('2026-10-31', DEFAULT_SETTINGS);
+    const stages = new Set([...figures(reference, DEFAULT_SETTINGS).values()].map((v) => v[7]));
+    expect([...stages].sort()).toEqual([1, 2, 3, 4, 5]);
+    let straddling = 0;
+    for (let i = 0; i < reference.count; i++) if ((reference.windowDays[i] ?? 0) > 0 && (reference.windowDays[i] ?? 0) < (reference.days[i] ?? 0)) straddling++;
+    expect(straddling).toBeGreaterThan(5);
+  });
+
+  it('writes nothing when a run from every order follows a run from the aggregates: the same scores', async () => {
+    await saveScoringSettings(db(), tenantId, SHORT, 'test');
+    const fast = await runScoring(testDb(), tenantId, { today: '2026-10-31' });
+    expect(fast.rowsWritten).toBeGreaterThan(20);
+    expect(fast.clvReason).toBeNull();
+    const reference = await runScoring(testDb(), tenantId, { today: '2026-10-31', source: 'orders' });
+    expect(reference.buyers).toBe(fast.buyers);
+    expect(reference.rowsWritten).toBe(0);
+    // and back: a different day rewrites, then the other source again finds nothing to change
+    await runScoring(testDb(), tenantId, { today: '2026-11-20', source: 'orders' });
+    expect((await runScoring(testDb(), tenantId, { today: '2026-11-20' })).rowsWritten).toBe(0);
+  });
+});
