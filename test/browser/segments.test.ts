@@ -93,7 +93,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the segment builder in Chromium (needs $
     await page.keyboard.press('Enter');
     await page.getByTestId('condition-op').first().click();
     await page.getByTitle('属于', { exact: true }).last().click();
-    await page.getByTestId('condition-group').click();
+    await page.getByTestId('condition-group-picker').click();
     await page.keyboard.type('福田');
     await page.getByTitle(/^福田鲜果1群/).click();
     await expect.poll(() => page.getByTestId('preview-count').textContent(), { timeout: 10_000 }).toBe('1 人');

@@ -122,7 +122,7 @@ export function ConditionRow({ condition, choices, onChange, onRemove }: {
         return picker(choices.segments, false);
       case 'group':
         return op === 'in' || op === 'not_in'
-          ? <GroupPicker value={typeof condition.value === 'string' ? condition.value : undefined} onChange={(id) => set({ value: id })} testId="condition-group" />
+          ? <GroupPicker value={typeof condition.value === 'string' ? condition.value : undefined} onChange={(id) => set({ value: id })} testId="condition-group-picker" />
           : null;
       case 'bucket':
         return (
