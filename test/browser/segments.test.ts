@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
@@ -37,16 +37,21 @@ describe.skipIf(!existsSync(CHROMIUM))(`the segment builder in Chromium (needs $
     await app?.close();
   });
 
-  it('builds a segment with a live count and saves it', async () => {
+  /** The operator, logged in, on an empty segment builder. */
+  async function newSegmentPage(): Promise<Page> {
     if (!browser) throw new Error('no browser');
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(`${base}/login`);
     await logIn(page, { tenant: tenant.slug, email: 'ops@example.com', password: PASSWORD });
     await page.getByTestId('dashboard-page').waitFor();
-
     await page.goto(`${base}/segments`);
     await page.getByTestId('segment-new').click();
     await page.getByTestId('segment-builder').waitFor();
+    return page;
+  }
+
+  it('builds a segment with a live count and saves it', async () => {
+    const page = await newSegmentPage();
     await page.getByTestId('segment-name').fill('女性百元客');
     // the first row starts as 性别 等于 男: change the value to 女
     await page.getByTestId('condition-value').first().click();
@@ -73,7 +78,6 @@ describe.skipIf(!existsSync(CHROMIUM))(`the segment builder in Chromium (needs $
   }, 60_000);
 
   it('picks a group for a group condition by searching its name', async () => {
-    if (!browser) throw new Error('no browser');
     const db = testDb().db;
     const [futian, nanshan] = [newId(), newId()];
     await db.insertInto('customer_groups').values([
@@ -81,13 +85,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the segment builder in Chromium (needs $
       { tenant_id: tenant.id, id: nanshan, chat_id: `wr-${nanshan}`, name: '南山鲜果1群' },
     ]).execute();
     await db.insertInto('group_members').values({ tenant_id: tenant.id, group_id: futian, customer_id: world.customers.mei, joined_at: new Date() }).execute();
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`${base}/login`);
-    await logIn(page, { tenant: tenant.slug, email: 'ops@example.com', password: PASSWORD });
-    await page.getByTestId('dashboard-page').waitFor();
-    await page.goto(`${base}/segments`);
-    await page.getByTestId('segment-new').click();
-    await page.getByTestId('segment-builder').waitFor();
+    const page = await newSegmentPage();
     await page.getByTestId('condition-field').first().click();
     await page.keyboard.type('社群');
     await page.keyboard.press('Enter');
