@@ -17,6 +17,7 @@ import { DEMO_PASSWORD } from './demo-tenant.ts';
 import { MODEL_DEMO_CUSTOMERS, MODEL_PROFILES } from './demo.models.ts';
 import type { DemoProfile } from './demo.profile.ts';
 import { seedDemo } from './demo.service.ts';
+import { writeDemoTimeline } from './demo-timeline.ts';
 
 /** The diagnosis answers a brand would give; staff and stores are counted from the seeded world. */
 type BrandAnswers = Omit<DiagnosisAnswers, 'serviceStaff' | 'stores'>;
@@ -135,6 +136,7 @@ export async function seedModelDemo(handle: DatabaseHandle, model: OperatingMode
     tenantId: tenant.id, customers: options.customers ?? MODEL_DEMO_CUSTOMERS, months: options.months ?? 12, seed: options.seed ?? 1,
     end: options.end, profile: demo.profile, onProgress: options.onProgress,
   });
+  await writeDemoTimeline(db, tenant.id);
   await createUser(db, tenant.id, { email: login.email, name: '演示管理员', password: login.password, role: 'admin' });
   if (options.score !== false) {
     options.onProgress?.({ phase: 'scores', done: 0, total: 1 });
