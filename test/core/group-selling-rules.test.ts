@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cleanNickname, localDeadline, quantityRefusal, renderSolitaire, toCsv, yuan, type SolitaireTextInput } from '../../src/core/group-selling/solitaires.rules.ts';
+import { cleanNickname, localDeadline, quantityRefusal, renderSolitaire, toCsv, type SolitaireTextInput } from '../../src/core/group-selling/solitaires.rules.ts';
+import { yuan } from '../../src/core/money.ts';
 
 const base: SolitaireTextInput = {
   title: '车厘子季', itemName: '车厘子 5斤装', priceFen: 19900, storeName: '南山科技园店', deadline: new Date('2026-12-01T12:00:00Z'), timeZone: 'Asia/Shanghai',

@@ -3,6 +3,7 @@
 // The text is what a guide copies into the group, so its shape follows what groups already use:
 // a `#接龙` header naming the item, price, pickup store and deadline, then one numbered line per
 // person (`1. 昵称 数量`) in the order they joined, renumbered without gaps when someone drops out.
+import { yuan } from '../money.ts';
 
 export interface SolitaireTextInput {
   title: string;
@@ -15,15 +16,6 @@ export interface SolitaireTextInput {
   taken: number;
   status: 'open' | 'closed' | 'cancelled';
   entries: { nickname: string; quantity: number }[];
-}
-
-/** ¥199 for whole yuan, ¥9.90 otherwise. */
-export function yuan(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(fen);
-  const whole = Math.floor(abs / 100);
-  const cents = abs % 100;
-  return `${sign}¥${whole}${cents === 0 ? '' : `.${String(cents).padStart(2, '0')}`}`;
 }
 
 /** "12月1日 20:00" in the tenant's zone. */

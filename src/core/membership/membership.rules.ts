@@ -2,6 +2,7 @@
 // back, whether tier rules cover every value exactly once, member days and their lift.
 import type { ErrorDetail } from '../errors.ts';
 import { startOfLocalDay } from '../time.ts';
+import { yuan } from '../money.ts';
 
 /** How orders earn points. Multipliers are percentages (150 = ×1.5). */
 export interface PointsRules {
@@ -111,7 +112,7 @@ export interface TierRule {
 export function checkTiers(tiers: readonly TierRule[], path = 'body.tiers', basis: 'spend' | 'points' = 'spend'): ErrorDetail[] {
   const details: ErrorDetail[] = [];
   // Values are fen of rolling spend or points, as the tenant qualifies tiers; said as the operator reads them.
-  const v = (n: number): string => (basis === 'spend' ? yuan(n) : `${n.toLocaleString('en')} points`);
+  const v = (n: number): string => (basis === 'spend' ? yuan(n, { grouping: true }) : `${n.toLocaleString('en')} points`);
   if (tiers.length === 0) return [{ path, message: 'at least one tier is needed' }];
   const names = new Set<string>();
   tiers.forEach((tier, i) => {
@@ -130,11 +131,6 @@ export function checkTiers(tiers: readonly TierRule[], path = 'body.tiers', basi
     if (tier.maxValue !== null && tier.maxValue <= tier.minValue) details.push({ path: `${at}.maxValue`, message: `must be above minValue ${v(tier.minValue)}` });
   });
   return details;
-}
-
-/** 120000 fen → ¥1,200; 12345 → ¥123.45. */
-function yuan(fen: number): string {
-  return `¥${(fen / 100).toLocaleString('en', { minimumFractionDigits: fen % 100 === 0 ? 0 : 2, maximumFractionDigits: 2 })}`;
 }
 
 /** The tier a qualifying value falls in (tiers checked by checkTiers, lowest first). */
