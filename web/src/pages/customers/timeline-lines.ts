@@ -87,8 +87,12 @@ export function describeEvent(entry: TimelineEntry, t: Translate, lookups: Looku
     case 'segment_exited':
       return { tone: 'tag', text: t(entry.type === 'segment_entered' ? 'event.segmentEntered' : 'event.segmentExited', { segment: text(p.segmentName) ?? '' }).trim(), detail: '' };
     case 'customer_transferred': {
-      const from = text(p.fromStaffName) ?? (text(p.fromStaffId) ? lookups.staffName(text(p.fromStaffId) ?? '') : undefined) ?? '—';
-      const to = text(p.toStaffName) ?? (text(p.toStaffId) ? lookups.staffName(text(p.toStaffId) ?? '') : undefined) ?? '—';
+      // the names as they were at the transfer, else as the page knows the staff now
+      const named = (name: unknown, id: unknown): string => {
+        const ref = text(id);
+        return text(name) ?? (ref ? lookups.staffName(ref) : undefined) ?? '—';
+      };
+      const [from, to] = [named(p.fromStaffName, p.fromStaffId), named(p.toStaffName, p.toStaffId)];
       return { tone: 'contact', text: t(p.kind === 'resignation' ? 'event.inherited' : 'event.transferred', { from, to }), detail: text(p.reason) ?? '' };
     }
     case 'referral_attributed':
