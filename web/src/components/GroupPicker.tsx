@@ -34,10 +34,10 @@ export function GroupPicker({ value, onChange, width = 300, testId }: { value: s
       .finally(() => { if (latest.current === controller) setLoading(false); });
   };
 
+  // the first 20 groups on opening; later searches come from typing
   useEffect(() => {
     search('');
     return () => latest.current?.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   useEffect(() => {
