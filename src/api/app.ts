@@ -13,6 +13,7 @@ import type { DatabaseHandle } from '../db/connect.ts';
 import { registerAuth } from './auth.ts';
 import { errorBody, registerErrorHandler } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
+import { accessRoutes } from './routes/access.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
@@ -84,6 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
   authRoutes(app, db);
+  accessRoutes(app, db);
   orgRoutes(app, db);
   customerRoutes(app, db);
   orderRoutes(app, db);

@@ -35,6 +35,7 @@ export interface UsersTable {
   locale: Defaulted<string>;
   created_at: DefaultedTime;
   disabled_at: Timestamp | null;
+  last_sign_in_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface SessionsTable {

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { Db } from '../../db/connect.ts';
 import type { Actor } from '../../core/access/access.rules.ts';
 import { createSession, endSession, verifyLogin } from '../../core/access/access.service.ts';
+import { demoHintsEnabled, listDemoLogins } from '../../core/demo/demo-logins.ts';
+import { MODELS } from '../../core/diagnosis/diagnosis.rules.ts';
 import { actorOf, SESSION_COOKIE } from '../auth.ts';
 import { ErrorResponse, Role } from '../schemas.ts';
 
@@ -14,6 +16,14 @@ const Me = z.object({
   role: Role,
   staffId: z.string().nullable(),
   tenant: z.object({ id: z.string(), slug: z.string(), name: z.string(), timezone: z.string() }),
+});
+
+const DemoLoginTenant = z.object({
+  tenant: z.string(),
+  name: z.string(),
+  model: z.enum(MODELS).nullable(),
+  brand: z.string().nullable(),
+  logins: z.array(z.object({ role: Role, email: z.string(), password: z.string() })),
 });
 
 async function me(db: Db, actor: Actor): Promise<z.infer<typeof Me>> {
@@ -48,6 +58,15 @@ export function authRoutes(app: FastifyInstance, db: Db): void {
     reply.setCookie(SESSION_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: session.expiresAt });
     return { user: await me(db, actor) };
   });
+
+  r.get('/api/v1/auth/demo-logins', {
+    config: { public: true },
+    schema: {
+      tags: ['auth'],
+      summary: 'Demo tenants a visitor can sign in to (only those still using the published demo password; none with YUCHI_DEMO_HINTS=0)',
+      response: { 200: z.object({ demos: z.array(DemoLoginTenant) }) },
+    },
+  }, async () => ({ demos: demoHintsEnabled() ? await listDemoLogins(db) : [] }));
 
   r.post('/api/v1/auth/logout', {
     config: { public: true },

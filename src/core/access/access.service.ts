@@ -98,6 +98,7 @@ export async function createSession(db: Db, actor: Actor): Promise<{ token: stri
   const secret = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + SESSION_DAYS * 86_400_000);
   await db.insertInto('sessions').values({ tenant_id: actor.tenantId, token_hash: sha256(secret), user_id: actor.userId, expires_at: expiresAt }).execute();
+  await db.updateTable('users').set({ last_sign_in_at: new Date() }).where('tenant_id', '=', actor.tenantId).where('id', '=', actor.userId).execute();
   return { token: `${actor.tenantId}.${secret}`, expiresAt };
 }
 
@@ -125,6 +126,12 @@ export async function authenticateSession(db: Db, token: string): Promise<Actor 
     .executeTakeFirst();
   if (!row) return undefined;
   return actorOf({ id: row.tid, slug: row.slug, name: row.tenant_name, timezone: row.timezone, created_at: row.created_at }, row, { userId: row.id });
+}
+
+/** The stored hash of a session token (to keep one session while ending the others). */
+export function sessionTokenHash(token: string): Buffer | undefined {
+  const parts = splitToken(token);
+  return parts ? sha256(parts.secret) : undefined;
 }
 
 export async function endSession(db: Db, token: string): Promise<void> {
@@ -155,6 +162,20 @@ export async function createApiKey(db: Db, tenantId: string, input: NewApiKey): 
   return { id, key, prefix };
 }
 
+// When a key was last used, so an administrator can tell a live key from a forgotten one before
+// revoking it: written at most once a minute per key and process, outside the request's path.
+const KEY_USE_EVERY_MS = 60_000;
+const keyUseNoted = new Map<string, number>();
+
+function noteKeyUse(db: Db, tenantId: string, keyId: string): void {
+  const now = Date.now();
+  if (now - (keyUseNoted.get(keyId) ?? 0) < KEY_USE_EVERY_MS) return;
+  keyUseNoted.set(keyId, now);
+  void db.updateTable('api_keys').set({ last_used_at: new Date(now) })
+    .where('tenant_id', '=', tenantId).where('id', '=', keyId)
+    .execute().catch(() => keyUseNoted.delete(keyId));
+}
+
 export async function authenticateApiKey(db: Db, key: string): Promise<Actor | undefined> {
   const match = /^yk_([0-9a-f]{32})_[A-Za-z0-9_-]{43}$/.exec(key);
   if (!match?.[1]) return undefined;
@@ -171,5 +192,6 @@ export async function authenticateApiKey(db: Db, key: string): Promise<Actor | u
     .where('api_keys.revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row || !timingSafeEqual(row.key_hash, hash)) return undefined;
+  noteKeyUse(db, row.tid, row.id);
   return actorOf({ id: row.tid, slug: row.slug, name: row.tenant_name, timezone: row.timezone, created_at: row.created_at }, { ...row, name: row.name || 'API key' }, { apiKeyId: row.id });
 }
