@@ -13,6 +13,7 @@ import type { DatabaseHandle } from '../db/connect.ts';
 import { registerAuth } from './auth.ts';
 import { errorBody, registerErrorHandler } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
+import type { DemoCandidate } from '../core/demo/demo-logins.ts';
 import { accessRoutes } from './routes/access.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
@@ -48,6 +49,8 @@ export interface AppOptions {
   handle: DatabaseHandle;
   /** pino logger options, or false for none (tests, benchmarks). */
   logger?: boolean | { level: string };
+  /** The demo tenants the sign-in page may offer; the built-in demos unless given. */
+  demoLogins?: DemoCandidate[];
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -84,7 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return reply.status(503).send({ ok: false });
     }
   });
-  authRoutes(app, db);
+  authRoutes(app, db, options.demoLogins);
   accessRoutes(app, db);
   orgRoutes(app, db);
   customerRoutes(app, db);

@@ -43,6 +43,7 @@ const GroupRulesPage = lazy(() => import('./pages/groups/GroupRulesPage.tsx'));
 const SopPage = lazy(() => import('./pages/sop/SopPage.tsx'));
 const JourneysPage = lazy(() => import('./pages/journeys/JourneysPage.tsx'));
 const JourneyBuilderPage = lazy(() => import('./pages/journeys/JourneyBuilderPage.tsx'));
+const AccessPage = lazy(() => import('./pages/access/AccessPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
 
 const router = createBrowserRouter([
@@ -74,6 +75,7 @@ const router = createBrowserRouter([
           { path: 'forms/:id/edit', element: <FormBuilderPage /> },
           { path: 'forms/:id', element: <FormResultsPage /> },
           { path: 'org', element: <StoresStaffPage /> },
+          { path: 'access', element: <AccessPage /> },
           { path: 'layers', element: <LayersPage /> },
           { path: 'playbooks', element: <DiagnosisPage /> },
           { path: 'promotions', element: <PromotionsPage /> },

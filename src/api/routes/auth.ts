@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/connect.ts';
 import type { Actor } from '../../core/access/access.rules.ts';
 import { createSession, endSession, verifyLogin } from '../../core/access/access.service.ts';
-import { demoHintsEnabled, listDemoLogins } from '../../core/demo/demo-logins.ts';
+import { DEMO_CANDIDATES, demoHintsEnabled, listDemoLogins, type DemoCandidate } from '../../core/demo/demo-logins.ts';
 import { MODELS } from '../../core/diagnosis/diagnosis.rules.ts';
 import { actorOf, SESSION_COOKIE } from '../auth.ts';
 import { ErrorResponse, Role } from '../schemas.ts';
@@ -40,7 +40,7 @@ async function me(db: Db, actor: Actor): Promise<z.infer<typeof Me>> {
   };
 }
 
-export function authRoutes(app: FastifyInstance, db: Db): void {
+export function authRoutes(app: FastifyInstance, db: Db, demoCandidates: DemoCandidate[] = DEMO_CANDIDATES): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const secure = process.env.YUCHI_SECURE_COOKIES === '1';
 
@@ -66,7 +66,7 @@ export function authRoutes(app: FastifyInstance, db: Db): void {
       summary: 'Demo tenants a visitor can sign in to (only those still using the published demo password; none with YUCHI_DEMO_HINTS=0)',
       response: { 200: z.object({ demos: z.array(DemoLoginTenant) }) },
     },
-  }, async () => ({ demos: demoHintsEnabled() ? await listDemoLogins(db) : [] }));
+  }, async () => ({ demos: demoHintsEnabled() ? await listDemoLogins(db, demoCandidates) : [] }));
 
   r.post('/api/v1/auth/logout', {
     config: { public: true },

@@ -14,6 +14,7 @@ import { journeysEnUS } from './journeys.ts';
 import { membershipEnUS } from './membership.ts';
 import { fissionEnUS } from './fission.ts';
 import { playbooksEnUS } from './playbooks.ts';
+import { accessEnUS } from './access.ts';
 
 export const enUS: Record<MessageKey, string> = {
   'brand.tagline': 'Private-domain operations',
@@ -576,4 +577,5 @@ export const enUS: Record<MessageKey, string> = {
   ...membershipEnUS,
   ...fissionEnUS,
   ...playbooksEnUS,
+  ...accessEnUS,
 };

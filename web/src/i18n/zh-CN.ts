@@ -15,6 +15,7 @@ import { journeysZhCN } from './journeys.ts';
 import { membershipZhCN } from './membership.ts';
 import { fissionZhCN } from './fission.ts';
 import { playbooksZhCN } from './playbooks.ts';
+import { accessZhCN } from './access.ts';
 export const zhCN = {
   'brand.tagline': '私域运营平台',
   'brand.slogan': '把顾客养在自己的池子里',
@@ -576,6 +577,7 @@ export const zhCN = {
   ...membershipZhCN,
   ...fissionZhCN,
   ...playbooksZhCN,
+  ...accessZhCN,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;

@@ -1,11 +1,13 @@
 // The bar above every page: menu toggle, the tenant, language, and who is signed in.
+import { useState } from 'react';
 import { Avatar, Button, Dropdown, Segmented, Tag, Tooltip } from 'antd';
-import { BankOutlined, LogoutOutlined, MenuFoldOutlined, MenuOutlined, MenuUnfoldOutlined } from '@ant-design/icons';
+import { BankOutlined, LockOutlined, LogoutOutlined, MenuFoldOutlined, MenuOutlined, MenuUnfoldOutlined } from '@ant-design/icons';
 import { useNavigate } from 'react-router';
 import { useLocale, type Locale } from '../i18n/i18n.tsx';
 import { useMe, useSession } from '../session.tsx';
 import { BrandMark } from '../components/BrandMark.tsx';
 import { roleLabel } from '../labels.ts';
+import { ChangePasswordModal } from './ChangePasswordModal.tsx';
 
 interface HeaderBarProps {
   mobile: boolean;
@@ -18,6 +20,7 @@ export function HeaderBar({ mobile, collapsed, onToggle }: HeaderBarProps) {
   const me = useMe();
   const { logout } = useSession();
   const navigate = useNavigate();
+  const [changingPassword, setChangingPassword] = useState(false);
 
   const toggleIcon = mobile ? <MenuOutlined /> : collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />;
   const toggleLabel = mobile || collapsed ? t('nav.expand') : t('nav.collapse');
@@ -43,9 +46,11 @@ export function HeaderBar({ mobile, collapsed, onToggle }: HeaderBarProps) {
             items: [
               { key: 'who', disabled: true, label: <span className="header-menu-who">{me.email}</span> },
               { type: 'divider' },
+              { key: 'password', icon: <LockOutlined />, label: <span data-testid="change-password">{t('password.change')}</span> },
               { key: 'logout', icon: <LogoutOutlined />, label: <span data-testid="logout">{t('header.logout')}</span> },
             ],
             onClick: ({ key }) => {
+              if (key === 'password') setChangingPassword(true);
               if (key === 'logout') void logout().then(() => navigate('/login', { replace: true }));
             },
           }}
@@ -56,6 +61,7 @@ export function HeaderBar({ mobile, collapsed, onToggle }: HeaderBarProps) {
             {!mobile && <Tag className="header-role" color="cyan" variant="filled">{roleLabel(t, me.role)}</Tag>}
           </button>
         </Dropdown>
+        <ChangePasswordModal open={changingPassword} onClose={() => setChangingPassword(false)} />
       </div>
     </div>
   );

@@ -17,6 +17,7 @@ import {
   FormOutlined,
   GiftOutlined,
   HomeOutlined,
+  KeyOutlined,
   PieChartOutlined,
   QrcodeOutlined,
   SendOutlined,
@@ -47,6 +48,7 @@ const TOP: Area[] = [
   { key: '/customers', label: 'nav.customers', icon: <TeamOutlined />, needs: 'customers:read' },
   { key: '/imports', label: 'nav.imports', icon: <CloudUploadOutlined />, needs: 'customers:import' },
   { key: '/org', label: 'nav.org', icon: <ShopOutlined />, needs: 'org:read' },
+  { key: '/access', label: 'nav.access', icon: <KeyOutlined />, needs: 'access:write' },
 ];
 
 const GROUPS: { group: MessageKey; areas: Area[] }[] = [

@@ -1,8 +1,11 @@
 import { useState } from 'react';
-import { Alert, Button, Form, Input } from 'antd';
+import { Alert, Button, Form, Input, Space, Tag } from 'antd';
 import { BankOutlined, LockOutlined, MailOutlined } from '@ant-design/icons';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../../api.ts';
+import { accessApi, type DemoLogins } from '../../api-access.ts';
+import { useRemote } from '../../components/useRemote.ts';
+import { roleLabel } from '../../labels.ts';
 import { BrandLockup } from '../../components/BrandMark.tsx';
 import { useT } from '../../i18n/i18n.tsx';
 import { LanguageSwitch } from '../../layout/HeaderBar.tsx';
@@ -37,6 +40,7 @@ export default function LoginPage() {
   const [submitting, setSubmitting] = useState(false);
   const [failure, setFailure] = useState<string>();
   const next = safeNext(params.get('next'));
+  const demos = useRemote((signal) => accessApi.demoLogins({ signal }).catch(() => ({ demos: [] })), []);
 
   if (state.status === 'signed-in') return <Navigate to={next} replace />;
 
@@ -110,8 +114,40 @@ export default function LoginPage() {
               {t('login.submit')}
             </Button>
           </Form>
+          {(demos.data?.demos.length ?? 0) > 0 && (
+            <DemoLoginList demos={demos.data?.demos ?? []} disabled={submitting} onPick={(login) => void submit(login)} />
+          )}
         </div>
       </main>
     </div>
+  );
+}
+
+/** The demo companies this server offers, one click each (only while they keep the demo password). */
+function DemoLoginList({ demos, disabled, onPick }: { demos: DemoLogins[]; disabled: boolean; onPick: (login: Credentials) => void }) {
+  const t = useT();
+  return (
+    <section className="login-demos" data-testid="login-demos">
+      <div className="login-demos-title">{t('login.demo')}</div>
+      <div className="muted login-demo-brand">{t('login.demoHint')}</div>
+      {demos.map((d) => (
+        <div className="login-demo" key={d.tenant} data-testid={`demo-${d.tenant}`}>
+          <div>
+            <div className="login-demo-name">
+              {d.name} {d.model && <Tag color="blue">{t(`diag.model.${d.model}`)}</Tag>}
+            </div>
+            <div className="muted login-demo-brand">{d.brand ?? t('login.demoFirst')}</div>
+          </div>
+          <Space size={4} wrap>
+            {d.logins.map((l) => (
+              <Button key={l.email} size="small" disabled={disabled} onClick={() => onPick({ tenant: d.tenant, email: l.email, password: l.password })}
+                data-testid={`demo-${d.tenant}-${l.role}`}>
+                {d.logins.length > 1 ? roleLabel(t, l.role) : t('login.demoEnter')}
+              </Button>
+            ))}
+          </Space>
+        </div>
+      ))}
+    </section>
   );
 }

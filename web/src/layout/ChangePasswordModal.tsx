@@ -1,0 +1,65 @@
+// 修改密码 from the user menu: the current password, the new one twice. Other sessions end; this
+// one stays.
+import { useEffect, useState } from 'react';
+import { Alert, App, Form, Input, Modal } from 'antd';
+import { accessApi, MIN_PASSWORD_LENGTH } from '../api-access.ts';
+import { useT } from '../i18n/i18n.tsx';
+import { refusalText } from '../pages/access/refusals.ts';
+
+interface Values {
+  current: string;
+  next: string;
+  repeat: string;
+}
+
+export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const t = useT();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<Values>();
+  const [saving, setSaving] = useState(false);
+  const [refusal, setRefusal] = useState<string>();
+  useEffect(() => {
+    if (open) {
+      form.resetFields();
+      setRefusal(undefined);
+    }
+  }, [open, form]);
+
+  const submit = async (v: Values) => {
+    setSaving(true);
+    setRefusal(undefined);
+    try {
+      await accessApi.changeOwnPassword(v.current, v.next);
+      message.success(t('password.changed'));
+      onClose();
+    } catch (err) {
+      setRefusal(refusalText(t, err));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Modal open={open} title={t('password.change')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={saving} okText={t('common.save')} destroyOnHidden>
+      {refusal && <Alert type="error" showIcon title={refusal} style={{ marginBottom: 16 }} data-testid="password-refusal" />}
+      <Form<Values> form={form} layout="vertical" onFinish={(v) => void submit(v)}>
+        <Form.Item name="current" label={t('password.current')} rules={[{ required: true }]}>
+          <Input.Password autoComplete="current-password" data-testid="password-current" />
+        </Form.Item>
+        <Form.Item name="next" label={t('password.new')} rules={[{ required: true, min: MIN_PASSWORD_LENGTH, message: t('access.passwordRule', { n: MIN_PASSWORD_LENGTH }) }]}>
+          <Input.Password autoComplete="new-password" data-testid="password-new" />
+        </Form.Item>
+        <Form.Item
+          name="repeat"
+          label={t('password.repeat')}
+          dependencies={['next']}
+          rules={[{ required: true }, ({ getFieldValue }) => ({
+            validator: (_r, value: string) => (!value || value === getFieldValue('next') ? Promise.resolve() : Promise.reject(new Error(t('password.mismatch')))),
+          })]}
+        >
+          <Input.Password autoComplete="new-password" data-testid="password-repeat" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
