@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
+import { verifyLogin } from '../../src/core/access/access.service.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { startEmbedded } from '../../src/db/embedded.ts';
 import { testDb } from '../helpers.ts';
@@ -52,6 +53,19 @@ describe('yuchi CLI', () => {
     const res = await app.inject({ url: '/api/v1/customers', headers: { authorization: `Bearer ${key}` } });
     await app.close();
     expect(res.statusCode).toBe(200);
+
+    // a locked-out user gets a new password from the shell; a short one or an unknown email is refused
+    const reset = await yuchi(['user', 'password', '--tenant', s, '--email', 'OPS@example.com', '--password', 'a new one!', '--json']);
+    expect(reset.code).toBe(0);
+    const short = await yuchi(['user', 'password', '--tenant', s, '--email', 'ops@example.com', '--password', 'short']);
+    expect(short.code).not.toBe(0);
+    expect(short.stderr).toContain('at least 8 characters');
+    const nobody = await yuchi(['user', 'password', '--tenant', s, '--email', 'nobody@example.com', '--password', 'long enough']);
+    expect(nobody.code).not.toBe(0);
+    expect(nobody.stderr).toContain('no user nobody@example.com');
+    const login = (password: string) => verifyLogin(testDb().db, s, 'ops@example.com', password).then(() => 'ok', () => 'refused');
+    expect(await login('long enough')).toBe('refused');
+    expect(await login('a new one!')).toBe('ok');
   });
 
   it('explains bad input and exits non-zero, changing nothing', async () => {

@@ -1,7 +1,8 @@
 // tenant create, user create, apikey create: what an administrator sets up from a shell.
 import type { Command } from 'commander';
 import { createApiKey, createUser } from '../../core/access/access.service.ts';
-import { isRole } from '../../core/access/access.rules.ts';
+import { isRole, type Actor } from '../../core/access/access.rules.ts';
+import { setPassword } from '../../core/access/users.service.ts';
 import { createTenant, getTenantBySlug } from '../../core/tenants/tenants.service.ts';
 import { CommandError, fail, report, type OutputOptions } from '../output.ts';
 import { withDatabase } from '../context.ts';
@@ -30,9 +31,32 @@ export function registerAccessCommands(program: Command): void {
       }
     });
 
-  program
-    .command('user')
-    .description('manage console users')
+  const user = program.command('user').description('manage console users');
+  user
+    .command('password')
+    .description('set a console user\'s password (an administrator locked out); their sessions end')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .requiredOption('--email <email>', 'login email')
+    .option('--password <password>', 'at least 8 characters (else read from YUCHI_PASSWORD)')
+    .option('--json', 'print JSON')
+    .action(async (o: { tenant: string; email: string; password?: string } & OutputOptions) => {
+      try {
+        const password = o.password ?? process.env.YUCHI_PASSWORD;
+        if (!password) throw new CommandError('give --password or set YUCHI_PASSWORD');
+        const id = await withDatabase(async ({ db }) => {
+          const t = await getTenantBySlug(db, o.tenant);
+          const row = await db.selectFrom('users').select('id').where('tenant_id', '=', t.id).where('email', '=', o.email.trim().toLowerCase()).executeTakeFirst();
+          if (!row) throw new CommandError(`--email: no user ${o.email} in tenant ${o.tenant}`);
+          const actor: Actor = { tenantId: t.id, tenantSlug: t.slug, tenantName: t.name, timezone: t.timezone, role: 'admin', staffId: null, userId: null, apiKeyId: null, name: 'yuchi CLI' };
+          await setPassword(db, actor, row.id, password);
+          return row.id;
+        });
+        report(o, { id, email: o.email.trim().toLowerCase() }, `password set for ${o.email}; their sessions ended`);
+      } catch (err) {
+        fail(o, err);
+      }
+    });
+  user
     .command('create')
     .description('create a console user')
     .requiredOption('--tenant <slug>', 'tenant slug')
