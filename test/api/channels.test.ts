@@ -105,6 +105,32 @@ describe('settings', () => {
   });
 });
 
+describe('a secret this server cannot open', () => {
+  it('flags only its own channel, and typing the secret again fixes it', async () => {
+    const hook = { url: 'https://hooks.example.com/yuchi', secret: 'a-webhook-secret-of-16+' };
+    expect((await app.inject({ method: 'PUT', url: '/api/v1/channels/webhook', headers: admin, payload: hook })).statusCode).toBe(200);
+    // the stored envelope altered (or sealed under a key this server lacks): it can no longer be opened
+    await sql`update channel_settings set config = jsonb_set(config, '{secret,data}', to_jsonb('AAAA'::text))
+               where tenant_id = ${world.tenantId} and kind = 'webhook'`.execute(testDb().db);
+
+    const list = await app.inject({ url: '/api/v1/channels', headers: admin });
+    expect(list.statusCode).toBe(200);
+    const items = list.json().items as { kind: string; configured: boolean; problem: { code: string; field: string } | null; settings: Record<string, unknown> | null }[];
+    const webhook = items.find((c) => c.kind === 'webhook');
+    expect(webhook?.problem).toMatchObject({ code: 'secret_unreadable', field: 'secret' });
+    expect(webhook?.settings).toEqual({ url: hook.url });
+    expect(items.filter((c) => c.kind !== 'webhook').every((c) => c.problem === null)).toBe(true);
+
+    const withoutSecret = await app.inject({ method: 'PUT', url: '/api/v1/channels/webhook', headers: admin, payload: { url: hook.url } });
+    expect(withoutSecret.statusCode).toBe(400);
+    expect(withoutSecret.json().error.details.map((d: { path: string }) => d.path)).toContain('body.secret');
+    const fixed = await app.inject({ method: 'PUT', url: '/api/v1/channels/webhook', headers: admin, payload: hook });
+    expect(fixed.statusCode).toBe(200);
+    expect(fixed.json().problem).toBeNull();
+    expect(await channelSettings(testDb().db, world.tenantId, 'webhook')).toEqual(hook);
+  });
+});
+
 describe('sync from WeCom', () => {
   it('queues one job per tenant, and refuses while WeCom is not set up', async () => {
     const queued = await app.inject({ method: 'POST', url: '/api/v1/channels/wecom/sync', headers: admin });

@@ -11,6 +11,8 @@ export interface ChannelView {
   settings: Record<string, unknown> | null;
   updatedAt: string | null;
   lastTest: { at: string; ok: boolean; detail: string } | null;
+  /** A stored secret this server cannot open: typing it again fixes it. */
+  problem: { code: string; message: string; field: string } | null;
   /** WeCom only: the path of the callback URL for WeCom admin. */
   callbackPath: string | null;
 }

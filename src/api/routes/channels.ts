@@ -23,6 +23,8 @@ const Channel = z.object({
   settings: z.record(z.string(), z.unknown()).nullable().describe('secrets masked (••••1234)'),
   updatedAt: Instant.nullable(),
   lastTest: z.object({ at: Instant, ok: z.boolean(), detail: z.string() }).nullable(),
+  problem: z.object({ code: z.string(), message: z.string(), field: z.string() }).nullable()
+    .describe('a stored secret this server cannot open (secret_key_missing, secret_unreadable): type that secret again to fix it'),
   callbackPath: z.string().nullable().describe('WeCom only: the path of the callback URL to enter in WeCom admin (接收事件服务器)'),
 });
 

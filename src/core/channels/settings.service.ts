@@ -15,6 +15,8 @@ export interface ChannelView {
   settings: Record<string, unknown> | null;
   updatedAt: Date | null;
   lastTest: { at: Date; ok: boolean; detail: string } | null;
+  /** A stored secret this server cannot open (key missing or wrong): the channel cannot send until it is fixed. */
+  problem: { code: string; message: string; field: string } | null;
 }
 
 /** The settings with every secret field sealed under the ring's current key (sealed ones under an older key are resealed). */
@@ -43,6 +45,30 @@ export function openSecrets(tenantId: string, kind: ChannelKind, config: Record<
   return out;
 }
 
+/**
+ * The settings with the secrets this server can open; a secret it cannot (sealed under a key it
+ * lacks, or altered) is left out and reported, so one bad field neither hides the other channels
+ * nor stops the operator from typing that secret again.
+ */
+function openReadable(tenantId: string, kind: ChannelKind, config: Record<string, unknown>, ring: SecretKeyring = secretKeyring()): {
+  config: Record<string, unknown>; problem: ChannelView['problem'];
+} {
+  const out: Record<string, unknown> = { ...config };
+  let problem: ChannelView['problem'] = null;
+  for (const field of SECRET_FIELDS[kind]) {
+    const value = out[field];
+    if (!isSealed(value)) continue;
+    try {
+      out[field] = open(value, { tenantId, channel: kind, field }, ring);
+    } catch (err) {
+      if (!(err instanceof YuchiError)) throw err;
+      delete out[field];
+      problem ??= { code: err.reason ?? err.code, message: err.message, field };
+    }
+  }
+  return { config: out, problem };
+}
+
 /** The channel's settings with their secrets, for sending; null when the tenant has not set it up. */
 export async function channelSettings<K extends ChannelKind>(db: Db, tenantId: string, kind: K): Promise<SettingsOf[K] | null> {
   const row = await db.selectFrom('channel_settings').select('config').where('tenant_id', '=', tenantId).where('kind', '=', kind).executeTakeFirst();
@@ -56,10 +82,12 @@ export async function listChannels(db: Db, tenantId: string): Promise<ChannelVie
   const rows = await db.selectFrom('channel_settings').selectAll().where('tenant_id', '=', tenantId).execute();
   return CHANNEL_KINDS.map((kind) => {
     const row = rows.find((r) => r.kind === kind);
+    const opened = row ? openReadable(tenantId, kind, row.config) : null;
     return {
       kind,
       configured: row !== undefined,
-      settings: row ? maskSettings(kind, openSecrets(tenantId, kind, row.config)) : null,
+      settings: opened ? maskSettings(kind, opened.config) : null,
+      problem: opened?.problem ?? null,
       updatedAt: row?.updated_at ?? null,
       lastTest: row?.last_test_at && row.last_test_ok !== null ? { at: row.last_test_at, ok: row.last_test_ok, detail: row.last_test_detail ?? '' } : null,
     };
@@ -75,7 +103,7 @@ export async function channelView(db: Db, tenantId: string, kind: ChannelKind): 
 
 export async function saveChannelSettings(db: Db, actor: Actor, kind: ChannelKind, body: Record<string, unknown>): Promise<ChannelView> {
   const stored = await db.selectFrom('channel_settings').select('config').where('tenant_id', '=', actor.tenantId).where('kind', '=', kind).executeTakeFirst();
-  const candidate = withKeptSecrets(kind, body, stored ? openSecrets(actor.tenantId, kind, stored.config) : null);
+  const candidate = withKeptSecrets(kind, body, stored ? openReadable(actor.tenantId, kind, stored.config).config : null);
   const parsed = SETTINGS_SCHEMAS[kind].safeParse(candidate);
   if (!parsed.success) {
     const details = issuePaths(parsed.error);

@@ -70,6 +70,16 @@ export function ChannelCard({ channel, onChanged }: { channel: ChannelView; onCh
       extra={<Button icon={<ApiOutlined />} loading={testing} disabled={!channel.configured} onClick={() => void test()} data-testid={`test-${kind}`}>{t('channels.test')}</Button>}
     >
       <Typography.Paragraph type="secondary">{t(`channels.about.${kind}`)}</Typography.Paragraph>
+      {channel.problem && (
+        <Alert
+          style={{ marginBottom: 16 }}
+          type="warning"
+          showIcon
+          title={t('channels.secretUnreadable', { field: channel.problem.field })}
+          description={channel.problem.message}
+          data-testid={`problem-${kind}`}
+        />
+      )}
       {shown && (
         <Alert
           style={{ marginBottom: 16 }}
@@ -92,7 +102,7 @@ export function ChannelCard({ channel, onChanged }: { channel: ChannelView; onCh
       <Form form={form} layout="vertical" onFinish={(v: Record<string, unknown>) => void save(v)} size="middle">
         {FIELDS[kind].map((f) => {
           const hint = f.type === 'secret' ? maskedHint(kind, channel.settings, f.name) : null;
-          const required = f.required && !(f.type === 'secret' && channel.configured);
+          const required = f.required && !(f.type === 'secret' && channel.configured && channel.problem?.field !== f.name);
           return (
             <Form.Item
               key={f.name}
