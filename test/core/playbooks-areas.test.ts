@@ -11,6 +11,9 @@ import { enrol } from '../../src/core/journeys/entry.service.ts';
 import { getPlan } from '../../src/core/sop/plans.service.ts';
 import { applyPlaybook, previewPlaybook, undoApplication } from '../../src/core/playbooks/playbooks.service.ts';
 import { newId } from '../../src/core/ids.ts';
+import { getSettings } from '../../src/core/membership/settings.service.ts';
+import { listTiers, recomputeTiers } from '../../src/core/membership/tiers.service.ts';
+import { recordOrders, type OrderInput } from '../../src/core/orders/record.service.ts';
 import { buildWorld } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
 import { DOC_VECTOR } from '../fakes/wecom-vectors.ts';
@@ -174,6 +177,39 @@ describe('playbook set-up in the areas', () => {
     expect((await getPlan(db(), tenant.id, plan.id)).status).toBe('paused');
     expect(await db().selectFrom('membership_settings').select('tenant_id').where('tenant_id', '=', tenant.id).execute()).toEqual([]);
     expect(await db().selectFrom('membership_tiers').select('id').where('tenant_id', '=', tenant.id).execute()).toEqual([]);
+  });
+
+  it('undo turns points off but keeps balances once points were earned, and keeps tiers customers are placed in', async () => {
+    const tenant = await newTenant();
+    const world = await buildWorld(db(), tenant.id);
+    const actor = adminOf(tenant.id);
+    const app = await applyPlaybook(db(), actor, 'shopping');
+    const settings = await getSettings(db(), tenant.id);
+    expect(settings.pointsEnabled).toBe(true);
+    // a member buys after the playbook: points are earned and the tier ladder places them
+    const order: OrderInput = {
+      orderNo: `PB-${tenant.id.slice(0, 8)}`, customer: { customerId: world.customers.mei }, channel: 'pos', totalFen: 88_800, paidFen: 88_800,
+      refundedFen: 0, orderedAt: new Date().toISOString(), items: [{ sku: 'FRUIT-BOX', name: '果切礼盒', quantity: 1, unitPriceFen: 88_800 }],
+    };
+    expect((await recordOrders(db(), tenant.id, [order], { source: 'pos' })).created).toBe(1);
+    await recomputeTiers(db(), tenant.id, { cause: 'recompute' });
+    const balance = await db().selectFrom('points_balances').select('balance').where('tenant_id', '=', tenant.id).where('customer_id', '=', world.customers.mei).executeTakeFirstOrThrow();
+    expect(balance.balance).toBeGreaterThan(0);
+    const placed = await db().selectFrom('customer_tiers').select('customer_id').where('tenant_id', '=', tenant.id).execute();
+    expect(placed.length).toBeGreaterThan(0);
+    const tiersBefore = await listTiers(db(), tenant.id);
+
+    const undone = await undoApplication(db(), actor, app.id);
+    const outcome = (kind: string) => undone.objects.find((x) => x.kind === kind);
+    expect(outcome('membership_settings')).toMatchObject({ outcome: 'disabled', outcomeReason: 'points already earned stay on the customers\' balances' });
+    expect(outcome('membership_tiers')).toMatchObject({ outcome: 'kept', outcomeReason: `${placed.length} customers are placed in these tiers` });
+    const after = await getSettings(db(), tenant.id);
+    expect(after).toMatchObject({ pointsEnabled: false, memberDayWeekdays: [], memberDayTemplateId: null });
+    expect(after.pointsPerYuan).toBe(settings.pointsPerYuan);
+    const kept = await db().selectFrom('points_balances').select('balance').where('tenant_id', '=', tenant.id).where('customer_id', '=', world.customers.mei).executeTakeFirstOrThrow();
+    expect(kept.balance).toBe(balance.balance);
+    expect(await listTiers(db(), tenant.id)).toEqual(tiersBefore);
+    expect((await db().selectFrom('customer_tiers').select('customer_id').where('tenant_id', '=', tenant.id).execute()).length).toBe(placed.length);
   });
 
   it('all or nothing: a failure in the middle (creating the journeys) leaves no object in any area', async () => {
