@@ -1,10 +1,9 @@
 // 修改密码 from the user menu: the current password, the new one twice. Other sessions end; this
 // one stays.
-import { useEffect, useState } from 'react';
 import { Alert, App, Form, Input, Modal } from 'antd';
 import { accessApi, MIN_PASSWORD_LENGTH } from '../api-access.ts';
 import { useT } from '../i18n/i18n.tsx';
-import { refusalText } from '../pages/access/refusals.ts';
+import { useModalForm } from '../pages/access/useModalForm.ts';
 
 interface Values {
   current: string;
@@ -16,33 +15,16 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose:
   const t = useT();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
-  const [saving, setSaving] = useState(false);
-  const [refusal, setRefusal] = useState<string>();
-  useEffect(() => {
-    if (open) {
-      form.resetFields();
-      setRefusal(undefined);
-    }
-  }, [open, form]);
-
-  const submit = async (v: Values) => {
-    setSaving(true);
-    setRefusal(undefined);
-    try {
-      await accessApi.changeOwnPassword(v.current, v.next);
-      message.success(t('password.changed'));
-      onClose();
-    } catch (err) {
-      setRefusal(refusalText(t, err));
-    } finally {
-      setSaving(false);
-    }
-  };
+  const { saving, refusal, submit } = useModalForm(open, form, async (v) => {
+    await accessApi.changeOwnPassword(v.current, v.next);
+    message.success(t('password.changed'));
+    onClose();
+  });
 
   return (
     <Modal open={open} title={t('password.change')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={saving} okText={t('common.save')} destroyOnHidden>
       {refusal && <Alert type="error" showIcon title={refusal} style={{ marginBottom: 16 }} data-testid="password-refusal" />}
-      <Form<Values> form={form} layout="vertical" onFinish={(v) => void submit(v)}>
+      <Form<Values> form={form} layout="vertical" onFinish={submit}>
         <Form.Item name="current" label={t('password.current')} rules={[{ required: true }]}>
           <Input.Password autoComplete="current-password" data-testid="password-current" />
         </Form.Item>

@@ -1,6 +1,6 @@
 // API 密钥: the keys other systems call the API with. A new key is shown once; a revoked key stops
 // working at once.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Alert, App, Badge, Button, Card, Form, Input, Modal, Popconfirm, Select, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import type { Role, StaffMember } from '../../api.ts';
@@ -12,6 +12,7 @@ import { useT } from '../../i18n/i18n.tsx';
 import { roleLabel } from '../../labels.ts';
 import { useMe } from '../../session.tsx';
 import { refusalText } from './refusals.ts';
+import { useModalForm } from './useModalForm.ts';
 
 interface KeyValues {
   name: string;
@@ -22,31 +23,15 @@ interface KeyValues {
 function NewKeyModal({ open, staff, onClose, onCreated }: { open: boolean; staff: StaffMember[]; onClose: () => void; onCreated: (key: string) => void }) {
   const t = useT();
   const [form] = Form.useForm<KeyValues>();
-  const [saving, setSaving] = useState(false);
-  const [refusal, setRefusal] = useState<string>();
-  useEffect(() => {
-    if (open) {
-      form.resetFields();
-      setRefusal(undefined);
-    }
-  }, [open, form]);
-
-  const submit = async (v: KeyValues) => {
-    setSaving(true);
-    try {
-      const created = await accessApi.addApiKey({ name: v.name, role: v.role, staffId: v.staffId ?? null });
-      onCreated(created.key);
-    } catch (err) {
-      setRefusal(refusalText(t, err));
-    } finally {
-      setSaving(false);
-    }
-  };
+  const { saving, refusal, submit } = useModalForm(open, form, async (v) => {
+    const created = await accessApi.addApiKey({ name: v.name, role: v.role, staffId: v.staffId ?? null });
+    onCreated(created.key);
+  });
 
   return (
     <Modal open={open} title={t('access.addKey')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={saving} okText={t('common.save')} destroyOnHidden>
       {refusal && <Alert type="error" showIcon title={refusal} style={{ marginBottom: 16 }} />}
-      <Form<KeyValues> form={form} layout="vertical" initialValues={{ role: 'operator' }} onFinish={(v) => void submit(v)}>
+      <Form<KeyValues> form={form} layout="vertical" initialValues={{ role: 'operator' }} onFinish={submit}>
         <Form.Item name="name" label={t('access.keyName')} rules={[{ required: true, whitespace: true }]}>
           <Input placeholder={t('access.keyNamePlaceholder')} data-testid="key-name" />
         </Form.Item>

@@ -1,11 +1,10 @@
 // The forms of the accounts table: add an account, change one, set a forgotten password.
-import { useEffect, useState } from 'react';
 import { Alert, Form, Input, Modal, Radio, Select, Space } from 'antd';
 import type { Role, StaffMember } from '../../api.ts';
 import { accessApi, MIN_PASSWORD_LENGTH, type UserAccount } from '../../api-access.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { roleLabel } from '../../labels.ts';
-import { refusalText } from './refusals.ts';
+import { useModalForm } from './useModalForm.ts';
 
 const ROLES: Role[] = ['admin', 'operator', 'guide'];
 
@@ -61,32 +60,15 @@ function StaffField({ staff }: { staff: StaffMember[] }) {
 export function AddUserModal({ open, staff, onClose, onDone }: { open: boolean; staff: StaffMember[]; onClose: () => void; onDone: () => void }) {
   const t = useT();
   const [form] = Form.useForm<AccountValues>();
-  const [saving, setSaving] = useState(false);
-  const [refusal, setRefusal] = useState<string>();
-  useEffect(() => {
-    if (open) {
-      form.resetFields();
-      setRefusal(undefined);
-    }
-  }, [open, form]);
-
-  const submit = async (v: AccountValues) => {
-    setSaving(true);
-    setRefusal(undefined);
-    try {
-      await accessApi.addUser({ email: v.email, name: v.name, role: v.role, staffId: v.staffId ?? null, password: v.password });
-      onDone();
-    } catch (err) {
-      setRefusal(refusalText(t, err));
-    } finally {
-      setSaving(false);
-    }
-  };
+  const { saving, refusal, submit } = useModalForm(open, form, async (v) => {
+    await accessApi.addUser({ email: v.email, name: v.name, role: v.role, staffId: v.staffId ?? null, password: v.password });
+    onDone();
+  });
 
   return (
     <Modal open={open} title={t('access.addUser')} className="add-account-modal" onCancel={onClose} onOk={() => form.submit()} confirmLoading={saving} okText={t('common.save')} destroyOnHidden>
       {refusal && <Alert type="error" showIcon title={refusal} style={{ marginBottom: 16 }} data-testid="account-refusal" />}
-      <Form<AccountValues> form={form} layout="vertical" initialValues={{ role: 'operator' }} onFinish={(v) => void submit(v)}>
+      <Form<AccountValues> form={form} layout="vertical" initialValues={{ role: 'operator' }} onFinish={submit}>
         <Form.Item name="email" label={t('access.email')} rules={[{ required: true, type: 'email' }]}>
           <Input autoComplete="off" data-testid="account-email" />
         </Form.Item>
@@ -106,33 +88,16 @@ export function AddUserModal({ open, staff, onClose, onDone }: { open: boolean; 
 export function EditUserModal({ user, staff, onClose, onDone }: { user: UserAccount | undefined; staff: StaffMember[]; onClose: () => void; onDone: () => void }) {
   const t = useT();
   const [form] = Form.useForm<Omit<AccountValues, 'email' | 'password'>>();
-  const [saving, setSaving] = useState(false);
-  const [refusal, setRefusal] = useState<string>();
-  useEffect(() => {
-    if (user) {
-      form.setFieldsValue({ name: user.name, role: user.role, staffId: user.staff?.id });
-      setRefusal(undefined);
-    }
-  }, [user, form]);
-
-  const submit = async (v: Omit<AccountValues, 'email' | 'password'>) => {
+  const { saving, refusal, submit } = useModalForm(!!user, form, async (v) => {
     if (!user) return;
-    setSaving(true);
-    setRefusal(undefined);
-    try {
-      await accessApi.changeUser(user.id, { name: v.name, role: v.role, staffId: v.staffId ?? null });
-      onDone();
-    } catch (err) {
-      setRefusal(refusalText(t, err));
-    } finally {
-      setSaving(false);
-    }
-  };
+    await accessApi.changeUser(user.id, { name: v.name, role: v.role, staffId: v.staffId ?? null });
+    onDone();
+  }, () => form.setFieldsValue({ name: user?.name, role: user?.role, staffId: user?.staff?.id }));
 
   return (
     <Modal open={!!user} title={`${t('access.edit')} · ${user?.email ?? ''}`} onCancel={onClose} onOk={() => form.submit()} confirmLoading={saving} okText={t('common.save')} forceRender>
       {refusal && <Alert type="error" showIcon title={refusal} style={{ marginBottom: 16 }} data-testid="account-refusal" />}
-      <Form form={form} layout="vertical" onFinish={(v) => void submit(v)}>
+      <Form form={form} layout="vertical" onFinish={submit}>
         <Form.Item name="name" label={t('access.name')} rules={[{ required: true, whitespace: true }]}>
           <Input />
         </Form.Item>
@@ -146,33 +111,17 @@ export function EditUserModal({ user, staff, onClose, onDone }: { user: UserAcco
 export function SetPasswordModal({ user, onClose, onDone }: { user: UserAccount | undefined; onClose: () => void; onDone: () => void }) {
   const t = useT();
   const [form] = Form.useForm<{ password: string }>();
-  const [saving, setSaving] = useState(false);
-  const [refusal, setRefusal] = useState<string>();
-  useEffect(() => {
-    if (user) {
-      form.resetFields();
-      setRefusal(undefined);
-    }
-  }, [user, form]);
-
-  const submit = async ({ password }: { password: string }) => {
+  const { saving, refusal, submit } = useModalForm(!!user, form, async ({ password }) => {
     if (!user) return;
-    setSaving(true);
-    try {
-      await accessApi.setPassword(user.id, password);
-      onDone();
-    } catch (err) {
-      setRefusal(refusalText(t, err));
-    } finally {
-      setSaving(false);
-    }
-  };
+    await accessApi.setPassword(user.id, password);
+    onDone();
+  });
 
   return (
     <Modal open={!!user} title={t('access.setPasswordFor', { name: user?.name ?? '' })} onCancel={onClose} onOk={() => form.submit()} confirmLoading={saving} okText={t('common.save')} forceRender>
       <Alert type="info" showIcon title={t('access.setPasswordHint')} style={{ marginBottom: 16 }} />
       {refusal && <Alert type="error" showIcon title={refusal} style={{ marginBottom: 16 }} />}
-      <Form form={form} layout="vertical" onFinish={(v) => void submit(v)}>
+      <Form form={form} layout="vertical" onFinish={submit}>
         <Form.Item name="password" label={t('access.newPassword')} rules={[{ required: true, min: MIN_PASSWORD_LENGTH, message: t('access.passwordRule', { n: MIN_PASSWORD_LENGTH }) }]}>
           <Input.Password autoComplete="new-password" data-testid="reset-password" />
         </Form.Item>
