@@ -1,8 +1,8 @@
-// Writing a mass send's planned messages: COPY ... FROM STDIN in PostgreSQL's text format, one
+// Writing a mass send's planned recipients: COPY ... FROM STDIN in PostgreSQL's text format, one
 // chunk per transaction. COPY skips the per-row parsing of an INSERT's arrays and the speculative
-// insertion of ON CONFLICT; duplicates are still impossible, because (tenant_id, dedupe_key) is
-// unique: a second planner of the same send fails its chunk and, on retry, resumes past the rows
-// already written.
+// insertion of ON CONFLICT; duplicates are still impossible, because (tenant_id, mass_send_id,
+// customer_id) is the key: a second planner of the same send fails its chunk and, on retry,
+// resumes past the rows already written.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -42,30 +42,25 @@ export function copyText(value: string | null): string {
   return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value;
 }
 
-export const PLANNED_COLUMNS = [
-  'tenant_id', 'id', 'customer_id', 'channel', 'purpose', 'priority', 'source_kind', 'source_id', 'dedupe_key',
-  'staff_id', 'content', 'not_before', 'status', 'status_reason', 'decided_at', 'mass_send_id',
-] as const;
+export const PLANNED_COLUMNS = ['tenant_id', 'mass_send_id', 'customer_id', 'message_id', 'staff_id', 'verdict', 'reason', 'send_at'] as const;
 
-/** One planned (or excluded) message, as the line COPY reads; the mass send's constants are given once per chunk. */
-export interface PlannedRow { id: string; customerId: string; staffId: string | null; content: string; at: string; status: string; reason: string | null }
+/** One recipient's decision, as the line COPY reads; the mass send's constants are given once per chunk. */
+export interface PlannedRow { id: string; customerId: string; staffId: string | null; verdict: 'send' | 'held_out' | 'excluded'; reason: string | null; at: string | null }
 
-export function plannedLines(rows: readonly PlannedRow[], c: { tenantId: string; massSendId: string; channel: string; priority: number; decidedAt: string }): string {
-  const head = `${c.tenantId}\t`;
-  const middle = `\t${c.channel}\tmarketing\t${c.priority}\tmass_send\t${c.massSendId}\tmass_send:${c.massSendId}:`;
-  const tail = `\t${c.massSendId}\n`;
+export function plannedLines(rows: readonly PlannedRow[], c: { tenantId: string; massSendId: string }): string {
+  const head = `${c.tenantId}\t${c.massSendId}\t`;
   let out = '';
   for (const r of rows) {
-    out += `${head}${r.id}\t${r.customerId}${middle}${r.customerId}\t${r.staffId ?? '\\N'}\t${copyText(r.content)}\t${r.at}\t${r.status}\t${copyText(r.reason)}\t${c.decidedAt}${tail}`;
+    out += `${head}${r.customerId}\t${r.id}\t${r.staffId ?? '\\N'}\t${r.verdict}\t${copyText(r.reason)}\t${r.at ?? '\\N'}\n`;
   }
   return out;
 }
 
-/** Writes one chunk's lines into messages in its own transaction: all of the chunk is durable, or none of it. */
+/** Writes one chunk's lines into mass_send_recipients in its own transaction: all of the chunk is durable, or none of it. */
 export async function copyPlannedChunk(client: pg.PoolClient, lines: string): Promise<void> {
   await client.query('begin');
   try {
-    const stream = client.query(copyStreams.from(`copy messages (${PLANNED_COLUMNS.join(', ')}) from stdin`));
+    const stream = client.query(copyStreams.from(`copy mass_send_recipients (${PLANNED_COLUMNS.join(', ')}) from stdin`));
     await pipeline(Readable.from([lines]), stream);
     await client.query('commit');
   } catch (err) {

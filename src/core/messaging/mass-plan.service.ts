@@ -1,12 +1,13 @@
 // Planning a mass send: the audience is read in id order in chunks, each with what the engine needs
-// of every recipient in the same statement (template values, time zone, consent on the channel);
-// the messages that already hold a slot come from one key-range read per chunk. Each recipient
-// goes through the restraint engine's decide() (consent, global control group, platform quota,
-// caps, quiet hours, priority), the campaign holdout is drawn among the eligible, and the chunk's
-// messages are written with COPY in one transaction — planned ('queued' at their time) and
-// excluded ('dropped' with the reason) alike, so every recipient's decision is on record on its
-// message row (status, status_reason, decided_at). Messages are keyed mass_send:<id>:<customer>:
-// a plan interrupted half-way resumes past the recipients already written, and writes none twice.
+// of every recipient in the same statement (guide, time zone, consent on the channel); the
+// messages that already hold a slot come from one key-range read per chunk. Each recipient goes
+// through the restraint engine's decide() (consent, global control group, platform quota, caps,
+// quiet hours, priority), the campaign holdout is drawn among the eligible, and the chunk's
+// decisions are written with COPY in one transaction into mass_send_recipients — one narrow row
+// per recipient (planned with its time, held out, or excluded with the reason) under a single key
+// index. The planned ones become messages rows, content rendered, when the send's time comes
+// (mass-release.service.ts). Rows are keyed by (mass send, customer): a plan interrupted half-way
+// resumes past the recipients already written, and a second writer of the same send is refused.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
@@ -17,8 +18,7 @@ import { sendTimeFor } from './mass-sends.rules.ts';
 import { consentChannelOf, decide, holdoutDraw, type Candidate, type CustomerFacts, type Decision, type SlotHolder } from './restraint.rules.ts';
 import type { MessagingSettings } from './settings.rules.ts';
 import { getMessagingSettings } from './settings.service.ts';
-import { render, TemplateContent, usedVariables, type TemplateChannel } from './templates.rules.ts';
-import { VALUE_JOINS, valueColumns, valuesOf, type ValueRow } from './templates.service.ts';
+import type { TemplateContent } from './templates.rules.ts';
 
 export interface PlanCounts {
   audience: number;
@@ -62,21 +62,21 @@ function setCondition(tenantId: string, set: Audience['include']) {
   return sql`exists (select 1 from group_members x where x.tenant_id = ${tenantId} and x.customer_id = c.id and x.group_id = any(${set.ids}::uuid[]) and x.left_at is null)`;
 }
 
-interface Recipient extends ValueRow { id: string; guide_id: string | null; timezone: string | null; consent: boolean | null }
+interface Recipient { id: string; guide_id: string | null; timezone: string | null; consent: boolean | null }
 
-/** The next chunk of the audience after `after`, with the template's values, time zone and consent on the send's channel. */
+/** The next chunk of the audience after `after`, with guide, time zone and consent on the send's channel (content is rendered at release). */
 async function audienceChunk(db: Db, tenantId: string, spec: PlanSpec, after: string, resume: boolean, size: number): Promise<Recipient[]> {
   const consentChannel = consentChannelOf(spec.channel);
   const rows = await sql<Recipient>`
-    select c.id, c.guide_id, ${valueColumns(usedVariables(spec.content), spec.couponTemplateId)}, tz.timezone, k.granted as consent
-      from customers c ${VALUE_JOINS}
+    select c.id, c.guide_id, tz.timezone, k.granted as consent
+      from customers c
       left join customer_time_zones tz on tz.tenant_id = c.tenant_id and tz.customer_id = c.id
       -- one row at most: (tenant_id, customer_id, channel) is the key; read as a merge over the chunk's id range
       left join customer_consents k on k.tenant_id = c.tenant_id and k.customer_id = c.id and k.channel = ${consentChannel ?? ''}
      where c.tenant_id = ${tenantId} and c.id > ${after}::uuid and c.erased_at is null
        and ${setCondition(tenantId, spec.audience.include)}
        and ${spec.audience.exclude ? sql`not ${setCondition(tenantId, spec.audience.exclude)}` : sql`true`}
-       and ${resume ? sql`not exists (select 1 from messages m where m.tenant_id = ${tenantId} and m.dedupe_key = 'mass_send:' || ${spec.massSendId} || ':' || c.id)` : sql`true`}
+       and ${resume ? sql`not exists (select 1 from mass_send_recipients r where r.tenant_id = ${tenantId} and r.mass_send_id = ${spec.massSendId} and r.customer_id = c.id)` : sql`true`}
      order by c.id limit ${size}`.execute(db);
   return rows.rows;
 }
@@ -144,14 +144,13 @@ export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, opt
   const settings = await getMessagingSettings(db, tenantId);
   const zone = await tenantZone(db, tenantId);
   const now = options.now ?? Date.now();
-  const templateChannel: TemplateChannel = spec.channel === 'sandbox' && !spec.content.sandbox ? 'wecom' : spec.channel;
   const base = options.resumedFrom;
   const counts: PlanCounts = base ? structuredClone(base) : { audience: 0, planned: 0, heldOut: 0, excluded: {}, moved: {} };
   const resume = !options.dryRun && (base?.audience ?? 0) > 0;
   const decideFor = decider(tenantId, spec, settings, now);
   const inCampaignHoldout = holdoutDraw(`campaign:${spec.massSendId}`, spec.holdoutPercent);
   const iso = isoTexts();
-  const copyConstants = { tenantId, massSendId: spec.massSendId, channel: spec.channel, priority: spec.priority, decidedAt: new Date(now).toISOString() };
+  const copyConstants = { tenantId, massSendId: spec.massSendId };
   const plan = async (reader: Db, write: ((lines: string) => Promise<void>) | null) => {
     let after = '00000000-0000-0000-0000-000000000000';
     let pendingWrite: Promise<unknown> = Promise.resolve();
@@ -168,22 +167,21 @@ export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, opt
         if (!recipient) continue;
         counts.audience++;
         const id = ids[index] ?? '';
-        let status = 'dropped'; let reason: string | null; let at = now;
+        let verdict: PlannedRow['verdict'] = 'excluded'; let reason: string | null; let at: number | null = null;
         if (spec.channel === 'wecom' && recipient.guide_id === null) {
           reason = 'no_guide'; // WeCom mass messages go out through the customer's own guide
         } else {
           const decision = decideFor(id, recipient.id, recipient.timezone ?? zone, recipient.consent, holders.get(recipient.id) ?? NO_HOLDERS);
           if (decision.verdict === 'drop') reason = decision.reason;
-          else if (inCampaignHoldout(recipient.id)) { reason = 'campaign_holdout'; at = decision.at; counts.heldOut++; }
+          else if (inCampaignHoldout(recipient.id)) { verdict = 'held_out'; reason = 'campaign_holdout'; at = decision.at; counts.heldOut++; }
           else {
-            status = 'queued'; reason = decision.movedBy; at = decision.at; counts.planned++;
+            verdict = 'send'; reason = decision.movedBy; at = decision.at; counts.planned++;
             if (decision.movedBy) bump(counts.moved, decision.movedBy);
           }
         }
-        if (status === 'dropped' && reason !== 'campaign_holdout' && reason !== null) bump(counts.excluded, reason);
+        if (verdict === 'excluded' && reason !== null) bump(counts.excluded, reason);
         if (!write) continue;
-        const content = render(spec.content, templateChannel, valuesOf(recipient)) ?? { text: '' };
-        rows.push({ id, customerId: recipient.id, staffId: recipient.guide_id, status, reason, at: iso(at), content: JSON.stringify(content) });
+        rows.push({ id, customerId: recipient.id, staffId: recipient.guide_id, verdict, reason, at: at === null ? null : iso(at) });
       }
       if (!write) continue;
       // the write of this chunk runs while the next one is read and decided
