@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { mergeCustomers } from '../../src/core/ingest/merge.service.ts';
 import { newId } from '../../src/core/ids.ts';
 import { claimDueMessages } from '../../src/core/messaging/delivery.service.ts';
+import { customerMessages } from '../../src/core/messaging/messages.service.ts';
 import { slotHolders } from '../../src/core/messaging/facts.service.ts';
 import { poolClients } from '../../src/core/messaging/mass-plan-copy.ts';
 import { releaseDueMassSends } from '../../src/core/messaging/mass-release.service.ts';
@@ -136,9 +137,13 @@ describe('mass-send release', () => {
   it('a cancelled send releases nothing and shows its unreleased recipients as dropped: cancelled', async () => {
     const tenant = await newTenant();
     await putMessagingSettings(db(), tenant.id, calm, 'test');
-    await customersOf(tenant.id, 6);
+    const [first] = await customersOf(tenant.id, 6);
     const { ms } = await plannedSend(tenant.id, { schedule: { at: new Date(Date.now() + 86_400_000).toISOString() } });
+    // the customer's message list shows the planned decision before any message exists
+    const [planned] = await recipients(tenant.id, ms.id);
+    expect((await customerMessages(db(), tenant.id, first ?? '')).map((m) => ({ id: m.id, source: m.source, status: m.status }))).toEqual([{ id: planned?.message_id, source: 'mass_send', status: 'queued' }]);
     const view = await cancelMassSend(db(), tenant.id, ms.id);
+    expect((await customerMessages(db(), tenant.id, first ?? ''))[0]).toMatchObject({ status: 'dropped', reason: 'cancelled' });
     expect(view.progress).toEqual({ dropped: 6 });
     await sql`update mass_sends set send_at = now() where tenant_id = ${tenant.id} and id = ${ms.id}`.execute(db());
     await releaseDueMassSends(db(), { tenantId: tenant.id });
