@@ -47,17 +47,26 @@ export const PLANNED_COLUMNS = ['tenant_id', 'mass_send_id', 'customer_id', 'mes
 /** One recipient's decision, as the line COPY reads; the mass send's constants are given once per chunk. */
 export interface PlannedRow { id: string; customerId: string; staffId: string | null; verdict: 'send' | 'held_out' | 'excluded'; reason: string | null; at: string | null }
 
-export function plannedLines(rows: readonly PlannedRow[], c: { tenantId: string; massSendId: string }): string {
-  const head = `${c.tenantId}\t${c.massSendId}\t`;
-  let out = '';
-  for (const r of rows) {
-    out += `${head}${r.customerId}\t${r.id}\t${r.staffId ?? '\\N'}\t${r.verdict}\t${copyText(r.reason)}\t${r.at ?? '\\N'}\n`;
-  }
-  return out;
+/** The start of every line of a send: tenant and mass send. */
+export function plannedHead(c: { tenantId: string; massSendId: string }): string {
+  return `${c.tenantId}\t${c.massSendId}\t`;
+}
+
+export function plannedLine(head: string, r: PlannedRow): string {
+  return `${head}${r.customerId}\t${r.id}\t${r.staffId ?? '\\N'}\t${r.verdict}\t${copyText(r.reason)}\t${r.at ?? '\\N'}\n`;
+}
+
+/**
+ * A chunk's lines as the bytes COPY reads. Joined once into a flat string and encoded in one go:
+ * appending 20,000 lines to one string and encoding that tree cost more than planning them.
+ * Every field is ASCII (ids, verdicts, reason codes, ISO times), so latin1 is the bytes as written.
+ */
+export function plannedBytes(lines: readonly string[]): Buffer {
+  return Buffer.from(lines.join(''), 'latin1');
 }
 
 /** Writes one chunk's lines into mass_send_recipients in its own transaction: all of the chunk is durable, or none of it. */
-export async function copyPlannedChunk(client: pg.PoolClient, lines: string): Promise<void> {
+export async function copyPlannedChunk(client: pg.PoolClient, lines: Buffer): Promise<void> {
   await client.query('begin');
   try {
     const stream = client.query(copyStreams.from(`copy mass_send_recipients (${PLANNED_COLUMNS.join(', ')}) from stdin`));

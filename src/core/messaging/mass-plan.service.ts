@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { tenantZone, slotHolders } from './facts.service.ts';
-import { copyPlannedChunk, dbOnClient, plannedLines, type PlannedRow, type WithClient } from './mass-plan-copy.ts';
+import { copyPlannedChunk, dbOnClient, plannedBytes, plannedHead, plannedLine, type PlannedRow, type WithClient } from './mass-plan-copy.ts';
 import type { Audience, Schedule } from './mass-sends.rules.ts';
 import { sendTimeFor } from './mass-sends.rules.ts';
 import { consentChannelOf, decide, holdoutDraw, type Candidate, type CustomerFacts, type Decision, type SlotHolder } from './restraint.rules.ts';
@@ -89,12 +89,18 @@ async function audienceChunk(db: Db, tenantId: string, spec: PlanSpec, after: st
   const lines = rows.rows[0]?.lines;
   const chunk: Chunk = { ids: [], guides: [], zones: [], consents: [] };
   if (!lines) return chunk;
-  for (const line of lines.split('\n')) {
-    const [id = '', guide = '', zone = '', consent = ''] = line.split('\t');
-    chunk.ids.push(id);
-    chunk.guides.push(guide === '' ? null : guide);
-    chunk.zones.push(zone === '' ? null : zone);
-    chunk.consents.push(consent === '' ? null : consent === 'true');
+  // each line: id \t guide \t zone \t consent, read by position without splitting into arrays
+  for (let start = 0; start < lines.length;) {
+    const t1 = lines.indexOf('\t', start);
+    const t2 = lines.indexOf('\t', t1 + 1);
+    const t3 = lines.indexOf('\t', t2 + 1);
+    let end = lines.indexOf('\n', t3 + 1);
+    if (end < 0) end = lines.length;
+    chunk.ids.push(lines.slice(start, t1));
+    chunk.guides.push(t2 > t1 + 1 ? lines.slice(t1 + 1, t2) : null);
+    chunk.zones.push(t3 > t2 + 1 ? lines.slice(t2 + 1, t3) : null);
+    chunk.consents.push(end > t3 + 1 ? lines.charCodeAt(t3 + 1) === 116 /* t */ : null);
+    start = end + 1;
   }
   return chunk;
 }
@@ -122,19 +128,28 @@ const bump = (counts: Record<string, number>, key: string) => { counts[key] = (c
  * decide() for every recipient of a plan. A recipient with no message holding a slot gets the
  * same decision as every other with the same zone, consent and control-group draw (the candidate's
  * id only ranks it against holders), so that decision is made once and reused: decide() stays the
- * one place the rules live, and most of a million recipients cost a map lookup.
+ * one place the rules live, and most of a million recipients cost a map lookup. Recipients with
+ * holders share a decision too when everything decide() reads of them is the same: zone, consent,
+ * draw, and each holder's state, time, channel, purpose, priority and rank against the candidate
+ * (same id, earlier or later id) — after an earlier send to everyone, most of them are alike.
  */
 function decider(tenantId: string, spec: PlanSpec, settings: MessagingSettings, now: number) {
   const sendTimes = new Map<string, number>();
   // per zone, six shared decisions: consent (null, true, false) × control group (no, yes)
   const shared = new Map<string, (Decision | undefined)[]>();
+  const alike = new Map<string, Decision>();
   const inGlobalHoldout = holdoutDraw(`global:${tenantId}`, settings.globalHoldoutPercent);
   return (id: string, customerId: string, zone: string, consent: boolean | null, holders: readonly SlotHolder[]): Decision => {
     const controlGroup = inGlobalHoldout(customerId);
     const slot = holders.length === 0 ? (consent === null ? 0 : consent ? 2 : 4) + (controlGroup ? 1 : 0) : -1;
     let ofZone = shared.get(zone);
     if (!ofZone) { ofZone = []; shared.set(zone, ofZone); }
-    const known = slot < 0 ? undefined : ofZone[slot];
+    let pattern: string | null = null;
+    if (slot < 0) {
+      pattern = `${zone}|${String(consent)}|${String(controlGroup)}`;
+      for (const h of holders) pattern += `|${h.state}${h.id === id ? '=' : h.id < id ? '<' : '>'}${h.at},${h.channel},${h.purpose},${h.priority}`;
+    }
+    const known = slot < 0 ? alike.get(pattern ?? '') : ofZone[slot];
     if (known) return known;
     let notBefore = sendTimes.get(zone);
     if (notBefore === undefined) { notBefore = sendTimeFor(spec.schedule, zone, now); sendTimes.set(zone, notBefore); }
@@ -142,6 +157,7 @@ function decider(tenantId: string, spec: PlanSpec, settings: MessagingSettings, 
     const candidate: Candidate = { id, channel: spec.channel, purpose: 'marketing', priority: spec.priority, sourceKind: 'mass_send', notBefore };
     const decision = decide(candidate, facts, holders, settings, now);
     if (slot >= 0) ofZone[slot] = decision;
+    else if (pattern !== null && alike.size < 100_000) alike.set(pattern, decision);
     return decision;
   };
 }
@@ -171,8 +187,8 @@ export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, opt
   const decideFor = decider(tenantId, spec, settings, now);
   const inCampaignHoldout = holdoutDraw(`campaign:${spec.massSendId}`, spec.holdoutPercent);
   const iso = isoTexts();
-  const copyConstants = { tenantId, massSendId: spec.massSendId };
-  const plan = async (reader: Db, write: ((lines: string) => Promise<void>) | null) => {
+  const head = plannedHead({ tenantId, massSendId: spec.massSendId });
+  const plan = async (reader: Db, write: ((lines: Buffer) => Promise<void>) | null) => {
     let after = '00000000-0000-0000-0000-000000000000';
     let pendingWrite: Promise<unknown> = Promise.resolve();
     for (;;) {
@@ -183,7 +199,7 @@ export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, opt
       after = chunk.ids[size - 1] ?? after;
       const holders = await slotHolders(reader, tenantId, sql`customer_id between ${first}::uuid and ${after}::uuid`, settings, now);
       const ids = chunkIds(size);
-      const rows: PlannedRow[] = [];
+      const lines: string[] = [];
       for (let index = 0; index < size; index++) {
         const customerId = chunk.ids[index] ?? '';
         const guide = chunk.guides[index] ?? null;
@@ -203,12 +219,12 @@ export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, opt
         }
         if (verdict === 'excluded' && reason !== null) bump(counts.excluded, reason);
         if (!write) continue;
-        rows.push({ id, customerId, staffId: guide, verdict, reason, at: at === null ? null : iso(at) });
+        lines.push(plannedLine(head, { id, customerId, staffId: guide, verdict, reason, at: at === null ? null : iso(at) }));
       }
       if (!write) continue;
       // the write of this chunk runs while the next one is read and decided
       await pendingWrite;
-      const written = write(plannedLines(rows, copyConstants));
+      const written = write(plannedBytes(lines));
       written.catch(() => {}); // awaited (and its error thrown) before the next write or at the end
       pendingWrite = written;
     }
