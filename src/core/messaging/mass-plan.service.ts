@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { tenantZone, slotHolders } from './facts.service.ts';
-import { copyPlannedChunk, dbOnClient, plannedBytes, plannedHead, plannedLine, type PlannedRow, type WithClient } from './mass-plan-copy.ts';
+import { copyPlannedChunk, dbOnClient, PlannedLines, type PlannedRow, type WithClient } from './mass-plan-copy.ts';
 import type { Audience, Schedule } from './mass-sends.rules.ts';
 import { sendTimeFor } from './mass-sends.rules.ts';
 import { consentChannelOf, decide, holdoutDraw, type Candidate, type CustomerFacts, type Decision, type SlotHolder } from './restraint.rules.ts';
@@ -187,7 +187,7 @@ export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, opt
   const decideFor = decider(tenantId, spec, settings, now);
   const inCampaignHoldout = holdoutDraw(`campaign:${spec.massSendId}`, spec.holdoutPercent);
   const iso = isoTexts();
-  const head = plannedHead({ tenantId, massSendId: spec.massSendId });
+  const copyConstants = { tenantId, massSendId: spec.massSendId };
   const plan = async (reader: Db, write: ((lines: Buffer) => Promise<void>) | null) => {
     let after = '00000000-0000-0000-0000-000000000000';
     let pendingWrite: Promise<unknown> = Promise.resolve();
@@ -199,7 +199,7 @@ export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, opt
       after = chunk.ids[size - 1] ?? after;
       const holders = await slotHolders(reader, tenantId, sql`customer_id between ${first}::uuid and ${after}::uuid`, settings, now);
       const ids = chunkIds(size);
-      const lines: string[] = [];
+      const lines = write ? new PlannedLines(copyConstants, size) : null;
       for (let index = 0; index < size; index++) {
         const customerId = chunk.ids[index] ?? '';
         const guide = chunk.guides[index] ?? null;
@@ -218,13 +218,12 @@ export async function planMassSend(db: Db, tenantId: string, spec: PlanSpec, opt
           }
         }
         if (verdict === 'excluded' && reason !== null) bump(counts.excluded, reason);
-        if (!write) continue;
-        lines.push(plannedLine(head, { id, customerId, staffId: guide, verdict, reason, at: at === null ? null : iso(at) }));
+        lines?.add({ id, customerId, staffId: guide, verdict, reason, at: at === null ? null : iso(at) });
       }
-      if (!write) continue;
+      if (!write || !lines) continue;
       // the write of this chunk runs while the next one is read and decided
       await pendingWrite;
-      const written = write(plannedBytes(lines));
+      const written = write(lines.done());
       written.catch(() => {}); // awaited (and its error thrown) before the next write or at the end
       pendingWrite = written;
     }
