@@ -212,12 +212,12 @@ export async function deliverDue(db: Db, tenantId: string, options: DeliveryOpti
   await recoverStaleSends(db, tenantId, options.leaseSeconds ?? 120);
   const totals: BatchResult = { claimed: 0, sent: 0, deferred: 0, dropped: 0, retrying: 0, failed: 0 };
   const until = Date.now() + (options.budgetMs ?? 25_000);
-  const release = await releaseDueMassSends(db, { tenantId, channels: NOT_WECOM, budgetMs: options.budgetMs ?? 25_000 });
-  if (release.more) return { totals, more: true };
+  // at most half the budget on releasing, so a million-recipient send starts going out while the rest is released
+  const release = await releaseDueMassSends(db, { tenantId, channels: NOT_WECOM, budgetMs: (options.budgetMs ?? 25_000) / 2 });
   while (Date.now() < until) {
     const batch = await deliverBatch(db, tenantId, options);
     for (const key of Object.keys(totals) as (keyof BatchResult)[]) totals[key] += batch[key];
-    if (batch.claimed + batch.deferred + batch.dropped === 0) return { totals, more: false };
+    if (batch.claimed + batch.deferred + batch.dropped === 0) return { totals, more: release.more };
   }
   return { totals, more: true };
 }
