@@ -1000,6 +1000,9 @@ export interface MassSendsTable {
   created_by: string | null;
   created_at: DefaultedTime;
   planned_at: Timestamp | null;
+  /** The template content as planned (0033); null on sends planned before it. */
+  content: ColumnType<unknown, string | null | undefined, string | null>;
+  released_at: Timestamp | null;
 }
 
 export interface MassSendStaffTable {
@@ -1371,6 +1374,18 @@ export interface GroupWelcomesSentTable {
   at: DefaultedTime;
 }
 
+/** A mass send's recipient as planned (0033): released into messages when the send's time comes. */
+export interface MassSendRecipientsTable {
+  tenant_id: string;
+  mass_send_id: string;
+  customer_id: string;
+  message_id: string;
+  staff_id: string | null;
+  verdict: 'send' | 'held_out' | 'excluded';
+  reason: string | null;
+  send_at: Timestamp | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -1474,6 +1489,7 @@ export interface Database {
   group_speaker_weeks: GroupSpeakerWeeksTable;
   group_welcomes: GroupWelcomesTable;
   group_welcomes_sent: GroupWelcomesSentTable;
+  mass_send_recipients: MassSendRecipientsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

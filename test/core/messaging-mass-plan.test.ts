@@ -1,6 +1,7 @@
 // The mass-send planner on the real database: every recipient's decision is the one decide() makes
 // for that message alone; a plan that fails half-way keeps the chunks it committed and, run again,
-// finishes without writing any recipient twice; text with tabs, newlines and backslashes survives COPY.
+// finishes without writing any recipient twice; released recipients become messages with their
+// content (text with tabs, newlines and backslashes as written) and reserve their slot until then.
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type pg from 'pg';
@@ -8,10 +9,14 @@ import { newId } from '../../src/core/ids.ts';
 import { factsFor, loadSituations } from '../../src/core/messaging/facts.service.ts';
 import { copyText, poolClients, type WithClient } from '../../src/core/messaging/mass-plan-copy.ts';
 import { planMassSend, type PlanSpec } from '../../src/core/messaging/mass-plan.service.ts';
+import { releaseDueMassSends } from '../../src/core/messaging/mass-release.service.ts';
+import { createMassSend, getMassSend, runMassSendPlan } from '../../src/core/messaging/mass-sends.service.ts';
+import { MassSendInput } from '../../src/core/messaging/mass-sends.rules.ts';
 import { sendTimeFor } from '../../src/core/messaging/mass-sends.rules.ts';
 import { decide, inHoldout } from '../../src/core/messaging/restraint.rules.ts';
 import { DEFAULT_SETTINGS, type MessagingSettings } from '../../src/core/messaging/settings.rules.ts';
 import { putMessagingSettings } from '../../src/core/messaging/settings.service.ts';
+import { saveTemplate } from '../../src/core/messaging/templates.service.ts';
 import { newTenant, testDb } from '../helpers.ts';
 
 const db = () => testDb().db;
@@ -31,9 +36,11 @@ function spec(massSendId: string, over: Partial<PlanSpec> = {}): PlanSpec {
   };
 }
 
+/** The plan's rows as the statuses their messages have (planned: queued; held out or excluded: dropped). */
 async function planRows(tenantId: string, massSendId: string) {
-  return db().selectFrom('messages').select(['id', 'customer_id', 'status', 'status_reason', 'not_before', 'content', 'dedupe_key'])
+  const rows = await db().selectFrom('mass_send_recipients').select(['message_id', 'customer_id', 'verdict', 'reason', 'send_at'])
     .where('tenant_id', '=', tenantId).where('mass_send_id', '=', massSendId).orderBy('customer_id').execute();
+  return rows.map((r) => ({ id: r.message_id, customer_id: r.customer_id, status: r.verdict === 'send' ? 'queued' : 'dropped', status_reason: r.reason, not_before: r.send_at }));
 }
 
 describe('mass-send planner', () => {
@@ -75,7 +82,7 @@ describe('mass-send planner', () => {
       if (decision.verdict === 'drop') {
         expect({ status: row.status, reason: row.status_reason }).toEqual({ status: 'dropped', reason: decision.reason });
       } else {
-        expect(row.not_before.getTime()).toBe(decision.at);
+        expect(row.not_before?.getTime()).toBe(decision.at);
         if (inHoldout(`campaign:${massSendId}`, row.customer_id, 20)) expect({ status: row.status, reason: row.status_reason }).toEqual({ status: 'dropped', reason: 'campaign_holdout' });
         else expect({ status: row.status, reason: row.status_reason }).toEqual({ status: 'queued', reason: decision.movedBy });
       }
@@ -117,25 +124,40 @@ describe('mass-send planner', () => {
     const rows = await planRows(tenant.id, massSendId);
     expect(rows).toHaveLength(100);
     expect(new Set(rows.map((r) => r.customer_id)).size).toBe(100);
-    // a planner running the same send again without knowing (no resume) is refused by the dedupe key, and nothing is added
+    // a planner running the same send again without knowing (no resume) is refused by the key, and nothing is added
     await expect(planMassSend(db(), tenant.id, spec(massSendId), { withClient: clients, chunkSize: 30 })).rejects.toThrow(/duplicate key/);
     expect(await planRows(tenant.id, massSendId)).toHaveLength(100);
-    const keys = await sql<{ n: number }>`select count(distinct dedupe_key)::int as n from messages where tenant_id = ${tenant.id} and mass_send_id = ${massSendId}`.execute(db());
-    expect(keys.rows[0]?.n).toBe(100);
+    const ids = await sql<{ n: number }>`select count(distinct message_id)::int as n from mass_send_recipients where tenant_id = ${tenant.id} and mass_send_id = ${massSendId}`.execute(db());
+    expect(ids.rows[0]?.n).toBe(100);
   });
 
-  it('names with tabs, newlines and backslashes arrive as written', async () => {
+  it('released, planned recipients become their messages: same ids, content rendered, names with tabs, newlines and backslashes as written', async () => {
     const tenant = await newTenant();
     await putMessagingSettings(db(), tenant.id, { ...DEFAULT_SETTINGS, quietHours: { ...DEFAULT_SETTINGS.quietHours, enabled: false } }, 'test');
     const names = ['王\t五', '李\n四', 'C:\\路径\\N', '\\N', '陈美\r'];
     const ids = await customersOf(tenant.id, names);
-    const massSendId = newId();
-    await planMassSend(db(), tenant.id, spec(massSendId), { withClient: poolClients(testDb().pool) });
-    const rows = await planRows(tenant.id, massSendId);
+    const template = await saveTemplate(db(), tenant.id, { name: '会员日', content: { sandbox: { text: '{name}您好，明天会员日' } } });
+    const ms = await createMassSend(db(), tenant.id, MassSendInput.parse({ name: '会员日', channel: 'sandbox', templateId: template.id, schedule: { now: true }, audience: { include: { kind: 'all' } } }), 'test');
+    await runMassSendPlan(db(), tenant.id, ms.id, poolClients(testDb().pool));
+    const planned = await planRows(tenant.id, ms.id);
+    expect(planned).toHaveLength(5);
+    // a template edited after planning does not change the send
+    await saveTemplate(db(), tenant.id, { name: '会员日', content: { sandbox: { text: '改过的文字' } } }, template.id);
+    expect(await releaseDueMassSends(db(), { tenantId: tenant.id, chunkSize: 2 })).toEqual({ released: 1, more: false });
+    const messages = await db().selectFrom('messages').select(['id', 'customer_id', 'content', 'dedupe_key', 'status', 'not_before'])
+      .where('tenant_id', '=', tenant.id).where('mass_send_id', '=', ms.id).execute();
+    expect(messages).toHaveLength(5);
     for (const [i, id] of ids.entries()) {
-      expect(rows.find((r) => r.customer_id === id)?.content.text).toBe(`${names[i] ?? ''}您好，明天会员日`);
+      const message = messages.find((m) => m.customer_id === id);
+      const plannedRow = planned.find((p) => p.customer_id === id);
+      expect(message?.content.text).toBe(`${names[i] ?? ''}您好，明天会员日`);
+      expect(message).toMatchObject({ id: plannedRow?.id, status: 'queued', dedupe_key: `mass_send:${ms.id}:${id}` });
+      expect(message?.not_before.getTime()).toBe(plannedRow?.not_before?.getTime());
     }
-    expect(rows.every((r) => r.dedupe_key === `mass_send:${massSendId}:${r.customer_id}`)).toBe(true);
+    // nothing is left to release, and a second release adds nothing
+    expect(await planRows(tenant.id, ms.id)).toHaveLength(0);
+    expect(await releaseDueMassSends(db(), { tenantId: tenant.id })).toEqual({ released: 0, more: false });
+    expect((await getMassSend(db(), tenant.id, ms.id)).progress).toEqual({ queued: 5 });
     expect(copyText(null)).toBe('\\N');
     expect(copyText('a\tb\\c')).toBe('a\\tb\\\\c');
   });

@@ -66,13 +66,14 @@ describe('mass sends', () => {
     const movedHeldOut = inHoldout(`campaign:${ms.id}`, many[1] ?? '', 20);
     expect(counts).toMatchObject({ audience: 204, excluded: { consent_withdrawn: 1 }, moved: movedHeldOut ? {} : { platform_quota_day: 1 } });
     expect(counts.planned + counts.heldOut).toBe(203);
-    const filled = await db().selectFrom('messages').select('content').where('tenant_id', '=', tenant.id).where('customer_id', '=', w.customers.mei).where('mass_send_id', '=', ms.id).executeTakeFirstOrThrow();
-    expect(filled.content.text).toBe('陈美，今天会员日');
     // a re-run of the plan (the worker retried) writes nothing twice
     await sql`update mass_sends set status = 'planning' where tenant_id = ${tenant.id} and id = ${ms.id}`.execute(db());
     expect((await runMassSendPlan(db(), tenant.id, ms.id, clients())).audience).toBe(204);
     const { totals } = await deliverDue(db(), tenant.id, { budgetMs: 20_000 });
     expect(totals.sent).toBe(counts.planned - (movedHeldOut ? 0 : 1)); // the one moved to tomorrow is not due
+    // delivery released the planned recipients into messages, content filled in
+    const filled = await db().selectFrom('messages').select('content').where('tenant_id', '=', tenant.id).where('customer_id', '=', w.customers.mei).where('mass_send_id', '=', ms.id).executeTakeFirstOrThrow();
+    expect(filled.content.text).toBe('陈美，今天会员日');
     // every treated customer orders ¥10 after the send, no held-out customer does
     const treated = await db().selectFrom('messages').select('customer_id').where('tenant_id', '=', tenant.id).where('mass_send_id', '=', ms.id).where('status', '=', 'sent').execute();
     await db().insertInto('orders').values(treated.map((t, i) => ({

@@ -156,6 +156,20 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
   await sql`
     update group_welcomes_sent x set customer_id = m.survivor from ${m}
      where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
+  // Mass-send recipients (mass_send_recipients): one row per send and person, so a merged profile's
+  // row moves where the survivor (or an earlier merged profile) has none for that send. The table
+  // is keyed by send, so it is read through the tenant's sends.
+  await sql`
+    delete from mass_send_recipients x using mass_sends ms, ${m}
+     where ms.tenant_id = ${tenantId} and x.tenant_id = ${tenantId} and x.mass_send_id = ms.id and x.customer_id = m.merged
+       and exists (select 1 from mass_send_recipients s
+                    where s.tenant_id = ${tenantId} and s.mass_send_id = x.mass_send_id
+                      and (s.customer_id = m.survivor
+                           or s.customer_id < x.customer_id
+                              and s.customer_id in (select o.merged from ${sql`unnest(${mergedIds}::uuid[], ${survivorIds}::uuid[]) as o(merged, survivor)`} where o.survivor = m.survivor)))`.execute(db);
+  await sql`
+    update mass_send_recipients x set customer_id = m.survivor from mass_sends ms, ${m}
+     where ms.tenant_id = ${tenantId} and x.tenant_id = ${tenantId} and x.mass_send_id = ms.id and x.customer_id = m.merged`.execute(db);
 
   const at = options.at ?? new Date();
   const actor = options.actor ?? options.source;

@@ -22,6 +22,7 @@ import { channelFor as registeredChannel } from '../channels/registry.ts';
 import { newId } from '../ids.ts';
 import { factsFor, loadSituations, tenantZone } from './facts.service.ts';
 import { decide } from './restraint.rules.ts';
+import { releaseDueMassSends } from './mass-release.service.ts';
 import { getMessagingSettings } from './settings.service.ts';
 
 /** Channels whose provider de-duplicates by messages.id, so a resend after a crash is safe. */
@@ -203,25 +204,34 @@ export async function deliverBatch(db: Db, tenantId: string, options: DeliveryOp
   return { claimed: claimed.length, deferred, dropped, ...recorded };
 }
 
-/** Batches until nothing is due or the time budget is spent; true when more may be waiting. */
+/**
+ * Batches until nothing is due or the time budget is spent; true when more may be waiting. Mass
+ * sends whose time has come are released into messages first (WeCom's go through the hand-over).
+ */
 export async function deliverDue(db: Db, tenantId: string, options: DeliveryOptions & { budgetMs?: number; leaseSeconds?: number } = {}): Promise<{ totals: BatchResult; more: boolean }> {
   await recoverStaleSends(db, tenantId, options.leaseSeconds ?? 120);
   const totals: BatchResult = { claimed: 0, sent: 0, deferred: 0, dropped: 0, retrying: 0, failed: 0 };
   const until = Date.now() + (options.budgetMs ?? 25_000);
+  // at most half the budget on releasing, so a million-recipient send starts going out while the rest is released
+  const release = await releaseDueMassSends(db, { tenantId, channels: NOT_WECOM, budgetMs: (options.budgetMs ?? 25_000) / 2 });
   while (Date.now() < until) {
     const batch = await deliverBatch(db, tenantId, options);
     for (const key of Object.keys(totals) as (keyof BatchResult)[]) totals[key] += batch[key];
-    if (batch.claimed + batch.deferred + batch.dropped === 0) return { totals, more: false };
+    if (batch.claimed + batch.deferred + batch.dropped === 0) return { totals, more: release.more };
   }
   return { totals, more: true };
 }
 
-/** Tenants with messages due now or claims past their lease: the dispatcher's list. */
+const NOT_WECOM: readonly MessageChannel[] = ['email', 'sms', 'sandbox', 'webhook'];
+
+/** Tenants with messages due now, mass sends to release, or claims past their lease: the dispatcher's list. */
 export async function tenantsWithDueMessages(db: Db, leaseSeconds = 120): Promise<string[]> {
   const rows = await sql<{ id: string }>`
     select t.id from tenants t
      where exists (select 1 from messages m where m.tenant_id = t.id and m.status = any(${[...DECIDE_STATUSES, 'retrying']}::text[]) and m.not_before <= now()
                      and not (m.channel = 'wecom' and m.mass_send_id is not null))
-        or exists (select 1 from messages m where m.tenant_id = t.id and m.status = 'sending' and m.claimed_at < now() - make_interval(secs => ${leaseSeconds}))`.execute(db);
+        or exists (select 1 from messages m where m.tenant_id = t.id and m.status = 'sending' and m.claimed_at < now() - make_interval(secs => ${leaseSeconds}))
+        or exists (select 1 from mass_sends ms where ms.tenant_id = t.id and ms.status = 'planned' and ms.released_at is null and ms.send_at <= now()
+                     and ms.channel <> 'wecom')`.execute(db);
   return rows.rows.map((r) => r.id);
 }

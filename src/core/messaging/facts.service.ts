@@ -61,12 +61,21 @@ export async function loadSituations(db: Db, tenantId: string, customerIds: read
 export async function slotHolders(db: Db, tenantId: string, who: RawBuilder<unknown>, settings: MessagingSettings, now: number): Promise<Map<string, SlotHolder[]>> {
   const from = new Date(now - 35 * 86_400_000).toISOString();
   const to = new Date(now + (settings.priorities.rescheduleWithinDays + 35) * 86_400_000).toISOString();
+  // A mass send's planned recipients not yet released into messages reserve their slot just as
+  // their queued message will (same id, time and priority); the sends that still have some are few.
   const rows = await sql<{ id: string; customer_id: string; channel: MessageChannel; purpose: MessagePurpose; priority: number; status: string; at: Date }>`
     select id, customer_id, channel, purpose, priority, status, coalesce(sent_at, claimed_at, not_before) as at
       from messages
      where tenant_id = ${tenantId} and ${who} and purpose = 'marketing'
        and status = any(${[...SENT_STATUSES, ...PENDING_STATUSES]}::text[])
-       and coalesce(sent_at, claimed_at, not_before) between ${from}::timestamptz and ${to}::timestamptz`.execute(db);
+       and coalesce(sent_at, claimed_at, not_before) between ${from}::timestamptz and ${to}::timestamptz
+    union all
+    select r.message_id, r.customer_id, ms.channel, 'marketing', ms.priority, 'queued', r.send_at
+      from mass_sends ms
+      join mass_send_recipients r on r.tenant_id = ms.tenant_id and r.mass_send_id = ms.id
+     where ms.tenant_id = ${tenantId} and ms.status in ('planning', 'planned') and ms.released_at is null
+       and r.tenant_id = ${tenantId} and r.${who} and r.verdict = 'send'
+       and r.send_at between ${from}::timestamptz and ${to}::timestamptz`.execute(db);
   const out = new Map<string, SlotHolder[]>();
   for (const h of rows.rows) {
     let held = out.get(h.customer_id);

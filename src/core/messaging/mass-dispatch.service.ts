@@ -1,4 +1,5 @@
-// WeCom mass sends go out per staff member: at the send time, each guide's planned messages are
+// WeCom mass sends go out per staff member: at the send time, the send's planned recipients are
+// released into messages (mass-release.service.ts), then each guide's planned messages are
 // handed to WeCom in one request (add_msg_template), which the guide confirms on their phone, and
 // the guide gets a mass_send_confirm task. WeCom does not de-duplicate, so a hand-over interrupted
 // after the claim is not repeated: its messages are left 'sending' and recovery marks them unknown.
@@ -9,13 +10,16 @@ import type { ChannelAdapter } from '../channels/channel.ts';
 import { channelFor } from '../channels/registry.ts';
 import { newId } from '../ids.ts';
 import { createGuideTasks } from '../tasks/guide-tasks.ts';
+import { releaseDueMassSends } from './mass-release.service.ts';
 
 /** Hands every due staff batch to WeCom; returns how many staff members were handed a send. */
 export async function dispatchDueMassSends(db: Db, adapterFor: (kind: 'wecom') => ChannelAdapter | undefined = channelFor): Promise<number> {
+  // a guide is handed all their customers at once: only sends released in full go
+  await releaseDueMassSends(db, { channels: ['wecom'] });
   const due = await sql<{ tenant_id: string; mass_send_id: string; staff_id: string; name: string }>`
     select ms.tenant_id, ms.mass_send_id, ms.staff_id, m.name from mass_send_staff ms
       join mass_sends m on m.tenant_id = ms.tenant_id and m.id = ms.mass_send_id
-     where ms.status = 'pending' and m.status = 'planned' and m.channel = 'wecom' and m.send_at <= now()
+     where ms.status = 'pending' and m.status = 'planned' and m.channel = 'wecom' and m.send_at <= now() and m.released_at is not null
      limit 200`.execute(db);
   let handed = 0;
   for (const row of due.rows) {

@@ -77,26 +77,37 @@ export async function runMassSendPlan(db: Db, tenantId: string, massSendId: stri
   if (row.status !== 'planning') return countsOf(db, tenantId, massSendId);
   const input = inputOf(row);
   const written = await countsOf(db, tenantId, massSendId);
-  const counts = await planMassSend(db, tenantId, await specFor(db, tenantId, input, massSendId), { withClient, ...(written.audience > 0 ? { resumedFrom: written } : {}) });
+  const spec = await specFor(db, tenantId, input, massSendId);
+  const counts = await planMassSend(db, tenantId, spec, { withClient, ...(written.audience > 0 ? { resumedFrom: written } : {}) });
   await db.transaction().execute(async (trx) => {
     if (input.channel === 'wecom') {
       await sql`insert into mass_send_staff (tenant_id, mass_send_id, staff_id, messages)
-                select ${tenantId}, ${massSendId}, staff_id, count(*) from messages
-                 where tenant_id = ${tenantId} and mass_send_id = ${massSendId} and status = 'queued' and staff_id is not null
+                select ${tenantId}, ${massSendId}, staff_id, count(*) from mass_send_recipients
+                 where tenant_id = ${tenantId} and mass_send_id = ${massSendId} and verdict = 'send' and staff_id is not null
                  group by staff_id
                 on conflict do nothing`.execute(trx);
     }
-    await trx.updateTable('mass_sends').set({ status: 'planned', counts: JSON.stringify(counts), planned_at: new Date() })
+    // the content as planned: the planned recipients' messages are rendered from it when released
+    await trx.updateTable('mass_sends').set({ status: 'planned', counts: JSON.stringify(counts), planned_at: new Date(), content: JSON.stringify(spec.content) })
       .where('tenant_id', '=', tenantId).where('id', '=', massSendId).execute();
     if (input.channel !== 'wecom') await wakeDelivery(trx, tenantId);
   });
   return counts;
 }
 
+/**
+ * A send's recipients, as statuses of the messages they are or will be: a planned recipient not yet
+ * released counts as its queued message, a held-out or excluded one as dropped with its reason.
+ */
+const RECIPIENT_STATUS = sql`case when r.verdict = 'send' then 'queued' else 'dropped' end`;
+
 async function countsOf(db: Db, tenantId: string, massSendId: string): Promise<PlanCounts> {
   const rows = await sql<{ status: string; reason: string | null; n: number }>`
     select status, status_reason as reason, count(*)::int as n from messages
-     where tenant_id = ${tenantId} and mass_send_id = ${massSendId} group by 1, 2`.execute(db);
+     where tenant_id = ${tenantId} and mass_send_id = ${massSendId} group by 1, 2
+    union all
+    select ${RECIPIENT_STATUS}, r.reason, count(*)::int from mass_send_recipients r
+     where r.tenant_id = ${tenantId} and r.mass_send_id = ${massSendId} group by 1, 2`.execute(db);
   const counts: PlanCounts = { audience: 0, planned: 0, heldOut: 0, excluded: {}, moved: {} };
   for (const r of rows.rows) {
     counts.audience += r.n;
@@ -115,7 +126,10 @@ async function progressOf(db: Db, tenantId: string, ids: string[]): Promise<Map<
   if (ids.length === 0) return out;
   const rows = await sql<{ mass_send_id: string; status: string; reason: string | null; n: number }>`
     select mass_send_id, status, case when status = 'failed' then status_reason end as reason, count(*)::int as n from messages
-     where tenant_id = ${tenantId} and mass_send_id = any(${ids}::uuid[]) group by 1, 2, 3`.execute(db);
+     where tenant_id = ${tenantId} and mass_send_id = any(${ids}::uuid[]) group by 1, 2, 3
+    union all
+    select r.mass_send_id, ${RECIPIENT_STATUS}, null, count(*)::int from mass_send_recipients r
+     where r.tenant_id = ${tenantId} and r.mass_send_id = any(${ids}::uuid[]) group by 1, 2`.execute(db);
   for (const r of rows.rows) {
     const p = out.get(r.mass_send_id) ?? { progress: {}, notSent: {} };
     p.progress[r.status] = (p.progress[r.status] ?? 0) + r.n;
@@ -162,6 +176,8 @@ export async function cancelMassSend(db: Db, tenantId: string, id: string): Prom
   await db.transaction().execute(async (trx) => {
     await sql`update messages set status = 'dropped', status_reason = 'cancelled', decided_at = now(), updated_at = now()
                where tenant_id = ${tenantId} and mass_send_id = ${id} and status in ('queued', 'deferred', 'retrying', 'requested')`.execute(trx);
+    await sql`update mass_send_recipients set verdict = 'excluded', reason = 'cancelled', send_at = null
+               where tenant_id = ${tenantId} and mass_send_id = ${id} and verdict = 'send'`.execute(trx);
     await trx.updateTable('mass_sends').set({ status: 'cancelled' }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
   });
   return getMassSend(db, tenantId, id);
@@ -178,7 +194,11 @@ export async function massSendReport(db: Db, tenantId: string, id: string): Prom
              coalesce(m.sent_at, m.not_before) as t0
         from messages m
        where m.tenant_id = ${tenantId} and m.mass_send_id = ${id}
-         and (m.status in ('sent', 'awaiting_confirmation') or m.status_reason = 'campaign_holdout')),
+         and (m.status in ('sent', 'awaiting_confirmation') or m.status_reason = 'campaign_holdout')
+      union all
+      select r.customer_id, 'held_out', r.send_at
+        from mass_send_recipients r
+       where r.tenant_id = ${tenantId} and r.mass_send_id = ${id} and r.verdict = 'held_out'),
     per_customer as (
       select a.arm, a.customer_id, count(o.id) > 0 as converted, coalesce(sum(o.paid_fen - o.refunded_fen), 0)::numeric as revenue
         from arms a

@@ -23,9 +23,15 @@ export async function customerMessages(db: Db, tenantId: string, customerId: str
   const rows = await sql<{ id: string; channel: string; purpose: string; priority: number; source_kind: string; status: string; status_reason: string | null; text: string | null; not_before: Date; sent_at: Date | null; decisions: { at: string; verdict: string; reason: string; deferTo: string | null }[] }>`
     select m.id, m.channel, m.purpose, m.priority, m.source_kind, m.status, m.status_reason, m.content->>'text' as text, m.not_before, m.sent_at,
            coalesce((select json_agg(json_build_object('at', d.decided_at, 'verdict', d.verdict, 'reason', d.reason, 'deferTo', d.defer_to) order by d.decided_at)
-                       from message_decisions d where d.tenant_id = m.tenant_id and d.message_id = m.id), '[]') as decisions
+                       from message_decisions d where d.tenant_id = m.tenant_id and d.message_id = m.id), '[]') as decisions, m.created_at
       from messages m where m.tenant_id = ${tenantId} and m.customer_id = ${customerId}
-     order by m.created_at desc limit 200`.execute(db);
+    union all
+    -- a mass send's decision for the customer before (or instead of) a message: planned, held out or excluded
+    select r.message_id, ms.channel, 'marketing', ms.priority, 'mass_send', case when r.verdict = 'send' then 'queued' else 'dropped' end, r.reason,
+           null, coalesce(r.send_at, ms.planned_at, ms.created_at), null, '[]'::json, coalesce(ms.planned_at, ms.created_at)
+      from mass_sends ms join mass_send_recipients r on r.tenant_id = ms.tenant_id and r.mass_send_id = ms.id
+     where ms.tenant_id = ${tenantId} and r.tenant_id = ${tenantId} and r.customer_id = ${customerId}
+     order by 12 desc limit 200`.execute(db);
   return rows.rows.map((r) => ({
     id: r.id, channel: r.channel, purpose: r.purpose, priority: r.priority, source: r.source_kind, status: r.status, reason: r.status_reason,
     text: r.text ?? '', notBefore: r.not_before.toISOString(), sentAt: r.sent_at?.toISOString() ?? null, decisions: r.decisions,
