@@ -97,7 +97,8 @@ try {
   const rows = [...byStatement].sort((a, b) => b[1].ns - a[1].ns);
   const totalNs = rows.reduce((n, [, c]) => n + c.ns, 0);
   const perBatch = (ns: number): string => (ns / 1e6 / batches).toFixed(1).padStart(6);
-  console.log(`${batches} batches, ${events} events accepted; per batch: PostgreSQL backend CPU ${perBatch(totalNs)} ms, Node ${(nodeUs / 1e3 / batches).toFixed(1)} ms (+ JSON.parse ${(parseUs / 1e3 / batches).toFixed(1)} ms)`);
+  const statements = rows.reduce((n, [, c]) => n + c.calls, 0) / batches;
+  console.log(`${batches} batches, ${events} events accepted; per batch: ${statements.toFixed(1)} statements, PostgreSQL backend CPU ${perBatch(totalNs)} ms, Node ${(nodeUs / 1e3 / batches).toFixed(1)} ms (+ JSON.parse ${(parseUs / 1e3 / batches).toFixed(1)} ms)`);
   console.log(`load average after: ${load()}`);
   console.log(`PostgreSQL processes' CPU per batch (incl. 2 s after): ${kindCost.map(([k, v]) => `${k} ${(v * 1000 / batches).toFixed(1)} ms`).join(', ')}`);
   console.log('backend CPU per batch, by statement:');
