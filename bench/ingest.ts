@@ -9,11 +9,15 @@
 // copied with COPY into a table shaped like events (same columns and indexes) in the same database.
 //
 //   node --import tsx bench/ingest.ts [--customers 100000] [--seconds 30] [--clients 4] [--batch 1000] [--merge-share 1] [--data-dir DIR] [--url URL]
+//                                     [--port 3991] [--cpu-prof DIR] [--statements]
 //
 // --url sends to a server already running on the same database instead of starting one.
+// --cpu-prof DIR runs the server under `node --cpu-prof` (the .cpuprofile lands in DIR at its stop).
+// --statements (embedded PostgreSQL only) preloads pg_stat_statements (one restart of the server)
+// and prints each statement's time per batch, and samples what the server's backends were doing
+// (running, waiting for a lock, idle in the transaction waiting for Node) every 50 ms.
 // DATABASE_URL, or its own embedded PostgreSQL in --data-dir (reused with its seeded tenant if
 // given) or in a temporary directory removed afterwards.
-import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +25,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { createApiKey } from '../src/core/access/access.service.ts';
 import { seedDemo } from '../src/core/demo/demo.service.ts';
@@ -28,6 +33,7 @@ import { createTenant, getTenantBySlug } from '../src/core/tenants/tenants.servi
 import { openDatabase } from '../src/db/connect.ts';
 import { startEmbedded, type DatabaseServer } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { batchMaker, loadPools, postgresCpuByKind } from './ingest-support.ts';
 import { startPlatform, stopPlatform } from './platform.ts';
 import { cpuSeconds, load } from './measure.ts';
 
@@ -41,6 +47,8 @@ const { values } = parseArgs({
     port: { type: 'string', default: '3991' },
     url: { type: 'string' },
     'merge-share': { type: 'string', default: '1' },
+    'cpu-prof': { type: 'string' },
+    statements: { type: 'boolean', default: false },
   },
 });
 const customers = Number(values.customers);
@@ -51,22 +59,39 @@ const mergeShare = Math.min(5, Math.max(0, Number(values['merge-share']))) / 100
 const fmt = (n: number): string => Math.round(n).toLocaleString('en');
 
 
-/** CPU seconds of an embedded PostgreSQL: the postmaster, its live backends and those that exited. */
-function postgresCpuSeconds(dataDir: string | undefined): number {
-  const pidFile = dataDir ? path.join(dataDir, 'pg', 'postmaster.pid') : '';
-  if (!dataDir || !existsSync(pidFile)) return 0;
-  const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  let total = cpuSeconds(postmaster, true);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.replace(/^.*\) /, '').split(' ')[1]) === postmaster) total += cpuSeconds(Number(entry));
-    } catch {
-      // the process ended while we looked
+/** CPU seconds of an embedded PostgreSQL's processes by kind (backends, autovacuum, WAL writer, exited children). */
+const postgresCpu = (dataDir: string | undefined): Map<string, number> => (dataDir ? postgresCpuByKind(dataDir) : new Map());
+const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+
+/** Restarts an embedded server with pg_stat_statements loaded, unless it already is. */
+async function preloadStatementStats(running: DatabaseServer, dir: string): Promise<DatabaseServer> {
+  const client = new pg.Client({ connectionString: running.url });
+  await client.connect();
+  const loaded = (await client.query<{ libs: string }>(`select current_setting('shared_preload_libraries') as libs`)).rows[0]?.libs ?? '';
+  if (!loaded.includes('pg_stat_statements')) await client.query(`alter system set shared_preload_libraries = 'pg_stat_statements'`);
+  await client.end();
+  if (loaded.includes('pg_stat_statements')) return running;
+  await running.stop();
+  return startEmbedded(dir);
+}
+
+/** Samples the platform's backends every 50 ms: what each was doing (lock waits, running, idle in the transaction). */
+function sampleBackends(pool: pg.Pool): { stop: () => Promise<Map<string, number>> } {
+  const counts = new Map<string, number>();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const rows = await pool.query<{ what: string; n: number }>(`
+        select case when state = 'active' and wait_event_type = 'Lock' then 'waiting for a lock (' || wait_event || ')'
+                    when state = 'active' and wait_event_type is not null then 'active, waiting on ' || wait_event_type || ':' || wait_event
+                    when state = 'active' then 'active, on CPU'
+                    else state end as what, count(*)::int as n
+          from pg_stat_activity where application_name = 'yuchi' and backend_type = 'client backend' group by 1`);
+      for (const r of rows.rows) counts.set(r.what, (counts.get(r.what) ?? 0) + r.n);
+      await new Promise((r) => setTimeout(r, 50));
     }
-  }
-  return total;
+  })();
+  return { stop: async () => { running = false; await loop; return counts; } };
 }
 
 let server: DatabaseServer | undefined;
@@ -78,6 +103,7 @@ if (!url) {
   server = await startEmbedded(dir);
   url = server.url;
   pgDataDir = dir;
+  if (values.statements) server = await preloadStatementStats(server, dir);
 }
 const handle = openDatabase(url, { max: 4, applicationName: 'yuchi-bench' });
 let platform: Awaited<ReturnType<typeof startPlatform>> | undefined;
@@ -90,59 +116,21 @@ try {
     console.log(`seeding ${fmt(customers)} customers (demo world) ...`);
     const seeded = await seedDemo(handle, { tenantId: tenant.id, customers, months: 12, seed: 1 });
     console.log(`seeded in ${seeded.seconds.toFixed(0)} s: ${fmt(seeded.customers)} customers, ${fmt(seeded.identities)} identities, ${fmt(seeded.orders)} orders`);
+    // The seed's first vacuum (visibility maps of a million fresh rows) is not ingestion's cost: done
+    // here, it does not land in the measured run.
+    await handle.pool.query('vacuum (analyze)');
   }
   const tenantId = tenant.id;
-  const sample = async (kind: string): Promise<string[]> => (await handle.pool.query<{ value: string }>(
-    `select value from customer_identities where tenant_id = $1 and kind = $2 order by random() limit 50000`, [tenantId, kind])).rows.map((r) => r.value);
-  const [phones, externals, members] = [await sample('phone'), await sample('external_userid'), await sample('member_no')];
-  const ids = (await handle.pool.query<{ id: string }>(`select id from customers where tenant_id = $1 order by random() limit 20000`, [tenantId])).rows.map((r) => r.id);
-  const staff = (await handle.pool.query<{ wecom_user_id: string }>(`select wecom_user_id from staff where tenant_id = $1 and wecom_user_id is not null`, [tenantId])).rows.map((r) => r.wecom_user_id);
+  const pools = await loadPools(handle.pool, tenantId);
   const key = (await createApiKey(handle.db, tenantId, { role: 'operator', name: 'ingest bench' })).key;
-  console.log(`pools: ${fmt(phones.length)} phones, ${fmt(externals.length)} external_userids, ${fmt(members.length)} member numbers, ${fmt(ids.length)} ids, ${staff.length} staff`);
-
-  const run = randomBytes(3).toString('hex');
-  const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
-  let newPeople = 0;
-  const newPhone = (): string => `19${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
-  const customerRef = (): Record<string, string> => {
-    const r = Math.random();
-    if (r < 0.6) return Math.random() < 0.6 ? { phone: pick(phones) } : Math.random() < 0.7 ? { externalUserId: pick(externals) } : { memberNo: pick(members) };
-    if (r < 0.9) {
-      newPeople += 1;
-      return Math.random() < 0.5 ? { phone: newPhone() } : { phone: newPhone(), unionId: `o${run}${randomBytes(10).toString('base64url')}` };
-    }
-    if (r < 0.95 - mergeShare) return { phone: pick(phones), externalUserId: `wm${run}${randomBytes(12).toString('base64url')}` };
-    if (r < 0.95) return { phone: pick(phones), externalUserId: pick(externals) }; // two profiles, or one already
-    return { customerId: pick(ids) };
-  };
-  const skus = [['CHERRY-5J', '车厘子 5斤', 12_800], ['KIWI-6', '奇异果 6个装', 2_990], ['BANANA', '香蕉', 800], ['MANGO-BOX', '芒果礼盒', 8_000], ['DURIAN', '榴莲', 6_600]] as const;
-  let batchNo = 0;
-  const makeBatch = (): string => {
-    const b = ++batchNo;
-    const now = Date.now();
-    const events = Array.from({ length: batchSize }, (_, i) => {
-      const occurredAt = new Date(now - Math.floor(Math.random() * 3_600_000)).toISOString();
-      const base = { id: `${run}-${b}-${i}`, occurredAt, customer: customerRef() };
-      const t = Math.random();
-      if (t < 0.15) {
-        const lines = Array.from({ length: 1 + Math.floor(Math.random() * 3) }, () => {
-          const [sku, name, price] = pick([...skus]);
-          return { sku, name, quantity: 1 + Math.floor(Math.random() * 3), unitPriceFen: price };
-        });
-        const paidFen = lines.reduce((s, l) => s + l.quantity * l.unitPriceFen, 0);
-        return { ...base, type: 'order_paid', properties: { orderNo: `B${run}-${b}-${i}`, paidFen, channel: pick(['pos', 'miniprogram', 'group_buy']), items: lines } };
-      }
-      if (t < 0.25) return { ...base, type: 'group_joined', properties: { chatId: `wr-bench-${Math.floor(Math.random() * 300)}`, groupName: '鲜果福利群' } };
-      if (t < 0.3) return { ...base, type: 'contact_added', source: 'wecom', properties: { staffWecomUserId: pick(staff), state: `qr-${Math.floor(Math.random() * 50)}`, channel: 'store_qr' } };
-      if (t < 0.65) return { ...base, type: 'message_received', properties: { staffWecomUserId: pick(staff), msgType: 'text', text: '今天车厘子还有吗？' } };
-      return { ...base, type: 'page_viewed', properties: { url: `/products/${Math.floor(Math.random() * 500)}`, title: '商品详情' } };
-    });
-    return JSON.stringify({ events });
-  };
+  console.log(`pools: ${fmt(pools.phones.length)} phones, ${fmt(pools.externals.length)} external_userids, ${fmt(pools.members.length)} member numbers, ${fmt(pools.ids.length)} ids, ${pools.staff.length} staff`);
+  const maker = batchMaker(pools, { size: batchSize, mergeShare });
+  const makeBatch = (): string => JSON.stringify(maker.next());
   // Bodies are made ahead so that the clients spend the run sending, not building.
   const ready: string[] = Array.from({ length: 40 }, makeBatch);
 
-  if (!values.url) platform = await startPlatform(['node', 'bin/yuchi.mjs', 'start', '--no-demo', '--no-worker'], { DATABASE_URL: url, YUCHI_DEMO: '0', YUCHI_LOG: 'error' }, Number(values.port));
+  const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'])] : [];
+  if (!values.url) platform = await startPlatform(['node', ...profile, 'bin/yuchi.mjs', 'start', '--no-demo', '--no-worker'], { DATABASE_URL: url, YUCHI_DEMO: '0', YUCHI_LOG: 'error' }, Number(values.port));
   const base = values.url ?? platform?.url ?? '';
   const post = async (body: string) => {
     const res = await fetch(`${base}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
@@ -153,13 +141,18 @@ try {
   // Warm-up: JIT, connections, caches.
   for (let i = 0; i < 3; i++) await post(ready.pop() ?? makeBatch());
 
+  if (values.statements) {
+    await handle.pool.query('create extension if not exists pg_stat_statements');
+    await handle.pool.query('select pg_stat_statements_reset()');
+  }
+  const sampler = values.statements ? sampleBackends(handle.pool) : undefined;
   const started = new Date();
   console.log(`load average before: ${load()}; ${clients} clients × batches of ${batchSize} for ${seconds} s; ${(mergeShare * 100).toFixed(1)}% of events name two existing profiles`);
   const latencies: number[] = [];
   let accepted = 0;
   let duplicates = 0;
   const rejectedCodes = new Map<string, number>();
-  const cpu0 = { server: cpuSeconds(platform?.child.pid), postgres: postgresCpuSeconds(pgDataDir), client: process.cpuUsage() };
+  const cpu0 = { server: cpuSeconds(platform?.child.pid), postgres: postgresCpu(pgDataDir), client: process.cpuUsage() };
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
   await Promise.all(Array.from({ length: clients }, async () => {
@@ -176,25 +169,44 @@ try {
   }));
   const elapsed = (performance.now() - t0) / 1000;
   const loadAfter = load();
+  const backendStates = await sampler?.stop();
   const cpu = {
     server: cpuSeconds(platform?.child.pid) - cpu0.server,
-    postgres: postgresCpuSeconds(pgDataDir) - cpu0.postgres,
+    postgres: sum(postgresCpu(pgDataDir)) - sum(cpu0.postgres),
     client: (process.cpuUsage(cpu0.client).user + process.cpuUsage(cpu0.client).system) / 1e6,
   };
   latencies.sort((a, b) => a - b);
   const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
   const perSecond = accepted / elapsed;
   console.log(`ingested ${fmt(accepted)} events in ${latencies.length} batches over ${elapsed.toFixed(1)} s: ${fmt(perSecond)} events/s`);
-  console.log(`  duplicates ${duplicates}, rejected ${[...rejectedCodes].map(([c, n]) => `${c} ${n}`).join(', ') || '0'}, new people ≈${fmt(newPeople)}`);
+  console.log(`  duplicates ${duplicates}, rejected ${[...rejectedCodes].map(([c, n]) => `${c} ${n}`).join(', ') || '0'}, new people ≈${fmt(maker.newPeople())}`);
   console.log(`  batch latency ms: p50 ${pct(50).toFixed(0)}  p90 ${pct(90).toFixed(0)}  p99 ${pct(99).toFixed(0)}  max ${(latencies[latencies.length - 1] ?? 0).toFixed(0)}`);
   console.log(`  load average after: ${loadAfter}`);
   const per1000 = (x: number): string => `${(x / (accepted / 1000) * 1000).toFixed(0)} ms`;
   console.log(`  CPU per 1,000 events: server ${per1000(cpu.server)}, PostgreSQL ${pgDataDir ? per1000(cpu.postgres) : 'n/a (DATABASE_URL)'}, load generator ${per1000(cpu.client)}`
     + ` (of ${(elapsed * 2).toFixed(0)} CPU-s on 2 cores: server ${cpu.server.toFixed(1)} s, PostgreSQL ${cpu.postgres.toFixed(1)} s)`);
+  if (pgDataDir) {
+    const kinds = [...postgresCpu(pgDataDir)].map(([k, v]) => [k, v - (cpu0.postgres.get(k) ?? 0)] as const).filter(([, v]) => v > 0.005).sort((a, b) => b[1] - a[1]);
+    console.log(`  PostgreSQL CPU per 1,000 events by process: ${kinds.map(([k, v]) => `${k} ${per1000(v)}`).join(', ')}`);
+  }
   const stats = await handle.pool.query<{ merges: number; orders: number }>(
     `select (select count(*) from customer_merges where tenant_id = $1 and merged_at >= $2)::int as merges,
             (select count(*) from orders where tenant_id = $1 and created_at >= $2)::int as orders`, [tenantId, started]);
   console.log(`  merges ${fmt(stats.rows[0]?.merges ?? 0)}, orders ${fmt(stats.rows[0]?.orders ?? 0)} recorded during the run`);
+  if (values.statements) {
+    const batches = latencies.length;
+    const top = await handle.pool.query<{ ms: number; calls: number; rows: number; query: string }>(`
+      select total_exec_time as ms, calls::int, rows::int, regexp_replace(query, '\\s+', ' ', 'g') as query
+        from pg_stat_statements s join pg_roles r on r.oid = s.userid
+       where s.query not like '%pg_stat_%' order by total_exec_time desc limit 25`);
+    const all = (await handle.pool.query<{ ms: number }>(`select sum(total_exec_time) as ms from pg_stat_statements where query not like '%pg_stat_%'`)).rows[0]?.ms ?? 0;
+    console.log(`statements, execution time per batch (wall, lock waits included), of ${batches} batches: all ${(all / batches).toFixed(1)} ms`);
+    for (const r of top.rows) console.log(`  ${(r.ms / batches).toFixed(1).padStart(7)} ms  ${(r.calls / batches).toFixed(1).padStart(5)} calls  ${(r.rows / Math.max(1, r.calls)).toFixed(0).padStart(5)} rows/call  ${r.query.slice(0, 150)}`);
+    const samples = [...(backendStates ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
+    const total = samples.reduce((n, [, k]) => n + k, 0);
+    console.log(`platform backends sampled every 50 ms (${total} backend-samples):`);
+    for (const [what, n] of samples) console.log(`  ${(n / total * 100).toFixed(1).padStart(5)}%  ${what}`);
+  }
   if (platform) await stopPlatform(platform);
   platform = undefined;
 

@@ -5,7 +5,7 @@ import { checkEvent, checkEvents } from '../../src/core/ingest/events.rules.ts';
 import { normalizePhone, parseRef, planResolution, type ParsedRef } from '../../src/core/ingest/identity.rules.ts';
 import { foldRelation } from '../../src/core/ingest/relations.rules.ts';
 import { applyAttributeUpdates, mergeAttributes, replaces } from '../../src/core/customers/attributes.rules.ts';
-import { classifyResend, parseOrder } from '../../src/core/orders/record.rules.ts';
+import { classifyResend, findNegativeAmount, parseInstant, parseOrder } from '../../src/core/orders/record.rules.ts';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const base = { id: 'e-1', type: 'page_viewed', occurredAt: '2026-05-01T10:00:00+08:00', customer: { phone: '13800001111' }, properties: { url: '/a' } };
@@ -196,5 +196,53 @@ describe('orders', () => {
     expect(classifyResend({ ...draft, refundedFen: 300 }, stored)).toEqual({ action: 'refund', orderId: 'o1', customerId: 'c1', refundedBefore: 0 });
     expect(classifyResend(draft, { ...stored, refundedFen: 300 })).toEqual({ action: 'duplicate', orderId: 'o1' });
     expect(classifyResend({ ...draft, paidFen: 999 }, stored)).toMatchObject({ action: 'conflict' });
+  });
+});
+
+// parseInstant and findNegativeAmount run for every event of every batch; their quick forms must
+// answer exactly as the plain ones they replaced (kept here as the reference).
+describe('per-event checks against their plain reference', () => {
+  const now = new Date('2026-06-01T00:00:00Z');
+  function referenceInstant(value: unknown): Date | string {
+    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value)) return 'must be an ISO-8601 time with a zone, e.g. 2026-03-01T10:00:00+08:00';
+    const ms = Date.parse(value);
+    const day = value.slice(0, 10);
+    const dayMs = Date.parse(`${day}T00:00:00Z`);
+    if (Number.isNaN(ms) || Number.isNaN(dayMs) || new Date(dayMs).toISOString().slice(0, 10) !== day) return 'is not a valid time';
+    if (ms < Date.parse('2000-01-01T00:00:00Z')) return 'is before 2000';
+    if (ms > now.getTime() + 86_400_000) return 'is in the future';
+    return new Date(ms);
+  }
+  function referenceNegative(value: unknown, path: string, depth = 0): string | undefined {
+    if (depth > 4 || typeof value !== 'object' || value === null) return undefined;
+    for (const [key, v] of Object.entries(value)) {
+      const here = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
+      if (typeof v === 'number' && key.endsWith('Fen') && v < 0) return here;
+      const deeper = referenceNegative(v, here, depth + 1);
+      if (deeper) return deeper;
+    }
+    return undefined;
+  }
+
+  it('parseInstant: every month end, leap years, bad fields and zones', () => {
+    const values: unknown[] = [undefined, 3, '', '2026-03-01', '2026-03-01T10:00', '1999-12-31T23:59:59Z', '2026-06-02T00:00:00Z', '2026-06-03T00:00:00Z'];
+    for (const year of ['1900', '2000', '2023', '2024', '2100']) {
+      for (let month = 0; month <= 13; month++) {
+        for (const day of [0, 1, 28, 29, 30, 31, 32]) {
+          const d = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+          values.push(`${d}T10:00:00Z`, `${d}T23:59:59.123456+08:00`, `${d}T24:00Z`, `${d}T10:61:00-0530`);
+        }
+      }
+    }
+    for (const v of values) expect(parseInstant(v, now), String(v)).toEqual(referenceInstant(v));
+  });
+
+  it('findNegativeAmount: nesting, arrays, depth limit, first find wins', () => {
+    const values: unknown[] = [
+      null, 5, 'x', [], {}, { paidFen: 0 }, { paidFen: -1 }, { paid: -1 }, { items: [{ amountFen: 3 }, { amountFen: -2 }] },
+      { a: { b: { c: { d: { eFen: -1 } } } } }, { a: { b: { c: { d: { e: { fFen: -1 } } } } } }, [[[{ xFen: -5 }]]],
+      { aFen: 1, b: [{ cFen: -1 }], dFen: -2 }, { aFen: '-1', b: { cFen: -0.5 } }, Object.assign(Object.create({ inheritedFen: -1 }), { ownFen: 2 }),
+    ];
+    for (const v of values) expect(findNegativeAmount(v, 'p'), JSON.stringify(v)).toBe(referenceNegative(v, 'p'));
   });
 });

@@ -55,13 +55,15 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
   if (byId.size !== everyone.length) throw new Error('a profile to merge is gone; retry the batch');
 
   await updateSurvivors(db, tenantId, merges, byId);
+  const held = await heldByMerged(db, tenantId, mergedIds);
 
   for (const table of ['customer_identities', 'orders', 'events', 'form_submissions', 'messages', 'guide_tasks'] as const) {
+    if (table !== 'customer_identities' && !held.has(table)) continue;
     await sql`${PREPARED}
     update ${sql.table(table)} x set customer_id = m.survivor from ${m}
                where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
   }
-  await sql`${PREPARED}
+  if (held.has('customer_tags')) await sql`${PREPARED}
     insert into customer_tags (tenant_id, customer_id, tag_id, source, added_by, added_at)
     select distinct on (m.survivor, t.tag_id) t.tenant_id, m.survivor, t.tag_id, t.source, t.added_by, t.added_at
       from customer_tags t join ${m} on t.customer_id = m.merged
@@ -70,7 +72,7 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
     on conflict (tenant_id, customer_id, tag_id) do update
        set source = excluded.source, added_by = excluded.added_by, added_at = excluded.added_at
      where excluded.added_at < customer_tags.added_at`.execute(db);
-  await sql`${PREPARED}
+  if (held.has('group_members')) await sql`${PREPARED}
     insert into group_members (tenant_id, group_id, customer_id, joined_at, left_at)
     select ${tenantId}, g.group_id, m.survivor, min(g.joined_at),
            case when bool_or(g.left_at is null) then null else max(g.left_at) end
@@ -81,7 +83,7 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
        set joined_at = least(group_members.joined_at, excluded.joined_at),
            left_at = case when group_members.left_at is null or excluded.left_at is null then null
                           else greatest(group_members.left_at, excluded.left_at) end`.execute(db);
-  await sql`${PREPARED}
+  if (held.has('customer_contacts')) await sql`${PREPARED}
     insert into customer_contacts (tenant_id, customer_id, staff_id, state, added_at, deleted_at)
     select ${tenantId}, m.survivor, k.staff_id, (array_agg(k.state order by k.added_at) filter (where k.state is not null))[1],
            min(k.added_at), case when bool_or(k.deleted_at is null) then null else max(k.deleted_at) end
@@ -93,7 +95,7 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
            added_at = least(customer_contacts.added_at, excluded.added_at),
            deleted_at = case when customer_contacts.deleted_at is null or excluded.deleted_at is null then null
                              else greatest(customer_contacts.deleted_at, excluded.deleted_at) end`.execute(db);
-  await sql`${PREPARED}
+  if (held.has('customer_consents')) await sql`${PREPARED}
     insert into customer_consents (tenant_id, customer_id, channel, granted, source, updated_at)
     select distinct on (m.survivor, k.channel) ${tenantId}, m.survivor, k.channel, k.granted, k.source, k.updated_at
       from customer_consents k join ${m} on k.customer_id = m.merged
@@ -112,34 +114,35 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
              order by m.survivor, c.updated_at desc) x
      where s.tenant_id = ${tenantId} and s.id = x.survivor and s.email is null`.execute(db);
   // messaging: the sandbox phone's messages follow the person; the survivor's own time zone wins
-  await sql`${PREPARED}
+  if (held.has('sandbox_inbox')) await sql`${PREPARED}
     update sandbox_inbox x set customer_id = m.survivor from ${m}
              where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
-  await sql`${PREPARED}
+  if (held.has('customer_time_zones')) await sql`${PREPARED}
     insert into customer_time_zones (tenant_id, customer_id, timezone)
     select distinct on (m.survivor) ${tenantId}, m.survivor, z.timezone
       from customer_time_zones z join ${m} on z.customer_id = m.merged
      where z.tenant_id = ${tenantId} and z.customer_id = any(${mergedIds}::uuid[])
     on conflict (tenant_id, customer_id) do nothing`.execute(db);
-  await sql`${PREPARED}
+  if (held.has('customer_transfers')) await sql`${PREPARED}
     update customer_transfers x set customer_id = m.survivor from ${m}
      where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
   // Group activity: joins and leaves, messages said (as sender), moderation records. Reply targets
   // keep the merged id: health reads only whether a reply went to a member.
   for (const [table, column] of [['group_member_changes', 'customer_id'], ['group_messages', 'sender_customer_id'], ['group_moderation_log', 'customer_id']] as const) {
+    if (!held.has(table)) continue;
     await sql`${PREPARED}
     update ${sql.table(table)} x set ${sql.ref(column)} = m.survivor from ${m}
                where x.tenant_id = ${tenantId} and x.${sql.ref(column)} = any(${mergedIds}::uuid[]) and x.${sql.ref(column)} = m.merged`.execute(db);
   }
   // Journeys: one running instance per customer and journey, so a merged profile's instance stops
   // where the survivor (or an earlier merged profile) runs the same journey; the rest move over.
-  await sql`
+  if (held.has('journey_instances')) await sql`
     update journey_instances x set status = 'exited', finished_at = now(), updated_at = now() from ${m}
      where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged and x.status = 'active'
        and exists (select 1 from journey_instances s join ${sql`unnest(${mergedIds}::uuid[], ${survivorIds}::uuid[]) as o(merged, survivor)`} on true
                     where s.tenant_id = ${tenantId} and s.journey_id = x.journey_id and s.status = 'active' and s.id <> x.id
                       and ((s.customer_id = m.survivor and o.merged = m.merged) or (o.survivor = m.survivor and s.customer_id = o.merged and s.id < x.id)))`.execute(db);
-  await sql`
+  if (held.has('journey_instances')) await sql`
     update journey_instances x set customer_id = m.survivor,
            entry_key = case when exists (select 1 from journey_instances s where s.tenant_id = ${tenantId} and s.journey_id = x.journey_id
                                           and s.customer_id = m.survivor and s.entry_key = x.entry_key)
@@ -149,11 +152,11 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
   // group health's weekly rollup: the merged profiles' speaker rows are added to the survivor's
   await moveSpeakerWeeks(db, tenantId, mergedIds, survivorIds);
   // Group welcomes: welcomed once per group, so a merged profile's record moves where the survivor has none.
-  await sql`
+  if (held.has('group_welcomes_sent')) await sql`
     delete from group_welcomes_sent x using ${m}
      where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged
        and exists (select 1 from group_welcomes_sent s where s.tenant_id = ${tenantId} and s.group_id = x.group_id and s.customer_id = m.survivor)`.execute(db);
-  await sql`
+  if (held.has('group_welcomes_sent')) await sql`
     update group_welcomes_sent x set customer_id = m.survivor from ${m}
      where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
   // Mass-send recipients (mass_send_recipients): one row per send and person, so a merged profile's
@@ -194,6 +197,27 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
   await sql`${PREPARED}
     delete from customers where tenant_id = ${tenantId} and id = any(${mergedIds}::uuid[])`.execute(db);
   await recomputeAggregates(db, tenantId, [...new Set(survivorIds)]);
+}
+
+/**
+ * The tables (of those moved above) that hold a row of a merged profile, in one statement of index
+ * probes: a merge usually moves a handful of kinds of rows, and a statement per kind that moves
+ * nothing cost a round trip and a plan each (about 20 statements per batch with merges). The
+ * merged profiles are locked FOR UPDATE, so no row referencing them can be added meanwhile.
+ */
+async function heldByMerged(db: Db, tenantId: string, mergedIds: string[]): Promise<Set<string>> {
+  const probes: [string, string][] = [
+    ['orders', 'customer_id'], ['events', 'customer_id'], ['form_submissions', 'customer_id'], ['messages', 'customer_id'],
+    ['guide_tasks', 'customer_id'], ['customer_tags', 'customer_id'], ['group_members', 'customer_id'], ['customer_contacts', 'customer_id'],
+    ['customer_consents', 'customer_id'], ['sandbox_inbox', 'customer_id'], ['customer_time_zones', 'customer_id'],
+    ['customer_transfers', 'customer_id'], ['group_member_changes', 'customer_id'], ['group_messages', 'sender_customer_id'],
+    ['group_moderation_log', 'customer_id'], ['journey_instances', 'customer_id'], ['group_welcomes_sent', 'customer_id'],
+  ];
+  const rows = await sql<{ held: string[] }>`${PREPARED}
+    select array_remove(array[${sql.join(probes.map(([table, column]) => sql`
+      case when exists (select 1 from ${sql.table(table)} x where x.tenant_id = ${tenantId} and x.${sql.ref(column)} = any(${mergedIds}::uuid[]))
+           then ${sql.lit(table)} end`))}]::text[], null) as held`.execute(db);
+  return new Set(rows.rows[0]?.held ?? []);
 }
 
 /** Survivors take the merged profiles' attributes by the trusted-source rule, oldest profile first. */

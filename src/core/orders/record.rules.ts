@@ -86,23 +86,37 @@ const FUTURE_SLACK_MS = 86_400_000;
 export function parseInstant(value: unknown, now: Date): Date | string {
   if (typeof value !== 'string' || !ISO_INSTANT.test(value)) return 'must be an ISO-8601 time with a zone, e.g. 2026-03-01T10:00:00+08:00';
   const ms = Date.parse(value);
-  // Date.parse rolls 02-30 over to 03-02: the calendar date must survive the round trip.
-  const day = value.slice(0, 10);
-  const dayMs = Date.parse(`${day}T00:00:00Z`);
-  if (Number.isNaN(ms) || Number.isNaN(dayMs) || new Date(dayMs).toISOString().slice(0, 10) !== day) return 'is not a valid time';
+  // Date.parse rolls 02-30 over to 03-02: the calendar date must exist. (Checked by arithmetic: this
+  // runs for every event of every batch.)
+  if (Number.isNaN(ms) || !isCalendarDay(Number(value.slice(0, 4)), Number(value.slice(5, 7)), Number(value.slice(8, 10)))) return 'is not a valid time';
   if (ms < EARLIEST) return 'is before 2000';
   if (ms > now.getTime() + FUTURE_SLACK_MS) return 'is in the future';
   return new Date(ms);
 }
 
+/** Whether year-month-day names a day of the proleptic Gregorian calendar (month 1-12). */
+function isCalendarDay(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return day <= days;
+}
+
 /** The first negative amount (a number under a key ending in "Fen") in a value, as a path. */
 export function findNegativeAmount(value: unknown, path: string, depth = 0): string | undefined {
   if (depth > 4 || typeof value !== 'object' || value === null) return undefined;
-  for (const [key, v] of Object.entries(value)) {
-    const here = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
-    if (typeof v === 'number' && key.endsWith('Fen') && v < 0) return here;
-    const deeper = findNegativeAmount(v, here, depth + 1);
-    if (deeper) return deeper;
+  const isArray = Array.isArray(value);
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const v: unknown = (value as Record<string, unknown>)[key];
+    // The path is built only on the way out of a find: most values hold no amount at all.
+    if (typeof v === 'number') {
+      if (v < 0 && key.endsWith('Fen')) return isArray ? `${path}[${key}]` : `${path}.${key}`;
+      continue;
+    }
+    if (typeof v !== 'object' || v === null || depth >= 4) continue;
+    const deeper = findNegativeAmount(v, '', depth + 1);
+    if (deeper !== undefined) return (isArray ? `${path}[${key}]` : `${path}.${key}`) + deeper;
   }
   return undefined;
 }

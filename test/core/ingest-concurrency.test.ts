@@ -1,0 +1,98 @@
+// Concurrent ingestion batches about the same customers, on separate connections: every batch
+// commits (profile locks are taken in one order, so no two batches wait for each other in a
+// circle), merges happen once, retries store nothing twice, and the incrementally kept order
+// aggregates equal a full recompute from the orders.
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { describe, expect, inject, it } from 'vitest';
+import { refreshOrderAggregates } from '../../src/core/customers/aggregates.service.ts';
+import { ingestEvents } from '../../src/core/ingest/ingest.service.ts';
+import { openDatabase } from '../../src/db/connect.ts';
+import { buildWorld } from '../fixtures.ts';
+import { newTenant, testDb } from '../helpers.ts';
+import { adminOf } from './ingest-helpers.ts';
+
+const run = randomBytes(4).toString('hex');
+const db = () => testDb().db;
+
+describe('concurrent ingestion about the same customers', () => {
+  it('commits every batch, merges once and keeps the aggregates equal to a recompute', async () => {
+    const tenant = await newTenant();
+    const world = await buildWorld(db(), tenant.id);
+    const actor = adminOf(tenant.id);
+    const staff = await db().selectFrom('staff').select('wecom_user_id').where('tenant_id', '=', tenant.id).where('id', '=', world.staff.li).executeTakeFirstOrThrow();
+    const people = 12;
+    const phone = (i: number): string => `187${run.slice(0, 4).replace(/\D/g, '7').padEnd(4, '7')}${String(i).padStart(4, '0')}`;
+    const wecom = (i: number): string => `wm${run}c${i}`;
+    // Each person starts as two profiles: one known by phone, one by WeCom id.
+    const seeded = await ingestEvents(db(), actor, Array.from({ length: people }, (_, i) => [
+      { id: `seed-${run}-p${i}`, type: 'page_viewed', occurredAt: '2026-04-01T02:00:00Z', customer: { phone: phone(i) } },
+      { id: `seed-${run}-w${i}`, type: 'page_viewed', occurredAt: '2026-04-01T03:00:00Z', customer: { externalUserId: wecom(i) } },
+    ]).flat());
+    expect(seeded.accepted).toBe(2 * people);
+
+    // 4 connections × 3 batches; each batch names every person in its own order (so lock orders
+    // would cross if they followed the batch), orders for all of them (some on days they already
+    // bought), group joins, contacts, and the event that links phone and WeCom id: a merge.
+    let seq = 0;
+    const batch = (worker: number, round: number) => {
+      const step = [1, 5, 7, 11][worker] ?? 1; // steps prime to 12: each order is a permutation
+      const order = Array.from({ length: people }, (_, i) => (i * step + round) % people);
+      return order.flatMap((i) => {
+        seq += 1;
+        const day = `2026-05-${String(1 + ((worker + round + i) % 3)).padStart(2, '0')}`;
+        const who = (worker + round) % 2 === 0 ? { phone: phone(i) } : { externalUserId: wecom(i) };
+        return [
+          { id: `c-${run}-${worker}-${round}-${i}-o`, type: 'order_paid', occurredAt: `${day}T0${worker}:1${round}:00Z`, customer: who,
+            properties: { orderNo: `N${run}-${worker}-${round}-${i}`, paidFen: 1000 + seq, channel: 'pos', items: [{ sku: 'S', name: '苹果', quantity: 1, unitPriceFen: 1000 + seq }] } },
+          { id: `c-${run}-${worker}-${round}-${i}-g`, type: 'group_joined', occurredAt: `${day}T05:00:00Z`, customer: who, properties: { chatId: `wr-${run}-${i % 3}` } },
+          { id: `c-${run}-${worker}-${round}-${i}-k`, type: 'contact_added', occurredAt: `${day}T06:00:00Z`, customer: who, properties: { staffWecomUserId: staff.wecom_user_id } },
+          { id: `c-${run}-${worker}-${round}-${i}-m`, type: 'message_received', occurredAt: `${day}T07:00:00Z`, customer: { phone: phone(i), externalUserId: wecom(i) } },
+        ];
+      });
+    };
+    const batches = Array.from({ length: 4 }, (_, w) => Array.from({ length: 3 }, (_, r) => batch(w, r)));
+    const pools = batches.map(() => openDatabase(inject('databaseUrl'), { max: 1 }));
+    try {
+      const results = await Promise.all(batches.map(async (list, w) => {
+        const out = [];
+        for (const events of list) out.push(await ingestEvents(pools[w]?.db ?? db(), actor, events));
+        return out;
+      }));
+      const flat = results.flat();
+      expect(flat.flatMap((r) => r.rejected)).toEqual([]);
+      expect(flat.reduce((n, r) => n + r.accepted, 0)).toBe(4 * 3 * people * 4);
+
+      // A retried batch stores nothing again.
+      const retry = await ingestEvents(db(), actor, batches[1]?.[2] ?? []);
+      expect(retry).toEqual({ accepted: 0, duplicates: people * 4, rejected: [] });
+    } finally {
+      await Promise.all(pools.map((p) => p.close()));
+    }
+
+    // One profile per person, every order on it, every merge recorded once.
+    // (buildWorld's own customers aside)
+    const values = Array.from({ length: people }, (_, i) => [phone(i), wecom(i)]).flat();
+    const ours = await db().selectFrom('customer_identities').select('customer_id').distinct()
+      .where('tenant_id', '=', tenant.id).where('value', 'in', values).execute();
+    expect(ours).toHaveLength(people);
+    const ids = ours.map((o) => o.customer_id);
+    const customers = await db().selectFrom('customers').select(['id', 'order_count']).where('tenant_id', '=', tenant.id).where('id', 'in', ids).execute();
+    expect(customers.map((c) => c.order_count)).toEqual(Array.from({ length: people }, () => 12));
+    const merges = await sql<{ n: number }>`select count(*)::int as n from customer_merges where tenant_id = ${tenant.id}`.execute(db());
+    expect(merges.rows[0]?.n).toBe(people);
+    const members = await sql<{ n: number }>`select count(*)::int as n from group_members where tenant_id = ${tenant.id} and customer_id = any(${ids}::uuid[])`.execute(db());
+    expect(members.rows[0]?.n).toBe(people);
+
+    // The aggregates kept batch by batch are what a recompute from the orders gives.
+    const before = await db().selectFrom('customers')
+      .select(['id', 'order_count', 'order_days', 'total_spent_fen', 'first_order_at', 'last_order_at', 'first_day_spent_fen', 'last_active_at'])
+      .where('tenant_id', '=', tenant.id).where('id', 'in', ids).orderBy('id').execute();
+    expect(before.every((c) => c.order_days === 3)).toBe(true);
+    expect((await refreshOrderAggregates(db(), tenant.id)).customersUpdated).toBe(0);
+    const after = await db().selectFrom('customers')
+      .select(['id', 'order_count', 'order_days', 'total_spent_fen', 'first_order_at', 'last_order_at', 'first_day_spent_fen', 'last_active_at'])
+      .where('tenant_id', '=', tenant.id).where('id', 'in', ids).orderBy('id').execute();
+    expect(after).toEqual(before);
+  });
+});
