@@ -1370,6 +1370,17 @@ export interface GroupWelcomesSentTable {
   at: DefaultedTime;
 }
 
+/** Per group and tenant-local week: memberships begun and ended, joins and leaves recorded (0034, kept by triggers). */
+export interface GroupMemberWeeksTable {
+  tenant_id: string;
+  group_id: string;
+  week: string;
+  came: Generated<number>;
+  went: Generated<number>;
+  joins: Generated<number>;
+  leaves: Generated<number>;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -1473,6 +1484,7 @@ export interface Database {
   group_speaker_weeks: GroupSpeakerWeeksTable;
   group_welcomes: GroupWelcomesTable;
   group_welcomes_sent: GroupWelcomesSentTable;
+  group_member_weeks: GroupMemberWeeksTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
