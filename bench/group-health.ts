@@ -9,8 +9,8 @@
 // messages per statement. The raw group_messages rows (the console's message list; pruned after
 // 98 days) are not read by health: they are stored only with --raw, through the same
 // insert-then-count statement shape as ingestion. Without --raw the ~50 M messages are generated
-// and counted, not stored one by one (~17 µs of PostgreSQL CPU a message). With --direct (about
-// 40 times cheaper) no single message is made: the rollup rows are generated straight, per group,
+// and counted, not stored one by one (~17 µs of PostgreSQL CPU a message). With --direct (no
+// per-message work at all) no single message is made: the rollup rows are generated straight, per group,
 // week and speaker, from the same model (messages a day by character, the staff share, speakers
 // among the first quarter or twentieth of the members, reply, link and flag rates), counts drawn
 // around their expected values: the rollup has the shape and ~the totals the messages would give.
