@@ -1,7 +1,7 @@
 // Group health at 百果园's scale: 25,000 groups with 90 days of messages (~50 M messages), then the
 // recompute of every group's weekly figures and classification, timed.
 //   npx tsx bench/group-health.ts                      # own embedded PostgreSQL in /tmp/yuchi-groupbench (kept for reruns)
-//   DATABASE_URL=postgres://... npx tsx bench/group-health.ts [--groups 25000] [--days 90] [--runs 2] [--regenerate] [--raw] [--parallel 2] [--messages-again]
+//   DATABASE_URL=postgres://... npx tsx bench/group-health.ts [--groups 25000] [--days 90] [--runs 2] [--regenerate] [--raw | --direct] [--parallel 2] [--messages-again]
 // Data is generated in SQL into its own tenant `groupbench-<groups>`; nothing else is touched. Each
 // group has a character — dead, spam, owner-talks (chicken rib) or lively (value) — so the classes
 // spread. Health reads the weekly per-speaker rollup (group_speaker_weeks), so the generated
@@ -9,7 +9,14 @@
 // messages per statement. The raw group_messages rows (the console's message list; pruned after
 // 98 days) are not read by health: they are stored only with --raw, through the same
 // insert-then-count statement shape as ingestion. Without --raw the ~50 M messages are generated
-// and counted, not stored one by one. A rerun finds the tenant's rollup and goes straight to timing.
+// and counted, not stored one by one (~17 µs of PostgreSQL CPU a message). With --direct (no
+// per-message work at all) no single message is made: the rollup rows are generated straight, per group,
+// week and speaker, from the same model (messages a day by character, the staff share, speakers
+// among the first quarter or twentieth of the members, reply, link and flag rates), counts drawn
+// around their expected values: the rollup has the shape and ~the totals the messages would give.
+// Members (group_members, group_member_changes) are the same in every mode; the member rollup
+// (group_member_weeks) is kept by its triggers as they are written.
+// A rerun finds the tenant's rollup and goes straight to timing.
 import { openDatabase } from '../src/db/connect.ts';
 import { startEmbedded, type DatabaseServer } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
@@ -31,6 +38,7 @@ const CUSTOMERS = Math.max(1_000, GROUPS * 20);
 const REGENERATE = process.argv.includes('--regenerate');
 const RAW = process.argv.includes('--raw');
 const MESSAGES_AGAIN = process.argv.includes('--messages-again');
+const DIRECT = process.argv.includes('--direct');
 const PARALLEL = Math.max(1, arg('parallel', 2));
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
@@ -235,7 +243,7 @@ async function generateMessages(t: string): Promise<void> {
         const cpu0 = await backendCpu();
         const days = generatedDays(d, Math.max(1, d - 6));
         // without --raw: counted straight into the rollup; with it: stored, then counted, as ingestion does
-        const statement = RAW
+        const statement = DIRECT ? directWeeks(t, d, Math.max(1, d - 6)) : RAW
           ? sql`with added as (
               insert into group_messages (tenant_id, group_id, sent_at, event_id, sender_customer_id, sender_staff_id, reply_to_customer_id, reply_to_staff_id, text_length, has_link, flagged)
               select ${t}::uuid, s.group_id, s.sent_at, gen_random_uuid(), s.sender_customer_id, s.sender_staff_id, s.reply_to_customer_id, s.reply_to_staff_id,
@@ -254,5 +262,55 @@ async function generateMessages(t: string): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, (_, k) => session(k)));
-  console.log(`generated ${DAYS} days of group messages${RAW ? ' (stored and counted)' : ' (counted)'}, ${rollupRows.toLocaleString('en')} rollup upserts, in ${s(performance.now() - started)} with ${PARALLEL} sessions (load ${load()})`);
+  console.log(`generated ${DAYS} days of group messages${RAW ? ' (stored and counted)' : DIRECT ? ' (rollup rows generated directly)' : ' (counted)'}, ${rollupRows.toLocaleString('en')} rollup upserts, in ${s(performance.now() - started)} with ${PARALLEL} sessions (load ${load()})`);
+}
+
+/**
+ * --direct: the rollup rows of days fromDay…toDay ago, per group, tenant-local week and speaker,
+ * without the single messages. Per group-week: T = days × messages a day (dead: 0–2 a day); the
+ * owner's row holds T × staff share; the rest is spread over the speakers 0…⌊size × share⌋ (share
+ * ¼ for lively groups, 1/20 otherwise) as the per-message generator picks them, each speaker's
+ * count drawn uniformly around the mean (0–2×); replies, replies to members / to staff, links and
+ * flags are the speaker's count times the generator's rates, rounded at random. Days of a week
+ * split across two calls are added to the same rows.
+ */
+function directWeeks(t: string, fromDay: number, toDay: number) {
+  const r = (x: string): string => `floor(${x} + random())::int`;
+  const ctes = sql`
+    with days as (
+      select (date_trunc('week', (now() at time zone 'Asia/Shanghai')::date - d))::date as week, count(*)::int as days
+        from generate_series(${toDay}::int, ${fromDay}::int) d group by 1
+    ), groups as (
+      select g.n, g.id, g.owner, g.character,
+             case g.character when 0 then random() * 2 when 1 then 25 when 8 then 28 else case when g.character < 8 then 18 else 28 end end as daily,
+             case g.character when 0 then 0.9 when 1 then 0.1 when 2 then 0.7 when 3 then 0.7 when 4 then 0.7 when 5 then 0.7 when 6 then 0.7 when 7 then 0.7 else 0.2 end as staff_share,
+             1 + floor(g.size * case when g.character >= 8 then 0.25 else 0.05 end)::int as speakers
+        from bench_group g
+    )
+  `;
+  return sql`${ctes}
+    insert into group_speaker_weeks as w (tenant_id, week, group_id, staff, speaker_id, messages, replies, to_member, to_staff, links, flagged)
+    select ${t}::uuid, x.week, x.id, x.staff, x.speaker_id, x.messages,
+           x.to_member + least(x.to_staff, x.messages - x.to_member), x.to_member, least(x.to_staff, x.messages - x.to_member),
+           ${sql.raw(r('x.messages * case when x.character = 1 then 0.604 else 0.01 end'))},
+           case when x.character = 1 then ${sql.raw(r('x.messages * 0.302'))} else 0 end
+      from (
+        select y.*, ${sql.raw(r('y.messages * case when y.character >= 8 then 0.5 else 0 end'))} as to_member,
+               ${sql.raw(r('y.messages * case when y.character >= 8 then 0.15 else 0.1 end'))} as to_staff
+          from (
+            select d.week, g.id, g.character, true as staff, g.owner as speaker_id,
+                   ${sql.raw(r('d.days * g.daily * g.staff_share'))} as messages
+              from days d cross join groups g
+            union all
+            select d.week, g.id, g.character, false, ${sql.raw(customerId(`(g.n * 7919 + k * 104729) % ${CUSTOMERS}`))},
+                   floor(d.days * g.daily * (1 - g.staff_share) / g.speakers * 2 * random() + random())::int
+              from days d cross join groups g cross join lateral generate_series(0, g.speakers - 1) k
+          ) y
+         where y.messages > 0
+      ) x
+     order by 2, 3, 4, 5
+    on conflict (tenant_id, week, group_id, staff, speaker_id) do update
+       set messages = w.messages + excluded.messages, replies = w.replies + excluded.replies,
+           to_member = w.to_member + excluded.to_member, to_staff = w.to_staff + excluded.to_staff,
+           links = w.links + excluded.links, flagged = w.flagged + excluded.flagged`;
 }

@@ -78,7 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  registerAuth(app, db);
+  registerAuth(app, db, options.handle.url);
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     try {
       await sql`select 1`.execute(db);

@@ -6,6 +6,7 @@ import type { Db } from '../db/connect.ts';
 import { can, type Actor, type Permission } from '../core/access/access.rules.ts';
 import { authenticateApiKey, authenticateSession } from '../core/access/access.service.ts';
 import { YuchiError } from '../core/errors.ts';
+import { apiKeyCache, type ApiKeyCache } from './api-key-cache.ts';
 
 export const SESSION_COOKIE = 'yuchi_session';
 
@@ -19,22 +20,26 @@ declare module 'fastify' {
   }
 }
 
-async function identify(db: Db, request: FastifyRequest): Promise<Actor | undefined> {
+async function identify(db: Db, keys: ApiKeyCache | undefined, request: FastifyRequest): Promise<Actor | undefined> {
   const header = request.headers.authorization;
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    return match?.[1] ? authenticateApiKey(db, match[1]) : undefined;
+    if (!match?.[1]) return undefined;
+    return keys ? keys.authenticate(match[1], (key) => authenticateApiKey(db, key)) : authenticateApiKey(db, match[1]);
   }
   const token = request.cookies[SESSION_COOKIE];
   return token ? authenticateSession(db, token) : undefined;
 }
 
-export function registerAuth(app: FastifyInstance, db: Db): void {
+/** `databaseUrl` lets API keys already checked be kept in the process (api-key-cache.ts); without it every request reads the key's row. */
+export function registerAuth(app: FastifyInstance, db: Db, databaseUrl?: string): void {
+  const keys = databaseUrl ? apiKeyCache(databaseUrl) : undefined;
+  if (keys) app.addHook('onClose', async () => keys.close());
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     if (!request.url.startsWith('/api/v1/') || config.public) return;
-    const actor = await identify(db, request);
+    const actor = await identify(db, keys, request);
     if (!actor) throw new YuchiError('unauthenticated', 'sign in, or send a valid API key as "Authorization: Bearer <key>"');
     request.actor = actor;
     if (config.permission && !can(actor.role, config.permission)) {

@@ -1386,6 +1386,17 @@ export interface MassSendRecipientsTable {
   send_at: Timestamp | null;
 }
 
+/** Per group and tenant-local week: memberships begun and ended, joins and leaves recorded (0034, kept by triggers). */
+export interface GroupMemberWeeksTable {
+  tenant_id: string;
+  group_id: string;
+  week: string;
+  came: Generated<number>;
+  went: Generated<number>;
+  joins: Generated<number>;
+  leaves: Generated<number>;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -1490,6 +1501,7 @@ export interface Database {
   group_welcomes: GroupWelcomesTable;
   group_welcomes_sent: GroupWelcomesSentTable;
   mass_send_recipients: MassSendRecipientsTable;
+  group_member_weeks: GroupMemberWeeksTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -1,8 +1,10 @@
 // Weekly group health for every group of a tenant, recomputed set-wise: one statement aggregates
 // the window's weekly per-speaker rollup (group_speaker_weeks, kept by ingestion: a row per group,
-// week and speaker, so distinct speakers are a row count and raw messages are never read), member
-// counts come from group_members by running sums, joins and leaves from group_member_changes. Then each group's last complete week is classified by the
-// pure rules (health.rules.ts) and written with its reasons and actions in one upsert.
+// week and speaker, so distinct speakers are a row count and raw messages are never read) and the
+// weekly member rollup (group_member_weeks, kept in step with group_members and group_member_changes
+// by triggers: members at a week's end by running sums, joins and leaves as counted). Then each group's
+// last complete week is classified by the pure rules (health.rules.ts) and written with its reasons
+// and actions in one upsert.
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { GroupKind } from '../../db/schema.ts';
@@ -66,19 +68,14 @@ export async function recomputeGroupHealth(db: Db, tenantId: string, options: { 
           from group_speaker_weeks s join grp g on g.id = s.group_id
          where s.tenant_id = ${tenantId} and s.week between ${fromWeek}::date and ${currentWeek}::date
          group by 1, 2
-      ), member_moves as (
-        select group_id, greatest((date_trunc('week', joined_at at time zone ${tz}))::date, ${fromWeek}::date) as week, count(*) as d
-          from group_members where tenant_id = ${tenantId} and joined_at < ${to} group by 1, 2
-        union all
-        select group_id, greatest((date_trunc('week', left_at at time zone ${tz}))::date, ${fromWeek}::date), -count(*)
-          from group_members where tenant_id = ${tenantId} and left_at < ${to} group by 1, 2
       ), moves as (
-        select group_id, week, sum(d) as d from member_moves group by 1, 2
+        -- members at each week's end: the running sum of memberships begun less those ended, from
+        -- the weekly rollup kept in step with group_members (0034); weeks before the window open it
+        select group_id, greatest(week, ${fromWeek}::date) as week, sum(came - went) as d
+          from group_member_weeks where tenant_id = ${tenantId} and week <= ${currentWeek}::date group by 1, 2
       ), changes as (
-        select group_id, (date_trunc('week', at at time zone ${tz}))::date as week,
-               count(*) filter (where action = 'joined') as joins, count(*) filter (where action = 'left') as leaves
-          from group_member_changes where tenant_id = ${tenantId} and at >= ${from} and at < ${to}
-         group by 1, 2
+        select group_id, week, joins, leaves
+          from group_member_weeks where tenant_id = ${tenantId} and week between ${fromWeek}::date and ${currentWeek}::date
       ), grid as (
         select g.id as group_id, w.week, g.first_week,
                sum(coalesce(mv.d, 0)) over (partition by g.id order by w.week) as members
