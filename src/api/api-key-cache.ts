@@ -22,6 +22,8 @@ const RETRY_MS = 5_000;
 export interface ApiKeyCache {
   /** Authenticates through `lookUp` unless the key is held; keeps what it finds while the notices are heard. */
   authenticate(key: string, lookUp: (key: string) => Promise<Actor | undefined>): Promise<Actor | undefined>;
+  /** Drops everything held now: this process changed a key and need not wait for its own notice. */
+  forget(): void;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export function apiKeyCache(url: string): ApiKeyCache {
       }
       return actor;
     },
+    forget,
     async close() {
       closed = true;
       listening = false;

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/connect.ts';
 import { can, type Actor, type Permission } from '../core/access/access.rules.ts';
-import { authenticateApiKey, authenticateSession } from '../core/access/access.service.ts';
+import { authenticateApiKey, authenticateSession, noteKeyUse } from '../core/access/access.service.ts';
 import { YuchiError } from '../core/errors.ts';
 import { apiKeyCache, type ApiKeyCache } from './api-key-cache.ts';
 
@@ -13,6 +13,10 @@ export const SESSION_COOKIE = 'yuchi_session';
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
+  }
+  interface FastifyInstance {
+    /** After this process changes an API key: drops the keys it holds at once (other processes hear the notice). */
+    forgetApiKeys: () => void;
   }
   interface FastifyContextConfig {
     permission?: Permission;
@@ -25,7 +29,10 @@ async function identify(db: Db, keys: ApiKeyCache | undefined, request: FastifyR
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) return undefined;
-    return keys ? keys.authenticate(match[1], (key) => authenticateApiKey(db, key)) : authenticateApiKey(db, match[1]);
+    const actor = await (keys ? keys.authenticate(match[1], (key) => authenticateApiKey(db, key)) : authenticateApiKey(db, match[1]));
+    // noted on every use, cached or not (it writes at most once a minute per key)
+    if (actor?.apiKeyId) noteKeyUse(db, actor.tenantId, actor.apiKeyId);
+    return actor;
   }
   const token = request.cookies[SESSION_COOKIE];
   return token ? authenticateSession(db, token) : undefined;
@@ -35,6 +42,7 @@ async function identify(db: Db, keys: ApiKeyCache | undefined, request: FastifyR
 export function registerAuth(app: FastifyInstance, db: Db, databaseUrl?: string): void {
   const keys = databaseUrl ? apiKeyCache(databaseUrl) : undefined;
   if (keys) app.addHook('onClose', async () => keys.close());
+  app.decorate('forgetApiKeys', () => keys?.forget());
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;

@@ -100,5 +100,9 @@ export function accessRoutes(app: FastifyInstance, db: Db): void {
   r.delete('/api/v1/api-keys/:id', {
     config: { permission: 'access:write' },
     schema: { tags: ['access'], summary: 'Revoke an API key at once', params: IdParams, response: { 200: ApiKey, ...protectedErrors } },
-  }, async (request) => revokeApiKey(db, actorOf(request), request.params.id));
+  }, async (request) => {
+    const revoked = await revokeApiKey(db, actorOf(request), request.params.id);
+    request.server.forgetApiKeys();
+    return revoked;
+  });
 }

@@ -163,11 +163,12 @@ export async function createApiKey(db: Db, tenantId: string, input: NewApiKey): 
 }
 
 // When a key was last used, so an administrator can tell a live key from a forgotten one before
-// revoking it: written at most once a minute per key and process, outside the request's path.
+// revoking it: written at most once a minute per key and process, outside the request's path (and
+// by a column no trigger listens to, so processes keep their cached keys).
 const KEY_USE_EVERY_MS = 60_000;
 const keyUseNoted = new Map<string, number>();
 
-function noteKeyUse(db: Db, tenantId: string, keyId: string): void {
+export function noteKeyUse(db: Db, tenantId: string, keyId: string): void {
   const now = Date.now();
   if (now - (keyUseNoted.get(keyId) ?? 0) < KEY_USE_EVERY_MS) return;
   keyUseNoted.set(keyId, now);
@@ -192,6 +193,5 @@ export async function authenticateApiKey(db: Db, key: string): Promise<Actor | u
     .where('api_keys.revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row || !timingSafeEqual(row.key_hash, hash)) return undefined;
-  noteKeyUse(db, row.tid, row.id);
   return actorOf({ id: row.tid, slug: row.slug, name: row.tenant_name, timezone: row.timezone, created_at: row.created_at }, { ...row, name: row.name || 'API key' }, { apiKeyId: row.id });
 }

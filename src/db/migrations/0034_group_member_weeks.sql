@@ -104,12 +104,13 @@ select x.tenant_id, x.group_id, x.week, sum(x.came), sum(x.went), sum(x.joins), 
 
 -- API keys already checked are kept by each server process (src/api/api-key-cache.ts); any change
 -- to a key or to a tenant (the actor carries its name, slug and zone) tells them to drop what they hold.
+-- Noting when a key was last used (last_used_at) changes nothing a process holds, so it does not flush.
 create function api_key_changes_notify() returns trigger language plpgsql as $$
 begin
   perform pg_notify('yuchi_api_key_changes', '');
   return null;
 end $$;
-create trigger api_keys_changed after update or delete or truncate on api_keys
+create trigger api_keys_changed after update of tenant_id, id, name, role, staff_id, key_hash, key_prefix, revoked_at or delete or truncate on api_keys
   for each statement execute function api_key_changes_notify();
 create trigger tenants_changed after update or delete or truncate on tenants
   for each statement execute function api_key_changes_notify();
