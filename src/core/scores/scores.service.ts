@@ -324,18 +324,25 @@ async function writeScores(client: pg.PoolClient, tenantId: string, firstTier: s
   return (updated.rowCount ?? 0) + (lapsed.rowCount ?? 0) + (inserted.rowCount ?? 0);
 }
 
-/** This month's snapshot: the same pattern, changed rows only. Cells, stages and tiers change rarely from day to day. */
+/**
+ * This month's snapshot: changed rows only, as cells, stages and tiers change rarely from day to
+ * day. One join of the scores with the month's rows finds both the rows to update and the
+ * customers without a row yet (two statements of one query, seeing the same data).
+ */
 async function writeSnapshot(client: pg.PoolClient, tenantId: string, month: string): Promise<void> {
   await client.query(`
-    update customer_score_snapshots p
-       set rfm_cell = s.rfm_cell, lifecycle_stage = s.lifecycle_stage, value_tier = s.value_tier
-      from customer_scores s
-     where p.tenant_id = $1 and p.month = $2::date and s.tenant_id = $1 and s.customer_id = p.customer_id
-       and (p.rfm_cell, p.lifecycle_stage, p.value_tier) is distinct from (s.rfm_cell, s.lifecycle_stage, s.value_tier)`, [tenantId, month]);
-  await client.query(`
+    with changed as (
+      select s.customer_id, s.rfm_cell, s.lifecycle_stage, s.value_tier, p.customer_id is null as missing
+        from customer_scores s
+        left join customer_score_snapshots p on p.tenant_id = $1 and p.month = $2::date and p.customer_id = s.customer_id
+       where s.tenant_id = $1
+         and (p.customer_id is null or (p.rfm_cell, p.lifecycle_stage, p.value_tier) is distinct from (s.rfm_cell, s.lifecycle_stage, s.value_tier))
+    ), updated as (
+      update customer_score_snapshots p
+         set rfm_cell = c.rfm_cell, lifecycle_stage = c.lifecycle_stage, value_tier = c.value_tier
+        from changed c
+       where p.tenant_id = $1 and p.month = $2::date and p.customer_id = c.customer_id and not c.missing
+    )
     insert into customer_score_snapshots (tenant_id, month, customer_id, rfm_cell, lifecycle_stage, value_tier)
-    select s.tenant_id, $2::date, s.customer_id, s.rfm_cell, s.lifecycle_stage, s.value_tier
-      from customer_scores s
-     where s.tenant_id = $1
-       and not exists (select 1 from customer_score_snapshots p where p.tenant_id = $1 and p.month = $2::date and p.customer_id = s.customer_id)`, [tenantId, month]);
+    select $1, $2::date, c.customer_id, c.rfm_cell, c.lifecycle_stage, c.value_tier from changed c where c.missing`, [tenantId, month]);
 }
