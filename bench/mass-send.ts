@@ -4,7 +4,7 @@
 // row per recipient, planned (with its send time), held out or excluded with its reason; the
 // planned ones become messages rows when the send's time comes (not timed here). Goal: ≤ 30 s.
 //
-//   DATABASE_URL=$(head -1 /tmp/benchdb.log) node --import tsx bench/mass-send.ts [--tenant-slug bench-...] [--prior 100000] [--keep]
+//   DATABASE_URL=$(head -1 /tmp/benchdb.log) node --import tsx bench/mass-send.ts [--tenant-slug bench-...] [--prior 100000] [--keep] [--release]
 //
 // The database CPU is that of this bench's own backends, read before they close; work a query hands
 // to parallel workers is not in it. For a complete figure run with
@@ -14,10 +14,13 @@
 // so quotas and caps really bite, and the tenant's settings get a 5% global control group. The
 // plan runs exactly as the worker's plan_mass_send task does (runMassSendPlan). Prints wall time,
 // this process's CPU, the database backends' CPU, and load; then deletes what it wrote unless --keep.
+// --release then brings the send time forward and times the release: every planned recipient's
+// `messages` row (content rendered) written in chunks, as delivery does when the send time comes.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { newId } from '../src/core/ids.ts';
+import { releaseDueMassSends } from '../src/core/messaging/mass-release.service.ts';
 import { createMassSend, runMassSendPlan } from '../src/core/messaging/mass-sends.service.ts';
 import { poolClients } from '../src/core/messaging/mass-plan-copy.ts';
 import { MassSendInput } from '../src/core/messaging/mass-sends.rules.ts';
@@ -28,7 +31,7 @@ import { openDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { load } from './measure.ts';
 
-const { values } = parseArgs({ options: { 'tenant-slug': { type: 'string' }, prior: { type: 'string', default: '100000' }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { 'tenant-slug': { type: 'string' }, prior: { type: 'string', default: '100000' }, keep: { type: 'boolean', default: false }, release: { type: 'boolean', default: false } } });
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('set DATABASE_URL (the shared bench database: head -1 /tmp/benchdb.log)');
 const APP = `mass-send-bench-${process.pid}`;
@@ -87,6 +90,22 @@ console.log(`planned ${counts.audience.toLocaleString('en')} recipients in ${wal
 console.log(`recipient rows written: ${written.toLocaleString('en')} (planned ${counts.planned.toLocaleString('en')}, held out ${counts.heldOut.toLocaleString('en')})`);
 console.log(`excluded: ${JSON.stringify(counts.excluded)}; moved: ${JSON.stringify(counts.moved)}`);
 console.log(`goal ≤ 30 s: ${wall <= 30 ? 'met' : 'missed'}`);
+
+if (values.release) {
+  await sql`update mass_sends set send_at = now() where tenant_id = ${tenant.id} and id = ${massSend.id}`.execute(db);
+  const rCpu0 = process.cpuUsage();
+  const rDb0 = await backendsCpu();
+  const r0 = performance.now();
+  for (;;) {
+    const step = await releaseDueMassSends(db, { tenantId: tenant.id, budgetMs: 3_600_000 });
+    if (!step.more) break;
+  }
+  const rWall = (performance.now() - r0) / 1000;
+  const rCpu = process.cpuUsage(rCpu0);
+  const rDb = (await backendsCpu()) - rDb0;
+  const messages = (await sql<{ n: number }>`select count(*)::int as n from messages where tenant_id = ${tenant.id} and mass_send_id = ${massSend.id}`.execute(db)).rows[0]?.n ?? 0;
+  console.log(`released ${messages.toLocaleString('en')} messages in ${rWall.toFixed(1)} s wall; bench process CPU ${((rCpu.user + rCpu.system) / 1e6).toFixed(1)} s; database backends CPU ${rDb.toFixed(1)} s; load ${load()}`);
+}
 
 if (!values.keep) {
   await sql`delete from messages where tenant_id = ${tenant.id} and (mass_send_id = ${massSend.id} or source_id = ${priorSource})`.execute(db);
