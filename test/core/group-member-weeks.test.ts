@@ -18,21 +18,11 @@ import type { Db } from '../../src/db/connect.ts';
 import { newId } from '../../src/core/ids.ts';
 import { buildWorld } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
+import { prng } from '../prng.ts';
 import { adminOf } from './ingest-helpers.ts';
 
 const db = () => testDb().db;
 const run = randomBytes(4).toString('hex');
-
-/** mulberry32: the same world on every run. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Ev { id: string; type: string; occurredAt: string; customer: Record<string, string>; properties: Record<string, unknown> }
 
