@@ -58,7 +58,7 @@ export const accessZhCN = {
   'password.changed': '密码已修改，其他设备上的登录已退出',
   'login.demo': '演示账号',
   'login.demoHint': '点一下即可进入演示企业（演示数据均为虚构）',
-  'login.demoFirst': '鲜果时光 · 首次启动演示',
+  'login.demoFirst': '首次启动演示：水果连锁，可分别以管理员、运营、导购身份进入',
   'login.demoEnter': '进入',
 } as const;
 
@@ -120,6 +120,6 @@ export const accessEnUS: Record<keyof typeof accessZhCN, string> = {
   'password.changed': 'Password changed; other devices are signed out',
   'login.demo': 'Demo accounts',
   'login.demoHint': 'One click signs you in to a demo company (all demo data is made up)',
-  'login.demoFirst': 'Fresh-fruit chain · first-boot demo',
+  'login.demoFirst': 'First-boot demo: a fruit chain, as administrator, operator or guide',
   'login.demoEnter': 'Enter',
 };
