@@ -1,29 +1,17 @@
 // The `yuchi` command as a user runs it: a real process, real database, exit codes and --json.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyLogin } from '../../src/core/access/access.service.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { startEmbedded } from '../../src/db/embedded.ts';
 import { testDb } from '../helpers.ts';
+import { yuchi } from './yuchi.ts';
 
-const run = promisify(execFile);
 
-interface Result { code: number; stdout: string; stderr: string }
 
-async function yuchi(args: string[], env: Record<string, string> = { DATABASE_URL: inject('databaseUrl') }): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/yuchi.mjs', ...args], { env: { ...process.env, DATABASE_URL: '', ...env }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 const slug = (): string => `cli-${randomBytes(4).toString('hex')}`;
 

@@ -1,32 +1,17 @@
 // `yuchi clv fit` as a user runs it (a real process: exit codes, --json, the predictions file),
 // and its answers to bad input through the same code in-process, which is quicker.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClvFit } from '../../src/cli/commands/clv.ts';
 import { CommandError } from '../../src/cli/output.ts';
+import { yuchi } from './yuchi.ts';
 
-const run = promisify(execFile);
 const SAMPLE = fileURLToPath(new URL('../data/cdnow/sample-transactions.csv', import.meta.url));
 
-interface Result { code: number; stdout: string; stderr: string }
 
-async function yuchi(args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/yuchi.mjs', ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = typeof err === 'object' && err !== null ? err : {};
-    const code = 'code' in e && typeof e.code === 'number' ? e.code : -1;
-    const stdout = 'stdout' in e && typeof e.stdout === 'string' ? e.stdout : '';
-    const stderr = 'stderr' in e && typeof e.stderr === 'string' ? e.stderr : '';
-    return { code, stdout, stderr };
-  }
-}
 
 let dir: string;
 beforeAll(async () => {

@@ -1,21 +1,10 @@
 // `yuchi demo seed --model …` refuses what it cannot do with a message and a non-zero exit, and
 // writes nothing (the demo tenants themselves are built in test/core/model-demos.test.ts).
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testDb } from '../helpers.ts';
+import { yuchi } from './yuchi.ts';
 
-const run = promisify(execFile);
 
-async function yuchi(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/yuchi.mjs', ...args], { env: { ...process.env, DATABASE_URL: inject('databaseUrl') }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 describe('yuchi demo seed --model', () => {
   it('names the valid models for an unknown one, and refuses --model with --tenant or a bad size, creating no tenant', async () => {

@@ -1,26 +1,14 @@
 // `yuchi import` as a user runs it: a real process, exit codes, the summary, the errors file.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTenant, testDb } from '../helpers.ts';
 import { buildWorld } from '../fixtures.ts';
+import { yuchi } from './yuchi.ts';
 
-const run = promisify(execFile);
 
-interface Result { code: number; stdout: string; stderr: string }
 
-async function yuchi(args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/yuchi.mjs', ...args], { env: { ...process.env, DATABASE_URL: inject('databaseUrl') }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 let dir: string;
 beforeAll(async () => {
