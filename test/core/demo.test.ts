@@ -9,6 +9,7 @@ import { copyText } from '../../src/core/demo/demo.world.ts';
 import { refreshOrderAggregates } from '../../src/core/customers/aggregates.service.ts';
 import { YuchiError } from '../../src/core/errors.ts';
 import { newTenant, testDb } from '../helpers.ts';
+import { DEMO_TABLES, demoDigest } from './demo-digest.ts';
 
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
@@ -218,25 +219,10 @@ describe('demo.rules: generator and samplers', () => {
 // ---- the seeded world, in the database ---------------------------------------------------------
 
 const END = new Date('2026-06-01T04:00:00Z'); // 2026-06-01 noon in Shanghai
-const TABLES = ['stores', 'staff', 'customers', 'customer_identities', 'orders', 'order_items', 'customer_groups', 'customer_contacts', 'group_members'] as const;
-
-/** One digest per table of its rows (without tenant_id) in a fixed order. */
-async function digest(tenantId: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const table of TABLES) {
-    const r = await testDb().pool.query<{ md5: string | null; n: number }>(
-      `select md5(string_agg(j, E'\\n' order by j)) as md5, count(*)::int as n
-         from (select (to_jsonb(x) - 'tenant_id')::text as j from ${table} x where tenant_id = $1) rows`,
-      [tenantId],
-    );
-    out[table] = `${r.rows[0]?.n}:${r.rows[0]?.md5}`;
-  }
-  return out;
-}
 
 async function rowCounts(tenantId: string): Promise<number[]> {
   const counts: number[] = [];
-  for (const table of TABLES) {
+  for (const table of DEMO_TABLES) {
     const r = await testDb().pool.query<{ n: number }>(`select count(*)::int as n from ${table} where tenant_id = $1`, [tenantId]);
     counts.push(r.rows[0]?.n ?? -1);
   }
@@ -253,7 +239,7 @@ describe('seedDemo', () => {
     expect(rb.keysCheckedAtEnd).toBe(false);
     expect(ra.customers).toBe(400);
     expect(ra.orders).toBeGreaterThan(400);
-    const [da, db, dc] = [await digest(a.id), await digest(b.id), await digest(c.id)];
+    const [da, db, dc] = [await demoDigest(a.id), await demoDigest(b.id), await demoDigest(c.id)];
     expect(db).toEqual(da);
     for (const table of ['customers', 'customer_identities', 'orders', 'order_items']) expect(dc[table]).not.toBe(da[table]);
     // the aggregates written by the generator are what the nightly refresh computes

@@ -12,10 +12,10 @@ import { measureOrders } from '../../src/core/diagnosis/diagnosis.service.ts';
 import { PLAYBOOKS } from '../../src/core/playbooks/playbooks.content.ts';
 import { createTenant } from '../../src/core/tenants/tenants.service.ts';
 import { newTenant, testDb } from '../helpers.ts';
+import { demoDigest } from './demo-digest.ts';
 
 const END = new Date('2026-06-01T04:00:00Z'); // 2026-06-01 noon in Shanghai
 const SMALL = 300;
-const TABLES = ['stores', 'staff', 'customers', 'customer_identities', 'orders', 'order_items', 'customer_groups', 'customer_contacts', 'group_members'] as const;
 
 /** Frequency above the line (4 a year) or not, and the brand's average ticket range in fen. */
 const QUADRANT: Record<OperatingModel, { frequent: boolean; ticketFen: [number, number] }> = {
@@ -25,26 +25,13 @@ const QUADRANT: Record<OperatingModel, { frequent: boolean; ticketFen: [number, 
   interest: { frequent: false, ticketFen: [40_000, 90_000] },
 };
 
-async function digest(tenantId: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const table of TABLES) {
-    const r = await testDb().pool.query<{ md5: string | null; n: number }>(
-      `select md5(string_agg(j, E'\\n' order by j)) as md5, count(*)::int as n
-         from (select (to_jsonb(x) - 'tenant_id')::text as j from ${table} x where tenant_id = $1) rows`,
-      [tenantId],
-    );
-    out[table] = `${r.rows[0]?.n}:${r.rows[0]?.md5}`;
-  }
-  return out;
-}
-
 describe.each(MODEL_NAMES)('the %s demo world', (model) => {
   it('is the same for the same seed, lands in its quadrant, and its orders add up', async () => {
     const profile = MODEL_DEMOS[model].profile;
     const [a, b] = [await newTenant(), await newTenant()];
     await seedDemo(testDb(), { tenantId: a.id, customers: SMALL, months: 12, seed: 3, end: END, profile });
     await seedDemo(testDb(), { tenantId: b.id, customers: SMALL, months: 12, seed: 3, end: END, profile });
-    expect(await digest(b.id)).toEqual(await digest(a.id));
+    expect(await demoDigest(b.id)).toEqual(await demoDigest(a.id));
 
     const measured = await measureOrders(testDb().db, a.id, END);
     expect(await measureOrders(testDb().db, b.id, END)).toEqual(measured);
