@@ -26,10 +26,7 @@ export async function createUser(db: Db, tenantId: string, input: NewUser): Prom
   if (!EMAIL_PATTERN.test(email)) throw invalid('email', 'is not an email address');
   if (input.password.length < 8) throw invalid('password', 'must be at least 8 characters');
   if (input.role === 'guide' && !input.staffId) throw invalid('staffId', 'a guide must be linked to a staff member');
-  if (input.staffId) {
-    const staff = await db.selectFrom('staff').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.staffId).executeTakeFirst();
-    if (!staff) throw invalid('staffId', 'no such staff member');
-  }
+  await checkStaff(db, tenantId, input.staffId);
   try {
     return await db
       .insertInto('users')
@@ -49,6 +46,15 @@ export async function createUser(db: Db, tenantId: string, input: NewUser): Prom
     if (isUniqueViolation(err)) throw conflict('email', `a user with email ${email} exists in this tenant`);
     throw err;
   }
+}
+
+/** A user or key acting as a staff member must name one of the tenant's. */
+export async function checkStaff(db: Db, tenantId: string, staffId: string | null | undefined): Promise<void> {
+  if (!staffId) return;
+  const staff = UUID_PATTERN.test(staffId)
+    ? await db.selectFrom('staff').select('id').where('tenant_id', '=', tenantId).where('id', '=', staffId).executeTakeFirst()
+    : undefined;
+  if (!staff) throw invalid('staffId', 'no such staff member');
 }
 
 function sha256(text: string): Buffer {
@@ -152,6 +158,7 @@ export interface NewApiKey {
  */
 export async function createApiKey(db: Db, tenantId: string, input: NewApiKey): Promise<{ id: string; key: string; prefix: string }> {
   if (input.role === 'guide' && !input.staffId) throw invalid('staffId', 'a guide key must be linked to a staff member');
+  await checkStaff(db, tenantId, input.staffId);
   const key = `yk_${tenantId.replaceAll('-', '')}_${randomBytes(32).toString('base64url')}`;
   const id = newId();
   const prefix = key.slice(0, 12) + '…' + key.slice(-4);

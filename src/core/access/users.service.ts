@@ -11,7 +11,7 @@ import { YuchiError, invalid, notFound } from '../errors.ts';
 import { newId, UUID_PATTERN } from '../ids.ts';
 import { actorLabel } from '../tags/tags.rules.ts';
 import type { Actor } from './access.rules.ts';
-import { createApiKey, createUser, sessionTokenHash, type NewApiKey, type NewUser } from './access.service.ts';
+import { checkStaff, createApiKey, createUser, sessionTokenHash, type NewApiKey, type NewUser } from './access.service.ts';
 
 export const MIN_PASSWORD_LENGTH = 8;
 
@@ -109,10 +109,7 @@ export async function changeUser(db: Db, actor: Actor, id: string, change: UserC
     const staffId = change.staffId === undefined ? row.staff_id : change.staffId;
     const disabled = change.disabled ?? row.disabled_at !== null;
     if (role === 'guide' && !staffId) throw invalid('staffId', 'a guide must be linked to a staff member');
-    if (staffId && staffId !== row.staff_id) {
-      const staff = await trx.selectFrom('staff').select('id').where('tenant_id', '=', actor.tenantId).where('id', '=', staffId).executeTakeFirst();
-      if (!staff) throw invalid('staffId', 'no such staff member');
-    }
+    if (staffId !== row.staff_id) await checkStaff(trx, actor.tenantId, staffId);
     const name = change.name?.trim();
     if (change.name !== undefined && !name) throw invalid('name', 'must not be empty');
     if (row.role === 'admin' && row.disabled_at === null && (role !== 'admin' || disabled)) await keepAnAdmin(trx, actor.tenantId, id);
@@ -164,12 +161,14 @@ export async function changeOwnPassword(db: Db, actor: Actor, currentSession: st
   });
 }
 
-export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKeyView[]> {
-  const rows = await db
+export async function listApiKeys(db: Db, tenantId: string, onlyId?: string): Promise<ApiKeyView[]> {
+  let q = db
     .selectFrom('api_keys as k')
     .leftJoin('staff as s', (j) => j.onRef('s.tenant_id', '=', 'k.tenant_id').onRef('s.id', '=', 'k.staff_id'))
     .select(['k.id', 'k.name', 'k.role', 'k.staff_id', 's.name as staff_name', 'k.key_prefix', 'k.created_at', 'k.last_used_at', 'k.revoked_at'])
-    .where('k.tenant_id', '=', tenantId)
+    .where('k.tenant_id', '=', tenantId);
+  if (onlyId) q = q.where('k.id', '=', onlyId);
+  const rows = await q
     .orderBy('k.revoked_at', (o) => o.desc().nullsFirst()).orderBy('k.created_at', 'desc')
     .execute();
   return rows.map((r) => ({
@@ -181,14 +180,10 @@ export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKeyView[
 /** Creates a key; the secret is in the answer once and never again. */
 export async function addApiKey(db: Db, actor: Actor, input: NewApiKey): Promise<{ key: string; apiKey: ApiKeyView }> {
   if (!input.name?.trim()) throw invalid('name', 'say what the key is for (e.g. the POS system or the mini-program)');
-  if (input.staffId) {
-    const staff = await db.selectFrom('staff').select('id').where('tenant_id', '=', actor.tenantId).where('id', '=', input.staffId).executeTakeFirst();
-    if (!staff) throw invalid('staffId', 'no such staff member');
-  }
   return inTransaction(db, async (trx) => {
     const created = await createApiKey(trx, actor.tenantId, { ...input, name: input.name?.trim() });
     await audit(trx, actor, 'api_key.created', 'api_key', created.id, { name: input.name?.trim(), role: input.role });
-    const apiKey = (await listApiKeys(trx, actor.tenantId)).find((k) => k.id === created.id);
+    const [apiKey] = await listApiKeys(trx, actor.tenantId, created.id);
     if (!apiKey) throw new Error('created key not found');
     return { key: created.key, apiKey };
   });
@@ -204,7 +199,7 @@ export async function revokeApiKey(db: Db, actor: Actor, id: string): Promise<Ap
       await trx.updateTable('api_keys').set({ revoked_at: new Date() }).where('tenant_id', '=', actor.tenantId).where('id', '=', id).execute();
       await audit(trx, actor, 'api_key.revoked', 'api_key', id, {});
     }
-    const key = (await listApiKeys(trx, actor.tenantId)).find((k) => k.id === id);
+    const [key] = await listApiKeys(trx, actor.tenantId, id);
     if (!key) throw notFound('API key');
     return key;
   });
