@@ -7,7 +7,7 @@ import type { Db } from '../../db/connect.ts';
 import type { Role } from '../../db/schema.ts';
 import type { OperatingModel } from '../diagnosis/diagnosis.rules.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD, DEMO_TENANT } from './demo-tenant.ts';
-import { MODEL_DEMOS } from './model-demos.ts';
+import { MODEL_DEMOS, modelDemoLogin } from './model-demos.ts';
 
 export interface DemoLoginTenant {
   tenant: string;
@@ -27,7 +27,7 @@ export interface DemoCandidate {
 
 export const DEMO_CANDIDATES: DemoCandidate[] = [
   { slug: DEMO_TENANT.slug, model: null, brand: null, emails: [DEMO_LOGINS.admin, DEMO_LOGINS.operator, DEMO_LOGINS.guide] },
-  ...Object.values(MODEL_DEMOS).map((d) => ({ slug: d.slug, model: d.model, brand: d.brand, emails: [`admin@${d.slug}.yuchi`] })),
+  ...Object.values(MODEL_DEMOS).map((d) => ({ slug: d.slug, model: d.model, brand: d.brand, emails: [modelDemoLogin(d.model).email] })),
 ];
 
 // argon2 is slow on purpose; a hash either matches the demo password or not, forever, so the answer
