@@ -230,7 +230,9 @@ describe('expiry', () => {
     // with a 1-month rule, points earned in January 2026 are gone when March 2026 begins in Shanghai
     await put('/api/v1/membership/settings', { ...SETTINGS, expiryMonths: 1 });
     const old = { orderNo: `X-${newId()}`, customer: { customerId: c }, channel: 'pos', paidFen: 5_000, totalFen: 5_000, orderedAt: '2026-01-10T04:00:00Z', items: [] };
-    const recent = { orderNo: `X-${newId()}`, customer: { customerId: c }, channel: 'pos', paidFen: 8_000, totalFen: 8_000, orderedAt: new Date(Date.now() - 86_400_000).toISOString(), items: [] };
+    // a recent day that is not the member day (Tuesday in Shanghai), so it earns at the plain rate
+    const notMemberDay = [1, 2].map((d) => new Date(Date.now() - d * 86_400_000)).find((at) => new Date(at.getTime() + 8 * 3_600_000).getUTCDay() !== 2);
+    const recent = { orderNo: `X-${newId()}`, customer: { customerId: c }, channel: 'pos', paidFen: 8_000, totalFen: 8_000, orderedAt: notMemberDay?.toISOString(), items: [] };
     await postOrders([old, recent]);
     await put('/api/v1/membership/settings', SETTINGS);
     expect(await member(c)).toMatchObject({ balance: 130, nextExpiry: { at: '2026-02-28T16:00:00.000Z', points: 50 } });
