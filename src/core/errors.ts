@@ -13,6 +13,9 @@ export type ErrorCode =
 export interface ErrorDetail {
   path: string;
   message: string;
+  /** For refusals a console words itself: a finer code and the values its sentence needs. */
+  code?: string;
+  params?: Record<string, string | number | null>;
 }
 
 export class YuchiError extends Error {

@@ -54,7 +54,10 @@ describe('SOP plans API', () => {
     const overlap = await post('/api/v1/sop/plans', extra);
     expect(overlap.statusCode).toBe(409);
     expect(overlap.json().error.code).toBe('slot_overlap');
-    expect(overlap.json().error.details[0]).toEqual({ path: 'slots.0', message: 'overlaps 「门店群日常」 周二 10:00–10:30 会员日领券 for the same groups' });
+    expect(overlap.json().error.details[0]).toEqual({
+      path: 'slots.0', message: 'overlaps 「门店群日常」 周二 10:00–10:30 会员日领券 for the same groups',
+      code: 'overlaps_other_plan', params: { plan: '门店群日常', weekday: 2, start: '10:00', end: '10:30', title: '会员日领券' },
+    });
 
     const badTime = await post('/api/v1/sop/plans', { name: 'x', target: { kind: 'group_kind', groupKind: 'vip' }, slots: [{ weekday: null, time: '23:45', durationMinutes: 30, title: '晚', mode: 'task', content: { text: 't' } }] });
     expect(badTime.statusCode).toBe(400);

@@ -77,7 +77,10 @@ describe.skipIf(!existsSync(CHROMIUM))(`the SOP calendar in Chromium (needs ${CH
     await page.getByTestId('slot-text').fill('加推一条');
     await page.getByTestId('slot-save').click();
     await page.getByTestId('slot-refusal').waitFor();
-    expect(await page.getByTestId('slot-refusal').textContent()).toContain('overlaps slot');
+    // The reason names both slots in the console's words, not the API's `slots.N` path.
+    const reason = await page.getByTestId('slot-refusal').textContent();
+    expect(reason).toMatch(/「每天 15:10–15:40 下午加推」与本计划的「每天 15:00–\d\d:\d\d .+」重叠/);
+    expect(reason).not.toContain('slots.');
     await page.screenshot({ path: path.join(SHOTS, 'sop-calendar-overlap.png'), fullPage: true });
 
     await page.goto(`${base}/sop?tab=templates`);

@@ -302,6 +302,9 @@ export interface StaffMember {
 export interface ErrorDetail {
   path: string;
   message: string;
+  /** A finer code and its values, for refusals the console words itself. */
+  code?: string;
+  params?: Record<string, string | number | null>;
 }
 
 /** A non-2xx answer, carrying the server's error code so pages can react to 401/404. */
@@ -341,12 +344,25 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
+function detailOf(d: Record<string, unknown>): ErrorDetail {
+  const detail: ErrorDetail = { path: String(d.path ?? ''), message: String(d.message ?? '') };
+  if (typeof d.code === 'string') detail.code = d.code;
+  if (isRecord(d.params)) {
+    const params: Record<string, string | number | null> = {};
+    for (const [key, value] of Object.entries(d.params)) {
+      if (typeof value === 'string' || typeof value === 'number' || value === null) params[key] = value;
+    }
+    detail.params = params;
+  }
+  return detail;
+}
+
 function errorOf(status: number, body: unknown): ApiError {
   const error = isRecord(body) && isRecord(body.error) ? body.error : undefined;
   const code = typeof error?.code === 'string' ? error.code : `http_${status}`;
   const message = typeof error?.message === 'string' ? error.message : `HTTP ${status}`;
   const details = Array.isArray(error?.details)
-    ? error.details.filter(isRecord).map((d) => ({ path: String(d.path ?? ''), message: String(d.message ?? '') }))
+    ? error.details.filter(isRecord).map(detailOf)
     : [];
   return new ApiError(status, code, message, details);
 }

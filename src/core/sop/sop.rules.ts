@@ -47,6 +47,11 @@ export function describeSlot(slot: SlotTime & { title: string }): string {
   return `${day} ${formatClock(slot.startMinute)}–${formatClock(slot.startMinute + slot.durationMinutes)} ${slot.title}`;
 }
 
+/** What a console needs to name the slot a refused one clashes with, in its own words. */
+function slotParams(slot: SlotTime & { title: string }): Record<string, string | number | null> {
+  return { weekday: slot.weekday, start: formatClock(slot.startMinute), end: formatClock(slot.startMinute + slot.durationMinutes), title: slot.title };
+}
+
 /**
  * Whether two plans can reach one group: shared listed groups, the same kind, or a listed group
  * of the other plan's kind. `kindOf` answers a listed group's kind.
@@ -97,7 +102,7 @@ export function findOverlaps(plan: PlanSlots, others: readonly PlanSlots[], kind
   plan.slots.forEach((slot, i) => {
     plan.slots.forEach((other, j) => {
       if (j <= i || !slotsClash(slot, other)) return;
-      details.push({ path: `slots.${j}`, message: `overlaps slot ${i} of this plan (${describeSlot(slot)})` });
+      details.push({ path: `slots.${j}`, message: `overlaps slot ${i} of this plan (${describeSlot(slot)})`, code: 'overlaps_own_slot', params: slotParams(slot) });
     });
   });
   for (const other of others) {
@@ -105,7 +110,10 @@ export function findOverlaps(plan: PlanSlots, others: readonly PlanSlots[], kind
     plan.slots.forEach((slot, i) => {
       for (const theirs of other.slots) {
         if (slotsClash(slot, theirs)) {
-          details.push({ path: `slots.${i}`, message: `overlaps 「${other.planName}」 ${describeSlot(theirs)} for the same groups` });
+          details.push({
+            path: `slots.${i}`, message: `overlaps 「${other.planName}」 ${describeSlot(theirs)} for the same groups`,
+            code: 'overlaps_other_plan', params: { ...slotParams(theirs), plan: other.planName },
+          });
         }
       }
     });

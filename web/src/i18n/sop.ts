@@ -72,6 +72,8 @@ export const sopZhCN = {
   'sop.slot.delete': '删除时段',
   'sop.slot.required': '必填',
   'sop.overlap': '时段重叠，未保存',
+  'sop.overlapOwn': '「{slot}」与本计划的「{other}」重叠',
+  'sop.overlapPlan': '「{slot}」与计划「{plan}」的「{other}」重叠（作用于同一批群）',
 
   'sop.templates.hint': '按经营模式挑一套节奏，预览后套用；同名计划会自动加序号，不会覆盖已有计划',
   'sop.model.knowledge_expert': '知识专家',
@@ -200,6 +202,8 @@ export const sopEnUS: Record<keyof typeof sopZhCN, string> = {
   'sop.slot.delete': 'Delete slot',
   'sop.slot.required': 'Required',
   'sop.overlap': 'Slots overlap; not saved',
+  'sop.overlapOwn': '"{slot}" overlaps "{other}" of this plan',
+  'sop.overlapPlan': '"{slot}" overlaps "{other}" of the plan "{plan}" (same groups)',
 
   'sop.templates.hint': 'Pick a rhythm by operating model, preview it and apply it; a taken name gets a number, nothing is overwritten',
   'sop.model.knowledge_expert': 'Knowledge expert',

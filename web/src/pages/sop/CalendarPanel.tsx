@@ -12,7 +12,7 @@ import { useT } from '../../i18n/i18n.tsx';
 import { PlanModal } from './PlanModal.tsx';
 import { SlotModal } from './SlotModal.tsx';
 import { WeekGrid } from './WeekGrid.tsx';
-import { targetSummary } from './sop-format.ts';
+import { refusalReasons, targetSummary } from './sop-format.ts';
 
 function inputOf(plan: Plan): PlanInput {
   return { name: plan.name, description: plan.description, target: plan.target, status: plan.status, slots: plan.slots };
@@ -25,13 +25,14 @@ export function CalendarPanel({ selectedId, onSelect }: { selectedId: string | u
   const [editingPlan, setEditingPlan] = useState<Plan | 'new' | null>(null);
   const [editingSlot, setEditingSlot] = useState<{ slot: SlotInput; index: number | null } | null>(null);
   const [saving, setSaving] = useState(false);
-  const [refusal, setRefusal] = useState<ApiError | null>(null);
+  // A refused save, with the slots it sent: the reasons name slots by their index in them.
+  const [refusal, setRefusal] = useState<{ error: ApiError; sent: SlotInput[] } | null>(null);
 
   const items = plans.data?.items ?? [];
   const plan = items.find((p) => p.id === selectedId) ?? items[0];
   useEffect(() => { if (plan && plan.id !== selectedId) onSelect(plan.id); }, [plan, selectedId, onSelect]);
 
-  const save = async (work: () => Promise<Plan>, after: () => void) => {
+  const save = async (work: () => Promise<Plan>, after: () => void, sent: SlotInput[] = plan?.slots ?? []) => {
     setSaving(true);
     setRefusal(null);
     try {
@@ -41,16 +42,18 @@ export function CalendarPanel({ selectedId, onSelect }: { selectedId: string | u
       plans.reload();
       void message.success(t('sop.plan.saved'));
     } catch (err) {
-      if (err instanceof ApiError && err.details.length > 0) setRefusal(err);
+      if (err instanceof ApiError && err.details.length > 0) setRefusal({ error: err, sent });
       else void message.error(err instanceof Error ? err.message : String(err));
     } finally {
       setSaving(false);
     }
   };
 
+  const refusalTitle = refusal?.error.code === 'slot_overlap' ? t('sop.overlap') : refusal?.error.message ?? '';
+
   const saveSlots = (slots: SlotInput[]) => {
     if (!plan) return;
-    void save(() => sopApi.updatePlan(plan.id, { ...inputOf(plan), slots }), () => setEditingSlot(null));
+    void save(() => sopApi.updatePlan(plan.id, { ...inputOf(plan), slots }), () => setEditingSlot(null), slots);
   };
 
   const remove = async (p: Plan) => {
@@ -113,8 +116,8 @@ export function CalendarPanel({ selectedId, onSelect }: { selectedId: string | u
           >
             {refusal && !editingSlot && (
               <Alert type="error" showIcon closable onClose={() => setRefusal(null)} style={{ marginBottom: 12 }} data-testid="sop-refusal"
-                title={refusal.code === 'slot_overlap' ? t('sop.overlap') : refusal.message}
-                description={<ul style={{ margin: 0, paddingLeft: 18 }}>{refusal.details.map((d, i) => <li key={i}>{d.path}: {d.message}</li>)}</ul>} />
+                title={refusalTitle}
+                description={<ul style={{ margin: 0, paddingLeft: 18 }}>{refusalReasons(t, refusal.error, refusal.sent).map((r, i) => <li key={i}>{r}</li>)}</ul>} />
             )}
             {plan.description && <Typography.Paragraph type="secondary" style={{ marginTop: -4 }}>{plan.description}</Typography.Paragraph>}
             <WeekGrid
@@ -150,7 +153,7 @@ export function CalendarPanel({ selectedId, onSelect }: { selectedId: string | u
         <SlotModal
           slot={editingSlot.slot}
           saving={saving}
-          refusal={refusal ? { title: refusal.code === 'slot_overlap' ? t('sop.overlap') : refusal.message, reasons: refusal.details.map((d) => `${d.path}: ${d.message}`) } : null}
+          refusal={refusal ? { title: refusalTitle, reasons: refusalReasons(t, refusal.error, refusal.sent) } : null}
           onClose={() => { setEditingSlot(null); setRefusal(null); }}
           onSave={(slot) => {
             const slots: SlotInput[] = [...plan.slots];

@@ -1,6 +1,7 @@
 // Small helpers shared by the SOP pages.
 import type { Translate } from '../../i18n/i18n.tsx';
-import type { PlanTarget } from '../../api-sop.ts';
+import type { ApiError } from '../../api.ts';
+import type { PlanTarget, SlotInput } from '../../api-sop.ts';
 
 /** '08:30' → 510 (0 for anything else, so a half-typed time still draws). */
 export function minutesOf(time: string): number {
@@ -16,4 +17,33 @@ export function targetSummary(t: Translate, target: PlanTarget): string {
 
 export function repeatLabel(t: Translate, weekday: number | null): string {
   return weekday === null ? t('sop.everyDay') : t(`sop.weekday.${weekday}` as Parameters<Translate>[0]);
+}
+
+function slotLabel(t: Translate, weekday: number | null, start: string, end: string | null, title: string): string {
+  return `${repeatLabel(t, weekday)} ${end ? `${start}–${end}` : start} ${title}`.trim();
+}
+
+function endOf(slot: SlotInput): string {
+  const end = minutesOf(slot.time) + (slot.durationMinutes ?? 30);
+  return `${String(Math.floor(end / 60)).padStart(2, '0')}:${String(end % 60).padStart(2, '0')}`;
+}
+
+/**
+ * A refused save's reasons in the console's words: an overlap names both slots by day, time and
+ * title (the server's `slots.N` index points into the slots that were sent). Anything else shows
+ * the server's field and message.
+ */
+export function refusalReasons(t: Translate, err: ApiError, sent: readonly SlotInput[]): string[] {
+  return err.details.map((d) => {
+    const index = /^slots\.(\d+)$/.exec(d.path)?.[1];
+    const slot = index === undefined ? undefined : sent[Number(index)];
+    const p = d.params ?? {};
+    if (!slot || (d.code !== 'overlaps_own_slot' && d.code !== 'overlaps_other_plan')) return `${d.path}: ${d.message}`;
+    const weekday = typeof p.weekday === 'number' ? p.weekday : null;
+    const other = slotLabel(t, weekday, String(p.start ?? ''), typeof p.end === 'string' ? p.end : null, String(p.title ?? ''));
+    const mine = slotLabel(t, slot.weekday, slot.time, endOf(slot), slot.title);
+    return d.code === 'overlaps_own_slot'
+      ? t('sop.overlapOwn', { slot: mine, other })
+      : t('sop.overlapPlan', { slot: mine, other, plan: String(p.plan ?? '') });
+  });
 }
