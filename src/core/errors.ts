@@ -32,8 +32,8 @@ export class YuchiError extends Error {
 }
 
 export const notFound = (what: string): YuchiError => new YuchiError('not_found', `${what} not found`);
-export const invalid = (path: string, message: string): YuchiError =>
-  new YuchiError('invalid', `${path}: ${message}`, [{ path, message }]);
+export const invalid = (path: string, message: string, worded?: Pick<ErrorDetail, 'code' | 'params'>): YuchiError =>
+  new YuchiError('invalid', `${path}: ${message}`, [{ path, message, ...worded }]);
 export const conflict = (path: string, message: string): YuchiError =>
   new YuchiError('conflict', message, [{ path, message }]);
 

@@ -76,10 +76,10 @@ describe('groups over HTTP', () => {
   it('refuses an invalid, catastrophically slow or over-long regex with the reason, and keeps good rules', async () => {
     const post = (payload: Record<string, unknown>) => app.inject({ method: 'POST', url: '/api/v1/group-rules', headers: operator, payload });
     const base = { name: '退款', kind: 'auto_reply', match: 'regex', action: 'reply', replyTemplate: '请私信店长' };
-    for (const [pattern, reason] of [['(退款', /not a valid regular expression/], ['(a+)+$', /exponential/], ['a'.repeat(201), /at most 200/]] as const) {
+    for (const [pattern, reason, code] of [['(退款', /not a valid regular expression/, 'invalid_regex'], ['(a+)+$', /exponential/, 'slow_regex'], ['a'.repeat(201), /at most 200/, 'too_long']] as const) {
       const res = await post({ ...base, pattern });
       expect(res.statusCode).toBe(400);
-      expect(res.json().error.details[0]).toMatchObject({ path: 'pattern', message: expect.stringMatching(reason) });
+      expect(res.json().error.details[0]).toMatchObject({ path: 'pattern', message: expect.stringMatching(reason), code });
     }
     const wrongAction = await post({ name: '广告', kind: 'banned_word', match: 'keyword', pattern: '代购', action: 'reply' });
     expect(wrongAction.statusCode).toBe(400);

@@ -1,7 +1,7 @@
 // Groups in a real browser: three WeCom groups fed through the ingestion API last week — one where
 // members answer each other, one flooded with links, one where only the owner posts — health
 // recomputed through the API; Chromium then reads the list's badges, a group's reasons, chart and
-// messages, and adds a moderation rule whose refused regex shows the server's reason.
+// messages, and adds a moderation rule whose refused regex shows the reason in Chinese.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -136,7 +136,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`groups in Chromium (needs ${CHROMIUM})`,
     await page.locator('.ant-select-item-option', { hasText: '正则' }).click();
     await dialog.getByLabel('回复内容（可用 {nickname} 与 {group}）').fill('你好');
     await dialog.getByRole('button', { name: /保\s*存/ }).click();
-    await dialog.getByText(/exponential time/).waitFor();
+    await dialog.getByText('这个正则在某些消息上可能极慢（嵌套或重叠的重复），请简化').waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'groups-rules.png'), fullPage: true });
     const stored = await testDb().db.selectFrom('group_rules').select('name').where('name', '=', '回退').execute();
     expect(stored).toEqual([]);

@@ -85,7 +85,7 @@ describe('patternProblem', () => {
   ])('%s %s', (match, pattern, problem) => {
     const found = patternProblem(match, pattern);
     if (problem === null) expect(found).toBeNull();
-    else expect(found).toMatch(problem);
+    else expect(found?.message).toMatch(problem);
   });
 });
 

@@ -20,16 +20,24 @@ export interface GroupRule {
   action: GroupRuleAction;
 }
 
+/** Why a rule is refused: a code the console words itself, and the API's sentence. */
+export interface RuleProblem {
+  code: 'empty' | 'too_long' | 'invalid_regex' | 'slow_regex' | 'auto_reply_replies' | 'moderation_acts' | 'any_link_for_links';
+  message: string;
+  params?: Record<string, string | number>;
+}
+
 /** Why a pattern is refused, or null when it may be saved. */
-export function patternProblem(match: GroupRuleMatch, pattern: string): string | null {
+export function patternProblem(match: GroupRuleMatch, pattern: string): RuleProblem | null {
   if (match === 'any_link') return null;
-  if (pattern.trim() === '') return 'must not be empty';
-  if (pattern.length > MAX_PATTERN_LENGTH) return `must be at most ${MAX_PATTERN_LENGTH} characters`;
+  if (pattern.trim() === '') return { code: 'empty', message: 'must not be empty' };
+  if (pattern.length > MAX_PATTERN_LENGTH) return { code: 'too_long', message: `must be at most ${MAX_PATTERN_LENGTH} characters`, params: { max: MAX_PATTERN_LENGTH } };
   if (match === 'keyword') return null;
   try {
     new RegExp(pattern, 'iu');
   } catch (err) {
-    return `is not a valid regular expression (${err instanceof Error ? err.message : String(err)})`;
+    const reason = err instanceof Error ? err.message : String(err);
+    return { code: 'invalid_regex', message: `is not a valid regular expression (${reason})`, params: { reason } };
   }
   // safe-regex2 parses without the u flag: a pattern only valid with it is judged as written.
   let safe: boolean;
@@ -38,15 +46,15 @@ export function patternProblem(match: GroupRuleMatch, pattern: string): string |
   } catch {
     safe = false;
   }
-  if (!safe) return 'could take exponential time on some messages (nested or overlapping repetition); simplify it';
+  if (!safe) return { code: 'slow_regex', message: 'could take exponential time on some messages (nested or overlapping repetition); simplify it' };
   return null;
 }
 
 /** Which kinds of rule may take which actions: replies answer, banned words and links flag or remove. */
-export function actionProblem(kind: GroupRuleKind, action: GroupRuleAction, match: GroupRuleMatch): string | null {
-  if (kind === 'auto_reply' && action !== 'reply') return 'an auto-reply rule replies';
-  if (kind !== 'auto_reply' && action === 'reply') return 'a moderation rule flags or removes';
-  if (match === 'any_link' && kind !== 'link') return 'any_link belongs to link rules';
+export function actionProblem(kind: GroupRuleKind, action: GroupRuleAction, match: GroupRuleMatch): RuleProblem | null {
+  if (kind === 'auto_reply' && action !== 'reply') return { code: 'auto_reply_replies', message: 'an auto-reply rule replies' };
+  if (kind !== 'auto_reply' && action === 'reply') return { code: 'moderation_acts', message: 'a moderation rule flags or removes' };
+  if (match === 'any_link' && kind !== 'link') return { code: 'any_link_for_links', message: 'any_link belongs to link rules' };
   return null;
 }
 

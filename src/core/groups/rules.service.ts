@@ -46,9 +46,9 @@ const view = (r: RuleRow): GroupRuleView => ({
 async function checkRule(db: Db, tenantId: string, input: GroupRuleInput): Promise<void> {
   const pattern = input.pattern ?? '';
   const problem = patternProblem(input.match, pattern);
-  if (problem) throw invalid('pattern', problem);
+  if (problem) throw invalid('pattern', problem.message, problem);
   const action = actionProblem(input.kind, input.action, input.match);
-  if (action) throw invalid('action', action);
+  if (action) throw invalid('action', action.message, action);
   if (input.kind === 'auto_reply' && (input.replyTemplate ?? '').trim() === '') throw invalid('replyTemplate', 'an auto-reply needs the reply text');
   if (input.groupId) {
     const group = await db.selectFrom('customer_groups').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.groupId).executeTakeFirst();

@@ -1,22 +1,32 @@
 // 自动回复与群规: keyword/regex auto-replies and banned-word/link rules for all groups or one, and
-// the log of what they did. A refused pattern shows the server's reason under the field.
+// the log of what they did. A refused pattern shows the reason under the field.
 import { useState } from 'react';
 import { App, Button, Card, Form, Input, Modal, Popconfirm, Select, Switch, Table, Tag } from 'antd';
 import { ArrowLeftOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
-import { ApiError } from '../../api.ts';
+import { ApiError, type ErrorDetail } from '../../api.ts';
 import { groupsApi, type GroupRule, type GroupRuleInput, type ModerationEntry, type RuleAction, type RuleKind, type RuleMatch } from '../../api-groups.ts';
 import { LoadError } from '../../components/LoadError.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { formatDateTime } from '../../format.ts';
-import { useT } from '../../i18n/i18n.tsx';
+import { useT, type Translate } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
 import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
 
 const ACTIONS_OF: Record<RuleKind, RuleAction[]> = { auto_reply: ['reply'], banned_word: ['flag', 'remove'], link: ['flag', 'remove'] };
 const MATCHES_OF: Record<RuleKind, RuleMatch[]> = { auto_reply: ['keyword', 'regex'], banned_word: ['keyword', 'regex'], link: ['any_link', 'keyword', 'regex'] };
+
+const PROBLEMS = ['empty', 'too_long', 'invalid_regex', 'slow_regex', 'auto_reply_replies', 'moderation_acts', 'any_link_for_links'] as const;
+
+/** A refused rule's reason in the console's words when the server names its kind, else the server's. */
+function problemText(t: Translate, d: ErrorDetail): string {
+  const code = PROBLEMS.find((p) => p === d.code);
+  if (!code) return d.message;
+  const params = Object.fromEntries(Object.entries(d.params ?? {}).map(([k, v]) => [k, String(v ?? '')]));
+  return t(`groups.rules.problem.${code}`, params);
+}
 
 export default function GroupRulesPage() {
   const t = useT();
@@ -43,7 +53,7 @@ export default function GroupRulesPage() {
       setRefresh((n) => n + 1);
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) {
-        form.setFields(err.details.map((d) => ({ name: d.path.replace(/^body\./, ''), errors: [d.message] })) as Parameters<typeof form.setFields>[0]);
+        form.setFields(err.details.map((d) => ({ name: d.path.replace(/^body\./, ''), errors: [problemText(t, d)] })) as Parameters<typeof form.setFields>[0]);
       } else throw err;
     } finally {
       setSaving(false);
