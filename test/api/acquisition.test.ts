@@ -40,8 +40,8 @@ describe('acquisition codes', () => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/codes', headers: admin, payload: codeBody({ rotation: [], welcomeText: '你好 {name}' }) });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details).toEqual([
-      { path: 'body.rotation', message: expect.stringMatching(/no staff/) },
-      { path: 'body.welcomeText', message: 'unknown variable {name}: use {nickname}, {store} or {guide}' },
+      { path: 'body.rotation', message: expect.stringMatching(/no staff/), code: 'rotation_empty' },
+      { path: 'body.welcomeText', message: 'unknown variable {name}: use {nickname}, {store} or {guide}', code: 'unknown_variable', params: { variable: 'name' } },
     ]);
     const bad = await app.inject({ method: 'POST', url: '/api/v1/codes', headers: admin, payload: codeBody({ state: 'x'.repeat(31) }) });
     expect(bad.json().error.details[0].path).toBe('body.state');

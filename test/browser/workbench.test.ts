@@ -70,6 +70,13 @@ describe.skipIf(!existsSync(CHROMIUM))(`codes and workbench in Chromium (needs $
     await page.getByTestId('code-edit').first().click();
     await page.getByTestId('rotation-editor').waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'codes-edit-1280.png'), fullPage: true });
+    // A rotation of backups only is refused, and the reason reads in Chinese.
+    const editor = page.getByTestId('rotation-editor');
+    const off = editor.locator('button.ant-switch:not(.ant-switch-checked)');
+    while (await off.count() > 0) await off.first().click();
+    await page.locator('.ant-modal').getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByText('轮值成员都是备用：至少要有一位日常接待').waitFor();
+    await page.locator('.ant-modal').getByRole('button', { name: /取\s*消/ }).click();
     // An operator's workbench: the team's progress today; a guide's row opens their workbench.
     await page.goto(`${base}/workbench`);
     await page.locator('.ant-table-row', { hasText: '李娜' }).click();

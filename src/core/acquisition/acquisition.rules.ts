@@ -83,20 +83,22 @@ export function pickStaff(input: {
 export interface RotationProblem {
   path: string;
   message: string;
+  /** The kind of problem, for a console that words it itself. */
+  code: 'rotation_empty' | 'rotation_twice' | 'rotation_inactive' | 'rotation_all_backup';
 }
 
 /** What makes a rotation unusable: no staff at all, a member twice, a member who is not active staff. */
 export function rotationProblems(rotation: readonly RotationMember[], activeStaff: ReadonlySet<string>): RotationProblem[] {
-  if (rotation.length === 0) return [{ path: 'rotation', message: 'the rotation has no staff: add at least one staff member to answer the code' }];
+  if (rotation.length === 0) return [{ path: 'rotation', code: 'rotation_empty', message: 'the rotation has no staff: add at least one staff member to answer the code' }];
   const problems: RotationProblem[] = [];
   const seen = new Set<string>();
   rotation.forEach((m, i) => {
-    if (seen.has(m.staffId)) problems.push({ path: `rotation.${i}.staffId`, message: 'this staff member is in the rotation twice' });
+    if (seen.has(m.staffId)) problems.push({ path: `rotation.${i}.staffId`, code: 'rotation_twice', message: 'this staff member is in the rotation twice' });
     seen.add(m.staffId);
-    if (!activeStaff.has(m.staffId)) problems.push({ path: `rotation.${i}.staffId`, message: 'no active staff member with this id' });
+    if (!activeStaff.has(m.staffId)) problems.push({ path: `rotation.${i}.staffId`, code: 'rotation_inactive', message: 'no active staff member with this id' });
   });
   if (problems.length === 0 && rotation.every((m) => m.backup)) {
-    problems.push({ path: 'rotation', message: 'every member is a backup: at least one must answer regularly' });
+    problems.push({ path: 'rotation', code: 'rotation_all_backup', message: 'every member is a backup: at least one must answer regularly' });
   }
   return problems;
 }

@@ -97,7 +97,7 @@ async function checkInput(db: Db, tenantId: string, input: CodeInput): Promise<v
   const staffIds = input.rotation.map((m) => m.staffId);
   const active = staffIds.length === 0 ? [] : await db.selectFrom('staff').select('id')
     .where('tenant_id', '=', tenantId).where('id', 'in', staffIds).where('status', '=', 'active').execute();
-  for (const p of rotationProblems(input.rotation, new Set(active.map((s) => s.id)))) details.push({ path: `body.${p.path}`, message: p.message });
+  for (const p of rotationProblems(input.rotation, new Set(active.map((s) => s.id)))) details.push({ path: `body.${p.path}`, message: p.message, code: p.code });
   if (input.state !== undefined && !STATE_PATTERN.test(input.state)) {
     details.push({ path: 'body.state', message: 'WeCom takes at most 30 letters, digits, "_", "-" or "."' });
   }
@@ -105,7 +105,7 @@ async function checkInput(db: Db, tenantId: string, input: CodeInput): Promise<v
     details.push({ path: input.worksFrom == null ? 'body.worksFrom' : 'body.worksTo', message: 'give both ends of the working hours, or neither' });
   }
   for (const v of unknownVariables(input.welcomeText ?? '')) {
-    details.push({ path: 'body.welcomeText', message: `unknown variable {${v}}: use {nickname}, {store} or {guide}` });
+    details.push({ path: 'body.welcomeText', message: `unknown variable {${v}}: use {nickname}, {store} or {guide}`, code: 'unknown_variable', params: { variable: v } });
   }
   if (input.storeId) {
     const store = await db.selectFrom('stores').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.storeId).executeTakeFirst();

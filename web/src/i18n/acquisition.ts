@@ -52,6 +52,11 @@ export const acquisitionZhCN = {
   'codes.form.radius': '分配半径（公里）',
   'codes.form.status': '状态',
   'codes.saved': '已保存',
+  'codes.problem.rotation_empty': '轮值里还没有员工：至少加一位员工来接待扫码的顾客',
+  'codes.problem.rotation_twice': '这位员工在轮值里出现了两次',
+  'codes.problem.rotation_inactive': '这位员工不在职或不存在',
+  'codes.problem.rotation_all_backup': '轮值成员都是备用：至少要有一位日常接待',
+  'codes.problem.unknown_variable': '没有变量 {{variable}}：可用 {nickname}、{store}、{guide}',
 } as const;
 
 export const acquisitionEnUS: Record<keyof typeof acquisitionZhCN, string> = {
@@ -107,4 +112,9 @@ export const acquisitionEnUS: Record<keyof typeof acquisitionZhCN, string> = {
   'codes.form.radius': 'Routing radius (km)',
   'codes.form.status': 'Status',
   'codes.saved': 'Saved',
+  'codes.problem.rotation_empty': 'The rotation has no staff: add at least one staff member to answer the code',
+  'codes.problem.rotation_twice': 'This staff member is in the rotation twice',
+  'codes.problem.rotation_inactive': 'No active staff member with this id',
+  'codes.problem.rotation_all_backup': 'Every member is a backup: at least one must answer regularly',
+  'codes.problem.unknown_variable': 'There is no variable {{variable}}: use {nickname}, {store} or {guide}',
 };

@@ -4,11 +4,11 @@
 import { useState } from 'react';
 import { App, Button, Col, Form, Input, InputNumber, Modal, Row, Select, Switch } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import { ApiError, api } from '../../api.ts';
+import { ApiError, api, type ErrorDetail } from '../../api.ts';
 import { acquisitionApi, CODE_KINDS, type AcquisitionCode, type CodeInput, type CodeKind, type RotationMemberInput } from '../../api-acquisition.ts';
 import { promotionsApi } from '../../api-promotions.ts';
 import { useRemote } from '../../components/useRemote.ts';
-import { useT } from '../../i18n/i18n.tsx';
+import { useT, type Translate } from '../../i18n/i18n.tsx';
 
 interface Values {
   name: string;
@@ -53,6 +53,15 @@ function fieldOf(path: string): (string | number)[] {
   return path.replace(/^body\./, '').split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
+const PROBLEMS = ['rotation_empty', 'rotation_twice', 'rotation_inactive', 'rotation_all_backup', 'unknown_variable'] as const;
+
+/** A refused field's reason in the console's words when the server names its kind, else the server's. */
+function problemText(t: Translate, d: ErrorDetail): string {
+  const code = PROBLEMS.find((p) => p === d.code);
+  if (!code) return d.message;
+  return t(`codes.problem.${code}`, { variable: String(d.params?.variable ?? '') });
+}
+
 export function CodeModal({ code, onClose, onSaved }: { code: AcquisitionCode | null; onClose: () => void; onSaved: () => void }) {
   const t = useT();
   const { message } = App.useApp();
@@ -82,9 +91,9 @@ export function CodeModal({ code, onClose, onSaved }: { code: AcquisitionCode | 
       onSaved();
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) {
-        form.setFields(err.details.map((d) => ({ name: fieldOf(d.path) as never, errors: [d.message] })));
-        // A refusal about the whole rotation has no field of its own: show it as well.
-        void message.error(err.message);
+        form.setFields(err.details.map((d) => ({ name: fieldOf(d.path) as never, errors: [problemText(t, d)] })));
+        // A refusal about the whole rotation has no field of its own: show the first reason as well.
+        void message.error(problemText(t, err.details[0] ?? { path: '', message: err.message }));
       } else void message.error(err instanceof Error ? err.message : String(err));
     } finally {
       setSaving(false);
