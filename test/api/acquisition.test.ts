@@ -162,7 +162,7 @@ describe('the till, the workbench and transfers', () => {
     expect((await transfer(world.staff.wang)).json().transferred).toHaveLength(1);
     const third = await transfer(world.staff.li);
     expect(third.statusCode).toBe(200);
-    expect(third.json()).toEqual({ transferred: [], refused: [{ customerId: world.customers.jun, reason: 'transfer_limit', message: expect.any(String) }] });
+    expect(third.json()).toEqual({ transferred: [], refused: [{ customerId: world.customers.jun, reason: 'transfer_limit', message: expect.any(String), possibleFrom: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) }] });
     const guide = await app.inject({ method: 'POST', url: '/api/v1/customers/transfer', headers: guideLi, payload: { customerIds: [world.customers.jun], toStaffId: world.staff.li, reason: 'x' } });
     expect(guide.statusCode).toBe(403);
     const resign = await app.inject({ method: 'POST', url: `/api/v1/staff/${world.staff.wang}/resign`, headers: admin, payload: { successorStaffId: world.staff.li } });

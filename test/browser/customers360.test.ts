@@ -1,7 +1,9 @@
 // The customer 360 in a real browser: a small world (test/fixtures.ts) in a fresh tenant, WeCom
 // and order events sent through the ingestion API, a tag put on through the API; Chromium then
 // reads the customer's page — tags, group, WeCom contact, timeline — and adds a tag in the page,
-// which must land on the timeline and in the database.
+// which must land on the timeline and in the database. Then customers are handed to other guides
+// from the list and the 360 (a third transfer in 90 days is refused with the day it is possible
+// again), and a leaving guide's customers go to a successor from the stores and staff page.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -28,6 +30,7 @@ interface Scene {
   orderFen: number;
   staffName: string;
   stateCode: string;
+  key: string;
 }
 
 describe.skipIf(!existsSync(CHROMIUM))(`the customer 360 in Chromium (needs ${CHROMIUM})`, () => {
@@ -54,7 +57,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the customer 360 in Chromium (needs ${CH
 
     app = await buildApp({ handle: testDb() });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
-    scene = { world, slug: tenant.slug, groupName: '鲜果福田1群', orderNo: `EV-${tenant.slug}`, orderFen: 4_590, staffName: li.name, stateCode: 'store_qr' };
+    scene = { world, slug: tenant.slug, groupName: '鲜果福田1群', orderNo: `EV-${tenant.slug}`, orderFen: 4_590, staffName: li.name, stateCode: 'store_qr', key };
 
     const mei = { phone: world.phones.mei };
     const now = Date.now();
@@ -130,6 +133,57 @@ describe.skipIf(!existsSync(CHROMIUM))(`the customer 360 in Chromium (needs ${CH
     await page.screenshot({ path: path.join(SHOTS, 'customer360-tagged.png'), fullPage: true });
 
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('hands customers to another guide, refuses a third transfer in 90 days with the reason, and passes a leaving guide\'s customers on', async () => {
+    if (!browser) throw new Error('no browser');
+    const { world } = scene;
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${base}/customers`);
+    await page.waitForURL(/\/login\?next=/);
+    await logIn(page, { tenant: scene.slug, email: EMAIL, password: PASSWORD });
+    const row = (name: string) => page.locator('.ant-table-row', { hasText: name });
+    await row('张磊').locator('.ant-checkbox-input').check();
+    await row('陈芳').locator('.ant-checkbox-input').check();
+    await page.getByTestId('customers-transfer').click();
+    await page.getByTestId('transfer-staff').click();
+    await page.locator('.ant-select-item-option', { hasText: '赵敏' }).click();
+    await page.getByTestId('transfer-reason').fill('调店');
+    await page.getByTestId('transfer-ok').click();
+    // 陈芳 is already 赵敏's: she is listed with the reason, 张磊 moves.
+    const result = page.getByTestId('transfer-result');
+    await result.waitFor();
+    await expect(result.textContent()).resolves.toContain('已转交 1 位，1 位未转交');
+    await expect(result.textContent()).resolves.toContain('陈芳：已经由这位导购服务');
+    await page.screenshot({ path: path.join(SHOTS, 'customers-transfer.png') });
+    await page.getByRole('button', { name: '关 闭' }).click();
+    await row('张磊').getByText('赵敏').waitFor();
+
+    // A second transfer through the API, then a third from the 360 is refused by WeCom's limit.
+    await call(scene.key, 'POST', '/api/v1/customers/transfer', { customerIds: [world.customers.lei], toStaffId: world.staff.li, reason: '顾客要求' });
+    await page.goto(`${base}/customers/${world.customers.lei}`);
+    await page.getByTestId('customer-transfer').click();
+    await page.getByTestId('transfer-staff').click();
+    await page.locator('.ant-select-item-option', { hasText: '王强' }).click();
+    await page.getByTestId('transfer-reason').fill('再转一次');
+    await page.getByTestId('transfer-ok').click();
+    await result.waitFor();
+    const again = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
+    await expect(result.textContent()).resolves.toContain(`张磊：90 天内已转交 2 次（企业微信上限），${again} 起可再转交`);
+    await page.getByRole('button', { name: '关 闭' }).click();
+
+    // 赵敏 leaves: 陈芳 (hers) goes to 王强, and she shows as resigned.
+    await page.goto(`${base}/org`);
+    const zhao = page.getByTestId('staff-table').locator('.ant-table-row', { hasText: '赵敏' });
+    await zhao.getByTestId('staff-resign').click();
+    await page.getByTestId('resign-successor').click();
+    await page.locator('.ant-select-item-option', { hasText: '王强' }).click();
+    await page.screenshot({ path: path.join(SHOTS, 'staff-resign.png') });
+    await page.getByTestId('resign-ok').click();
+    await zhao.getByText('已离职').waitFor();
+    const fang = await testDb().db.selectFrom('customers').select('guide_id').where('tenant_id', '=', world.tenantId).where('id', '=', world.customers.fang).executeTakeFirstOrThrow();
+    expect(fang.guide_id).toBe(world.staff.wang);
     await page.close();
   });
 });

@@ -156,6 +156,7 @@ describe('transfer limit', () => {
   });
   it('says when the customer may move again', () => {
     expect(transferRefusal([daysAgo(10), daysAgo(80)], 'a', 'b', now)?.message).toMatch(/possible again from 2026-06-11/);
+    expect(transferRefusal([daysAgo(10), daysAgo(80)], 'a', 'b', now)).toMatchObject({ reason: 'transfer_limit', possibleFrom: '2026-06-11' });
   });
   it('refuses a transfer to the current guide', () => {
     expect(transferRefusal([], 'b', 'b', now)?.reason).toBe('already_owner');

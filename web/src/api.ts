@@ -299,6 +299,12 @@ export interface StaffMember {
   customerCount: number;
 }
 
+/** A hand-over of customers to another guide: who moved, and who did not and why. */
+export interface TransferResult {
+  transferred: { customerId: string; fromStaffId: string | null }[];
+  refused: { customerId: string; reason: 'not_found' | 'already_owner' | 'transfer_limit'; message: string; possibleFrom: string | null }[];
+}
+
 export interface ErrorDetail {
   path: string;
   message: string;
@@ -475,4 +481,6 @@ export const api = {
 
   stores: (opts: Signal = {}) => call<{ items: Store[] }>('GET', '/stores', opts),
   staff: (query: { storeId?: string } = {}, opts: Signal = {}) => call<{ items: StaffMember[] }>('GET', '/staff', { ...opts, query }),
+  transferCustomers: (input: { customerIds: string[]; toStaffId: string; reason: string }) => call<TransferResult>('POST', '/customers/transfer', { body: input }),
+  resignStaff: (staffId: string, successorStaffId: string) => call<{ inherited: number }>('POST', `/staff/${id(staffId)}/resign`, { body: { successorStaffId } }),
 };

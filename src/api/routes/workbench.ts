@@ -102,7 +102,10 @@ export function workbenchRoutes(app: FastifyInstance, db: Db): void {
       response: {
         200: z.object({
           transferred: z.array(z.object({ customerId: z.string(), fromStaffId: z.string().nullable() })),
-          refused: z.array(z.object({ customerId: z.string(), reason: z.string(), message: z.string() })),
+          refused: z.array(z.object({
+            customerId: z.string(), reason: z.enum(['not_found', 'already_owner', 'transfer_limit']), message: z.string(),
+            possibleFrom: CalendarDate.nullable().describe('transfer_limit: the first day (UTC) another transfer is allowed'),
+          })),
         }),
         ...protectedErrors,
       },

@@ -10,11 +10,11 @@ import type { Actor } from '../access/access.rules.ts';
 import { invalid, notFound, YuchiError } from '../errors.ts';
 import { newId, UUID_PATTERN } from '../ids.ts';
 import { actorLabel } from '../tags/tags.rules.ts';
-import { transferRefusal, TRANSFER_WINDOW_DAYS } from './workbench.rules.ts';
+import { transferRefusal, TRANSFER_WINDOW_DAYS, type TransferRefusal } from './workbench.rules.ts';
 
 export interface TransferResult {
   transferred: { customerId: string; fromStaffId: string | null }[];
-  refused: { customerId: string; reason: string; message: string }[];
+  refused: { customerId: string; reason: 'not_found' | TransferRefusal['reason']; message: string; possibleFrom: string | null }[];
 }
 
 async function activeStaff(db: Db, tenantId: string, id: string, path: string): Promise<{ id: string; name: string; store_id: string | null }> {
@@ -82,12 +82,12 @@ export async function transferCustomers(db: Db, actor: Actor, input: { customerI
     const result: TransferResult = { transferred: [], refused: [] };
     for (const id of wanted) {
       if (!guideOf.has(id)) {
-        result.refused.push({ customerId: id, reason: 'not_found', message: 'no such customer' });
+        result.refused.push({ customerId: id, reason: 'not_found', message: 'no such customer', possibleFrom: null });
         continue;
       }
       const from = guideOf.get(id) ?? null;
       const refusal = transferRefusal(history.filter((h) => h.customer_id === id).map((h) => h.transferred_at), from, to.id, now);
-      if (refusal) result.refused.push({ customerId: id, reason: refusal.reason, message: refusal.message });
+      if (refusal) result.refused.push({ customerId: id, reason: refusal.reason, message: refusal.message, possibleFrom: refusal.reason === 'transfer_limit' ? refusal.possibleFrom : null });
       else result.transferred.push({ customerId: id, fromStaffId: from });
     }
     await move(trx, actor.tenantId, result.transferred, to, 'transfer', input.reason, actorLabel(actor), now);

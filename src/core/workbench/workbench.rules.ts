@@ -35,7 +35,7 @@ export const TRANSFERS_PER_WINDOW = 2;
 export const TRANSFER_WINDOW_DAYS = 90;
 
 export type TransferRefusal =
-  | { reason: 'transfer_limit'; message: string }
+  | { reason: 'transfer_limit'; message: string; /** The first day (YYYY-MM-DD, UTC) another transfer is allowed. */ possibleFrom: string }
   | { reason: 'already_owner'; message: string };
 
 /** Whether one more transfer is allowed, given the customer's earlier transfers (not inheritances) and current guide. */
@@ -46,7 +46,7 @@ export function transferRefusal(earlier: readonly Date[], currentGuide: string |
   if (recent.length >= TRANSFERS_PER_WINDOW) {
     const first = recent[recent.length - TRANSFERS_PER_WINDOW];
     const again = first ? new Date(first.getTime() + TRANSFER_WINDOW_DAYS * 86_400_000).toISOString().slice(0, 10) : '';
-    return { reason: 'transfer_limit', message: `transferred ${recent.length} times in the last ${TRANSFER_WINDOW_DAYS} days (WeCom allows ${TRANSFERS_PER_WINDOW}); possible again from ${again}` };
+    return { reason: 'transfer_limit', message: `transferred ${recent.length} times in the last ${TRANSFER_WINDOW_DAYS} days (WeCom allows ${TRANSFERS_PER_WINDOW}); possible again from ${again}`, possibleFrom: again };
   }
   return null;
 }

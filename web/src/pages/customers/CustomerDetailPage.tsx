@@ -1,7 +1,8 @@
 // 客户 360: who the customer is, every identity we hold, their tags, WeCom contacts and groups,
 // consent, how they buy, their orders, and the timeline of everything that happened.
 import { useState } from 'react';
-import { Alert, Breadcrumb, Button, Result } from 'antd';
+import { Alert, Breadcrumb, Button, Result, Space } from 'antd';
+import { SwapOutlined } from '@ant-design/icons';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../../api.ts';
 import { FullPageSpin } from '../../components/FullPageSpin.tsx';
@@ -10,6 +11,7 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { formatDateTime } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
 import { AggregateStats } from './AggregateStats.tsx';
 import { ConsentsCard } from './ConsentsCard.tsx';
@@ -20,6 +22,7 @@ import { IdentityList } from './IdentityList.tsx';
 import { PrivacyActions } from './PrivacyActions.tsx';
 import { ProfileCard } from './ProfileCard.tsx';
 import { RelationsCard } from './RelationsCard.tsx';
+import { TransferModal } from './TransferModal.tsx';
 import { CustomerScoresCard } from '../scores/CustomerScoresCard.tsx';
 import { MemberPointsCard } from '../membership/MemberPointsCard.tsx';
 
@@ -32,6 +35,8 @@ export default function CustomerDetailPage() {
   const customer = useRemote((signal) => api.customer(id, { signal }), [id, version]);
   const tagGroups = useRemote((signal) => api.tagGroups({ signal }), []);
   const changed = () => setVersion((v) => v + 1);
+  const canTransfer = useCan('customers:transfer');
+  const [transferring, setTransferring] = useState(false);
 
   const crumbs = (
     <Breadcrumb
@@ -71,8 +76,16 @@ export default function CustomerDetailPage() {
         before={crumbs}
         title={data.name || t('customers.unnamed')}
         subtitle={t('common.timezone', { zone })}
-        extra={<PrivacyActions customer={data} />}
+        extra={(
+          <Space wrap>
+            {canTransfer && (
+              <Button icon={<SwapOutlined />} onClick={() => setTransferring(true)} data-testid="customer-transfer">{t('transfer.action')}</Button>
+            )}
+            <PrivacyActions customer={data} />
+          </Space>
+        )}
       />
+      {transferring && <TransferModal customers={[{ id: data.id, name: data.name }]} onClose={() => setTransferring(false)} onDone={changed} />}
       {data.mergedFrom && (
         <Alert
           type="info"

@@ -1,8 +1,9 @@
 // 客户列表: search and filters live in the URL, so a detail page's "back" returns to the same
-// page of the same search; bulk tagging and export act on exactly the filtered list.
+// page of the same search; bulk tagging and export act on exactly the filtered list; ticked rows
+// can be handed to another guide.
 import { useState } from 'react';
-import { Badge, Button, Card, Grid, Input, Select, Table, type TableColumnsType } from 'antd';
-import { FilterOutlined } from '@ant-design/icons';
+import { Badge, Button, Card, Grid, Input, Select, Space, Table, type TableColumnsType } from 'antd';
+import { FilterOutlined, SwapOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, type CustomerSummary } from '../../api.ts';
 import { LoadError } from '../../components/LoadError.tsx';
@@ -10,11 +11,13 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { formatCount, formatDateTime, formatMoney, maskPhone } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
 import { BulkActions } from './BulkActions.tsx';
 import { CustomerFilters, type FilterChange } from './CustomerFilters.tsx';
 import { CustomerName } from './CustomerName.tsx';
 import { advancedCount, filterFromParams } from './filter-params.ts';
+import { TransferModal, type TransferCandidate } from './TransferModal.tsx';
 
 const PAGE_SIZES = [20, 50, 100];
 
@@ -37,6 +40,9 @@ export default function CustomerListPage() {
   const [showMore, setShowMore] = useState(finer > 0);
   // A bulk change reloads the list (a tag filter may no longer match the same people).
   const [version, setVersion] = useState(0);
+  const canTransfer = useCan('customers:transfer');
+  const [selected, setSelected] = useState<TransferCandidate[]>([]);
+  const [transferring, setTransferring] = useState(false);
 
   /** Changes some filters; any change but paging goes back to page 1. */
   const update = (changes: FilterChange) => {
@@ -106,8 +112,21 @@ export default function CustomerListPage() {
       <PageHeader
         title={t('customers.title')}
         subtitle={t('customers.subtitle')}
-        extra={<BulkActions filter={filter} matched={customers.loading ? undefined : customers.data?.total} tagGroups={tagGroups.data?.items ?? []} onChanged={() => setVersion((v) => v + 1)} />}
+        extra={(
+          <Space wrap>
+            {selected.length > 0 && (
+              <Button icon={<SwapOutlined />} onClick={() => setTransferring(true)} data-testid="customers-transfer">
+                {t('transfer.selected', { count: formatCount(selected.length) })}
+              </Button>
+            )}
+            <BulkActions filter={filter} matched={customers.loading ? undefined : customers.data?.total} tagGroups={tagGroups.data?.items ?? []} onChanged={() => setVersion((v) => v + 1)} />
+          </Space>
+        )}
       />
+      {transferring && (
+        <TransferModal customers={selected} onClose={() => setTransferring(false)}
+          onDone={() => { setSelected([]); setVersion((v) => v + 1); }} />
+      )}
       <Card variant="borderless" className="panel">
         <div className="filters filters-bar">
           <Input.Search
@@ -154,9 +173,17 @@ export default function CustomerListPage() {
           loading={customers.loading}
           scroll={compact ? undefined : { x: 'max-content' }}
           locale={{ emptyText: customers.loading ? ' ' : t('customers.empty') }}
+          {...(canTransfer ? {
+            rowSelection: {
+              selectedRowKeys: selected.map((c) => c.id),
+              preserveSelectedRowKeys: true,
+              // Rows ticked on another page stay ticked (antd keeps them; guard the gaps it may leave).
+              onChange: (_keys: React.Key[], rows: (CustomerSummary | undefined)[]) => setSelected(rows.flatMap((c) => (c ? [{ id: c.id, name: c.name }] : []))),
+            },
+          } : {})}
           onRow={(c) => ({ onClick: (event) => {
-            // Clicks on the name link navigate by themselves.
-            if (event.target instanceof Element && event.target.closest('a')) return;
+            // Clicks on the name link navigate by themselves; a tick box only ticks.
+            if (event.target instanceof Element && event.target.closest('a, .ant-table-selection-column')) return;
             navigate(`/customers/${c.id}`);
           }, className: 'clickable-row' })}
           pagination={{

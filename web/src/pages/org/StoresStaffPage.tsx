@@ -49,7 +49,7 @@ export default function StoresStaffPage() {
         data-testid="staff-table"
       >
         {staff.error && <LoadError error={staff.error} onRetry={staff.reload} />}
-        <StaffTable staff={staffItems} loading={staff.loading} />
+        <StaffTable staff={staffItems} loading={staff.loading} onChanged={() => { staff.reload(); stores.reload(); }} />
       </Card>
     </div>
   );
