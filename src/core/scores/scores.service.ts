@@ -231,6 +231,9 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     const rCuts = quintileCuts(inWindow.map((i) => -(b.sinceLast[i] ?? 0)));
     const fCuts = quintileCuts(inWindow.map((i) => b.windowDays[i] ?? 0));
     const mCuts = quintileCuts(inWindow.map((i) => b.windowSpend[i] ?? 0));
+    // Cells by (r, f, m), named once: a million rows share 125 names.
+    const cells: string[] = [];
+    for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) for (let m = 1; m <= 5; m++) cells[(r * 6 + f) * 6 + m] = rfmCell(r, f, m, settings.rfm.highScore);
     const writer = new BinaryCopyWriter(BATCH_KINDS);
     const row: (number | string | Buffer | null)[] = new Array<number | string | Buffer | null>(BATCH_KINDS.length).fill(null);
     for (let i = 0; i < b.count; i++) {
@@ -241,7 +244,7 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
         r = quintileScore(-sinceLast, rCuts);
         f = quintileScore(windowDays, fCuts);
         m = quintileScore(b.windowSpend[i] ?? 0, mCuts);
-        cell = rfmCell(r, f, m, settings.rfm.highScore);
+        cell = cells[(r * 6 + f) * 6 + m] ?? rfmCell(r, f, m, settings.rfm.highScore);
       }
       const stage: LifecycleStage = lifecycleStage({
         sinceFirst: b.sinceFirst[i] ?? 0, sinceLast,
