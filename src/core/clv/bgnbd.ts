@@ -7,6 +7,7 @@ import { invalid } from '../errors.ts';
 import type { RecencyFrequency } from './clv.rules.ts';
 import { minimise, requireConverged, type Evaluation } from './optimize.ts';
 import { digamma, logGamma } from './special.ts';
+import { NumberIndex } from './number-index.ts';
 
 export interface BgNbdParameters {
   r: number;
@@ -53,14 +54,12 @@ function checkHistory(s: RecencyFrequency, i: number): void {
 
 /** Index of each distinct value, numbered in order of first appearance. */
 class Distinct {
-  private readonly index = new Map<number, number>();
+  private readonly index = new NumberIndex();
   readonly values: number[] = [];
   readonly counts: number[] = [];
   of(value: number): number {
-    let at = this.index.get(value);
-    if (at === undefined) {
-      at = this.values.length;
-      this.index.set(value, at);
+    const at = this.index.of(value);
+    if (at === this.values.length) {
       this.values.push(value);
       this.counts.push(0);
     }
@@ -85,7 +84,7 @@ export function compressHistories(summaries: readonly RecencyFrequency[]): Repea
   const span = maxDay + 1;
   if ((maxX + 1) * span * span >= Number.MAX_SAFE_INTEGER) dayBased = false;
 
-  const rowOf = new Map<number, number>();
+  const rowOf = new NumberIndex(dayBased ? 1024 : 16);
   const xs = new Distinct();
   const times = new Distinct();
   const weight: number[] = [];
@@ -96,13 +95,13 @@ export function compressHistories(summaries: readonly RecencyFrequency[]): Repea
   for (const s of summaries) {
     if (s.x > 0) repeaters++;
     const key = dayBased ? (s.x * span + Math.round(s.tx * 7)) * span + Math.round(s.T * 7) : -1;
-    const row = dayBased ? rowOf.get(key) : undefined;
-    if (row !== undefined) {
+    const row = dayBased ? rowOf.get(key) : -1;
+    if (row >= 0) {
       weight[row] = (weight[row] ?? 0) + 1;
       xs.of(s.x);
       continue;
     }
-    if (dayBased) rowOf.set(key, weight.length);
+    if (dayBased) rowOf.of(key); // numbered weight.length: rows are numbered as they are added
     weight.push(1);
     xIndex.push(xs.of(s.x));
     txIndex.push(times.of(s.tx));

@@ -20,6 +20,7 @@ import { clvSummaries, NONE, readBuyers, readBuyersFromOrders, type Buyers } fro
 import { DEFAULT_SETTINGS, lifecycleStage, monthOf, quintileCuts, quintileScore, rfmCell, ScoringSettings, valueTier } from './scores.rules.ts';
 
 export const SCORES_TASK = 'recompute_scores';
+const READ_WORK_MEM = '256MB';
 
 /**
  * Where a run reads its buyers: the order aggregates on the customer rows, topped up from the
@@ -160,7 +161,7 @@ export async function readSummaries(client: pg.PoolClient, tenantId: string): Pr
   const today = localDate(new Date(), zone.rows[0]?.timezone ?? 'Asia/Shanghai');
   await client.query('begin');
   try {
-    await client.query("set local enable_hashagg = off; set local work_mem = '64MB'");
+    await client.query(`set local enable_hashagg = off; set local work_mem = '${READ_WORK_MEM}'`);
     const summaries = clvSummaries(await readBuyers(client, tenantId, today, DEFAULT_SETTINGS));
     await client.query('commit');
     return summaries;
@@ -180,10 +181,12 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     let t = performance.now();
     // Sort-based parallel aggregation: hashing ~8 million customer-days spills to disk at any
     // sensible work_mem, while sorting them in two workers and streaming the groups does not.
+    // 256MB keeps those sorts (~3 million orders of a million customers' straddlers, and the
+    // buyers in id order) in memory instead of merging runs on disk; it is this run's alone.
     await client.query('begin');
     let b: Buyers;
     try {
-      await client.query("set local enable_hashagg = off; set local work_mem = '64MB'");
+      await client.query(`set local enable_hashagg = off; set local work_mem = '${READ_WORK_MEM}'`);
       b = await (source === 'orders' ? readBuyersFromOrders : readBuyers)(client, tenantId, today, settings);
       await client.query('commit');
     } catch (err) {
@@ -228,6 +231,9 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     const rCuts = quintileCuts(inWindow.map((i) => -(b.sinceLast[i] ?? 0)));
     const fCuts = quintileCuts(inWindow.map((i) => b.windowDays[i] ?? 0));
     const mCuts = quintileCuts(inWindow.map((i) => b.windowSpend[i] ?? 0));
+    // Cells by (r, f, m), named once: a million rows share 125 names.
+    const cells: string[] = [];
+    for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) for (let m = 1; m <= 5; m++) cells[(r * 6 + f) * 6 + m] = rfmCell(r, f, m, settings.rfm.highScore);
     const writer = new BinaryCopyWriter(BATCH_KINDS);
     const row: (number | string | Buffer | null)[] = new Array<number | string | Buffer | null>(BATCH_KINDS.length).fill(null);
     for (let i = 0; i < b.count; i++) {
@@ -238,7 +244,7 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
         r = quintileScore(-sinceLast, rCuts);
         f = quintileScore(windowDays, fCuts);
         m = quintileScore(b.windowSpend[i] ?? 0, mCuts);
-        cell = rfmCell(r, f, m, settings.rfm.highScore);
+        cell = cells[(r * 6 + f) * 6 + m] ?? rfmCell(r, f, m, settings.rfm.highScore);
       }
       const stage: LifecycleStage = lifecycleStage({
         sinceFirst: b.sinceFirst[i] ?? 0, sinceLast,
@@ -267,6 +273,8 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     try {
       // One run at a time per tenant, whoever queued it.
       await client.query(`select pg_advisory_xact_lock(hashtext('customer_scores:' || $1))`, [tenantId]);
+      // The joins of a million batch rows with the scores and the snapshot hash in memory.
+      await client.query(`set local work_mem = '${READ_WORK_MEM}'`);
       await client.query(`create temp table scoring_batch (
         customer_id uuid, recency_days int4, frequency int4, monetary_fen int8, r_score int2, f_score int2, m_score int2,
         rfm_cell text, lifecycle_stage text, value_tier text, p_alive float8, expected_purchases float8, expected_spend_fen int8, clv_fen int8
