@@ -2,7 +2,10 @@
 // table. Uses DATABASE_URL, or its own embedded PostgreSQL in a new temporary directory that is
 // removed afterwards.
 //
-//   node --import tsx bench/demo-seed.ts [--customers 1000000] [--months 12] [--seed 1] [--per-row-keys]
+//   node --import tsx bench/demo-seed.ts [--customers 1000000] [--months 12] [--seed 1] [--per-row-keys] [--chatter]
+//
+// --chatter then writes the timeline and the groups' chatter as the first-boot demo does (5,000
+// customers there) and prints their time.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +15,9 @@ import { startEmbedded, type DatabaseServer } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createTenant } from '../src/core/tenants/tenants.service.ts';
 import { seedDemo } from '../src/core/demo/demo.service.ts';
+import { seedDemoChatter } from '../src/core/demo/demo-chatter.service.ts';
+import { writeDemoTimeline } from '../src/core/demo/demo-timeline.ts';
+import { cpuSeconds, load } from './measure.ts';
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +25,7 @@ const { values } = parseArgs({
     months: { type: 'string', default: '12' },
     seed: { type: 'string', default: '1' },
     'per-row-keys': { type: 'boolean', default: false },
+    chatter: { type: 'boolean', default: false },
   },
 });
 const customers = Number(values.customers);
@@ -78,6 +85,14 @@ try {
     console.log(`${name.padEnd(20)} ${fmt(rows).padStart(11)} ${seconds.toFixed(1).padStart(8)} ${perSecond.padStart(11)} ${`${fmt((size.get(name) ?? 0) / 1048576)} MB`.padStart(11)}`);
   }
   console.log(`generator (overlaps the COPYs)  ${t.generate.toFixed(1)} s`);
+  if (values.chatter) {
+    const t0 = performance.now();
+    await writeDemoTimeline(handle.db, tenant.id);
+    const t1 = performance.now();
+    const cpu0 = cpuSeconds(process.pid);
+    const chatter = await seedDemoChatter(handle.db, tenant.id, { seed });
+    console.log(`timeline ${((t1 - t0) / 1000).toFixed(1)} s; chatter: ${chatter.messages} messages in ${chatter.groups} groups (${JSON.stringify(chatter.intents)}) in ${chatter.seconds.toFixed(1)} s wall, ${(cpuSeconds(process.pid) - cpu0).toFixed(1)} s Node CPU; health ${JSON.stringify(chatter.health)}; load average ${load()}`);
+  }
   console.log(`key check ${t.keyCheck.toFixed(1)} s, commit ${t.commit.toFixed(1)} s, analyze ${t.analyze.toFixed(1)} s`);
   console.log(`total ${fmt(total)} rows in ${result.seconds.toFixed(1)} s = ${fmt(total / result.seconds)} rows/s`);
   console.log(`peak resident memory of this process: ${fmt(process.resourceUsage().maxRSS / 1024)} MB`);

@@ -4,7 +4,11 @@
 // customers by default); 10% of the look-ups are strangers. Each store is given a store code
 // first (acquisition_codes only: the tenant's customers and orders are only read).
 //
-//   DATABASE_URL=... node --import tsx bench/pos-prompt.ts [--tenant bench-...] [--rate 500] [--seconds 30] [--port 4101]
+//   DATABASE_URL=... node --import tsx bench/pos-prompt.ts [--tenant bench-...] [--rate 500] [--seconds 30] [--port 4101] [--runs 1] [--trace]
+//
+// --runs repeats the measured stretch against the same server; --trace also records where each
+// slow request's time went (client, machine, PostgreSQL, the server's phases: bench/latency-trace.ts).
+import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { createApiKey } from '../src/core/access/access.service.ts';
 import { newCodeKey } from '../src/core/acquisition/acquisition.rules.ts';
@@ -13,6 +17,9 @@ import { openDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { cpuSeconds, load, pct } from './measure.ts';
 import { startPlatform, stopPlatform } from './platform.ts';
+import { epochMs, explain, watch, type Sent } from './latency-trace.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +27,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '500' },
     seconds: { type: 'string', default: '30' },
     port: { type: 'string', default: '4101' },
+    runs: { type: 'string', default: '1' },
+    trace: { type: 'boolean', default: false },
   },
 });
 const rate = Number(values.rate);
@@ -27,29 +36,57 @@ const seconds = Number(values.seconds);
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('set DATABASE_URL (the shared bench database: head -1 /tmp/benchdb.log)');
 
+// The client is node:http on a keep-alive agent rather than fetch: fetch allocated enough per
+// request that the client's own garbage collection paused it for tens to hundreds of ms at
+// 500 requests/s, and a request due then was sent late and counted slow.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+function get(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent, headers }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
 /** An open-loop load: one request every 1000/rate ms whatever the responses do; latency counted from when each was due. */
-async function paced(base: string, pathOf: (i: number) => string, headers: Record<string, string>, perSecond: number, secondsLong: number): Promise<{ latencies: number[]; failed: number }> {
+async function paced(base: string, pathOf: (i: number) => string, headers: Record<string, string>, perSecond: number, secondsLong: number): Promise<{ latencies: number[]; failed: number; sent: Sent[] }> {
   const latencies: number[] = [];
+  const sent: Sent[] = [];
   let failed = 0;
   const interval = 1000 / perSecond;
   const total = Math.floor(perSecond * secondsLong);
   const start = performance.now() + 20;
-  const inflight: Promise<void>[] = [];
+  let pending = 0;
+  let allSent = false;
+  let finished: () => void = () => {};
+  const done = new Promise<void>((r) => { finished = r; });
+  const settle = (): void => {
+    pending -= 1;
+    if (allSent && pending === 0) finished();
+  };
   for (let i = 0; i < total; i++) {
     const due = start + i * interval;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    inflight.push(fetch(base + pathOf(i), { headers }).then(async (res) => {
-      await res.arrayBuffer();
-      if (res.status === 200) latencies.push(performance.now() - due);
+    const at = epochMs();
+    const dueAt = at - (performance.now() - due);
+    pending += 1;
+    get(base + pathOf(i), headers).then((status) => {
+      if (status === 200) latencies.push(performance.now() - due);
       else failed += 1;
+      sent.push({ due: dueAt, sent: at, done: epochMs(), ok: status === 200 });
     }, () => {
       failed += 1;
-    }));
+    }).finally(settle);
   }
-  await Promise.all(inflight);
+  allSent = true;
+  if (pending > 0) await done;
   latencies.sort((a, b) => a - b);
-  return { latencies, failed };
+  sent.sort((a, b) => a.due - b.due);
+  return { latencies, failed, sent };
 }
 
 const handle = openDatabase(url, { max: 2, applicationName: 'yuchi-bench-pos' });
@@ -76,7 +113,9 @@ try {
   if (sample.length === 0) throw new Error('the tenant has no phone or member-number identities');
   const key = (await createApiKey(handle.db, tenant.id, { role: 'operator', name: 'pos prompt bench' })).key;
   console.log(`tenant ${tenant.slug}: ${sample.length} sampled identities; ${added.rowCount ?? 0} store codes added`);
-  platform = await startPlatform(['node', 'bin/yuchi.mjs', 'start', '--no-demo', '--no-worker'], { DATABASE_URL: url, YUCHI_DEMO: '0' }, Number(values.port));
+  const traceFile = join(tmpdir(), `yuchi-pos-trace-${process.pid}.jsonl`);
+  platform = await startPlatform(['node', 'bin/yuchi.mjs', 'start', '--no-demo', '--no-worker'],
+    { DATABASE_URL: url, YUCHI_DEMO: '0', ...(values.trace ? { YUCHI_REQUEST_TRACE: traceFile } : {}) }, Number(values.port));
   const pathOf = (i: number): string => {
     if (i % 10 === 9) return `/api/v1/pos/prompt?phone=199${String(10_000_000 + ((i * 7919) % 89_999_999)).slice(-8)}`;
     const id = sample[(i * 7919) % sample.length];
@@ -89,21 +128,33 @@ try {
   const serial: number[] = [];
   for (let i = 0; i < 300; i++) {
     const t0 = performance.now();
-    const res = await fetch(platform.url + pathOf(i + 2_000_000), { headers });
-    await res.arrayBuffer();
+    await get(platform.url + pathOf(i + 2_000_000), headers);
     if (i >= 50) serial.push(performance.now() - t0);
   }
   serial.sort((a, b) => a - b);
   console.log(`one at a time (250 requests after 50 warm-up): p50 ${pct(serial, 50)}  p99 ${pct(serial, 99)} ms; load average ${load()}`);
   await paced(platform.url, (i) => pathOf(i + 1_000_000), headers, rate, 5);
-  console.log(`load average before: ${load()}; ${rate} requests/s evenly paced for ${seconds} s`);
-  const cpuBefore = cpuSeconds(platform.child.pid, true);
-  const run = await paced(platform.url, pathOf, headers, rate, seconds);
-  const cpu = cpuSeconds(platform.child.pid, true) - cpuBefore;
-  const l = run.latencies;
-  console.log(`GET /api/v1/pos/prompt: ${l.length} answered, ${run.failed} failed`);
-  console.log(`  latency ms: p50 ${pct(l, 50)}  p90 ${pct(l, 90)}  p99 ${pct(l, 99)}  max ${pct(l, 100)}`);
-  console.log(`  server CPU ${(cpu / Math.max(1, l.length) * 1000).toFixed(2)} ms per request (Node process only; PostgreSQL is shared); load average after: ${load()}`);
+  const traced: { sent: Sent[]; watched: Awaited<ReturnType<ReturnType<typeof watch>['stop']>> }[] = [];
+  for (let r = 1; r <= Number(values.runs); r++) {
+    console.log(`run ${r}: load average before: ${load()}; ${rate} requests/s evenly paced for ${seconds} s`);
+    const cpuBefore = cpuSeconds(platform.child.pid, true);
+    const watcher = values.trace ? watch(handle.pool) : undefined;
+    const run = await paced(platform.url, pathOf, headers, rate, seconds);
+    if (watcher) traced.push({ sent: run.sent, watched: await watcher.stop() });
+    const cpu = cpuSeconds(platform.child.pid, true) - cpuBefore;
+    const l = run.latencies;
+    console.log(`GET /api/v1/pos/prompt: ${l.length} answered, ${run.failed} failed`);
+    console.log(`  latency ms: p50 ${pct(l, 50)}  p90 ${pct(l, 90)}  p99 ${pct(l, 99)}  max ${pct(l, 100)}`);
+    console.log(`  server CPU ${(cpu / Math.max(1, l.length) * 1000).toFixed(2)} ms per request (Node process only; PostgreSQL is shared); load average after: ${load()}`);
+  }
+  if (values.trace) {
+    await stopPlatform(platform);
+    platform = undefined;
+    traced.forEach((t, i) => {
+      console.log(`run ${i + 1}, where the slow requests' time went:`);
+      explain(t.sent, t.watched, traceFile);
+    });
+  }
 } finally {
   if (platform) await stopPlatform(platform);
   await handle.close();

@@ -11,6 +11,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { sql } from 'kysely';
 import type { DatabaseHandle } from '../db/connect.ts';
 import { registerAuth } from './auth.ts';
+import { traceRequests } from './request-trace.ts';
 import { errorBody, registerErrorHandler } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
 import type { DemoCandidate } from '../core/demo/demo-logins.ts';
@@ -78,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  if (process.env.YUCHI_REQUEST_TRACE) traceRequests(app, options.handle.pool, process.env.YUCHI_REQUEST_TRACE);
   registerAuth(app, db, options.handle.url);
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     try {

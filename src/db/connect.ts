@@ -51,11 +51,19 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export function openDatabase(url: string, options: { max?: number; applicationName?: string } = {}): DatabaseHandle {
+/**
+ * `min` connections, once opened, are kept however long they sit idle (others close after
+ * `idleTimeoutMillis`, 10 s by default): a server answering a steady stream would otherwise close
+ * its spare connections between bursts and open them again in the next one, each opening (auth,
+ * a new backend, its statements prepared again) costing a request tens to hundreds of ms.
+ */
+export function openDatabase(url: string, options: { max?: number; min?: number; idleTimeoutMillis?: number; applicationName?: string } = {}): DatabaseHandle {
   const pool = new pg.Pool({
     Client: PreparingClient,
     connectionString: url,
     max: options.max ?? 20,
+    min: options.min ?? 0,
+    idleTimeoutMillis: options.idleTimeoutMillis ?? 10_000,
     application_name: options.applicationName ?? 'yuchi',
   });
   // An idle client losing its connection (database restart) must not crash the process.

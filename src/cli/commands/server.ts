@@ -12,14 +12,21 @@ interface Running {
   handle: DatabaseHandle;
 }
 
+/** Connections a serving process opens at start and keeps. */
+const WARM_CONNECTIONS = 6;
+
 async function openForService(): Promise<Running> {
   const [{ openDatabaseServer }, { openDatabase }, { migrate }] = await Promise.all([
     import('../../db/embedded.ts'), import('../../db/connect.ts'), import('../../db/migrate.ts'),
   ]);
   const debug = Boolean(process.env.YUCHI_DEBUG);
   const server = await openDatabaseServer({ log: debug ? (line) => note(`[postgres] ${line}`) : undefined });
-  const handle = openDatabase(server.url, { max: 30, applicationName: 'yuchi' });
+  // A serving process keeps a few connections open for good (and spares for a minute), opened now:
+  // a request must not pay for opening one (see openDatabase).
+  const handle = openDatabase(server.url, { max: 30, min: WARM_CONNECTIONS, idleTimeoutMillis: 60_000, applicationName: 'yuchi' });
   await migrate(handle.pool);
+  const warm = await Promise.all(Array.from({ length: WARM_CONNECTIONS }, () => handle.pool.connect()));
+  for (const client of warm) client.release();
   // channel secrets saved before they were sealed at rest are sealed now (idempotent)
   const { sealStoredSecrets } = await import('../../core/channels/settings.service.ts');
   const secrets = await sealStoredSecrets(handle.db);

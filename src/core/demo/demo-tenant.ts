@@ -9,6 +9,7 @@ import { createSegment, type NewSegment } from '../segments/segments.service.ts'
 import { seedDemo } from './demo.service.ts';
 import { seedDemoScripts } from '../sop/demo-scripts.ts';
 import { writeDemoTimeline } from './demo-timeline.ts';
+import { seedDemoChatter } from './demo-chatter.service.ts';
 
 export const DEMO_TENANT = { slug: 'demo', name: '鲜果时光（演示）' };
 export const DEMO_PASSWORD = 'yuchi-demo';
@@ -61,6 +62,8 @@ export async function ensureDemoTenant(
   const tenant = await createTenant(db, DEMO_TENANT);
   const seeded = await seedDemo(handle, { tenantId: tenant.id, customers: options.customers ?? 5000, months: 12, seed: options.seed ?? 1, onProgress: options.onProgress });
   await writeDemoTimeline(db, tenant.id);
+  // The groups talk (a few weeks, each as its intended health), so group health and the workbench are not empty.
+  await seedDemoChatter(db, tenant.id, { seed: options.seed ?? 1 });
   // The demo guide is the staff member with the most customers, so their view is not empty.
   const guide = await db
     .selectFrom('customers')
