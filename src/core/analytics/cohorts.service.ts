@@ -1,9 +1,15 @@
 // Figures that follow customers from a starting month: repurchase after the first order, the
 // monthly retention matrix of first-order cohorts, and LTV by acquisition month.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { MONTHS_AFTER, REPURCHASE_WINDOWS, monthReached, monthsOf, rate } from './analytics.rules.ts';
 import { customerFilter, firstOrderInRange, localDay, type Scope } from './filters.service.ts';
+import { EVERY_STORE } from './rollups.service.ts';
+
+/** Whole calendar months from month `from` to month `to` (both first days of months). */
+function monthsAfter(to: RawBuilder<unknown>, from: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`((extract(year from ${to}) * 12 + extract(month from ${to})) - (extract(year from ${from}) * 12 + extract(month from ${from})))::int`;
+}
 
 export interface RepurchaseWindow {
   days: number;
@@ -79,19 +85,16 @@ export interface CohortRow {
 /** Cohort = month of first order (in the range); cell k = cohort members with a counted order in
  *  the k-th calendar month after. Month 0 is everyone by definition. */
 export async function cohorts(db: Db, s: Scope): Promise<CohortRow[]> {
+  // Months with a counted order per customer from the customer-month rollup (rollups.service.ts):
+  // one row per customer and month, so rows are distinct customers.
   const rows = await sql<{ month: string; k: number; n: number }>`
     with base as materialized (
       select c.id, date_trunc('month', c.first_order_at at time zone ${s.tz})::date as m0 from customers c where ${firstOrderInRange(s)}
     )
-    select to_char(b.m0, 'YYYY-MM') as month, k, count(distinct b.id)::int as n from base b
-      join lateral (
-        select distinct ((extract(year from o.ordered_at at time zone ${s.tz}) * 12 + extract(month from o.ordered_at at time zone ${s.tz}))
-                       - (extract(year from b.m0) * 12 + extract(month from b.m0)))::int as k
-          from orders o
-         where o.tenant_id = ${s.tenantId} and o.customer_id = b.id and o.status <> 'refunded'
-           and o.ordered_at >= (b.m0::timestamp at time zone ${s.tz})
-           and o.ordered_at < ((b.m0 + interval '${sql.raw(String(MONTHS_AFTER))} months')::timestamp at time zone ${s.tz})
-      ) m on true
+    select to_char(b.m0, 'YYYY-MM') as month, ${monthsAfter(sql`m.month`, sql`b.m0`)} as k, count(*)::int as n
+      from base b
+      join analytics_customer_months m on m.tenant_id = ${s.tenantId} and m.customer_id = b.id and m.store_key = ${EVERY_STORE}::uuid
+       and m.month >= b.m0 and m.month < (b.m0 + interval '${sql.raw(String(MONTHS_AFTER))} months')::date
      group by 1, 2`.execute(db);
   const counts = new Map(rows.rows.map((r) => [`${r.month}|${r.k}`, r.n]));
   return monthsOf(s.range).map((month) => {
@@ -119,16 +122,15 @@ export interface LtvRow {
  * acquired customer, buyers or not, in whole fen.
  */
 export async function ltv(db: Db, s: Scope): Promise<LtvRow[]> {
+  // Spend per customer and month from the customer-month rollup (rollups.service.ts).
   const rows = await sql<{ month: string; k: number | null; spent: string | null; customers: number }>`
     with base as materialized (
       select c.id, date_trunc('month', c.created_at at time zone ${s.tz})::date as a0 from customers c
        where c.tenant_id = ${s.tenantId} and c.created_at >= ${s.start} and c.created_at < ${s.end} ${customerFilter(s)}
     ), spend as (
-      select b.a0, greatest(0, ((extract(year from o.ordered_at at time zone ${s.tz}) * 12 + extract(month from o.ordered_at at time zone ${s.tz}))
-                        - (extract(year from b.a0) * 12 + extract(month from b.a0)))::int) as k,
-             o.paid_fen - o.refunded_fen as spent
-        from base b join orders o on o.tenant_id = ${s.tenantId} and o.customer_id = b.id and o.status <> 'refunded'
-       where o.ordered_at < ((b.a0 + interval '${sql.raw(String(MONTHS_AFTER))} months')::timestamp at time zone ${s.tz})
+      select b.a0, greatest(0, ${monthsAfter(sql`m.month`, sql`b.a0`)}) as k, m.spent_fen as spent
+        from base b join analytics_customer_months m on m.tenant_id = ${s.tenantId} and m.customer_id = b.id and m.store_key = ${EVERY_STORE}::uuid
+       where m.month < (b.a0 + interval '${sql.raw(String(MONTHS_AFTER))} months')::date
     )
     select to_char(a0, 'YYYY-MM') as month, null::int as k, null::bigint as spent, count(*)::int as customers from base group by 1
     union all

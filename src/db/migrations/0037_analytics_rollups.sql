@@ -7,8 +7,8 @@
 -- analytics_customer_months: per customer, tenant-local month and store, the customer's counted
 -- orders, spend, and counted orders per day of the month (day_orders[1..31], and as bits in
 -- day_mask for range tests). store_key is the
--- store of the orders, or the nil uuid for the customer's orders at every store (store-less orders
--- included), so distinct buyers of a month (at a store or anywhere) are rows, and buyers of any
+-- store of the orders (NO_STORE, all f's, for orders without one), or the nil uuid for the
+-- customer's orders at every store, so distinct buyers of a month (at a store or anywhere) are rows, and buyers of any
 -- date range are the customers with a row whose days in the range hold an order. A row exists only
 -- while it holds a counted order.
 --
@@ -21,16 +21,15 @@
 -- Rows are upserted in key order, so concurrent writers wait, never deadlock. No foreign keys:
 -- the cascade from a deleted tenant runs the orders trigger after the tenant row is gone (the join
 -- to tenants then writes nothing) and the tenants trigger below removes the tenant's rows.
--- day_orders of a month from (day of month, orders) pairs. (A loop: run for every row of the backfill.)
-create function analytics_day_vector(days integer[], counts bigint[]) returns integer[] language plpgsql immutable parallel safe as $$
-declare
-  v integer[] := array_fill(0, array[31]);
+-- day_orders of a month from (day of month, orders) pairs: an aggregate, one call per pair.
+create function analytics_day_orders_step(v integer[], dom integer, n bigint) returns integer[] language plpgsql immutable parallel safe as $$
 begin
-  for i in 1 .. coalesce(array_length(days, 1), 0) loop
-    v[days[i]] := v[days[i]] + counts[i];
-  end loop;
+  v[dom] := v[dom] + n;
   return v;
 end $$;
+create aggregate analytics_day_orders(integer, bigint) (
+  sfunc = analytics_day_orders_step, stype = integer[], initcond = '{0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0}'
+);
 -- Element-wise sum of two day_orders.
 create function analytics_add_days(a integer[], b integer[]) returns integer[] language plpgsql immutable parallel safe as $$
 declare
@@ -70,11 +69,9 @@ create table analytics_customer_months (
   orders       integer not null,
   spent_fen    bigint not null,
   day_orders   integer[] not null,  -- counted orders on day 1..31 of the month
-  day_mask     integer generated always as (analytics_day_mask(day_orders)) stored,
-  primary key (tenant_id, customer_id, month, store_key)
+  day_mask     integer not null     -- analytics_day_mask(day_orders)
 ) with (fillfactor = 85);
--- Buyers of a month (anywhere or at a store) without reading every customer's rows.
-create index analytics_customer_months_month on analytics_customer_months (tenant_id, store_key, month, customer_id) include (day_mask, orders, spent_fen);
+-- (keys and indexes are built after the backfill, at the end)
 
 create function orders_to_analytics_insert() returns trigger language plpgsql as $$
 begin
@@ -93,19 +90,20 @@ begin
   ), per_day as (
     select d.tenant_id, d.customer_id, date_trunc('month', d.local_at)::date as month, k.store_key,
            extract(day from d.local_at)::integer as dom, sum(d.n) as n, sum(d.spent) as spent
-      from d cross join lateral (values ('00000000-0000-0000-0000-000000000000'::uuid), (d.store_id)) k(store_key)
-     where d.customer_id is not null and k.store_key is not null
+      from d cross join lateral (values ('00000000-0000-0000-0000-000000000000'::uuid), (coalesce(d.store_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))) k(store_key)
+     where d.customer_id is not null
      group by 1, 2, 3, 4, 5
   )
-  insert into analytics_customer_months as r (tenant_id, customer_id, month, store_key, orders, spent_fen, day_orders)
-  select tenant_id, customer_id, month, store_key, sum(n), sum(spent), analytics_day_vector(array_agg(dom), array_agg(n))
+  insert into analytics_customer_months as r (tenant_id, customer_id, month, store_key, orders, spent_fen, day_orders, day_mask)
+  select tenant_id, customer_id, month, store_key, sum(n), sum(spent), analytics_day_orders(dom, n), analytics_day_mask(analytics_day_orders(dom, n))
     from per_day
    group by 1, 2, 3, 4
   having bool_or(n <> 0) or sum(spent) <> 0
    order by 1, 2, 3, 4
   on conflict (tenant_id, customer_id, month, store_key) do update
      set orders = r.orders + excluded.orders, spent_fen = r.spent_fen + excluded.spent_fen,
-         day_orders = analytics_add_days(r.day_orders, excluded.day_orders);
+         day_orders = analytics_add_days(r.day_orders, excluded.day_orders),
+         day_mask = analytics_day_mask(analytics_add_days(r.day_orders, excluded.day_orders));
   return null;
 end $$;
 
@@ -130,19 +128,20 @@ begin
   ), per_day as (
     select d.tenant_id, d.customer_id, date_trunc('month', d.local_at)::date as month, k.store_key,
            extract(day from d.local_at)::integer as dom, sum(d.n) as n, sum(d.spent) as spent
-      from d cross join lateral (values ('00000000-0000-0000-0000-000000000000'::uuid), (d.store_id)) k(store_key)
-     where d.customer_id is not null and k.store_key is not null
+      from d cross join lateral (values ('00000000-0000-0000-0000-000000000000'::uuid), (coalesce(d.store_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))) k(store_key)
+     where d.customer_id is not null
      group by 1, 2, 3, 4, 5
   )
-  insert into analytics_customer_months as r (tenant_id, customer_id, month, store_key, orders, spent_fen, day_orders)
-  select tenant_id, customer_id, month, store_key, sum(n), sum(spent), analytics_day_vector(array_agg(dom), array_agg(n))
+  insert into analytics_customer_months as r (tenant_id, customer_id, month, store_key, orders, spent_fen, day_orders, day_mask)
+  select tenant_id, customer_id, month, store_key, sum(n), sum(spent), analytics_day_orders(dom, n), analytics_day_mask(analytics_day_orders(dom, n))
     from per_day
    group by 1, 2, 3, 4
   having bool_or(n <> 0) or sum(spent) <> 0
    order by 1, 2, 3, 4
   on conflict (tenant_id, customer_id, month, store_key) do update
      set orders = r.orders + excluded.orders, spent_fen = r.spent_fen + excluded.spent_fen,
-         day_orders = analytics_add_days(r.day_orders, excluded.day_orders);
+         day_orders = analytics_add_days(r.day_orders, excluded.day_orders),
+         day_mask = analytics_day_mask(analytics_add_days(r.day_orders, excluded.day_orders));
   -- A month without a counted order left is no month of activity (only rows leaving can empty one).
   delete from analytics_customer_months m
    using (select distinct o.tenant_id, o.customer_id, date_trunc('month', o.ordered_at at time zone t.timezone)::date as month
@@ -168,19 +167,20 @@ begin
   ), per_day as (
     select d.tenant_id, d.customer_id, date_trunc('month', d.local_at)::date as month, k.store_key,
            extract(day from d.local_at)::integer as dom, sum(d.n) as n, sum(d.spent) as spent
-      from d cross join lateral (values ('00000000-0000-0000-0000-000000000000'::uuid), (d.store_id)) k(store_key)
-     where d.customer_id is not null and k.store_key is not null
+      from d cross join lateral (values ('00000000-0000-0000-0000-000000000000'::uuid), (coalesce(d.store_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))) k(store_key)
+     where d.customer_id is not null
      group by 1, 2, 3, 4, 5
   )
-  insert into analytics_customer_months as r (tenant_id, customer_id, month, store_key, orders, spent_fen, day_orders)
-  select tenant_id, customer_id, month, store_key, sum(n), sum(spent), analytics_day_vector(array_agg(dom), array_agg(n))
+  insert into analytics_customer_months as r (tenant_id, customer_id, month, store_key, orders, spent_fen, day_orders, day_mask)
+  select tenant_id, customer_id, month, store_key, sum(n), sum(spent), analytics_day_orders(dom, n), analytics_day_mask(analytics_day_orders(dom, n))
     from per_day
    group by 1, 2, 3, 4
   having bool_or(n <> 0) or sum(spent) <> 0
    order by 1, 2, 3, 4
   on conflict (tenant_id, customer_id, month, store_key) do update
      set orders = r.orders + excluded.orders, spent_fen = r.spent_fen + excluded.spent_fen,
-         day_orders = analytics_add_days(r.day_orders, excluded.day_orders);
+         day_orders = analytics_add_days(r.day_orders, excluded.day_orders),
+         day_mask = analytics_day_mask(analytics_add_days(r.day_orders, excluded.day_orders));
   -- A month without a counted order left is no month of activity (only rows leaving can empty one).
   delete from analytics_customer_months m
    using (select distinct o.tenant_id, o.customer_id, date_trunc('month', o.ordered_at at time zone t.timezone)::date as month
@@ -206,13 +206,13 @@ begin
     from orders o join tenants t on t.id = o.tenant_id
    where o.tenant_id = p_tenant and o.status <> 'refunded'
    group by 1, 2, 3, 4;
-  insert into analytics_customer_months (tenant_id, customer_id, month, store_key, orders, spent_fen, day_orders)
-  select tenant_id, customer_id, month, store_key, sum(n), sum(spent), analytics_day_vector(array_agg(dom), array_agg(n))
+  insert into analytics_customer_months (tenant_id, customer_id, month, store_key, orders, spent_fen, day_orders, day_mask)
+  select tenant_id, customer_id, month, store_key, sum(n), sum(spent), analytics_day_orders(dom, n), bit_or(1 << (dom - 1))
     from (select o.tenant_id, o.customer_id, date_trunc('month', o.ordered_at at time zone t.timezone)::date as month, k.store_key,
                  extract(day from o.ordered_at at time zone t.timezone)::integer as dom, count(*) as n, sum(o.paid_fen - o.refunded_fen) as spent
             from orders o join tenants t on t.id = o.tenant_id
-            cross join lateral (values ('00000000-0000-0000-0000-000000000000'::uuid), (o.store_id)) k(store_key)
-           where o.tenant_id = p_tenant and o.status <> 'refunded' and o.customer_id is not null and k.store_key is not null
+            cross join lateral (values ('00000000-0000-0000-0000-000000000000'::uuid), (coalesce(o.store_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))) k(store_key)
+           where o.tenant_id = p_tenant and o.status <> 'refunded' and o.customer_id is not null
            group by 1, 2, 3, 4, 5) x
    group by 1, 2, 3, 4;
 end $$;
@@ -243,12 +243,17 @@ select o.tenant_id, (o.ordered_at at time zone t.timezone)::date, o.store_id, o.
   from orders o join tenants t on t.id = o.tenant_id
  where o.status <> 'refunded'
  group by 1, 2, 3, 4;
-insert into analytics_customer_months (tenant_id, customer_id, month, store_key, orders, spent_fen, day_orders)
-select tenant_id, customer_id, month, store_key, sum(n), sum(spent), analytics_day_vector(array_agg(dom), array_agg(n))
+insert into analytics_customer_months (tenant_id, customer_id, month, store_key, orders, spent_fen, day_orders, day_mask)
+select tenant_id, customer_id, month, store_key, sum(n), sum(spent), analytics_day_orders(dom, n), bit_or(1 << (dom - 1))
   from (select o.tenant_id, o.customer_id, date_trunc('month', o.ordered_at at time zone t.timezone)::date as month, k.store_key,
                extract(day from o.ordered_at at time zone t.timezone)::integer as dom, count(*) as n, sum(o.paid_fen - o.refunded_fen) as spent
           from orders o join tenants t on t.id = o.tenant_id
-          cross join lateral (values ('00000000-0000-0000-0000-000000000000'::uuid), (o.store_id)) k(store_key)
-         where o.status <> 'refunded' and o.customer_id is not null and k.store_key is not null
+          cross join lateral (values ('00000000-0000-0000-0000-000000000000'::uuid), (coalesce(o.store_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))) k(store_key)
+         where o.status <> 'refunded' and o.customer_id is not null
          group by 1, 2, 3, 4, 5) x
  group by 1, 2, 3, 4;
+alter table analytics_customer_months add primary key (tenant_id, customer_id, month, store_key);
+-- Buyers of a month (anywhere or at a store) without reading every customer's rows.
+create index analytics_customer_months_month on analytics_customer_months (tenant_id, store_key, month, customer_id) include (day_mask, orders, spent_fen);
+analyze analytics_order_days;
+analyze analytics_customer_months;
