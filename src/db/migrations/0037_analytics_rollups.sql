@@ -108,6 +108,8 @@ begin
 end $$;
 
 create function orders_to_analytics_update() returns trigger language plpgsql as $$
+declare
+  emptied boolean;
 begin
   with d as (
     select n.tenant_id, n.customer_id, n.store_id, n.channel, n.ordered_at at time zone t.timezone as local_at,
@@ -131,7 +133,7 @@ begin
       from d cross join lateral (values ('00000000-0000-0000-0000-000000000000'::uuid), (coalesce(d.store_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))) k(store_key)
      where d.customer_id is not null
      group by 1, 2, 3, 4, 5
-  )
+  ), months as (
   insert into analytics_customer_months as r (tenant_id, customer_id, month, store_key, orders, spent_fen, day_orders, day_mask)
   select tenant_id, customer_id, month, store_key, sum(n), sum(spent), analytics_day_orders(dom, n), analytics_day_mask(analytics_day_orders(dom, n))
     from per_day
@@ -141,16 +143,23 @@ begin
   on conflict (tenant_id, customer_id, month, store_key) do update
      set orders = r.orders + excluded.orders, spent_fen = r.spent_fen + excluded.spent_fen,
          day_orders = analytics_add_days(r.day_orders, excluded.day_orders),
-         day_mask = analytics_day_mask(analytics_add_days(r.day_orders, excluded.day_orders));
+         day_mask = analytics_day_mask(analytics_add_days(r.day_orders, excluded.day_orders))
+  returning r.orders = 0 as emptied
+  )
+  select coalesce(bool_or(months.emptied), false) into emptied from months;
   -- A month without a counted order left is no month of activity (only rows leaving can empty one).
+  if emptied then
   delete from analytics_customer_months m
    using (select distinct o.tenant_id, o.customer_id, date_trunc('month', o.ordered_at at time zone t.timezone)::date as month
             from old_orders o join tenants t on t.id = o.tenant_id where o.customer_id is not null) k
    where m.tenant_id = k.tenant_id and m.customer_id = k.customer_id and m.month = k.month and m.orders = 0;
+  end if;
   return null;
 end $$;
 
 create function orders_to_analytics_delete() returns trigger language plpgsql as $$
+declare
+  emptied boolean;
 begin
   with d as (
     select o.tenant_id, o.customer_id, o.store_id, o.channel, o.ordered_at at time zone t.timezone as local_at,
@@ -170,7 +179,7 @@ begin
       from d cross join lateral (values ('00000000-0000-0000-0000-000000000000'::uuid), (coalesce(d.store_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))) k(store_key)
      where d.customer_id is not null
      group by 1, 2, 3, 4, 5
-  )
+  ), months as (
   insert into analytics_customer_months as r (tenant_id, customer_id, month, store_key, orders, spent_fen, day_orders, day_mask)
   select tenant_id, customer_id, month, store_key, sum(n), sum(spent), analytics_day_orders(dom, n), analytics_day_mask(analytics_day_orders(dom, n))
     from per_day
@@ -180,12 +189,17 @@ begin
   on conflict (tenant_id, customer_id, month, store_key) do update
      set orders = r.orders + excluded.orders, spent_fen = r.spent_fen + excluded.spent_fen,
          day_orders = analytics_add_days(r.day_orders, excluded.day_orders),
-         day_mask = analytics_day_mask(analytics_add_days(r.day_orders, excluded.day_orders));
+         day_mask = analytics_day_mask(analytics_add_days(r.day_orders, excluded.day_orders))
+  returning r.orders = 0 as emptied
+  )
+  select coalesce(bool_or(months.emptied), false) into emptied from months;
   -- A month without a counted order left is no month of activity (only rows leaving can empty one).
+  if emptied then
   delete from analytics_customer_months m
    using (select distinct o.tenant_id, o.customer_id, date_trunc('month', o.ordered_at at time zone t.timezone)::date as month
             from old_orders o join tenants t on t.id = o.tenant_id where o.customer_id is not null) k
    where m.tenant_id = k.tenant_id and m.customer_id = k.customer_id and m.month = k.month and m.orders = 0;
+  end if;
   return null;
 end $$;
 
