@@ -1397,6 +1397,31 @@ export interface GroupMemberWeeksTable {
   leaves: Generated<number>;
 }
 
+/** Counted orders and GMV per tenant-local day, store and channel (migration 0037, kept by triggers on orders). */
+export interface AnalyticsOrderDaysTable {
+  tenant_id: string;
+  day: string;
+  store_id: string | null;
+  channel: string;
+  orders: Generated<number>;
+  gmv_fen: Generated<number>;
+}
+
+/** A customer's counted orders and spend in a tenant-local month; present only while orders > 0 (migration 0037). */
+export interface AnalyticsCustomerMonthsTable {
+  tenant_id: string;
+  customer_id: string;
+  month: string;
+  /** The store of the orders, or EVERY_STORE (the nil uuid) for the customer's orders anywhere. */
+  store_key: string;
+  orders: number;
+  spent_fen: number;
+  /** Counted orders on day 1..31 of the month. */
+  day_orders: number[];
+  /** Bit d − 1 set when day d holds a counted order (generated from day_orders). */
+  day_mask: Generated<number>;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -1502,6 +1527,8 @@ export interface Database {
   group_welcomes_sent: GroupWelcomesSentTable;
   mass_send_recipients: MassSendRecipientsTable;
   group_member_weeks: GroupMemberWeeksTable;
+  analytics_order_days: AnalyticsOrderDaysTable;
+  analytics_customer_months: AnalyticsCustomerMonthsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -2,8 +2,9 @@
 // monthly retention matrix of first-order cohorts, and LTV by acquisition month.
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
-import { MONTHS_AFTER, REPURCHASE_WINDOWS, monthReached, monthsOf, rate } from './analytics.rules.ts';
+import { MONTHS_AFTER, REPURCHASE_WINDOWS, monthReached, monthsBetween, monthsOf, rate } from './analytics.rules.ts';
 import { customerFilter, firstOrderInRange, localDay, type Scope } from './filters.service.ts';
+import { EVERY_STORE } from './rollups.service.ts';
 
 export interface RepurchaseWindow {
   days: number;
@@ -79,21 +80,21 @@ export interface CohortRow {
 /** Cohort = month of first order (in the range); cell k = cohort members with a counted order in
  *  the k-th calendar month after. Month 0 is everyone by definition. */
 export async function cohorts(db: Db, s: Scope): Promise<CohortRow[]> {
-  const rows = await sql<{ month: string; k: number; n: number }>`
+  // Months with a counted order per customer from the customer-month rollup (rollups.service.ts):
+  // one row per customer and month, so rows are distinct customers.
+  // (grouped by the two months; the month difference is taken here, cheaper than in SQL)
+  const rows = await sql<{ m0: string; month: string; n: number }>`
     with base as materialized (
       select c.id, date_trunc('month', c.first_order_at at time zone ${s.tz})::date as m0 from customers c where ${firstOrderInRange(s)}
     )
-    select to_char(b.m0, 'YYYY-MM') as month, k, count(distinct b.id)::int as n from base b
-      join lateral (
-        select distinct ((extract(year from o.ordered_at at time zone ${s.tz}) * 12 + extract(month from o.ordered_at at time zone ${s.tz}))
-                       - (extract(year from b.m0) * 12 + extract(month from b.m0)))::int as k
-          from orders o
-         where o.tenant_id = ${s.tenantId} and o.customer_id = b.id and o.status <> 'refunded'
-           and o.ordered_at >= (b.m0::timestamp at time zone ${s.tz})
-           and o.ordered_at < ((b.m0 + interval '${sql.raw(String(MONTHS_AFTER))} months')::timestamp at time zone ${s.tz})
-      ) m on true
+    select b.m0, m.month, count(*)::int as n
+      from base b
+      join analytics_customer_months m on m.tenant_id = ${s.tenantId} and m.customer_id = b.id and m.store_key = ${EVERY_STORE}::uuid
+       and m.month >= b.m0 and m.month < (b.m0 + interval '${sql.raw(String(MONTHS_AFTER))} months')::date
+     where m.month >= ${`${s.range.from.slice(0, 7)}-01`}::date
+       and m.month < (${`${s.range.to.slice(0, 7)}-01`}::date + interval '${sql.raw(String(MONTHS_AFTER))} months')::date
      group by 1, 2`.execute(db);
-  const counts = new Map(rows.rows.map((r) => [`${r.month}|${r.k}`, r.n]));
+  const counts = new Map(rows.rows.map((r) => [`${r.m0.slice(0, 7)}|${monthsBetween(r.m0, r.month)}`, r.n]));
   return monthsOf(s.range).map((month) => {
     const size = counts.get(`${month}|0`) ?? 0;
     const cells = Array.from({ length: MONTHS_AFTER }, (_, k) => {
@@ -119,25 +120,28 @@ export interface LtvRow {
  * acquired customer, buyers or not, in whole fen.
  */
 export async function ltv(db: Db, s: Scope): Promise<LtvRow[]> {
-  const rows = await sql<{ month: string; k: number | null; spent: string | null; customers: number }>`
+  // Spend per customer and month from the customer-month rollup (rollups.service.ts).
+  const rows = await sql<{ month: string; spent_month: string | null; spent: string | null; customers: number }>`
     with base as materialized (
       select c.id, date_trunc('month', c.created_at at time zone ${s.tz})::date as a0 from customers c
        where c.tenant_id = ${s.tenantId} and c.created_at >= ${s.start} and c.created_at < ${s.end} ${customerFilter(s)}
-    ), spend as (
-      select b.a0, greatest(0, ((extract(year from o.ordered_at at time zone ${s.tz}) * 12 + extract(month from o.ordered_at at time zone ${s.tz}))
-                        - (extract(year from b.a0) * 12 + extract(month from b.a0)))::int) as k,
-             o.paid_fen - o.refunded_fen as spent
-        from base b join orders o on o.tenant_id = ${s.tenantId} and o.customer_id = b.id and o.status <> 'refunded'
-       where o.ordered_at < ((b.a0 + interval '${sql.raw(String(MONTHS_AFTER))} months')::timestamp at time zone ${s.tz})
     )
-    select to_char(a0, 'YYYY-MM') as month, null::int as k, null::bigint as spent, count(*)::int as customers from base group by 1
+    select to_char(a0, 'YYYY-MM') as month, null::date as spent_month, null::bigint as spent, count(*)::int as customers from base group by 1
     union all
-    select to_char(a0, 'YYYY-MM'), k, sum(spent)::bigint, 0 from spend group by 1, 2`.execute(db);
+    select to_char(b.a0, 'YYYY-MM'), m.month, sum(m.spent_fen)::bigint, 0
+      from base b join analytics_customer_months m on m.tenant_id = ${s.tenantId} and m.customer_id = b.id and m.store_key = ${EVERY_STORE}::uuid
+     where m.month < (b.a0 + interval '${sql.raw(String(MONTHS_AFTER))} months')::date
+       and m.month < (${`${s.range.to.slice(0, 7)}-01`}::date + interval '${sql.raw(String(MONTHS_AFTER))} months')::date
+     group by 1, 2`.execute(db);
   const sizes = new Map<string, number>();
   const spent = new Map<string, number>();
   for (const r of rows.rows) {
-    if (r.k === null) sizes.set(r.month, r.customers);
-    else spent.set(`${r.month}|${r.k}`, Number(r.spent ?? 0));
+    if (r.spent_month === null) sizes.set(r.month, r.customers);
+    else {
+      // orders before the acquisition month (imported history) count in month 0
+      const key = `${r.month}|${Math.max(0, monthsBetween(r.month, r.spent_month))}`;
+      spent.set(key, (spent.get(key) ?? 0) + Number(r.spent ?? 0));
+    }
   }
   return monthsOf(s.range).map((month) => {
     const customers = sizes.get(month) ?? 0;

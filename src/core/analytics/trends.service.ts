@@ -7,6 +7,8 @@ import {
   type Breakdown, type Granularity,
 } from './analytics.rules.ts';
 import { countedOrdersInRange, customerFilter, firstOrderInRange, firstOrderOf, localDay, type Scope } from './filters.service.ts';
+import { trendsFromRollups } from './trends-rollups.service.ts';
+import { NO_STORE, customerMonthsInRange, orderDaysInRange, rangeDays, rollupsAnswer } from './rollups.service.ts';
 
 export interface TrendPoint {
   bucket: string;
@@ -27,7 +29,8 @@ function bucketKey(s: Scope, column: RawBuilder<unknown>, granularity: Granulari
 }
 
 export async function trends(db: Db, s: Scope, granularity: Granularity): Promise<TrendPoint[]> {
-  // One pass over the range's orders and interaction events: order figures from the order rows,
+  if (rollupsAnswer(s) && granularity !== 'week') return trendsFromRollups(db, s, granularity);
+  // Weeks (a customer's week may span two months of the rollup) and segments: one pass over the range's orders and interaction events: order figures from the order rows,
   // active customers from both.
   const [figures, newBuyers] = await Promise.all([
     sql<{ bucket: string; gmv: string | null; orders: number; buyers: number; active: number }>`
@@ -82,7 +85,7 @@ export async function breakdown(db: Db, s: Scope, by: Breakdown): Promise<Breakd
   const firstKey = { store: sql`${firstOrderOf(s, 'store_id')}::text`, channel: firstOrderOf(s, 'channel'), guide: sql`c.guide_id::text`, source: sql`nullif(c.source_channel, '')` }[by];
   const joinCustomers = by === 'guide' || by === 'source' ? sql`left join customers c on c.tenant_id = o.tenant_id and c.id = o.customer_id` : sql``;
   const [figures, repurchase, names] = await Promise.all([
-    sql<{ key: string | null; gmv: string; orders: number; buyers: number }>`
+    by === 'store' && rollupsAnswer(s) ? storeFigures(db, s) : sql<{ key: string | null; gmv: string; orders: number; buyers: number }>`
       select ${orderKey} as key, sum(o.paid_fen - o.refunded_fen)::bigint as gmv, count(*)::int as orders,
              count(distinct o.customer_id)::int as buyers
         from orders o ${joinCustomers} where ${countedOrdersInRange(s)} group by 1`.execute(db),
@@ -112,6 +115,27 @@ export async function breakdown(db: Db, s: Scope, by: Breakdown): Promise<Breakd
       };
     })
     .sort((a, b) => b.gmvFen - a.gmvFen || a.name.localeCompare(b.name));
+}
+
+/**
+ * Store groups from the rollups: GMV and orders from analytics_order_days, buyers from the
+ * customer-month rows of each store. Channel, guide and source groups stay on orders: their buyers
+ * are no key of the rollups (guide and source are the customer's today).
+ */
+async function storeFigures(db: Db, s: Scope): Promise<{ rows: { key: string | null; gmv: string; orders: number; buyers: number }[] }> {
+  const [figures, buyers] = await Promise.all([
+    sql<{ key: string | null; gmv: string; orders: number }>`
+      select d.store_id::text as key, sum(d.gmv_fen)::bigint as gmv, sum(d.orders)::int as orders
+        from analytics_order_days d where ${orderDaysInRange(s)} group by 1 having sum(d.orders) > 0`.execute(db),
+    sql<{ key: string; buyers: number }>`
+      select store_key::text as key, count(*)::int as buyers
+        from (select distinct m.store_key, m.customer_id from analytics_customer_months m
+               where ${customerMonthsInRange(s, s.storeId ? sql`${s.storeId}::uuid` : sql`any(array(select id from stores where tenant_id = ${s.tenantId}) || ${NO_STORE}::uuid)`)}
+                 and ${rangeDays(s)} <> 0) m
+       group by 1`.execute(db),
+  ]);
+  const byStore = new Map(buyers.rows.map((r) => [r.key, r.buyers]));
+  return { rows: figures.rows.map((r) => ({ ...r, buyers: byStore.get(r.key ?? NO_STORE) ?? 0 })) };
 }
 
 async function namesOf(db: Db, s: Scope, by: Breakdown): Promise<Map<string, string>> {

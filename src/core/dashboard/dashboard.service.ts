@@ -1,8 +1,10 @@
-// The home dashboard's figures, straight from orders and customers.
+// The home dashboard's figures: customers from customers, orders from the analytics rollups.
 // GMV counts what customers kept paying: paid minus refunded, over orders not fully refunded.
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { Actor } from '../access/access.rules.ts';
+import type { Scope } from '../analytics/filters.service.ts';
+import { customerMonthsInRange, orderDaysInRange, rangeDayCount, rangeDays } from '../analytics/rollups.service.ts';
 import { monthsOf, type DateRange } from './dashboard.rules.ts';
 
 export interface DashboardSummary {
@@ -18,41 +20,53 @@ export async function dashboardSummary(db: Db, actor: Actor, range: DateRange, f
   const tz = actor.timezone;
   const start = sql`(${range.from}::date)::timestamp at time zone ${tz}`;
   const end = sql`(${range.to}::date + 1)::timestamp at time zone ${tz}`;
-  const store = filter.storeId ? sql`and o.store_id = ${filter.storeId}` : sql``;
   const customerStore = filter.storeId ? sql`and c.store_id = ${filter.storeId}` : sql``;
-  const inRange = sql`o.tenant_id = ${actor.tenantId} and o.ordered_at >= ${start} and o.ordered_at < ${end} and o.status <> 'refunded' ${store}`;
 
-  const [customers, totals, months, stores, channels] = await Promise.all([
+  // Order figures from the analytics rollups (core/analytics/rollups.service.ts), kept in step with
+  // orders by triggers; the dashboard has no segment filter, so they answer every request.
+  const s: Scope = {
+    tenantId: actor.tenantId, tz, today: range.to, range, storeId: filter.storeId ?? null, segmentId: null,
+    start, end: sql`((${range.to}::date + 1)::timestamp at time zone ${tz})`,
+  };
+  const [customers, totals, buyers, months, monthBuyers, stores, channels] = await Promise.all([
     sql<{ total: number; with_orders: number; new_in_range: number }>`
       select count(*)::int as total,
              count(*) filter (where c.order_count > 0)::int as with_orders,
              count(*) filter (where c.created_at >= ${start} and c.created_at < ${end})::int as new_in_range
         from customers c where c.tenant_id = ${actor.tenantId} ${customerStore}`.execute(db),
-    sql<{ orders: number; gmv: number; buyers: number; repeat_buyers: number }>`
-      with per_buyer as (
-        select o.customer_id, count(*) as orders, sum(o.paid_fen - o.refunded_fen) as gmv,
-               count(distinct (o.ordered_at at time zone ${tz})::date) as days
-          from orders o where ${inRange} group by o.customer_id)
-      select coalesce(sum(orders), 0)::int as orders, coalesce(sum(gmv), 0)::bigint as gmv,
-             count(customer_id)::int as buyers, count(customer_id) filter (where days >= 2)::int as repeat_buyers
-        from per_buyer`.execute(db),
-    sql<{ month: string; gmv: number; orders: number; buyers: number }>`
-      select to_char(o.ordered_at at time zone ${tz}, 'YYYY-MM') as month, sum(o.paid_fen - o.refunded_fen)::bigint as gmv,
-             count(*)::int as orders, count(distinct o.customer_id)::int as buyers
-        from orders o where ${inRange} group by 1 order by 1`.execute(db),
-    sql<{ store_id: string; name: string; gmv: number; orders: number; buyers: number }>`
-      select o.store_id, s.name, sum(o.paid_fen - o.refunded_fen)::bigint as gmv, count(*)::int as orders,
-             count(distinct o.customer_id)::int as buyers
-        from orders o join stores s on s.tenant_id = o.tenant_id and s.id = o.store_id
-       where ${inRange} group by o.store_id, s.name order by gmv desc, s.name limit 10`.execute(db),
+    sql<{ orders: number; gmv: number }>`
+      select coalesce(sum(d.orders), 0)::int as orders, coalesce(sum(d.gmv_fen), 0)::bigint as gmv
+        from analytics_order_days d where ${orderDaysInRange(s)}`.execute(db),
+    // a repeat buyer bought on two calendar days of the range or more
+    sql<{ buyers: number; repeat_buyers: number }>`
+      select count(*)::int as buyers, count(*) filter (where days >= 2)::int as repeat_buyers
+        from (select m.customer_id, sum(${rangeDayCount(s)}) as days from analytics_customer_months m
+               where ${customerMonthsInRange(s)} group by m.customer_id) b
+       where days > 0`.execute(db),
+    sql<{ month: string; gmv: number; orders: number }>`
+      select to_char(d.day, 'YYYY-MM') as month, sum(d.gmv_fen)::bigint as gmv, sum(d.orders)::int as orders
+        from analytics_order_days d where ${orderDaysInRange(s)} group by 1 having sum(d.orders) > 0`.execute(db),
+    sql<{ month: string; buyers: number }>`
+      select to_char(m.month, 'YYYY-MM') as month, count(*)::int as buyers
+        from analytics_customer_months m where ${customerMonthsInRange(s)} and ${rangeDays(s)} <> 0 group by 1`.execute(db),
+    sql<{ store_id: string; name: string; gmv: number; orders: number }>`
+      select d.store_id, s.name, sum(d.gmv_fen)::bigint as gmv, sum(d.orders)::int as orders
+        from analytics_order_days d join stores s on s.tenant_id = d.tenant_id and s.id = d.store_id
+       where ${orderDaysInRange(s)} group by d.store_id, s.name having sum(d.orders) > 0 order by gmv desc, s.name limit 10`.execute(db),
     sql<{ channel: string; gmv: number; orders: number }>`
-      select o.channel, sum(o.paid_fen - o.refunded_fen)::bigint as gmv, count(*)::int as orders
-        from orders o where ${inRange} group by o.channel order by gmv desc`.execute(db),
+      select d.channel, sum(d.gmv_fen)::bigint as gmv, sum(d.orders)::int as orders
+        from analytics_order_days d where ${orderDaysInRange(s)} group by d.channel having sum(d.orders) > 0 order by gmv desc`.execute(db),
   ]);
+  const storeBuyers = stores.rows.length === 0 ? new Map<string, number>() : new Map((await sql<{ store_id: string; buyers: number }>`
+    select m.store_key as store_id, count(*)::int as buyers
+      from (select distinct m.store_key, m.customer_id from analytics_customer_months m
+             where ${customerMonthsInRange(s, sql`any(${stores.rows.map((r) => r.store_id)}::uuid[])`)} and ${rangeDays(s)} <> 0) m
+     group by 1`.execute(db)).rows.map((r) => [r.store_id, r.buyers]));
 
   const c = customers.rows[0] ?? { total: 0, with_orders: 0, new_in_range: 0 };
-  const t = totals.rows[0] ?? { orders: 0, gmv: 0, buyers: 0, repeat_buyers: 0 };
+  const t = { orders: 0, gmv: 0, ...totals.rows[0], buyers: 0, repeat_buyers: 0, ...buyers.rows[0] };
   const byMonth = new Map(months.rows.map((r) => [r.month, r]));
+  const buyersByMonth = new Map(monthBuyers.rows.map((r) => [r.month, r.buyers]));
   return {
     range,
     customers: { total: c.total, withOrders: c.with_orders, newInRange: c.new_in_range },
@@ -62,9 +76,9 @@ export async function dashboardSummary(db: Db, actor: Actor, range: DateRange, f
     },
     gmvByMonth: monthsOf(range).map((month) => {
       const r = byMonth.get(month);
-      return { month, gmvFen: r?.gmv ?? 0, orders: r?.orders ?? 0, buyers: r?.buyers ?? 0 };
+      return { month, gmvFen: r?.gmv ?? 0, orders: r?.orders ?? 0, buyers: buyersByMonth.get(month) ?? 0 };
     }),
-    topStores: stores.rows.map((r) => ({ storeId: r.store_id, name: r.name, gmvFen: r.gmv, orders: r.orders, buyers: r.buyers })),
+    topStores: stores.rows.map((r) => ({ storeId: r.store_id, name: r.name, gmvFen: r.gmv, orders: r.orders, buyers: storeBuyers.get(r.store_id) ?? 0 })),
     channels: channels.rows.map((r) => ({ channel: r.channel, gmvFen: r.gmv, orders: r.orders })),
   };
 }
