@@ -199,8 +199,8 @@ try {
       select total_exec_time as ms, calls::int, rows::int, regexp_replace(query, '\\s+', ' ', 'g') as query
         from pg_stat_statements s join pg_roles r on r.oid = s.userid
        where s.query not like '%pg_stat_%' order by total_exec_time desc limit 25`);
-    const all = (await handle.pool.query<{ ms: number }>(`select sum(total_exec_time) as ms from pg_stat_statements where query not like '%pg_stat_%'`)).rows[0]?.ms ?? 0;
-    console.log(`statements, execution time per batch (wall, lock waits included), of ${batches} batches: all ${(all / batches).toFixed(1)} ms`);
+    const all = (await handle.pool.query<{ ms: number; calls: number }>(`select sum(total_exec_time) as ms, sum(calls)::int as calls from pg_stat_statements where query not like '%pg_stat_%'`)).rows[0];
+    console.log(`statements, execution time per batch (wall, lock waits included), of ${batches} batches: all ${((all?.ms ?? 0) / batches).toFixed(1)} ms in ${((all?.calls ?? 0) / batches).toFixed(1)} statements`);
     for (const r of top.rows) console.log(`  ${(r.ms / batches).toFixed(1).padStart(7)} ms  ${(r.calls / batches).toFixed(1).padStart(5)} calls  ${(r.rows / Math.max(1, r.calls)).toFixed(0).padStart(5)} rows/call  ${r.query.slice(0, 150)}`);
     const samples = [...(backendStates ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
     const total = samples.reduce((n, [, k]) => n + k, 0);

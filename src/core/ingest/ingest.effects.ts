@@ -125,13 +125,15 @@ export async function applyGroups(db: Db, tenantId: string, accepted: AcceptedEv
   const missing = list.flatMap((g, i) => (known.has(g.chatId) ? [] : [{ g, owner: owners[i] }]));
   if (missing.length > 0) {
     // A group seen for the first time. Existing groups are not touched (no row lock), so batches
-    // about the same busy group do not queue behind each other.
-    await sql`${PREPARED}
+    // about the same busy group do not queue behind each other. The rows inserted come back; only
+    // when another batch inserted one of them meanwhile are they read again.
+    const created = await sql<{ id: string; chat_id: string; name: string; owner_staff_id: string | null }>`${PREPARED}
       insert into customer_groups (tenant_id, id, chat_id, name, owner_staff_id, store_id)
       select ${tenantId}, x.* from unnest(${missing.map(() => newId())}::uuid[], ${missing.map((m) => m.g.chatId)}::text[], ${missing.map((m) => m.g.groupName ?? '')}::text[],
                                           ${missing.map((m) => m.owner?.id ?? null)}::uuid[], ${missing.map((m) => m.owner?.storeId ?? null)}::uuid[]) as x
-      on conflict (tenant_id, chat_id) do nothing`.execute(db);
-    groups = await existing();
+      on conflict (tenant_id, chat_id) do nothing
+      returning id, chat_id, name, owner_staff_id`.execute(db);
+    groups = created.rows.length === missing.length ? [...groups, ...created.rows] : await existing();
   }
   const renamed = list.flatMap((g, i) => {
     const held = known.get(g.chatId);

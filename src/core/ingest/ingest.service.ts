@@ -83,6 +83,10 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
   });
 
   const accepted: AcceptedEvent[] = [];
+  // Profiles this batch created were born with the latest activity of their events (resolveParsedRefs
+  // got it as activeAt), so touching them again is skipped unless an event reached them otherwise.
+  const born = new Set<string>();
+  const reachedOtherwise = new Set<string>();
   const unresolved: string[] = [];
   const moved: { key: string; customerId: string }[] = [];
   stored.forEach((t, j) => {
@@ -93,6 +97,7 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
       return;
     }
     accepted.push({ event: t.event, customerId: r.customerId });
+    (r.created ? born : reachedOtherwise).add(r.customerId);
     if (r.customerId !== t.customerId) moved.push({ key: t.event.key, customerId: r.customerId });
   });
   await settleEvents(db, tenantId, unresolved, moved);
@@ -104,11 +109,12 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
     else if (outcome.duplicate) duplicates += 1;
     else {
       accepted.push(outcome.accepted);
+      reachedOtherwise.add(outcome.accepted.customerId);
       newIdentities.push(...outcome.newIdentities);
     }
   }
 
-  await touchCustomers(db, tenantId, accepted);
+  await touchCustomers(db, tenantId, accepted.filter((a) => !born.has(a.customerId) || reachedOtherwise.has(a.customerId)));
   await applyContacts(db, tenantId, accepted, staff);
   await welcomeNewFriends(db, tenantId, accepted, staff);
   await applyGroups(db, tenantId, accepted, staff);
@@ -180,7 +186,7 @@ async function writeOrderEvents(db: Db, tenantId: string, accepted: AcceptedEven
     return p ? [{ prepared: p, customerId: a.customerId }] : [];
   });
   if (orders.length === 0) return;
-  await writeOrders(db, tenantId, orders, { source: 'api', actor, timeline: false });
+  await writeOrders(db, tenantId, orders, { source: 'api', actor, timeline: false, buyersLocked: true });
 }
 
 /** One form_submitted event, undone as a whole if the questionnaire rejects its answers. */

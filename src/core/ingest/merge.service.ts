@@ -104,10 +104,10 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
     on conflict (tenant_id, customer_id, channel) do update
        set granted = excluded.granted, source = excluded.source, updated_at = excluded.updated_at
      where excluded.updated_at > customer_consents.updated_at`.execute(db);
-  await moveMembership(db, tenantId, mergedIds, survivorIds);
-  await moveFissionRows(db, tenantId, mergedIds, survivorIds);
+  if (MEMBERSHIP_TABLES.some((t) => held.has(t))) await moveMembership(db, tenantId, mergedIds, survivorIds);
+  if (FISSION_TABLES.some((t) => held.has(t))) await moveFissionRows(db, tenantId, mergedIds, survivorIds);
   // The email channel's address: the survivor keeps its own; one without takes the most recently updated merged profile's.
-  await sql`${PREPARED}
+  if (held.has('customers.email')) await sql`${PREPARED}
     update customers s set email = x.email
       from (select distinct on (m.survivor) m.survivor, c.email from customers c join ${m} on c.id = m.merged
              where c.tenant_id = ${tenantId} and c.id = any(${mergedIds}::uuid[]) and c.email is not null
@@ -150,7 +150,7 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
       from ${m}
      where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
   // group health's weekly rollup: the merged profiles' speaker rows are added to the survivor's
-  await moveSpeakerWeeks(db, tenantId, mergedIds, survivorIds);
+  if (held.has('group_speaker_weeks')) await moveSpeakerWeeks(db, tenantId, mergedIds, survivorIds);
   // Group welcomes: welcomed once per group, so a merged profile's record moves where the survivor has none.
   if (held.has('group_welcomes_sent')) await sql`
     delete from group_welcomes_sent x using ${m}
@@ -162,7 +162,7 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
   // Mass-send recipients (mass_send_recipients): one row per send and person, so a merged profile's
   // row moves where the survivor (or an earlier merged profile) has none for that send. The table
   // is keyed by send, so it is read through the tenant's sends.
-  await sql`
+  if (held.has('mass_send_recipients')) await sql`
     delete from mass_send_recipients x using mass_sends ms, ${m}
      where ms.tenant_id = ${tenantId} and x.tenant_id = ${tenantId} and x.mass_send_id = ms.id and x.customer_id = m.merged
        and exists (select 1 from mass_send_recipients s
@@ -170,34 +170,45 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
                       and (s.customer_id = m.survivor
                            or s.customer_id < x.customer_id
                               and s.customer_id in (select o.merged from ${sql`unnest(${mergedIds}::uuid[], ${survivorIds}::uuid[]) as o(merged, survivor)`} where o.survivor = m.survivor)))`.execute(db);
-  await sql`
+  if (held.has('mass_send_recipients')) await sql`
     update mass_send_recipients x set customer_id = m.survivor from mass_sends ms, ${m}
      where ms.tenant_id = ${tenantId} and x.tenant_id = ${tenantId} and x.mass_send_id = ms.id and x.customer_id = m.merged`.execute(db);
 
   const at = options.at ?? new Date();
   const actor = options.actor ?? options.source;
   const reasons = pairs.map((p) => JSON.stringify({ source: options.source, identities: p.identities.slice(0, MAX_RECORDED_IDENTITIES).map(identityKey) }));
-  await sql`${PREPARED}
+  if (held.has('customer_merges')) await sql`${PREPARED}
     update customer_merges x set survivor_id = m.survivor from ${m}
              where x.tenant_id = ${tenantId} and x.survivor_id = any(${mergedIds}::uuid[]) and x.survivor_id = m.merged`.execute(db);
+  // The record (merges table, survivor's timeline, audit log) and the deletion of the merged rows:
+  // one statement (the parts touch different tables, so no part needs to see another's rows).
   await sql`${PREPARED}
-    insert into customer_merges (tenant_id, merged_id, survivor_id, merged_at, reason)
-    select ${tenantId}, r.merged, r.survivor, ${at}, r.reason
-      from unnest(${mergedIds}::uuid[], ${survivorIds}::uuid[], ${reasons}::jsonb[]) as r(merged, survivor, reason)`.execute(db);
-  await sql`${PREPARED}
-    insert into events (tenant_id, id, event_key, type, customer_id, occurred_at, source, actor, properties)
-    select ${tenantId}, r.id, 'yuchi:' || r.id, 'customer_merged', r.survivor, ${at}, ${options.source}, ${actor},
-           jsonb_build_object('mergedId', r.merged) || (r.reason - 'source')
-      from unnest(${pairs.map(() => newId())}::uuid[], ${mergedIds}::uuid[], ${survivorIds}::uuid[], ${reasons}::jsonb[]) as r(id, merged, survivor, reason)`.execute(db);
-  await sql`${PREPARED}
-    insert into audit_log (tenant_id, id, at, actor, action, target_type, target_id, details)
-    select ${tenantId}, r.id, ${at}, ${actor}, 'customer.merge', 'customer', r.survivor::text,
-           jsonb_build_object('mergedId', r.merged) || r.reason
-      from unnest(${pairs.map(() => newId())}::uuid[], ${mergedIds}::uuid[], ${survivorIds}::uuid[], ${reasons}::jsonb[]) as r(id, merged, survivor, reason)`.execute(db);
-  await sql`${PREPARED}
+    with r as (select * from unnest(${mergedIds}::uuid[], ${survivorIds}::uuid[], ${reasons}::jsonb[], ${pairs.map(() => newId())}::uuid[], ${pairs.map(() => newId())}::uuid[])
+                                 as r(merged, survivor, reason, event_id, audit_id)),
+    recorded as (
+      insert into customer_merges (tenant_id, merged_id, survivor_id, merged_at, reason)
+      select ${tenantId}, r.merged, r.survivor, ${at}, r.reason from r
+    ),
+    timeline as (
+      insert into events (tenant_id, id, event_key, type, customer_id, occurred_at, source, actor, properties)
+      select ${tenantId}, r.event_id, 'yuchi:' || r.event_id, 'customer_merged', r.survivor, ${at}, ${options.source}, ${actor},
+             jsonb_build_object('mergedId', r.merged) || (r.reason - 'source')
+        from r
+    ),
+    audited as (
+      insert into audit_log (tenant_id, id, at, actor, action, target_type, target_id, details)
+      select ${tenantId}, r.audit_id, ${at}, ${actor}, 'customer.merge', 'customer', r.survivor::text,
+             jsonb_build_object('mergedId', r.merged) || r.reason
+        from r
+    )
     delete from customers where tenant_id = ${tenantId} and id = any(${mergedIds}::uuid[])`.execute(db);
-  await recomputeAggregates(db, tenantId, [...new Set(survivorIds)]);
+  // The survivor's order aggregates change only when orders moved to it.
+  if (held.has('orders')) await recomputeAggregates(db, tenantId, [...new Set(survivorIds)]);
 }
+
+/** Tables moved by core/membership's and core/referral's merge steps: each step is skipped when no merged profile holds a row in any of its tables. */
+const MEMBERSHIP_TABLES = ['points_ledger', 'points_lots', 'tier_changes', 'customer_tiers', 'points_balances'];
+const FISSION_TABLES = ['solitaire_entries', 'group_buy_members', 'group_buys', 'shared_carts', 'shared_cart_items', 'referrals', 'referral_rewards', 'referral_partners'];
 
 /**
  * The tables (of those moved above) that hold a row of a merged profile, in one statement of index
@@ -212,11 +223,21 @@ async function heldByMerged(db: Db, tenantId: string, mergedIds: string[]): Prom
     ['customer_consents', 'customer_id'], ['sandbox_inbox', 'customer_id'], ['customer_time_zones', 'customer_id'],
     ['customer_transfers', 'customer_id'], ['group_member_changes', 'customer_id'], ['group_messages', 'sender_customer_id'],
     ['group_moderation_log', 'customer_id'], ['journey_instances', 'customer_id'], ['group_welcomes_sent', 'customer_id'],
+    ['group_speaker_weeks', 'speaker_id'], ['customer_merges', 'survivor_id'],
+    ['points_ledger', 'customer_id'], ['points_lots', 'customer_id'], ['tier_changes', 'customer_id'], ['customer_tiers', 'customer_id'], ['points_balances', 'customer_id'],
+    ['solitaire_entries', 'customer_id'], ['group_buy_members', 'customer_id'], ['group_buys', 'leader_customer_id'], ['shared_carts', 'initiator_customer_id'],
+    ['shared_cart_items', 'customer_id'], ['referrals', 'customer_id'], ['referral_rewards', 'referred_customer_id'], ['referral_partners', 'customer_id'],
   ];
+  // mass_send_recipients is keyed by send (no customer index): probed through the tenant's sends.
   const rows = await sql<{ held: string[] }>`${PREPARED}
     select array_remove(array[${sql.join(probes.map(([table, column]) => sql`
       case when exists (select 1 from ${sql.table(table)} x where x.tenant_id = ${tenantId} and x.${sql.ref(column)} = any(${mergedIds}::uuid[]))
-           then ${sql.lit(table)} end`))}]::text[], null) as held`.execute(db);
+           then ${sql.lit(table)} end`))},
+      case when exists (select 1 from mass_sends ms join mass_send_recipients x on x.tenant_id = ms.tenant_id and x.mass_send_id = ms.id
+                         where ms.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]))
+           then 'mass_send_recipients' end,
+      case when exists (select 1 from customers c where c.tenant_id = ${tenantId} and c.id = any(${mergedIds}::uuid[]) and c.email is not null)
+           then 'customers.email' end]::text[], null) as held`.execute(db);
   return new Set(rows.rows[0]?.held ?? []);
 }
 

@@ -91,12 +91,13 @@ export async function prepareOrders(db: Db, tenantId: string, drafts: OrderDraft
  * Writes prepared orders. `customerId` is the resolved buyer of a created order (ignored for
  * refunds: the stored order keeps its customer). With `timeline`, order_paid / order_refunded events are
  * recorded (ingestion passes false: the sender's own event is the timeline entry).
+ * `buyersLocked` says the caller holds the buyers' profile locks already (resolveParsedRefs took them).
  */
 export async function writeOrders(
   db: Db,
   tenantId: string,
   orders: { prepared: PreparedOrder; customerId: string | null }[],
-  options: { source: string; actor?: string; timeline: boolean; at?: Date },
+  options: { source: string; actor?: string; timeline: boolean; at?: Date; buyersLocked?: boolean },
 ): Promise<OrderWriteResult> {
   const creates = orders.filter((o) => o.prepared.action.action === 'create');
   const refunds = orders.filter((o) => o.prepared.action.action === 'refund');
@@ -109,8 +110,9 @@ export async function writeOrders(
   for (const o of createdRows) if (o.customerId) customerIds.add(o.customerId);
   if (createdRows.length > 0) {
     await insertItems(db, tenantId, createdRows.map((o) => o.prepared));
-    // The delta's "first order that day?" check must see every committed order of these customers.
-    await lockCustomers(db, tenantId, [...customerIds]);
+    // The delta's "first order that day?" check must see every committed order of these customers:
+    // a lock taken in an earlier statement of the transaction (buyersLocked: identity resolution's) does.
+    if (!options.buyersLocked) await lockCustomers(db, tenantId, [...customerIds]);
     await addOrdersToAggregates(db, tenantId, createdRows.map((o) => o.prepared.orderId), [...customerIds]);
   }
 
