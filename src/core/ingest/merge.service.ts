@@ -5,7 +5,7 @@
 // rule. The merge is recorded in customer_merges (older merges into a merged profile are re-pointed,
 // so a chain A→B→C resolves A to C in one step), on the survivor's timeline and in the audit log;
 // then the merged rows are deleted. Every step is one statement for all merges of a batch.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { PREPARED, type Db } from '../../db/connect.ts';
 import type { Gender } from '../../db/schema.ts';
 import { mergeAttributes, type AttributeSources, type AttributeValues } from '../customers/attributes.rules.ts';
@@ -217,21 +217,24 @@ const FISSION_TABLES = ['solitaire_entries', 'group_buy_members', 'group_buys', 
  * merged profiles are locked FOR UPDATE, so no row referencing them can be added meanwhile.
  */
 async function heldByMerged(db: Db, tenantId: string, mergedIds: string[]): Promise<Set<string>> {
-  const probes: [string, string][] = [
+  const probes: [string, string, RawBuilder<unknown>?][] = [
     ['orders', 'customer_id'], ['events', 'customer_id'], ['form_submissions', 'customer_id'], ['messages', 'customer_id'],
     ['guide_tasks', 'customer_id'], ['customer_tags', 'customer_id'], ['group_members', 'customer_id'], ['customer_contacts', 'customer_id'],
     ['customer_consents', 'customer_id'], ['sandbox_inbox', 'customer_id'], ['customer_time_zones', 'customer_id'],
     ['customer_transfers', 'customer_id'], ['group_member_changes', 'customer_id'], ['group_messages', 'sender_customer_id'],
     ['group_moderation_log', 'customer_id'], ['journey_instances', 'customer_id'], ['group_welcomes_sent', 'customer_id'],
-    ['group_speaker_weeks', 'speaker_id'], ['customer_merges', 'survivor_id'],
-    ['points_ledger', 'customer_id'], ['points_lots', 'customer_id'], ['tier_changes', 'customer_id'], ['customer_tiers', 'customer_id'], ['points_balances', 'customer_id'],
+    // Partial indexes: a probe repeats their condition so it can use them. A customer's speaker rows
+    // are the non-staff ones (those moveSpeakerWeeks moves); a points lot always has a ledger entry,
+    // which the membership step's other probe finds, so only open lots need probing.
+    ['group_speaker_weeks', 'speaker_id', sql`and not x.staff`], ['customer_merges', 'survivor_id'],
+    ['points_ledger', 'customer_id'], ['points_lots', 'customer_id', sql`and x.remaining > 0`], ['tier_changes', 'customer_id'], ['customer_tiers', 'customer_id'], ['points_balances', 'customer_id'],
     ['solitaire_entries', 'customer_id'], ['group_buy_members', 'customer_id'], ['group_buys', 'leader_customer_id'], ['shared_carts', 'initiator_customer_id'],
     ['shared_cart_items', 'customer_id'], ['referrals', 'customer_id'], ['referral_rewards', 'referred_customer_id'], ['referral_partners', 'customer_id'],
   ];
   // mass_send_recipients is keyed by send (no customer index): probed through the tenant's sends.
   const rows = await sql<{ held: string[] }>`${PREPARED}
-    select array_remove(array[${sql.join(probes.map(([table, column]) => sql`
-      case when exists (select 1 from ${sql.table(table)} x where x.tenant_id = ${tenantId} and x.${sql.ref(column)} = any(${mergedIds}::uuid[]))
+    select array_remove(array[${sql.join(probes.map(([table, column, also]) => sql`
+      case when exists (select 1 from ${sql.table(table)} x where x.tenant_id = ${tenantId} and x.${sql.ref(column)} = any(${mergedIds}::uuid[]) ${also ?? sql``})
            then ${sql.lit(table)} end`))},
       case when exists (select 1 from mass_sends ms join mass_send_recipients x on x.tenant_id = ms.tenant_id and x.mass_send_id = ms.id
                          where ms.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]))
