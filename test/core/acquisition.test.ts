@@ -57,7 +57,7 @@ describe('acquisition codes', () => {
   it('refuses a code whose rotation has no staff, naming the reason', async () => {
     const err = await createCode(db(), actor.tenantId, counterCode({ rotation: [] })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(YuchiError);
-    expect((err as YuchiError).details).toContainEqual({ path: 'body.rotation', message: expect.stringMatching(/no staff/) });
+    expect((err as YuchiError).details).toContainEqual({ path: 'body.rotation', message: expect.stringMatching(/no staff/), code: 'rotation_empty' });
     const codes = await db().selectFrom('acquisition_codes').select('id').where('tenant_id', '=', actor.tenantId).execute();
     expect(codes).toEqual([]);
   });

@@ -17,20 +17,11 @@ import { ingestEvents } from '../../src/core/ingest/ingest.service.ts';
 import { openDatabase } from '../../src/db/connect.ts';
 import { newTenant, testDb } from '../helpers.ts';
 import { adminOf } from './ingest-helpers.ts';
+import { prng } from '../prng.ts';
 
 const run = randomBytes(4).toString('hex');
 const db = () => testDb().db;
 
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Event = Record<string, unknown>;
 
@@ -40,7 +31,7 @@ interface Scenario {
 }
 
 function generate(seed: number, staffWecom: string): Scenario {
-  const rnd = random(seed);
+  const rnd = prng(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const people = 40;
   const phone = (i: number): string => `159${String(seed % 1000).padStart(3, '0')}${String(i).padStart(5, '0')}`;

@@ -168,7 +168,10 @@ describe('transfers', () => {
     expect(first.transferred.map((x) => x.customerId).sort()).toEqual([world.customers.mei, world.customers.lei].sort());
     await transferCustomers(db(), admin, { customerIds: [world.customers.mei], toStaffId: world.staff.wang, reason: '就近服务' }, new Date(start + day));
     const third = await transferCustomers(db(), admin, { customerIds: [world.customers.mei, world.customers.lei], toStaffId: world.staff.li, reason: '再调' }, new Date(start + 2 * day));
-    expect(third.refused).toEqual([{ customerId: world.customers.mei, reason: 'transfer_limit', message: expect.stringMatching(/2 times in the last 90 days/) }]);
+    expect(third.refused).toEqual([{
+      customerId: world.customers.mei, reason: 'transfer_limit', message: expect.stringMatching(/2 times in the last 90 days/),
+      possibleFrom: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+    }]);
     expect(third.transferred).toEqual([{ customerId: world.customers.lei, fromStaffId: world.staff.zhao }]);
 
     const mei = await db().selectFrom('customers').select('guide_id').where('tenant_id', '=', t).where('id', '=', world.customers.mei).executeTakeFirstOrThrow();

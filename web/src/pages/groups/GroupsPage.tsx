@@ -15,14 +15,15 @@ import type { MessageKey } from '../../i18n/zh-CN.ts';
 import { useCan } from '../../permissions.ts';
 import { actionText, CLASSES, HealthBadge, KINDS } from './health.tsx';
 
-function Sparkline({ trend }: { trend: GroupSummary['trend'] }) {
+/** Weekly messages as bars on the list's shared scale (`peak`), so a quiet group looks quiet next to a busy one. */
+function Sparkline({ trend, peak }: { trend: GroupSummary['trend']; peak: number }) {
   const option = useMemo<ChartOption>(() => ({
     grid: { left: 0, right: 0, top: 2, bottom: 2 },
     xAxis: { type: 'category', show: false, data: trend.map((w) => w.week) },
-    yAxis: { type: 'value', show: false, min: 0 },
+    yAxis: { type: 'value', show: false, min: 0, max: peak },
     tooltip: { trigger: 'axis', confine: true },
     series: [{ type: 'bar', data: trend.map((w) => w.messages), itemStyle: { color: '#2f6fed' }, barWidth: '60%' }],
-  }), [trend]);
+  }), [trend, peak]);
   if (trend.length === 0) return <span className="page-subtitle">—</span>;
   return <div style={{ width: 120 }}><EChart option={option} height={32} /></div>;
 }
@@ -55,6 +56,7 @@ export default function GroupsPage() {
     }
   };
 
+  const peak = Math.max(1, ...(list.data?.items ?? []).flatMap((g) => g.trend.map((w) => w.messages)));
   const columns: TableColumnsType<GroupSummary> = [
     {
       title: t('groups.col.name'), key: 'name', render: (_, g) => (
@@ -72,7 +74,7 @@ export default function GroupsPage() {
     { title: t('groups.col.members'), key: 'members', align: 'right', render: (_, g) => `${formatCount(g.members)} / ${g.capacity}` },
     { title: t('groups.col.health'), key: 'health', render: (_, g) => <HealthBadge health={g.health} t={t} /> },
     { title: t('groups.col.shape'), key: 'shape', render: (_, g) => (g.health ? t(`groups.shape.${g.health.shape}` as MessageKey) : '—') },
-    { title: t('groups.col.trend'), key: 'trend', render: (_, g) => <Sparkline trend={g.trend} /> },
+    { title: t('groups.col.trend'), key: 'trend', render: (_, g) => <Sparkline trend={g.trend} peak={peak} /> },
     { title: t('groups.col.actions'), key: 'actions', render: (_, g) => (g.health?.actions ?? []).map((a) => <div key={a} className="page-subtitle">{actionText(a, t)}</div>) },
   ];
 
