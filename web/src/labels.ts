@@ -1,4 +1,5 @@
 // Codes from the API in the reader's language. Unknown codes (a newer server) show as they are.
+import type { StaffMember } from './api.ts';
 import type { Translate } from './i18n/i18n.tsx';
 import type { MessageKey } from './i18n/zh-CN.ts';
 
@@ -83,3 +84,13 @@ export const tagSourceLabel = labelFrom(TAG_SOURCES);
 export const consentChannelLabel = labelFrom(CONSENT_CHANNELS);
 export const importStatusLabel = labelFrom(IMPORT_STATUSES);
 export const formStatusLabel = labelFrom(FORM_STATUSES);
+
+/** A staff member as a select option: name, and the store when they have one. */
+export function staffOption(s: StaffMember): { value: string; label: string } {
+  return { value: s.id, label: s.store ? `${s.name} · ${s.store.name}` : s.name };
+}
+
+/** The staff members who can take customers or tasks (not resigned), as select options. */
+export function activeStaffOptions(staff: readonly StaffMember[]): { value: string; label: string }[] {
+  return staff.filter((s) => s.status === 'active').map(staffOption);
+}

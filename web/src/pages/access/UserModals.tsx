@@ -3,7 +3,7 @@ import { Alert, Form, Input, Modal, Radio, Select, Space } from 'antd';
 import type { Role, StaffMember } from '../../api.ts';
 import { accessApi, MIN_PASSWORD_LENGTH, type UserAccount } from '../../api-access.ts';
 import { useT } from '../../i18n/i18n.tsx';
-import { roleLabel } from '../../labels.ts';
+import { activeStaffOptions, roleLabel } from '../../labels.ts';
 import { useModalForm } from './useModalForm.ts';
 
 const ROLES: Role[] = ['admin', 'operator', 'guide'];
@@ -49,7 +49,7 @@ function StaffField({ staff }: { staff: StaffMember[] }) {
             showSearch
             optionFilterProp="label"
             data-testid="account-staff"
-            options={staff.filter((s) => s.status === 'active').map((s) => ({ value: s.id, label: s.store ? `${s.name} · ${s.store.name}` : s.name }))}
+            options={activeStaffOptions(staff)}
           />
         </Form.Item>
       )}

@@ -9,6 +9,7 @@ import { acquisitionApi, CODE_KINDS, type AcquisitionCode, type CodeInput, type 
 import { promotionsApi } from '../../api-promotions.ts';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT, type Translate } from '../../i18n/i18n.tsx';
+import { activeStaffOptions } from '../../labels.ts';
 
 interface Values {
   name: string;
@@ -137,7 +138,7 @@ export function CodeModal({ code, onClose, onSaved }: { code: AcquisitionCode | 
                   <div className="rotation-row" key={field.key}>
                     <Form.Item name={[field.name, 'staffId']} rules={[{ required: true, message: t('codes.form.staff') }]} style={{ marginBottom: 8 }}>
                       <Select showSearch optionFilterProp="label" placeholder={t('codes.form.staff')}
-                        options={(data?.staff ?? []).filter((s) => s.status === 'active').map((s) => ({ value: s.id, label: s.store ? `${s.name} · ${s.store.name}` : s.name }))} />
+                        options={activeStaffOptions(data?.staff ?? [])} />
                     </Form.Item>
                     <Form.Item name={[field.name, 'dailyCap']} style={{ marginBottom: 8 }}>
                       <InputNumber min={1} max={100000} placeholder={t('codes.form.dailyCap')} style={{ width: '100%' }} />

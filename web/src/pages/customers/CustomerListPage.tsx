@@ -18,6 +18,7 @@ import { CustomerFilters, type FilterChange } from './CustomerFilters.tsx';
 import { CustomerName } from './CustomerName.tsx';
 import { advancedCount, filterFromParams } from './filter-params.ts';
 import { TransferModal, type TransferCandidate } from './TransferModal.tsx';
+import { staffOption } from '../../labels.ts';
 
 const PAGE_SIZES = [20, 50, 100];
 
@@ -153,7 +154,7 @@ export default function CustomerListPage() {
             placeholder={t('common.allGuides')}
             value={guideId}
             onChange={(value: string | undefined) => update({ guideId: value })}
-            options={(staff.data?.items ?? []).map((s) => ({ value: s.id, label: s.store ? `${s.name} · ${s.store.name}` : s.name }))}
+            options={(staff.data?.items ?? []).map(staffOption)}
             className="filter-select"
             data-testid="customer-guide-filter"
           />

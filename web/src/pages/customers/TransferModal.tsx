@@ -7,6 +7,7 @@ import { api, ApiError, type TransferResult } from '../../api.ts';
 import { useRemote } from '../../components/useRemote.ts';
 import { formatCount } from '../../format.ts';
 import { useT, type Translate } from '../../i18n/i18n.tsx';
+import { activeStaffOptions } from '../../labels.ts';
 
 interface Values {
   toStaffId: string;
@@ -77,7 +78,7 @@ export function TransferModal({ customers, onClose, onDone }: { customers: Trans
           <Form<Values> form={form} layout="vertical" requiredMark={false}>
             <Form.Item name="toStaffId" label={t('transfer.to')} rules={[{ required: true, message: t('transfer.to') }]}>
               <Select showSearch={{ optionFilterProp: 'label' }} loading={staff.loading} data-testid="transfer-staff"
-                options={(staff.data?.items ?? []).filter((s) => s.status === 'active').map((s) => ({ value: s.id, label: s.store ? `${s.name} · ${s.store.name}` : s.name }))} />
+                options={activeStaffOptions(staff.data?.items ?? [])} />
             </Form.Item>
             <Form.Item name="reason" label={t('transfer.reason')} rules={[{ required: true, whitespace: true, message: t('transfer.reasonPlaceholder') }, { max: 200 }]}>
               <Input placeholder={t('transfer.reasonPlaceholder')} maxLength={200} data-testid="transfer-reason" />

@@ -6,6 +6,7 @@ import { api, type StaffMember } from '../../api.ts';
 import { useRemote } from '../../components/useRemote.ts';
 import { formatCount } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import { staffOption } from '../../labels.ts';
 
 const OK_TEST_ID = { 'data-testid': 'resign-ok' };
 
@@ -42,7 +43,7 @@ export function ResignModal({ leaving, onClose, onDone }: { leaving: StaffMember
       <Alert type="warning" showIcon title={t('org.resignHint', { name: leaving.name })} style={{ marginBottom: 16 }} />
       <Select showSearch={{ optionFilterProp: 'label' }} placeholder={t('org.successor')} value={successorId} onChange={setSuccessorId}
         style={{ width: '100%' }} loading={staff.loading} data-testid="resign-successor"
-        options={candidates.map((s) => ({ value: s.id, label: s.store ? `${s.name} · ${s.store.name}` : s.name }))} />
+        options={candidates.map(staffOption)} />
     </Modal>
   );
 }

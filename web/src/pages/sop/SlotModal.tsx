@@ -7,6 +7,7 @@ import { promotionsApi } from '../../api-promotions.ts';
 import type { SlotInput, SlotMode } from '../../api-sop.ts';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import { activeStaffOptions } from '../../labels.ts';
 
 interface SlotForm {
   repeat: number;
@@ -104,7 +105,7 @@ export function SlotModal({ slot, saving, refusal, onSave, onDelete, onClose }: 
           </Form.Item>
           <Form.Item name="ownerStaffId" label={t('sop.slot.owner')} style={{ minWidth: 220 }}>
             <Select showSearch optionFilterProp="label" loading={staff.loading}
-              options={[{ value: null, label: t('sop.slot.ownerGroup') }, ...(staff.data?.items ?? []).filter((s) => s.status === 'active').map((s) => ({ value: s.id, label: s.store ? `${s.name} · ${s.store.name}` : s.name }))]} />
+              options={[{ value: null, label: t('sop.slot.ownerGroup') }, ...activeStaffOptions(staff.data?.items ?? [])]} />
           </Form.Item>
         </Space>
         <Form.Item name="mode" label={t('sop.slot.mode')} extra={mode ? t(`sop.modeHelp.${mode}`) : undefined}>

@@ -15,6 +15,7 @@ import { useT } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
 import { useMe, useTenantZone } from '../../session.tsx';
 import './workbench.css';
+import { activeStaffOptions } from '../../labels.ts';
 
 function CustomerList({ title, items, note }: { title: MessageKey; items: ListedCustomer[]; note?: (c: ListedCustomer) => string }) {
   const t = useT();
@@ -92,7 +93,7 @@ export default function WorkbenchPage() {
         subtitle={wb ? t('workbench.subtitle', { name: wb.staff.name, date: wb.date }) : undefined}
         extra={!isGuide && (
           <Select className="workbench-staff" showSearch optionFilterProp="label" placeholder={t('workbench.staff')} value={staffId} onChange={setStaffId}
-            options={(staff.data?.items ?? []).filter((s) => s.status === 'active').map((s) => ({ value: s.id, label: s.store ? `${s.name} · ${s.store.name}` : s.name }))} />
+            options={activeStaffOptions(staff.data?.items ?? [])} />
         )}
       />
       {!isGuide && <TeamCompletion onPick={setStaffId} />}
