@@ -1,5 +1,5 @@
 // Codes from the API in the reader's language. Unknown codes (a newer server) show as they are.
-import type { StaffMember } from './api.ts';
+import type { ErrorDetail, StaffMember } from './api.ts';
 import type { Translate } from './i18n/i18n.tsx';
 import type { MessageKey } from './i18n/zh-CN.ts';
 
@@ -93,4 +93,14 @@ export function staffOption(s: StaffMember): { value: string; label: string } {
 /** The staff members who can take customers or tasks (not resigned), as select options. */
 export function activeStaffOptions(staff: readonly StaffMember[]): { value: string; label: string }[] {
   return staff.filter((s) => s.status === 'active').map(staffOption);
+}
+
+/**
+ * A refused field's reason in the reader's language when the server names its kind (`code`, one of
+ * `codes`, worded by `keyOf` with the detail's params), else the server's own message.
+ */
+export function detailText<C extends string>(t: Translate, d: ErrorDetail, codes: readonly C[], keyOf: (code: C) => MessageKey): string {
+  const code = codes.find((c) => c === d.code);
+  if (code === undefined) return d.message;
+  return t(keyOf(code), Object.fromEntries(Object.entries(d.params ?? {}).map(([name, value]) => [name, String(value ?? '')])));
 }

@@ -9,7 +9,7 @@ import { acquisitionApi, CODE_KINDS, type AcquisitionCode, type CodeInput, type 
 import { promotionsApi } from '../../api-promotions.ts';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT, type Translate } from '../../i18n/i18n.tsx';
-import { activeStaffOptions } from '../../labels.ts';
+import { activeStaffOptions, detailText } from '../../labels.ts';
 
 interface Values {
   name: string;
@@ -56,12 +56,7 @@ function fieldOf(path: string): (string | number)[] {
 
 const PROBLEMS = ['rotation_empty', 'rotation_twice', 'rotation_inactive', 'rotation_all_backup', 'unknown_variable'] as const;
 
-/** A refused field's reason in the console's words when the server names its kind, else the server's. */
-function problemText(t: Translate, d: ErrorDetail): string {
-  const code = PROBLEMS.find((p) => p === d.code);
-  if (!code) return d.message;
-  return t(`codes.problem.${code}`, { variable: String(d.params?.variable ?? '') });
-}
+const problemText = (t: Translate, d: ErrorDetail): string => detailText(t, d, PROBLEMS, (code) => `codes.problem.${code}`);
 
 export function CodeModal({ code, onClose, onSaved }: { code: AcquisitionCode | null; onClose: () => void; onSaved: () => void }) {
   const t = useT();

@@ -12,6 +12,7 @@ import { useRemote } from '../../components/useRemote.ts';
 import { formatDateTime } from '../../format.ts';
 import { useT, type Translate } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
+import { detailText } from '../../labels.ts';
 import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
 
@@ -20,13 +21,7 @@ const MATCHES_OF: Record<RuleKind, RuleMatch[]> = { auto_reply: ['keyword', 'reg
 
 const PROBLEMS = ['empty', 'too_long', 'invalid_regex', 'slow_regex', 'auto_reply_replies', 'moderation_acts', 'any_link_for_links'] as const;
 
-/** A refused rule's reason in the console's words when the server names its kind, else the server's. */
-function problemText(t: Translate, d: ErrorDetail): string {
-  const code = PROBLEMS.find((p) => p === d.code);
-  if (!code) return d.message;
-  const params = Object.fromEntries(Object.entries(d.params ?? {}).map(([k, v]) => [k, String(v ?? '')]));
-  return t(`groups.rules.problem.${code}`, params);
-}
+const problemText = (t: Translate, d: ErrorDetail): string => detailText(t, d, PROBLEMS, (code) => `groups.rules.problem.${code}`);
 
 export default function GroupRulesPage() {
   const t = useT();
