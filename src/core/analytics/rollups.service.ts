@@ -7,6 +7,7 @@
 // They answer every filter but the segment filter (today's members of a segment are no key of
 // theirs): with a segment, the views keep their orders-based path.
 import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../../db/connect.ts';
 import type { Scope } from './filters.service.ts';
 
 /** store_key of the customer-month rows that hold a customer's orders at every store. */
@@ -54,4 +55,22 @@ export function rangeDays(s: Scope): RawBuilder<unknown> {
 /** How many days of row m in the range hold a counted order. */
 export function rangeDayCount(s: Scope): RawBuilder<unknown> {
   return sql`bit_count(${rangeDays(s)}::bit(32))`;
+}
+
+/** Distinct buyers per month of the range (YYYY-MM), at the filtered store or anywhere. */
+export async function buyersByMonth(db: Db, s: Scope): Promise<Map<string, number>> {
+  const rows = await sql<{ month: string; n: number }>`
+    select to_char(m.month, 'YYYY-MM') as month, count(*)::int as n
+      from analytics_customer_months m where ${customerMonthsInRange(s)} and ${rangeDays(s)} <> 0 group by 1`.execute(db);
+  return new Map(rows.rows.map((r) => [r.month, r.n]));
+}
+
+/** Distinct buyers in the range per store_key, over the store keys `storeKeys` (an `any(…)` or one key). */
+export async function buyersByStore(db: Db, s: Scope, storeKeys: RawBuilder<unknown>): Promise<Map<string, number>> {
+  const rows = await sql<{ key: string; n: number }>`
+    select store_key::text as key, count(*)::int as n
+      from (select distinct m.store_key, m.customer_id from analytics_customer_months m
+             where ${customerMonthsInRange(s, storeKeys)} and ${rangeDays(s)} <> 0) m
+     group by 1`.execute(db);
+  return new Map(rows.rows.map((r) => [r.key, r.n]));
 }

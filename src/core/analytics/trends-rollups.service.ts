@@ -7,7 +7,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { INTERACTION_EVENTS, averageFen, bucketsOf, type Granularity } from './analytics.rules.ts';
 import { customerFilter, firstOrderInRange, type Scope } from './filters.service.ts';
-import { EVERY_STORE, customerMonthsInRange, orderDaysInRange, rangeDays } from './rollups.service.ts';
+import { EVERY_STORE, buyersByMonth, customerMonthsInRange, orderDaysInRange, rangeDays } from './rollups.service.ts';
 import type { TrendPoint } from './trends.service.ts';
 
 const DAYS = Array.from({ length: 31 }, (_, i) => i + 1);
@@ -23,9 +23,7 @@ export async function trendsFromRollups(db: Db, s: Scope, granularity: Exclude<G
       select to_char(d.day, ${granularity === 'month' ? 'YYYY-MM' : 'YYYY-MM-DD'}) as bucket, sum(d.gmv_fen)::bigint as gmv, sum(d.orders)::int as orders
         from analytics_order_days d where ${orderDaysInRange(s)} group by 1`.execute(db),
     granularity === 'month'
-      ? sql<{ month: string; n: number }>`
-          select to_char(m.month, 'YYYY-MM') as month, count(*)::int as n
-            from analytics_customer_months m where ${customerMonthsInRange(s)} and ${rangeDays(s)} <> 0 group by 1`.execute(db)
+      ? buyersByMonth(db, s)
       // one pass over the months' rows: buyers of each day of the month
       : sql<Record<string, number | string>>`
           select to_char(m.month, 'YYYY-MM') as month,
@@ -50,11 +48,11 @@ export async function trendsFromRollups(db: Db, s: Scope, granularity: Exclude<G
       select ${bucketOfInstant(s, sql`c.first_order_at`, granularity)} as bucket, count(*)::int as n
         from customers c where ${firstOrderInRange(s)} group by 1`.execute(db),
   ]);
-  const buyers = new Map<string, number>();
-  const rows = buyerRows.rows as Record<string, number | string>[];
-  if (granularity === 'month') for (const r of rows) buyers.set(String(r.month), Number(r.n));
+  let buyers: Map<string, number>;
+  if (buyerRows instanceof Map) buyers = buyerRows;
   else {
-    for (const r of rows) {
+    buyers = new Map();
+    for (const r of buyerRows.rows) {
       for (const d of DAYS) buyers.set(`${String(r.month)}-${String(d).padStart(2, '0')}`, Number(r[`d${d}`] ?? 0));
     }
   }

@@ -8,7 +8,7 @@ import {
 } from './analytics.rules.ts';
 import { countedOrdersInRange, customerFilter, firstOrderInRange, firstOrderOf, localDay, type Scope } from './filters.service.ts';
 import { trendsFromRollups } from './trends-rollups.service.ts';
-import { NO_STORE, customerMonthsInRange, orderDaysInRange, rangeDays, rollupsAnswer } from './rollups.service.ts';
+import { NO_STORE, buyersByStore, orderDaysInRange, rollupsAnswer } from './rollups.service.ts';
 
 export interface TrendPoint {
   bucket: string;
@@ -123,18 +123,12 @@ export async function breakdown(db: Db, s: Scope, by: Breakdown): Promise<Breakd
  * are no key of the rollups (guide and source are the customer's today).
  */
 async function storeFigures(db: Db, s: Scope): Promise<{ rows: { key: string | null; gmv: string; orders: number; buyers: number }[] }> {
-  const [figures, buyers] = await Promise.all([
+  const [figures, byStore] = await Promise.all([
     sql<{ key: string | null; gmv: string; orders: number }>`
       select d.store_id::text as key, sum(d.gmv_fen)::bigint as gmv, sum(d.orders)::int as orders
         from analytics_order_days d where ${orderDaysInRange(s)} group by 1 having sum(d.orders) > 0`.execute(db),
-    sql<{ key: string; buyers: number }>`
-      select store_key::text as key, count(*)::int as buyers
-        from (select distinct m.store_key, m.customer_id from analytics_customer_months m
-               where ${customerMonthsInRange(s, s.storeId ? sql`${s.storeId}::uuid` : sql`any(array(select id from stores where tenant_id = ${s.tenantId}) || ${NO_STORE}::uuid)`)}
-                 and ${rangeDays(s)} <> 0) m
-       group by 1`.execute(db),
+    buyersByStore(db, s, s.storeId ? sql`${s.storeId}::uuid` : sql`any(array(select id from stores where tenant_id = ${s.tenantId}) || ${NO_STORE}::uuid)`),
   ]);
-  const byStore = new Map(buyers.rows.map((r) => [r.key, r.buyers]));
   return { rows: figures.rows.map((r) => ({ ...r, buyers: byStore.get(r.key ?? NO_STORE) ?? 0 })) };
 }
 

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { Actor } from '../access/access.rules.ts';
 import type { Scope } from '../analytics/filters.service.ts';
-import { customerMonthsInRange, orderDaysInRange, rangeDayCount, rangeDays } from '../analytics/rollups.service.ts';
+import { buyersByMonth, buyersByStore, customerMonthsInRange, orderDaysInRange, rangeDayCount } from '../analytics/rollups.service.ts';
 import { monthsOf, type DateRange } from './dashboard.rules.ts';
 
 export interface DashboardSummary {
@@ -26,7 +26,7 @@ export async function dashboardSummary(db: Db, actor: Actor, range: DateRange, f
   // orders by triggers; the dashboard has no segment filter, so they answer every request.
   const s: Scope = {
     tenantId: actor.tenantId, tz, today: range.to, range, storeId: filter.storeId ?? null, segmentId: null,
-    start, end: sql`((${range.to}::date + 1)::timestamp at time zone ${tz})`,
+    start, end,
   };
   const [customers, totals, buyers, months, monthBuyers, stores, channels] = await Promise.all([
     sql<{ total: number; with_orders: number; new_in_range: number }>`
@@ -46,9 +46,7 @@ export async function dashboardSummary(db: Db, actor: Actor, range: DateRange, f
     sql<{ month: string; gmv: number; orders: number }>`
       select to_char(d.day, 'YYYY-MM') as month, sum(d.gmv_fen)::bigint as gmv, sum(d.orders)::int as orders
         from analytics_order_days d where ${orderDaysInRange(s)} group by 1 having sum(d.orders) > 0`.execute(db),
-    sql<{ month: string; buyers: number }>`
-      select to_char(m.month, 'YYYY-MM') as month, count(*)::int as buyers
-        from analytics_customer_months m where ${customerMonthsInRange(s)} and ${rangeDays(s)} <> 0 group by 1`.execute(db),
+    buyersByMonth(db, s),
     sql<{ store_id: string; name: string; gmv: number; orders: number }>`
       select d.store_id, s.name, sum(d.gmv_fen)::bigint as gmv, sum(d.orders)::int as orders
         from analytics_order_days d join stores s on s.tenant_id = d.tenant_id and s.id = d.store_id
@@ -57,16 +55,11 @@ export async function dashboardSummary(db: Db, actor: Actor, range: DateRange, f
       select d.channel, sum(d.gmv_fen)::bigint as gmv, sum(d.orders)::int as orders
         from analytics_order_days d where ${orderDaysInRange(s)} group by d.channel having sum(d.orders) > 0 order by gmv desc`.execute(db),
   ]);
-  const storeBuyers = stores.rows.length === 0 ? new Map<string, number>() : new Map((await sql<{ store_id: string; buyers: number }>`
-    select m.store_key as store_id, count(*)::int as buyers
-      from (select distinct m.store_key, m.customer_id from analytics_customer_months m
-             where ${customerMonthsInRange(s, sql`any(${stores.rows.map((r) => r.store_id)}::uuid[])`)} and ${rangeDays(s)} <> 0) m
-     group by 1`.execute(db)).rows.map((r) => [r.store_id, r.buyers]));
+  const storeBuyers = stores.rows.length === 0 ? new Map<string, number>() : await buyersByStore(db, s, sql`any(${stores.rows.map((r) => r.store_id)}::uuid[])`);
 
   const c = customers.rows[0] ?? { total: 0, with_orders: 0, new_in_range: 0 };
   const t = { orders: 0, gmv: 0, ...totals.rows[0], buyers: 0, repeat_buyers: 0, ...buyers.rows[0] };
   const byMonth = new Map(months.rows.map((r) => [r.month, r]));
-  const buyersByMonth = new Map(monthBuyers.rows.map((r) => [r.month, r.buyers]));
   return {
     range,
     customers: { total: c.total, withOrders: c.with_orders, newInRange: c.new_in_range },
@@ -76,7 +69,7 @@ export async function dashboardSummary(db: Db, actor: Actor, range: DateRange, f
     },
     gmvByMonth: monthsOf(range).map((month) => {
       const r = byMonth.get(month);
-      return { month, gmvFen: r?.gmv ?? 0, orders: r?.orders ?? 0, buyers: buyersByMonth.get(month) ?? 0 };
+      return { month, gmvFen: r?.gmv ?? 0, orders: r?.orders ?? 0, buyers: monthBuyers.get(month) ?? 0 };
     }),
     topStores: stores.rows.map((r) => ({ storeId: r.store_id, name: r.name, gmvFen: r.gmv, orders: r.orders, buyers: storeBuyers.get(r.store_id) ?? 0 })),
     channels: channels.rows.map((r) => ({ channel: r.channel, gmvFen: r.gmv, orders: r.orders })),
