@@ -12,8 +12,8 @@ import { mergeAttributes, type AttributeSources, type AttributeValues } from '..
 import { newId } from '../ids.ts';
 import { recomputeAggregates } from '../orders/order-aggregates.service.ts';
 import { identityKey, type IdentityKey } from './identity.rules.ts';
-import { moveMembership } from '../membership/merge.service.ts';
-import { moveFissionRows } from '../referral/merge.service.ts';
+import { MEMBERSHIP_PROBES, moveMembership } from '../membership/merge.service.ts';
+import { FISSION_PROBES, moveFissionRows } from '../referral/merge.service.ts';
 import { moveSpeakerWeeks } from '../groups/speaker-weeks.service.ts';
 
 export interface MergeRequest {
@@ -104,8 +104,8 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
     on conflict (tenant_id, customer_id, channel) do update
        set granted = excluded.granted, source = excluded.source, updated_at = excluded.updated_at
      where excluded.updated_at > customer_consents.updated_at`.execute(db);
-  if (MEMBERSHIP_TABLES.some((t) => held.has(t))) await moveMembership(db, tenantId, mergedIds, survivorIds);
-  if (FISSION_TABLES.some((t) => held.has(t))) await moveFissionRows(db, tenantId, mergedIds, survivorIds);
+  if (MEMBERSHIP_PROBES.some(([table]) => held.has(table))) await moveMembership(db, tenantId, mergedIds, survivorIds);
+  if (FISSION_PROBES.some(([table]) => held.has(table))) await moveFissionRows(db, tenantId, mergedIds, survivorIds);
   // The email channel's address: the survivor keeps its own; one without takes the most recently updated merged profile's.
   if (held.has('customers.email')) await sql`${PREPARED}
     update customers s set email = x.email
@@ -206,10 +206,6 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
   if (held.has('orders')) await recomputeAggregates(db, tenantId, [...new Set(survivorIds)]);
 }
 
-/** Tables moved by core/membership's and core/referral's merge steps: each step is skipped when no merged profile holds a row in any of its tables. */
-const MEMBERSHIP_TABLES = ['points_ledger', 'points_lots', 'tier_changes', 'customer_tiers', 'points_balances'];
-const FISSION_TABLES = ['solitaire_entries', 'group_buy_members', 'group_buys', 'shared_carts', 'shared_cart_items', 'referrals', 'referral_rewards', 'referral_partners'];
-
 /**
  * The tables (of those moved above) that hold a row of a merged profile, in one statement of index
  * probes: a merge usually moves a handful of kinds of rows, and a statement per kind that moves
@@ -217,19 +213,17 @@ const FISSION_TABLES = ['solitaire_entries', 'group_buy_members', 'group_buys', 
  * merged profiles are locked FOR UPDATE, so no row referencing them can be added meanwhile.
  */
 async function heldByMerged(db: Db, tenantId: string, mergedIds: string[]): Promise<Set<string>> {
-  const probes: [string, string, RawBuilder<unknown>?][] = [
+  const probes: (readonly [string, string, RawBuilder<unknown>?])[] = [
     ['orders', 'customer_id'], ['events', 'customer_id'], ['form_submissions', 'customer_id'], ['messages', 'customer_id'],
     ['guide_tasks', 'customer_id'], ['customer_tags', 'customer_id'], ['group_members', 'customer_id'], ['customer_contacts', 'customer_id'],
     ['customer_consents', 'customer_id'], ['sandbox_inbox', 'customer_id'], ['customer_time_zones', 'customer_id'],
     ['customer_transfers', 'customer_id'], ['group_member_changes', 'customer_id'], ['group_messages', 'sender_customer_id'],
     ['group_moderation_log', 'customer_id'], ['journey_instances', 'customer_id'], ['group_welcomes_sent', 'customer_id'],
-    // Partial indexes: a probe repeats their condition so it can use them. A customer's speaker rows
-    // are the non-staff ones (those moveSpeakerWeeks moves); a points lot always has a ledger entry,
-    // which the membership step's other probe finds, so only open lots need probing.
+    // A partial index's condition is repeated so the probe can use it: a customer's speaker rows are
+    // the non-staff ones (those moveSpeakerWeeks moves).
     ['group_speaker_weeks', 'speaker_id', sql`and not x.staff`], ['customer_merges', 'survivor_id'],
-    ['points_ledger', 'customer_id'], ['points_lots', 'customer_id', sql`and x.remaining > 0`], ['tier_changes', 'customer_id'], ['customer_tiers', 'customer_id'], ['points_balances', 'customer_id'],
-    ['solitaire_entries', 'customer_id'], ['group_buy_members', 'customer_id'], ['group_buys', 'leader_customer_id'], ['shared_carts', 'initiator_customer_id'],
-    ['shared_cart_items', 'customer_id'], ['referrals', 'customer_id'], ['referral_rewards', 'referred_customer_id'], ['referral_partners', 'customer_id'],
+    // the other areas' steps name their own tables
+    ...MEMBERSHIP_PROBES, ...FISSION_PROBES,
   ];
   // mass_send_recipients is keyed by send (no customer index): probed through the tenant's sends.
   const rows = await sql<{ held: string[] }>`${PREPARED}

@@ -1,8 +1,18 @@
 // When profiles merge (core/ingest/merge.service.ts), the survivor takes the merged profiles'
 // points: ledger entries, lots and tier history move, balances add up. The survivor keeps its own
 // tier until the next recompute or order places it again.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { PREPARED, type Db } from '../../db/connect.ts';
+
+/**
+ * Where a merged profile's points rows are found (table, customer column, and the condition of
+ * the partial index to use): moveMembership runs only when one of them holds a row. A points lot
+ * always has a ledger entry, so only open lots (points_lots_open) need probing.
+ */
+export const MEMBERSHIP_PROBES: readonly (readonly [string, string, RawBuilder<unknown>?])[] = [
+  ['points_ledger', 'customer_id'], ['points_lots', 'customer_id', sql`and x.remaining > 0`], ['tier_changes', 'customer_id'],
+  ['customer_tiers', 'customer_id'], ['points_balances', 'customer_id'],
+];
 
 export async function moveMembership(db: Db, tenantId: string, mergedIds: string[], survivorIds: string[]): Promise<void> {
   await sql`${PREPARED}

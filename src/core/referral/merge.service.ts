@@ -8,6 +8,12 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 
+/** Where a merged profile's 接龙, 拼团, 拼单 and referral rows are found (table, customer column): moveFissionRows runs only when one holds a row. */
+export const FISSION_PROBES: readonly (readonly [string, string])[] = [
+  ['solitaire_entries', 'customer_id'], ['group_buy_members', 'customer_id'], ['group_buys', 'leader_customer_id'], ['shared_carts', 'initiator_customer_id'],
+  ['shared_cart_items', 'customer_id'], ['referrals', 'customer_id'], ['referral_rewards', 'referred_customer_id'], ['referral_partners', 'customer_id'],
+];
+
 export async function moveFissionRows(db: Db, tenantId: string, mergedIds: string[], survivorIds: string[]): Promise<void> {
   if (mergedIds.length === 0) return;
   const m = sql`unnest(${mergedIds}::uuid[], ${survivorIds}::uuid[]) as m(merged, survivor)`;
