@@ -61,6 +61,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`groups in Chromium (needs ${CHROMIUM})`,
     const chatter = ['甜！昨天买了两盒', '我家孩子特别爱吃', '福田店还有货吗？', '有的，我刚去买了', '周二会员日更便宜', '谢谢提醒', '求推荐芒果', '台农芒果不错', '明天一起去'];
     chatter.forEach((text, i) => { previous = ev('message_received', who(i % 8), { chatId: 'wr-lively', text, replyTo: previous }, 10 + i * 7); });
     for (let i = 0; i < 8; i++) ev('message_received', who(i), { chatId: 'wr-spam', text: `低价代购 https://spam${i}.example.com 加我` }, 30 + i);
+    ev('group_left', who(7), { chatId: 'wr-owner' }, 400);
     for (let i = 0; i < 6; i++) ev('message_sent', who(0), { chatId: 'wr-owner', staffWecomUserId: li.wecom_user_id, text: `车厘子预售第 ${i + 1} 天，欢迎下单` }, 60 * i);
     await call('POST', '/api/v1/group-rules', { name: '营业时间', kind: 'auto_reply', match: 'keyword', pattern: '营业时间,几点开门', replyTemplate: '{nickname}您好，{group}门店每天 8:00–22:00 营业', action: 'reply' });
     await call('POST', '/api/v1/group-rules', { name: '广告链接', kind: 'link', match: 'any_link', action: 'flag' });
@@ -122,6 +123,24 @@ describe.skipIf(!existsSync(CHROMIUM))(`groups in Chromium (needs ${CHROMIUM})`,
     await page.screenshot({ path: path.join(SHOTS, 'groups-detail-value.png'), fullPage: true });
     await page.getByRole('tab', { name: '入群/退群记录' }).click();
     await page.getByRole('tabpanel').getByText('入群', { exact: true }).first().waitFor();
+
+    // Members: the tab counts those in the group now; who left is listed on request.
+    await page.goto(`${base}/groups`);
+    await row('车厘子预售群').getByRole('link', { name: '车厘子预售群' }).click();
+    const membersTab = page.getByRole('tab', { name: `成员 (${NAMES.length - 1})` });
+    await membersTab.click();
+    const members = page.getByRole('tabpanel');
+    // 11 in the group over two pages of 10; the one who left is on neither
+    await members.locator('tbody tr').nth(9).waitFor();
+    expect(await members.getByText(NAMES[7]!, { exact: true }).count()).toBe(0);
+    await members.locator('.ant-pagination-item-2').click();
+    await members.locator('tbody tr').first().waitFor();
+    await expect.poll(() => members.locator('tbody tr').count()).toBe(1);
+    expect(await members.getByText(NAMES[7]!, { exact: true }).count()).toBe(0);
+    await page.getByTestId('member-status').getByText('已退群').click();
+    await members.getByText(NAMES[7]!, { exact: true }).waitFor();
+    expect(await members.locator('tbody tr').count()).toBe(1);
+    await page.screenshot({ path: path.join(SHOTS, 'groups-detail-left.png'), fullPage: true });
 
     await page.goto(`${base}/groups/rules`);
     await page.getByTestId('group-rules-page').getByText('营业时间', { exact: true }).waitFor();

@@ -1,7 +1,7 @@
 // 社群详情: purpose and capacity, the classification with its reasons and recommended actions,
 // weekly figures (ECharts), members with their recent messages, and the messages themselves.
 import { useMemo, useState } from 'react';
-import { App, Button, Card, Col, Descriptions, List, Popconfirm, Row, Skeleton, Space, Table, Tabs, Tag } from 'antd';
+import { App, Button, Card, Col, Descriptions, List, Popconfirm, Row, Segmented, Skeleton, Space, Table, Tabs, Tag } from 'antd';
 import { ArrowLeftOutlined } from '@ant-design/icons';
 import { Link, useParams } from 'react-router';
 import { groupsApi, type GroupMember, type GroupMessage } from '../../api-groups.ts';
@@ -17,6 +17,9 @@ import { useTenantZone } from '../../session.tsx';
 import { actionText, HealthBadge, reasonText } from './health.tsx';
 import { GroupWelcomeCard } from './GroupWelcomeCard.tsx';
 
+const MEMBER_STATUSES = ['current', 'left', 'all'] as const;
+type MemberStatus = (typeof MEMBER_STATUSES)[number];
+
 export default function GroupDetailPage() {
   const t = useT();
   const zone = useTenantZone();
@@ -25,9 +28,11 @@ export default function GroupDetailPage() {
   const { id = '' } = useParams();
   const [refresh, setRefresh] = useState(0);
   const [memberPage, setMemberPage] = useState(1);
+  // Members in the group now by default (the tab's count is the group's size); those who left on request.
+  const [memberStatus, setMemberStatus] = useState<MemberStatus>('current');
   const [messagePage, setMessagePage] = useState(1);
   const group = useRemote((signal) => groupsApi.get(id, { signal }), [id, refresh]);
-  const members = useRemote((signal) => groupsApi.members(id, { page: memberPage, pageSize: 10, status: 'all' }, { signal }), [id, memberPage]);
+  const members = useRemote((signal) => groupsApi.members(id, { page: memberPage, pageSize: 10, status: memberStatus }, { signal }), [id, memberPage, memberStatus]);
   const messages = useRemote((signal) => groupsApi.messages(id, { page: messagePage, pageSize: 10 }, { signal }), [id, messagePage]);
   const history = useRemote((signal) => groupsApi.history(id, { signal }), [id]);
   const g = group.data;
@@ -65,7 +70,7 @@ export default function GroupDetailPage() {
   const memberColumns = [
     { title: t('groups.member.name'), key: 'name', render: (_: unknown, m: GroupMember) => <Link to={`/customers/${m.customerId}`}>{m.name || m.customerId.slice(0, 8)}</Link> },
     { title: t('groups.member.joined'), key: 'joined', render: (_: unknown, m: GroupMember) => formatDateTime(m.joinedAt, zone) },
-    { title: t('groups.member.left'), key: 'left', render: (_: unknown, m: GroupMember) => (m.leftAt ? formatDateTime(m.leftAt, zone) : '—') },
+    ...(memberStatus === 'current' ? [] : [{ title: t('groups.member.left'), key: 'left', render: (_: unknown, m: GroupMember) => (m.leftAt ? formatDateTime(m.leftAt, zone) : '—') }]),
     { title: t('groups.member.messages'), key: 'messages', align: 'right' as const, render: (_: unknown, m: GroupMember) => formatCount(m.messages90d) },
   ];
 
@@ -126,9 +131,14 @@ export default function GroupDetailPage() {
             ),
           },
           {
-            key: 'members', label: `${t('groups.detail.members')} (${formatCount(members.data?.total ?? 0)})`, children: (
-              <Table<GroupMember> rowKey="customerId" size="small" columns={memberColumns} dataSource={members.data?.items ?? []} loading={members.loading}
-                pagination={{ current: memberPage, pageSize: 10, total: members.data?.total ?? 0, onChange: setMemberPage, showSizeChanger: false }} />
+            key: 'members', label: `${t('groups.detail.members')} (${formatCount(g.members)})`, children: (
+              <>
+                <Segmented<MemberStatus> style={{ marginBottom: 12 }} value={memberStatus} data-testid="member-status"
+                  onChange={(v) => { setMemberStatus(v); setMemberPage(1); }}
+                  options={MEMBER_STATUSES.map((s) => ({ value: s, label: t(`groups.detail.memberStatus.${s}`) }))} />
+                <Table<GroupMember> rowKey="customerId" size="small" columns={memberColumns} dataSource={members.data?.items ?? []} loading={members.loading}
+                  pagination={{ current: memberPage, pageSize: 10, total: members.data?.total ?? 0, onChange: setMemberPage, showSizeChanger: false }} />
+              </>
             ),
           },
           {
