@@ -53,8 +53,17 @@ describe.skipIf(!existsSync(CHROMIUM))(`accounts and keys in Chromium (needs ${C
     await page.getByTestId('header-tenant').waitFor();
     expect(await page.getByTestId('header-tenant').innerText()).toContain('鲜果邻里');
     await page.getByTestId('header-user').click();
-    await page.getByTestId('logout').click();
-    await page.getByTestId('login-submit').waitFor();
+    // the menu item itself, once the dropdown has opened (a click on its label while the menu
+    // still slides in can miss under load)
+    const signOut = page.getByRole('menuitem', { name: '退出登录' });
+    await signOut.waitFor();
+    try {
+      await signOut.click();
+      await page.getByTestId('login-submit').waitFor();
+    } catch (err) {
+      await page.screenshot({ path: path.join(SHOTS, 'accounts-sign-out-failure.png'), fullPage: true });
+      throw err;
+    }
   }, 120_000);
 
   it('adds a guide account, creates a key shown once, revokes it, and changes the own password', async () => {
