@@ -24,3 +24,8 @@ export function startOfLocalDay(date: string, timeZone: string): Date {
 export function nextDate(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
+
+/** Whether a year of the Gregorian calendar has 29 February. */
+export function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { OrderChannel, OrderStatus } from '../../db/schema.ts';
 import { parseRef, type IdentityRef, type ParsedRef } from '../ingest/identity.rules.ts';
+import { isLeapYear } from '../time.ts';
 
 export interface OrderInput {
   orderNo: string;
@@ -97,8 +98,7 @@ export function parseInstant(value: unknown, now: Date): Date | string {
 /** Whether year-month-day names a day of the proleptic Gregorian calendar (month 1-12). */
 function isCalendarDay(year: number, month: number, day: number): boolean {
   if (month < 1 || month > 12 || day < 1) return false;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  const days = month === 2 ? (isLeapYear(year) ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
   return day <= days;
 }
 

@@ -1,5 +1,6 @@
 // The guide's day, pure: what the till should prompt, whether a customer may be transferred
 // again (WeCom: at most twice in 90 days), and which calendar days count as "this week".
+import { isLeapYear } from '../time.ts';
 
 export type PosAction =
   | { kind: 'add_friend'; code: { id: string; name: string; landingPath: string } | null }
@@ -58,9 +59,7 @@ export function weekMonthDays(today: string): { today: string[]; week: string[] 
   for (let i = 0; i < 7; i++) {
     const d = new Date(start + i * 86_400_000);
     const md = d.toISOString().slice(5, 10);
-    const year = d.getUTCFullYear();
-    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-    days.push(md === '02-28' && !leap ? [md, '02-29'] : [md]);
+    days.push(md === '02-28' && !isLeapYear(d.getUTCFullYear()) ? [md, '02-29'] : [md]);
   }
   return { today: days[0] ?? [], week: days.flat() };
 }
