@@ -23,6 +23,8 @@ export const scoresZhCN = {
 
   'rfm.grid': 'R × F 热力图',
   'rfm.gridHint': '窗口内购买客户 {buyers} 位；格内为人数，悬停看平均消费',
+  'rfm.skippedF': '{scores} 无人：购买天数相同的客户得分相同，同一天数的客户超过五分之一时，相邻一档会空出。',
+  'rfm.skippedR': '{scores} 无人：距上次购买天数相同的客户得分相同，同一天数的客户超过五分之一时，相邻一档会空出。',
   'rfm.recency': 'R 最近购买',
   'rfm.frequency': 'F 购买频次',
   'rfm.customers': '人数',
@@ -134,6 +136,8 @@ export const scoresEnUS: Record<keyof typeof scoresZhCN, string> = {
 
   'rfm.grid': 'R × F heat map',
   'rfm.gridHint': '{buyers} buyers in the window; cells show customers, hover for average spend',
+  'rfm.skippedF': '{scores} empty: buyers with the same number of purchase days score alike, so when one number is shared by more than a fifth of them the next score stays empty.',
+  'rfm.skippedR': '{scores} empty: buyers whose last purchase is equally long ago score alike, so when one value is shared by more than a fifth of them the next score stays empty.',
   'rfm.recency': 'R recency',
   'rfm.frequency': 'F frequency',
   'rfm.customers': 'Customers',

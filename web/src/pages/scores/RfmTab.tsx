@@ -28,6 +28,7 @@ export function RfmTab({ storeId, version }: { storeId: string | undefined; vers
       {rfm.error && <LoadError error={rfm.error} onRetry={rfm.reload} />}
       <Card title={t('rfm.grid')} extra={rfm.data && <span className="muted">{t('rfm.gridHint', { buyers: formatCount(rfm.data.buyers) })}</span>} loading={!rfm.data && rfm.loading}>
         {rfm.data && <RfmHeatmap data={rfm.data} />}
+        {rfm.data && <SkippedScores data={rfm.data} />}
       </Card>
       <h3 className="layers-section">{t('rfm.cells')}</h3>
       <div className="cell-cards" data-testid="rfm-cells">
@@ -67,6 +68,28 @@ export function RfmTab({ storeId, version }: { storeId: string | undefined; vers
           </>
           : !movement.loading && <Empty description={t('rfm.noMovement')} />}
       </Card>
+    </div>
+  );
+}
+
+/**
+ * Scores are quintiles where ties score alike, so when one value (say, a single purchase day) is
+ * shared by more than a fifth of the buyers a score stays empty: say so instead of leaving an
+ * empty column to puzzle over.
+ */
+function SkippedScores({ data }: { data: RfmOverview }) {
+  const t = useT();
+  const { locale } = useLocale();
+  if (data.buyers === 0) return null;
+  const list = (scores: string[]) => scores.join(locale === 'zh-CN' ? '、' : ', ');
+  const empty = (axis: 'r' | 'f') => [1, 2, 3, 4, 5].filter((score) => !data.grid.some((g) => g[axis] === score && g.customers > 0));
+  const f = empty('f').map((score) => `F${score}`);
+  const r = empty('r').map((score) => `R${score}`);
+  if (f.length === 0 && r.length === 0) return null;
+  return (
+    <div className="muted" data-testid="rfm-skipped">
+      {f.length > 0 && <div>{t('rfm.skippedF', { scores: list(f) })}</div>}
+      {r.length > 0 && <div>{t('rfm.skippedR', { scores: list(r) })}</div>}
     </div>
   );
 }
