@@ -137,6 +137,8 @@ export default function ImportsPage() {
               pagination={false}
               locale={{ emptyText: t('imports.none') }}
               onRow={(j) => ({ onClick: () => setJob(j), className: `clickable-row${job?.id === j.id ? ' row-selected' : ''}` })}
+              // beside the column help the card is narrow: scroll rather than squeeze the file name to a few letters
+              scroll={{ x: 800 }}
               data-testid="import-recent"
             />
           </Card>
