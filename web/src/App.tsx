@@ -40,6 +40,7 @@ const WorkbenchPage = lazy(() => import('./pages/workbench/WorkbenchPage.tsx'));
 const GroupsPage = lazy(() => import('./pages/groups/GroupsPage.tsx'));
 const GroupDetailPage = lazy(() => import('./pages/groups/GroupDetailPage.tsx'));
 const GroupRulesPage = lazy(() => import('./pages/groups/GroupRulesPage.tsx'));
+const GroupInvitesPage = lazy(() => import('./pages/groups/GroupInvitesPage.tsx'));
 const SopPage = lazy(() => import('./pages/sop/SopPage.tsx'));
 const JourneysPage = lazy(() => import('./pages/journeys/JourneysPage.tsx'));
 const JourneyBuilderPage = lazy(() => import('./pages/journeys/JourneyBuilderPage.tsx'));
@@ -92,6 +93,7 @@ const router = createBrowserRouter([
           { path: 'workbench', element: <WorkbenchPage /> },
           { path: 'groups', element: <GroupsPage /> },
           { path: 'groups/rules', element: <GroupRulesPage /> },
+          { path: 'groups/invites', element: <GroupInvitesPage /> },
           { path: 'groups/:id', element: <GroupDetailPage /> },
           { path: 'sop', element: <SopPage /> },
           { path: 'sop/scripts', element: <SopPage /> },

@@ -134,6 +134,13 @@ export interface GroupWelcome {
   wecomTemplateId: string | null; wecomDetail: string | null; updatedAt: string;
 }
 
+export interface InviteRule {
+  id: string; name: string; tagId: string | null; segmentId: string | null; kind: GroupKind; storeId: string | null;
+  active: boolean; createdAt: string; lastRunAt: string | null;
+}
+export interface InviteRuleInput { name: string; tagId?: string | null; segmentId?: string | null; kind: GroupKind; storeId?: string | null }
+export interface InviteRun { ruleId: string; invited: number; unrouted: number; groupsCreated: { id: string; name: string }[] }
+
 const id = (value: string): string => encodeURIComponent(value);
 
 export const groupsApi = {
@@ -154,6 +161,10 @@ export const groupsApi = {
   deleteRule: (ruleId: string) => call<undefined>('DELETE', `/group-rules/${id(ruleId)}`),
   welcomes: (opts: Signal = {}) => call<{ items: GroupWelcome[] }>('GET', '/group-welcomes', opts),
   saveWelcome: (input: { groupId?: string; groupKind?: GroupKind; text: string; enabled: boolean }) => call<GroupWelcome>('PUT', '/group-welcomes', { body: input }),
+  inviteRules: (opts: Signal = {}) => call<{ items: InviteRule[] }>('GET', '/group-invite-rules', opts),
+  createInviteRule: (input: InviteRuleInput) => call<InviteRule>('POST', '/group-invite-rules', { body: input }),
+  setInviteRuleActive: (ruleId: string, active: boolean) => call<InviteRule>('PATCH', `/group-invite-rules/${id(ruleId)}`, { body: { active } }),
+  runInviteRule: (ruleId: string) => call<InviteRun>('POST', `/group-invite-rules/${id(ruleId)}/run`),
   moderationLog: (query: { groupId?: string; limit?: number }, opts: Signal = {}) =>
     call<{ items: ModerationEntry[] }>('GET', '/group-moderation-log', { ...opts, query }),
 };

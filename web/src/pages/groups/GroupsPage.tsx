@@ -2,7 +2,7 @@
 // message trend and what to do next; filters by kind, health and status; recompute on demand.
 import { useMemo, useState } from 'react';
 import { App, Button, Card, Empty, Input, Select, Space, Table, Tag, type TableColumnsType } from 'antd';
-import { ReloadOutlined, SafetyOutlined } from '@ant-design/icons';
+import { ReloadOutlined, SafetyOutlined, UsergroupAddOutlined } from '@ant-design/icons';
 import { Link, useNavigate } from 'react-router';
 import { groupsApi, type GroupKind, type GroupSummary, type HealthClass } from '../../api-groups.ts';
 import { EChart, type ChartOption } from '../../components/EChart.tsx';
@@ -85,6 +85,7 @@ export default function GroupsPage() {
         subtitle={list.data ? `${t('groups.subtitleCount', { count: formatCount(list.data.total) })} · ${t('groups.subtitle')}` : t('groups.subtitle')}
         extra={(
           <Space>
+            {canRules && <Button icon={<UsergroupAddOutlined />} onClick={() => navigate('/groups/invites')} data-testid="invites-link">{t('groups.invitesLink')}</Button>}
             {canRules && <Button icon={<SafetyOutlined />} onClick={() => navigate('/groups/rules')}>{t('groups.rulesLink')}</Button>}
             {canWrite && <Button type="primary" icon={<ReloadOutlined />} loading={busy} onClick={() => void recompute()}>{t('groups.recompute')}</Button>}
           </Space>
