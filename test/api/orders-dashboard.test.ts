@@ -26,6 +26,18 @@ describe('orders', () => {
     expect(reversed.statusCode).toBe(400);
   });
 
+  it('filters by channel, status and order number, and refuses an unknown channel naming it', async () => {
+    const list = async (query: string) => ((await app.inject({ url: `/api/v1/orders?${query}`, headers: admin })).json() as { items: { orderNo: string }[]; total: number });
+    const pos = world.orders.filter((o) => o.channel === 'pos').map((o) => o.orderNo).sort();
+    expect((await list('channel=pos')).items.map((o) => o.orderNo).sort()).toEqual(pos);
+    expect((await list('status=refunded')).items.map((o) => o.orderNo)).toEqual([world.orders[5]?.orderNo]);
+    expect((await list(`orderNo=${world.orders[3]?.orderNo}`)).items.map((o) => o.orderNo)).toEqual([world.orders[3]?.orderNo]);
+    expect((await list(`orderNo=${world.orders[3]?.orderNo}&channel=miniprogram`)).total).toBe(0);
+    const bad = await app.inject({ url: '/api/v1/orders?channel=fax', headers: admin });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0].path).toBe('query.channel');
+  });
+
   it('returns one order with store and lines', async () => {
     const refunded = world.orders[4];
     const res = (await app.inject({ url: `/api/v1/orders/${refunded?.id}`, headers: admin })).json();

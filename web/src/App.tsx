@@ -17,6 +17,7 @@ const AppLayout = lazy(() => import('./layout/AppLayout.tsx').then((m) => ({ def
 const LoginPage = lazy(() => import('./pages/login/LoginPage.tsx'));
 const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage.tsx'));
 const CustomerListPage = lazy(() => import('./pages/customers/CustomerListPage.tsx'));
+const OrdersPage = lazy(() => import('./pages/orders/OrdersPage.tsx'));
 const CustomerDetailPage = lazy(() => import('./pages/customers/CustomerDetailPage.tsx'));
 const StoresStaffPage = lazy(() => import('./pages/org/StoresStaffPage.tsx'));
 const TagsPage = lazy(() => import('./pages/tags/TagsPage.tsx'));
@@ -68,6 +69,7 @@ const router = createBrowserRouter([
         children: [
           { index: true, element: <HomePage /> },
           { path: 'customers', element: <CustomerListPage /> },
+          { path: 'orders', element: <OrdersPage /> },
           { path: 'customers/:id', element: <CustomerDetailPage /> },
           { path: 'imports', element: <ImportsPage /> },
           { path: 'tags', element: <TagsPage /> },

@@ -272,6 +272,18 @@ export interface Order {
   items: OrderItem[];
 }
 
+export interface OrderQuery {
+  page: number;
+  pageSize: number;
+  /** Calendar dates in the tenant's zone, both inclusive. */
+  from?: string;
+  to?: string;
+  storeId?: string;
+  channel?: OrderChannel;
+  status?: OrderStatus;
+  orderNo?: string;
+}
+
 export interface Store {
   id: string;
   code: string;
@@ -442,6 +454,7 @@ export const api = {
   customers: (query: CustomerFilter & { page: number; pageSize: number }, opts: Signal = {}) =>
     call<Page<CustomerSummary>>('GET', '/customers', { ...opts, query: { ...query } }),
   customer: (customerId: string, opts: Signal = {}) => call<CustomerDetail>('GET', `/customers/${id(customerId)}`, opts),
+  orders: (query: OrderQuery, opts: Signal = {}) => call<Page<Order>>('GET', '/orders', { ...opts, query: { ...query } }),
   customerOrders: (customerId: string, query: { page: number; pageSize: number }, opts: Signal = {}) =>
     call<Page<Order>>('GET', `/customers/${id(customerId)}/orders`, { ...opts, query }),
   timeline: (customerId: string, query: { before?: string; limit: number }, opts: Signal = {}) =>

@@ -38,7 +38,11 @@ export function orderRoutes(app: FastifyInstance, db: Db): void {
       tags: ['orders'],
       summary: 'List orders, newest first',
       description: 'from and to are calendar dates in the tenant time zone, both inclusive.',
-      querystring: PageQuery.extend({ customerId: Id.optional(), storeId: Id.optional(), from: CalendarDate.optional(), to: CalendarDate.optional() }),
+      querystring: PageQuery.extend({
+        customerId: Id.optional(), storeId: Id.optional(), channel: OrderChannel.optional(), status: OrderStatus.optional(),
+        orderNo: z.string().trim().min(1).max(64).optional().describe('the order number, exactly'),
+        from: CalendarDate.optional(), to: CalendarDate.optional(),
+      }),
       response: { 200: pageOf(Order), ...protectedErrors },
     },
   }, async (request) => {

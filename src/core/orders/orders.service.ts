@@ -34,6 +34,10 @@ export interface OrderView {
 export interface OrderFilter {
   customerId?: string | undefined;
   storeId?: string | undefined;
+  channel?: OrderChannel | undefined;
+  status?: OrderStatus | undefined;
+  /** The order number exactly as the till or the shop printed it. */
+  orderNo?: string | undefined;
   /** [from, to): the API turns inclusive dates in the tenant's zone into these instants. */
   from?: Date | undefined;
   to?: Date | undefined;
@@ -48,6 +52,9 @@ function scoped(db: Db, actor: Actor, filter: OrderFilter) {
   if (guide) q = q.where('c.guide_id', '=', guide);
   if (filter.customerId) q = q.where('o.customer_id', '=', filter.customerId);
   if (filter.storeId) q = q.where('o.store_id', '=', filter.storeId);
+  if (filter.channel) q = q.where('o.channel', '=', filter.channel);
+  if (filter.status) q = q.where('o.status', '=', filter.status);
+  if (filter.orderNo) q = q.where('o.order_no', '=', filter.orderNo);
   if (filter.from) q = q.where('o.ordered_at', '>=', filter.from);
   if (filter.to) q = q.where('o.ordered_at', '<', filter.to);
   return q;

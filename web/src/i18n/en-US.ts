@@ -40,6 +40,7 @@ export const enUS: Record<MessageKey, string> = {
 
   'nav.home': 'Home',
   'nav.customers': 'Customers',
+  'nav.orders': 'Orders',
   'nav.org': 'Stores & staff',
   'nav.operate': 'Operate',
   'nav.grow': 'Grow',
@@ -162,6 +163,14 @@ export const enUS: Record<MessageKey, string> = {
   'identity.member_no': 'Member no.',
 
   'order.no': 'Order no.',
+  'order.customer': 'Customer',
+  'orders.title': 'Orders',
+  'orders.subtitle': 'Orders of every store and channel, newest first; expand one for its lines',
+  'orders.searchNo': 'Find by order number',
+  'orders.allStores': 'All stores',
+  'orders.allChannels': 'All channels',
+  'orders.allStatuses': 'All statuses',
+  'orders.summary': '{total} orders',
   'order.time': 'Ordered at',
   'order.store': 'Store',
   'order.staff': 'Staff',

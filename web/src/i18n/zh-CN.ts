@@ -40,6 +40,7 @@ export const zhCN = {
 
   'nav.home': '首页',
   'nav.customers': '客户',
+  'nav.orders': '订单',
   'nav.org': '门店与导购',
   'nav.operate': '运营',
   'nav.grow': '增长',
@@ -162,6 +163,14 @@ export const zhCN = {
   'identity.member_no': '会员号',
 
   'order.no': '订单号',
+  'order.customer': '客户',
+  'orders.title': '订单',
+  'orders.subtitle': '所有门店与渠道的订单，最新在前；展开看商品明细',
+  'orders.searchNo': '按订单号查找',
+  'orders.allStores': '全部门店',
+  'orders.allChannels': '全部渠道',
+  'orders.allStatuses': '全部状态',
+  'orders.summary': '共 {total} 笔',
   'order.time': '下单时间',
   'order.store': '门店',
   'order.staff': '导购',

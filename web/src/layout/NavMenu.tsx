@@ -24,6 +24,7 @@ import {
   ShareAltOutlined,
   ShopOutlined,
   TagsOutlined,
+  ShoppingOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
 import { useLocation, useNavigate } from 'react-router';
@@ -46,6 +47,7 @@ interface Area {
 const TOP: Area[] = [
   { key: '/', label: 'nav.home', icon: <HomeOutlined />, needs: 'analytics:read' },
   { key: '/customers', label: 'nav.customers', icon: <TeamOutlined />, needs: 'customers:read' },
+  { key: '/orders', label: 'nav.orders', icon: <ShoppingOutlined />, needs: 'orders:read' },
   { key: '/imports', label: 'nav.imports', icon: <CloudUploadOutlined />, needs: 'customers:import' },
   { key: '/org', label: 'nav.org', icon: <ShopOutlined />, needs: 'org:read' },
   { key: '/access', label: 'nav.access', icon: <KeyOutlined />, needs: 'access:write' },
