@@ -183,6 +183,23 @@ describe('ingestion', () => {
     const cross = await ingestEvents(db(), adminOf(t1.id), [ev('page_viewed', { customerId: b ?? '' })]);
     expect(cross.rejected).toMatchObject([{ index: 0, code: 'unknown_customer' }]);
   });
+
+  it('takes a deleted tenant\'s events, identities and group memberships with it (their tenant keys are gone, 0039)', async () => {
+    const [gone, kept] = [await newTenant(), await newTenant()];
+    const phone = newPhone();
+    for (const t of [gone, kept]) {
+      const r = await ingestEvents(db(), adminOf(t.id), [
+        ev('page_viewed', { phone }),
+        ev('group_joined', { phone }, { chatId: `wr-${run}-gone`, groupName: '福利群' }),
+      ]);
+      expect(r.accepted).toBe(2);
+    }
+    await sql`delete from tenants where id = ${gone.id}`.execute(db());
+    for (const table of ['events', 'customer_identities', 'group_members'] as const) {
+      expect(await count(table, gone.id)).toBe(0);
+      expect(await count(table, kept.id)).toBeGreaterThan(0);
+    }
+  });
 });
 
 describe('merging profiles', () => {

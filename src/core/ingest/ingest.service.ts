@@ -114,7 +114,6 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
     }
   }
 
-  await touchCustomers(db, tenantId, accepted.filter((a) => !born.has(a.customerId) || reachedOtherwise.has(a.customerId)));
   await applyContacts(db, tenantId, accepted, staff);
   await welcomeNewFriends(db, tenantId, accepted, staff);
   await applyGroups(db, tenantId, accepted, staff);
@@ -122,6 +121,10 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
   await welcomeGroupJoiners(db, tenantId, accepted);
   await writeOrderEvents(db, tenantId, accepted, orders.prepared, actor);
   await applyAttributes(db, tenantId, accepted);
+  // Last activity comes after the order aggregates, which already raise it to the order's time: a
+  // buyer whose latest event is the order is then written once, not twice (a second write of a row
+  // in one transaction is a new row version and re-runs its foreign-key checks).
+  await touchCustomers(db, tenantId, accepted.filter((a) => !born.has(a.customerId) || reachedOtherwise.has(a.customerId)));
 
   const customerIds = [...new Set(accepted.map((a) => a.customerId))];
   if (customerIds.length > 0 || newIdentities.length > 0) {
