@@ -1,7 +1,8 @@
 // The scoring run: every customer's RFM scores and cell, lifecycle stage, value tier and predicted
 // CLV / churn, written to customer_scores, plus this month's snapshot of cells, stages and tiers.
-// One pass over the tenant's orders in SQL (per customer-day in the tenant's zone, then per
-// customer) streams one binary row per buyer to Node; the models are fitted and applied there;
+// One query over the customers' order aggregates (topped up, for the customers whose windows cut
+// their history, from the customer-month rollup; see buyers.ts) streams one binary row per buyer
+// to Node; the models are fitted and applied there;
 // the scores go back by binary COPY into a temporary table and one upsert that writes only the
 // rows whose scores changed. Never-ordered customers (prospects) are scored in the same upsert.
 import type pg from 'pg';
@@ -21,6 +22,9 @@ import { DEFAULT_SETTINGS, lifecycleStage, monthOf, quintileCuts, quintileScore,
 
 export const SCORES_TASK = 'recompute_scores';
 const READ_WORK_MEM = '256MB';
+// Sort-based aggregation (see score()), and hash joins: the planner takes the straddlers'
+// customer-month rows (about two million) for few and probes the customers' key once per row.
+const READ_SETTINGS = `set local enable_hashagg = off; set local enable_nestloop = off; set local work_mem = '${READ_WORK_MEM}'`;
 
 /**
  * Where a run reads its buyers: the order aggregates on the customer rows, topped up from the
@@ -161,7 +165,7 @@ export async function readSummaries(client: pg.PoolClient, tenantId: string): Pr
   const today = localDate(new Date(), zone.rows[0]?.timezone ?? 'Asia/Shanghai');
   await client.query('begin');
   try {
-    await client.query(`set local enable_hashagg = off; set local work_mem = '${READ_WORK_MEM}'`);
+    await client.query(`${READ_SETTINGS}`);
     const summaries = clvSummaries(await readBuyers(client, tenantId, today, DEFAULT_SETTINGS));
     await client.query('commit');
     return summaries;
@@ -181,12 +185,13 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     let t = performance.now();
     // Sort-based parallel aggregation: hashing ~8 million customer-days spills to disk at any
     // sensible work_mem, while sorting them in two workers and streaming the groups does not.
-    // 256MB keeps those sorts (~3 million orders of a million customers' straddlers, and the
-    // buyers in id order) in memory instead of merging runs on disk; it is this run's alone.
+    // 256MB keeps those sorts (~2 million customer-month rows of a million customers'
+    // straddlers, and the buyers in id order) in memory instead of merging runs on disk; it is
+    // this run's alone.
     await client.query('begin');
     let b: Buyers;
     try {
-      await client.query(`set local enable_hashagg = off; set local work_mem = '${READ_WORK_MEM}'`);
+      await client.query(`${READ_SETTINGS}`);
       b = await (source === 'orders' ? readBuyersFromOrders : readBuyers)(client, tenantId, today, settings);
       await client.query('commit');
     } catch (err) {
