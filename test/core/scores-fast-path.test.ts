@@ -190,6 +190,23 @@ describe('buyers from the order aggregates', () => {
     expect((await runScoring(testDb(), tenantId, { today: '2026-11-20' })).rowsWritten).toBe(0);
   });
 
+  it('writes the same scores whether the buyers go to the database in one range or in many', async () => {
+    const scores = async () => (await sql<Record<string, unknown>>`
+      select customer_id, recency_days, frequency, monetary_fen, r_score, f_score, m_score, rfm_cell, lifecycle_stage, value_tier,
+             p_alive, expected_purchases, expected_spend_fen, clv_fen
+        from customer_scores where tenant_id = ${tenantId} order by customer_id`.execute(db())).rows;
+    const whole = await runScoring(testDb(), tenantId, { today: '2026-12-01' });
+    expect(whole.clvReason).toBeNull();
+    const expected = await scores();
+    await runScoring(testDb(), tenantId, { today: '2027-01-15' });
+    // ranges of 7 buyers: every range boundary falls between two customers of the id order
+    const ranged = await runScoring(testDb(), tenantId, { today: '2026-12-01', rangeSize: 7 });
+    expect(ranged.buyers).toBeGreaterThan(7 * 5);
+    expect(ranged.rowsWritten).toBe(whole.rowsWritten > 0 ? ranged.buyers : 0);
+    expect(await scores()).toEqual(expected);
+    expect(ranged.models?.bgnbd).toEqual(whole.models?.bgnbd);
+  });
+
   // Purchase days move with the tenant's zone: the customer-month rollup is rebuilt by its
   // trigger, the customer rows by the aggregate refresh; the fast path must then agree again.
   it('gives the reference pass\'s figures after the tenant moves to another time zone', async () => {
