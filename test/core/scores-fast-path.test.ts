@@ -95,7 +95,12 @@ beforeAll(async () => {
 async function readBoth(today: string, settings: ScoringSettings): Promise<[Buyers, Buyers]> {
   const client = await testDb().pool.connect();
   try {
-    return [await readBuyers(client, tenantId, today, settings), await readBuyersFromOrders(client, tenantId, today, settings)];
+    const zone = async () => (await client.query<{ TimeZone: string }>('show timezone')).rows[0]?.TimeZone;
+    const before = await zone();
+    const fast = await readBuyers(client, tenantId, today, settings);
+    // the fast path reads in the tenant's zone and gives the connection back in its own
+    expect(await zone()).toBe(before);
+    return [fast, await readBuyersFromOrders(client, tenantId, today, settings)];
   } finally {
     client.release();
   }

@@ -160,7 +160,6 @@ export async function readBuyers(client: pg.PoolClient, tenantId: string, today:
   const at = (d: Date) => `timestamptz '${d.toISOString()}'`;
   const T = `'${tenantId}'`;
   const TODAY = `date '${today}'`;
-  const zone = `'${b.timezone}'`;
   const month = (date: string) => `date '${monthOf(date)}'`;
   const dom = (date: string) => Number(date.slice(8));
   // day_mask bits of the days of row m from `date` on (in its month; all of later months), and before it.
@@ -174,11 +173,11 @@ export async function readBuyers(client: pg.PoolClient, tenantId: string, today:
   const highestDay = (bits: string) => `(m.month + 32 - position('1' in ${bits}::bit(32)::text))`;
   const straddles = (n: string) => `((${n}.first_order_at < ${at(b.window_from)} and ${n}.last_order_at >= ${at(b.window_from)})
                  or (${n}.first_order_at < ${at(b.recent_from)} and ${n}.last_order_at >= ${at(b.recent_from)} and ${n}.first_order_at < ${at(b.new_from)}
-                     and (${n}.last_order_at at time zone ${zone})::date - (${n}.first_order_at at time zone ${zone})::date > ${activeDays}))`;
+                     and ${n}.last_order_at::date - ${n}.first_order_at::date > ${activeDays}))`;
   const query = `
     select c.id,
-           (${TODAY} - (c.first_order_at at time zone ${zone})::date)::int4,
-           (${TODAY} - (c.last_order_at at time zone ${zone})::date)::int4,
+           (${TODAY} - c.first_order_at::date)::int4,
+           (${TODAY} - c.last_order_at::date)::int4,
            c.order_days,
            c.total_spent_fen,
            greatest(c.first_day_spent_fen, 0),
@@ -187,7 +186,7 @@ export async function readBuyers(client: pg.PoolClient, tenantId: string, today:
            case when s.customer_id is not null then s.later_months_spend + coalesce(w.spend, 0)
                 when c.first_order_at >= ${at(b.window_from)} then c.total_spent_fen else 0 end,
            case when c.last_order_at < ${at(b.recent_from)} then -1
-                when c.first_order_at >= ${at(b.recent_from)} then (${TODAY} - (c.first_order_at at time zone ${zone})::date)::int4
+                when c.first_order_at >= ${at(b.recent_from)} then (${TODAY} - c.first_order_at::date)::int4
                 else coalesce(s.since_first_recent, -1) end,
            case when c.first_order_at >= ${at(b.recent_from)} or s.customer_id is null then -1
                 else coalesce(s.since_last_before_recent, (${TODAY} - date '${scanStart}' + 1)::int4) end
@@ -212,7 +211,16 @@ export async function readBuyers(client: pg.PoolClient, tenantId: string, today:
       ) w on s.customer_id is not null and w.customer_id = c.id
      where c.tenant_id = ${T} and c.first_order_at is not null
      order by c.id`;
-  return copyBuyers(client, query, 1 << 16);
+  // Local dates as timestamptz::date in the session's zone: the same dates as "at time zone",
+  // at a third of the cost (no zone looked up by name per value), over two million values.
+  const previous = await client.query<{ TimeZone: string }>('show timezone');
+  await client.query(`set timezone = '${b.timezone}'`);
+  try {
+    return await copyBuyers(client, query, 1 << 16);
+  } finally {
+    // In an aborted transaction the rollback undoes the SET instead.
+    await client.query(`set timezone = '${(previous.rows[0]?.TimeZone ?? 'UTC').replace(/'/g, "''")}'`).catch(() => undefined);
+  }
 }
 
 /** day_mask bits of every day of a month, and of day `first` onwards. */
