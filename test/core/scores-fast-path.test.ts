@@ -95,10 +95,22 @@ beforeAll(async () => {
 async function readBoth(today: string, settings: ScoringSettings): Promise<[Buyers, Buyers]> {
   const client = await testDb().pool.connect();
   try {
-    return [await readBuyers(client, tenantId, today, settings), await readBuyersFromOrders(client, tenantId, today, settings)];
+    const zone = async () => (await client.query<{ TimeZone: string }>('show timezone')).rows[0]?.TimeZone;
+    const before = await zone();
+    const fast = await readBuyers(client, tenantId, today, settings);
+    // the fast path reads in the tenant's zone and gives the connection back in its own
+    expect(await zone()).toBe(before);
+    return [fast, await readBuyersFromOrders(client, tenantId, today, settings)];
   } finally {
     client.release();
   }
+}
+
+/** Orders after a tenant-local date: with any, the fast path reads every order instead. */
+async function ordersAfter(today: string): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from orders o join tenants t on t.id = o.tenant_id
+    where o.tenant_id = ${tenantId} and (o.ordered_at at time zone t.timezone)::date > ${today}::date`.execute(db());
+  return r.rows[0]?.n ?? 0;
 }
 
 /** Per customer id, the figures the scores are made of (the stage instead of the two days it is decided by). */
@@ -136,14 +148,27 @@ describe('buyers from the order aggregates', () => {
   });
 
   for (const [name, settings] of [['default', DEFAULT_SETTINGS], ['short windows', SHORT], ['long windows', LONG]] as const) {
-    for (const today of ['2026-10-31', '2027-01-15', '2026-06-30']) {
+    // 2026-10-31 and 2026-06-30 have orders after them (read from every order); the others are
+    // read from the customer rows and the customer-month rollup.
+    for (const today of ['2026-10-31', '2027-01-15', '2026-06-30', '2026-11-02', '2026-12-01']) {
       it(`gives the reference pass's figures and stages (${name} settings, today ${today})`, async () => {
+        if (today > '2026-11-01') expect(await ordersAfter(today)).toBe(0);
         const [fast, reference] = await readBoth(today, settings);
         const got = figures(fast, settings);
         const expected = figures(reference, settings);
         expect(got.size).toBe(expected.size);
         expect(expected.size).toBeGreaterThan(20);
         for (const [id, values] of expected) expect(got.get(id), id).toEqual(values);
+        // Where the fast path gives the two days the stage is decided by (not a stand-in), they are the reference's.
+        const scanDays = Math.max(settings.rfm.windowDays - 1, settings.lifecycle.returnedDays + settings.lifecycle.activeDays);
+        let given = 0;
+        for (let i = 0; i < fast.count; i++) {
+          const [first, last] = [fast.sinceFirstRecent[i] ?? -1, fast.sinceLastBeforeRecent[i] ?? -1];
+          if (first >= 0) expect(first).toBe(reference.sinceFirstRecent[i]);
+          if (last >= 0 && last <= scanDays) expect(last).toBe(reference.sinceLastBeforeRecent[i]);
+          if (last >= 0 && last <= scanDays) given++;
+        }
+        if (today === '2026-11-02' && name === 'default') expect(given).toBeGreaterThan(0);
       });
     }
   }
@@ -168,5 +193,43 @@ describe('buyers from the order aggregates', () => {
     // and back: a different day rewrites, then the other source again finds nothing to change
     await runScoring(testDb(), tenantId, { today: '2026-11-20', source: 'orders' });
     expect((await runScoring(testDb(), tenantId, { today: '2026-11-20' })).rowsWritten).toBe(0);
+  });
+
+  it('writes the same scores whether the buyers go to the database in one range or in many', async () => {
+    const scores = async () => (await sql<Record<string, unknown>>`
+      select customer_id, recency_days, frequency, monetary_fen, r_score, f_score, m_score, rfm_cell, lifecycle_stage, value_tier,
+             p_alive, expected_purchases, expected_spend_fen, clv_fen
+        from customer_scores where tenant_id = ${tenantId} order by customer_id`.execute(db())).rows;
+    const whole = await runScoring(testDb(), tenantId, { today: '2026-12-01' });
+    expect(whole.clvReason).toBeNull();
+    const expected = await scores();
+    await runScoring(testDb(), tenantId, { today: '2027-01-15' });
+    // ranges of 7 buyers: every range boundary falls between two customers of the id order
+    const ranged = await runScoring(testDb(), tenantId, { today: '2026-12-01', rangeSize: 7 });
+    expect(ranged.buyers).toBeGreaterThan(7 * 5);
+    expect(ranged.rowsWritten).toBe(whole.rowsWritten > 0 ? ranged.buyers : 0);
+    expect(await scores()).toEqual(expected);
+    expect(ranged.models?.bgnbd).toEqual(whole.models?.bgnbd);
+  });
+
+  // Purchase days move with the tenant's zone: the customer-month rollup is rebuilt by its
+  // trigger, the customer rows by the aggregate refresh; the fast path must then agree again.
+  it('gives the reference pass\'s figures after the tenant moves to another time zone', async () => {
+    await sql`update tenants set timezone = 'America/Los_Angeles' where id = ${tenantId}`.execute(db());
+    try {
+      expect((await refreshOrderAggregates(db(), tenantId)).customersUpdated).toBeGreaterThan(0);
+      for (const settings of [DEFAULT_SETTINGS, SHORT]) {
+        for (const today of ['2026-11-03', '2027-02-10']) {
+          expect(await ordersAfter(today)).toBe(0);
+          const [fast, reference] = await readBoth(today, settings);
+          const expected = figures(reference, settings);
+          expect(expected.size).toBeGreaterThan(20);
+          expect(figures(fast, settings)).toEqual(expected);
+        }
+      }
+    } finally {
+      await sql`update tenants set timezone = 'Asia/Shanghai' where id = ${tenantId}`.execute(db());
+      await refreshOrderAggregates(db(), tenantId);
+    }
   });
 });

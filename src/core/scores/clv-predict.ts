@@ -22,37 +22,55 @@ export function predictClvColumns(
   models: { bgnbd: BgNbdParameters; gammaGamma: GammaGammaParameters },
   options: { weeks: number; annualDiscountRate: number },
 ): ClvColumns {
-  const { weeks } = options;
-  const weeklyRate = weeklyDiscountRate(options.annualDiscountRate);
-  populationMeanSpend(models.gammaGamma); // fails early when spend has no finite mean
   const n = customers.length;
   const out: ClvColumns = { pAlive: new Float64Array(n), expectedPurchases: new Float64Array(n), expectedSpend: new Float64Array(n), clv: new Float64Array(n) };
-  // g(x, T) per unit of P(alive): plain and discounted; keyed by x, then T (numbers, no strings to build).
-  const perAlive = new Map<number, Map<number, { purchases: number; discounted: number }>>();
-  for (let i = 0; i < n; i++) {
-    const c = customers[i];
-    if (!c) continue;
-    let byT = perAlive.get(c.x);
-    if (byT === undefined) {
-      byT = new Map();
-      perAlive.set(c.x, byT);
-    }
-    let g = byT.get(c.T);
-    if (g === undefined) {
-      // Any t_x gives the same g; t_x = T (x > 0) keeps P(alive) far from zero, so the division is exact to rounding.
-      const reference = { x: c.x, tx: c.x > 0 ? c.T : 0, T: c.T };
-      const alive = probabilityAlive(models.bgnbd, reference);
-      const purchases = expectedPurchases(models.bgnbd, reference, weeks) / alive;
-      const discounted = weeklyRate > 0 ? discountedExpectedPurchases(models.bgnbd, reference, weeks, weeklyRate) / alive : purchases;
-      g = { purchases, discounted };
-      byT.set(c.T, g);
-    }
-    const alive = probabilityAlive(models.bgnbd, c);
-    const spend = expectedSpend(models.gammaGamma, c.x, c.spend);
-    out.pAlive[i] = alive;
-    out.expectedPurchases[i] = alive * g.purchases;
-    out.expectedSpend[i] = spend;
-    out.clv[i] = alive * g.discounted * spend;
-  }
+  new ClvPredictor(models, options).predict(customers, 0, n, out);
   return out;
+}
+
+/**
+ * Predictions for ranges of customers, one range at a time (the scoring run writes each range
+ * while the next is predicted); g(x, T) is kept across ranges, so any split gives the numbers of
+ * one call over all customers. Fails on construction when spend has no finite mean.
+ */
+export class ClvPredictor {
+  private readonly weeklyRate: number;
+  // g(x, T) per unit of P(alive): plain and discounted; keyed by x, then T (numbers, no strings to build).
+  private readonly perAlive = new Map<number, Map<number, { purchases: number; discounted: number }>>();
+
+  constructor(private readonly models: { bgnbd: BgNbdParameters; gammaGamma: GammaGammaParameters }, private readonly options: { weeks: number; annualDiscountRate: number }) {
+    this.weeklyRate = weeklyDiscountRate(options.annualDiscountRate);
+    populationMeanSpend(models.gammaGamma); // fails early when spend has no finite mean
+  }
+
+  /** Customers from..to−1 into the same places of `out`. */
+  predict(customers: readonly CustomerSummary[], from: number, to: number, out: ClvColumns): void {
+    const { models, perAlive, weeklyRate } = this;
+    const { weeks } = this.options;
+    for (let i = from; i < to; i++) {
+      const c = customers[i];
+      if (!c) continue;
+      let byT = perAlive.get(c.x);
+      if (byT === undefined) {
+        byT = new Map();
+        perAlive.set(c.x, byT);
+      }
+      let g = byT.get(c.T);
+      if (g === undefined) {
+        // Any t_x gives the same g; t_x = T (x > 0) keeps P(alive) far from zero, so the division is exact to rounding.
+        const reference = { x: c.x, tx: c.x > 0 ? c.T : 0, T: c.T };
+        const alive = probabilityAlive(models.bgnbd, reference);
+        const purchases = expectedPurchases(models.bgnbd, reference, weeks) / alive;
+        const discounted = weeklyRate > 0 ? discountedExpectedPurchases(models.bgnbd, reference, weeks, weeklyRate) / alive : purchases;
+        g = { purchases, discounted };
+        byT.set(c.T, g);
+      }
+      const alive = probabilityAlive(models.bgnbd, c);
+      const spend = expectedSpend(models.gammaGamma, c.x, c.spend);
+      out.pAlive[i] = alive;
+      out.expectedPurchases[i] = alive * g.purchases;
+      out.expectedSpend[i] = spend;
+      out.clv[i] = alive * g.discounted * spend;
+    }
+  }
 }

@@ -1,7 +1,8 @@
 // The scoring run: every customer's RFM scores and cell, lifecycle stage, value tier and predicted
 // CLV / churn, written to customer_scores, plus this month's snapshot of cells, stages and tiers.
-// One pass over the tenant's orders in SQL (per customer-day in the tenant's zone, then per
-// customer) streams one binary row per buyer to Node; the models are fitted and applied there;
+// One query over the customers' order aggregates (topped up, for the customers whose windows cut
+// their history, from the customer-month rollup; see buyers.ts) streams one binary row per buyer
+// to Node; the models are fitted and applied there;
 // the scores go back by binary COPY into a temporary table and one upsert that writes only the
 // rows whose scores changed. Never-ordered customers (prospects) are scored in the same upsert.
 import type pg from 'pg';
@@ -13,7 +14,7 @@ import { newId, UUID_PATTERN } from '../ids.ts';
 import { notFound, YuchiError } from '../errors.ts';
 import type { CustomerSummary } from '../clv/clv.rules.ts';
 import { fitClvModels, type ClvModels } from '../clv/predict.ts';
-import { predictClvColumns, type ClvColumns } from './clv-predict.ts';
+import { ClvPredictor, type ClvColumns } from './clv-predict.ts';
 import { localDate } from '../dashboard/dashboard.rules.ts';
 import { BinaryCopyWriter, writeBinaryCopy, type ColumnKind } from './binary-copy.ts';
 import { clvSummaries, NONE, readBuyers, readBuyersFromOrders, type Buyers } from './buyers.ts';
@@ -21,6 +22,9 @@ import { DEFAULT_SETTINGS, lifecycleStage, monthOf, quintileCuts, quintileScore,
 
 export const SCORES_TASK = 'recompute_scores';
 const READ_WORK_MEM = '256MB';
+// Sort-based aggregation (see score()), and hash joins: the planner takes the straddlers'
+// customer-month rows (about two million) for few and probes the customers' key once per row.
+const READ_SETTINGS = `set local enable_hashagg = off; set local enable_nestloop = off; set local work_mem = '${READ_WORK_MEM}'`;
 
 /**
  * Where a run reads its buyers: the order aggregates on the customer rows, topped up from the
@@ -48,6 +52,10 @@ export async function saveScoringSettings(db: Db, tenantId: string, settings: Sc
 // ---------------------------------------------------------------------------------------------
 // Runs
 
+/**
+ * Milliseconds per phase, one after another. Prediction overlaps the write of the scores: predict
+ * is the time Node spent scoring and predicting, write the rest of that stretch.
+ */
 export interface ScoringPhases { read: number; fit: number; predict: number; write: number; snapshot: number }
 
 export interface ScoringRunView {
@@ -128,7 +136,7 @@ export interface ScoringResult {
  * Runs (or, with `runId`, carries out a queued) scoring run for a tenant. `today` is the tenant's
  * calendar date that counts as now (default: today in its zone); orders after it are left out.
  */
-export async function runScoring(handle: DatabaseHandle, tenantId: string, options: { runId?: string; trigger?: 'nightly' | 'manual'; today?: string; source?: BuyerSource } = {}): Promise<ScoringResult> {
+export async function runScoring(handle: DatabaseHandle, tenantId: string, options: { runId?: string; trigger?: 'nightly' | 'manual'; today?: string; source?: BuyerSource; rangeSize?: number } = {}): Promise<ScoringResult> {
   const { db } = handle;
   const tenant = await db.selectFrom('tenants').select(['timezone']).where('id', '=', tenantId).executeTakeFirst();
   if (!tenant) throw notFound('tenant');
@@ -139,7 +147,7 @@ export async function runScoring(handle: DatabaseHandle, tenantId: string, optio
   await db.updateTable('scoring_runs').set({ status: 'running', started_at: new Date(), calibration_end: today, settings: JSON.stringify(settings) })
     .where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
   try {
-    const result = await score(handle, tenantId, runId, today, settings, options.source ?? 'aggregates');
+    const result = await score(handle, tenantId, runId, today, settings, options.source ?? 'aggregates', options.rangeSize ?? RANGE_SIZE);
     await db.updateTable('scoring_runs').set({
       status: 'done', finished_at: new Date(), customers: result.customers, buyers: result.buyers, repeaters: result.repeaters,
       rows_written: result.rowsWritten, fit_ms: Math.round(result.fitMs), clv_reason: result.clvReason, phases: JSON.stringify(Object.fromEntries(Object.entries(result.phases).map(([k, v]) => [k, Math.round(v)]))),
@@ -161,7 +169,7 @@ export async function readSummaries(client: pg.PoolClient, tenantId: string): Pr
   const today = localDate(new Date(), zone.rows[0]?.timezone ?? 'Asia/Shanghai');
   await client.query('begin');
   try {
-    await client.query(`set local enable_hashagg = off; set local work_mem = '${READ_WORK_MEM}'`);
+    await client.query(`${READ_SETTINGS}`);
     const summaries = clvSummaries(await readBuyers(client, tenantId, today, DEFAULT_SETTINGS));
     await client.query('commit');
     return summaries;
@@ -174,19 +182,20 @@ export async function readSummaries(client: pg.PoolClient, tenantId: string): Pr
 const BATCH_COLUMNS = ['customer_id', 'recency_days', 'frequency', 'monetary_fen', 'r_score', 'f_score', 'm_score', 'rfm_cell', 'lifecycle_stage', 'value_tier', 'p_alive', 'expected_purchases', 'expected_spend_fen', 'clv_fen'] as const;
 const BATCH_KINDS: ColumnKind[] = ['uuid', 'int4', 'int4', 'int8', 'int2', 'int2', 'int2', 'text', 'text', 'text', 'float8', 'float8', 'int8', 'int8'];
 
-async function score(handle: DatabaseHandle, tenantId: string, runId: string, today: string, settings: ScoringSettings, source: BuyerSource): Promise<ScoringResult> {
+async function score(handle: DatabaseHandle, tenantId: string, runId: string, today: string, settings: ScoringSettings, source: BuyerSource, rangeSize: number): Promise<ScoringResult> {
   const client = await handle.pool.connect();
   const phases: ScoringPhases = { read: 0, fit: 0, predict: 0, write: 0, snapshot: 0 };
   try {
     let t = performance.now();
     // Sort-based parallel aggregation: hashing ~8 million customer-days spills to disk at any
     // sensible work_mem, while sorting them in two workers and streaming the groups does not.
-    // 256MB keeps those sorts (~3 million orders of a million customers' straddlers, and the
-    // buyers in id order) in memory instead of merging runs on disk; it is this run's alone.
+    // 256MB keeps those sorts (~2 million customer-month rows of a million customers'
+    // straddlers, and the buyers in id order) in memory instead of merging runs on disk; it is
+    // this run's alone.
     await client.query('begin');
     let b: Buyers;
     try {
-      await client.query(`set local enable_hashagg = off; set local work_mem = '${READ_WORK_MEM}'`);
+      await client.query(`${READ_SETTINGS}`);
       b = await (source === 'orders' ? readBuyersFromOrders : readBuyers)(client, tenantId, today, settings);
       await client.query('commit');
     } catch (err) {
@@ -213,108 +222,176 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     phases.fit = performance.now() - t;
     const fitMs = phases.fit;
 
+    // Scores and predictions go to the database in ranges of buyers: while the database writes
+    // one range, the next is predicted, so the two cores work at once. One transaction still.
     t = performance.now();
-    let predictions: ClvColumns | null = null;
+    const rows = scoreRows(b, settings);
+    let predictor: ClvPredictor | null = null;
     if (models) {
       try {
-        predictions = predictClvColumns(summaries, models, { weeks: settings.clv.horizonWeeks, annualDiscountRate: settings.clv.annualDiscountRate });
+        predictor = new ClvPredictor(models, { weeks: settings.clv.horizonWeeks, annualDiscountRate: settings.clv.annualDiscountRate });
       } catch (err) {
         if (!(err instanceof YuchiError)) throw err;
         clvReason = err.message;
         models = null;
       }
     }
-    // RFM over buyers in the window: quintiles of recency (negated: more recent scores higher),
-    // distinct purchase days and spend.
-    const inWindow: number[] = [];
-    for (let i = 0; i < b.count; i++) if ((b.windowDays[i] ?? 0) > 0) inWindow.push(i);
-    const rCuts = quintileCuts(inWindow.map((i) => -(b.sinceLast[i] ?? 0)));
-    const fCuts = quintileCuts(inWindow.map((i) => b.windowDays[i] ?? 0));
-    const mCuts = quintileCuts(inWindow.map((i) => b.windowSpend[i] ?? 0));
-    // Cells by (r, f, m), named once: a million rows share 125 names.
-    const cells: string[] = [];
-    for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) for (let m = 1; m <= 5; m++) cells[(r * 6 + f) * 6 + m] = rfmCell(r, f, m, settings.rfm.highScore);
-    const writer = new BinaryCopyWriter(BATCH_KINDS);
-    const row: (number | string | Buffer | null)[] = new Array<number | string | Buffer | null>(BATCH_KINDS.length).fill(null);
-    for (let i = 0; i < b.count; i++) {
-      const windowDays = b.windowDays[i] ?? 0;
-      const sinceLast = b.sinceLast[i] ?? 0;
-      let r: number | null = null, f: number | null = null, m: number | null = null, cell: string | null = null;
-      if (windowDays > 0) {
-        r = quintileScore(-sinceLast, rCuts);
-        f = quintileScore(windowDays, fCuts);
-        m = quintileScore(b.windowSpend[i] ?? 0, mCuts);
-        cell = cells[(r * 6 + f) * 6 + m] ?? rfmCell(r, f, m, settings.rfm.highScore);
-      }
-      const stage: LifecycleStage = lifecycleStage({
-        sinceFirst: b.sinceFirst[i] ?? 0, sinceLast,
-        sinceFirstRecent: b.sinceFirstRecent[i] === NONE ? null : (b.sinceFirstRecent[i] ?? null),
-        sinceLastBeforeRecent: b.sinceLastBeforeRecent[i] === NONE ? null : (b.sinceLastBeforeRecent[i] ?? null),
-      }, settings.lifecycle);
-      const p = predictions;
-      row[0] = b.ids.subarray(i * 16, i * 16 + 16);
-      row[1] = sinceLast; row[2] = windowDays; row[3] = b.windowSpend[i] ?? 0;
-      row[4] = r; row[5] = f; row[6] = m; row[7] = cell; row[8] = stage;
-      row[9] = valueTier(b.total[i] ?? 0, settings.tiers);
-      row[10] = p ? Math.min(1, Math.max(0, p.pAlive[i] ?? 0)) : null;
-      row[11] = p ? (p.expectedPurchases[i] ?? 0) : null;
-      row[12] = p ? Math.round(p.expectedSpend[i] ?? 0) : null;
-      row[13] = p ? Math.round(p.clv[i] ?? 0) : null;
-      writer.row(row);
-    }
-    const data = writer.finish();
-    phases.predict = performance.now() - t;
-
-    t = performance.now();
-    const firstTier = settings.tiers[0]?.name ?? null;
-    let rowsWritten = 0;
-    let customers = 0;
-    await client.query('begin');
+    const prepared = performance.now() - t;
+    let written: Written;
     try {
-      // One run at a time per tenant, whoever queued it.
-      await client.query(`select pg_advisory_xact_lock(hashtext('customer_scores:' || $1))`, [tenantId]);
-      // The joins of a million batch rows with the scores and the snapshot hash in memory.
-      await client.query(`set local work_mem = '${READ_WORK_MEM}'`);
-      await client.query(`create temp table scoring_batch (
-        customer_id uuid, recency_days int4, frequency int4, monetary_fen int8, r_score int2, f_score int2, m_score int2,
-        rfm_cell text, lifecycle_stage text, value_tier text, p_alive float8, expected_purchases float8, expected_spend_fen int8, clv_fen int8
-      ) on commit drop`);
-      await writeBinaryCopy(client, 'scoring_batch', BATCH_COLUMNS, data);
-      await client.query('analyze scoring_batch');
-      rowsWritten = await writeScores(client, tenantId, firstTier);
-      const counted = await client.query<{ n: number }>('select count(*)::int as n from customers where tenant_id = $1', [tenantId]);
-      customers = counted.rows[0]?.n ?? 0;
-      phases.write = performance.now() - t;
-
-      t = performance.now();
-      await writeSnapshot(client, tenantId, monthOf(today));
-      await client.query('commit');
-      phases.snapshot = performance.now() - t;
+      written = await writeRun(client, tenantId, today, settings, rows, predictor ? { predictor, summaries } : null, rangeSize);
     } catch (err) {
-      await client.query('rollback');
-      throw err;
+      // A horizon the series cannot reach for some customer: the run goes on without CLV.
+      if (!(err instanceof YuchiError) || !predictor) throw err;
+      clvReason = err.message;
+      models = null;
+      written = await writeRun(client, tenantId, today, settings, rows, null, rangeSize);
     }
+    const { rowsWritten, customers } = written;
+    // Prediction overlaps the write: predict is the time Node spent on it, write the rest.
+    phases.predict = prepared + written.predictMs;
+    phases.write = written.writeMs - written.predictMs;
+    phases.snapshot = written.snapshotMs;
     return { runId, calibrationEnd: today, customers, buyers: b.count, repeaters, rowsWritten, models, clvReason, phases, fitMs };
   } finally {
     client.release();
   }
 }
 
+/** Buyers per range written while the next is predicted (runScoring's rangeSize, for tests). */
+const RANGE_SIZE = 131_072;
+
+interface Written { rowsWritten: number; customers: number; predictMs: number; writeMs: number; snapshotMs: number }
+
+/** Writes a run's scores, range by range (updateRange), then prospects, and the month's snapshot, in one transaction. */
+async function writeRun(client: pg.PoolClient, tenantId: string, today: string, settings: ScoringSettings, rows: ScoreRows,
+  clv: { predictor: ClvPredictor; summaries: readonly CustomerSummary[] } | null, rangeSize: number): Promise<Written> {
+  let t = performance.now();
+  const firstTier = settings.tiers[0]?.name ?? null;
+  await client.query('begin');
+  try {
+    // One run at a time per tenant, whoever queued it.
+    await client.query(`select pg_advisory_xact_lock(hashtext('customer_scores:' || $1))`, [tenantId]);
+    // The joins of a million batch rows with the scores and the snapshot hash in memory; the batch
+    // table is never analysed (its size is known from its pages), so hash joins are asked for.
+    await client.query(`set local work_mem = '${READ_WORK_MEM}'; set local enable_nestloop = off`);
+    await client.query(`create temp table scoring_batch (
+      customer_id uuid, recency_days int4, frequency int4, monetary_fen int8, r_score int2, f_score int2, m_score int2,
+      rfm_cell text, lifecycle_stage text, value_tier text, p_alive float8, expected_purchases float8, expected_spend_fen int8, clv_fen int8
+    ) on commit drop`);
+    const n = rows.b.count;
+    const predictions: ClvColumns | null = clv
+      ? { pAlive: new Float64Array(n), expectedPurchases: new Float64Array(n), expectedSpend: new Float64Array(n), clv: new Float64Array(n) }
+      : null;
+    let predictMs = 0;
+    let rowsWritten = 0;
+    let pending: Promise<pg.QueryResult> | null = null;
+    try {
+      for (let from = 0; from < n; from += rangeSize) {
+        const to = Math.min(n, from + rangeSize);
+        const started = performance.now();
+        if (clv && predictions) clv.predictor.predict(clv.summaries, from, to, predictions);
+        const data = rows.encode(from, to, predictions);
+        predictMs += performance.now() - started;
+        if (pending) rowsWritten += (await pending).rowCount ?? 0;
+        pending = null;
+        await writeBinaryCopy(client, 'scoring_batch', BATCH_COLUMNS, data);
+        pending = updateRange(client, tenantId, uuidAt(rows.b.ids, from), uuidAt(rows.b.ids, to - 1));
+      }
+    } finally {
+      // Never leave a statement running on the client when a prediction fails mid-way.
+      if (pending) rowsWritten += (await pending).rowCount ?? 0;
+    }
+    rowsWritten += await writeProspects(client, tenantId, firstTier);
+    const counted = await client.query<{ n: number }>('select count(*)::int as n from customers where tenant_id = $1', [tenantId]);
+    const writeMs = performance.now() - t;
+
+    t = performance.now();
+    await writeSnapshot(client, tenantId, monthOf(today));
+    await client.query('commit');
+    return { rowsWritten, customers: counted.rows[0]?.n ?? 0, predictMs, writeMs, snapshotMs: performance.now() - t };
+  } catch (err) {
+    await client.query('rollback');
+    throw err;
+  }
+}
+
+function uuidAt(ids: Buffer, i: number): string {
+  const h = ids.toString('hex', i * 16, i * 16 + 16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Each buyer's scores but CLV, decided once for the run, encoded range by range with the predictions. */
+interface ScoreRows { b: Buyers; encode(from: number, to: number, p: ClvColumns | null): Buffer[] }
+
+function scoreRows(b: Buyers, settings: ScoringSettings): ScoreRows {
+  // RFM over buyers in the window: quintiles of recency (negated: more recent scores higher),
+  // distinct purchase days and spend.
+  const inWindow: number[] = [];
+  for (let i = 0; i < b.count; i++) if ((b.windowDays[i] ?? 0) > 0) inWindow.push(i);
+  const rCuts = quintileCuts(inWindow.map((i) => -(b.sinceLast[i] ?? 0)));
+  const fCuts = quintileCuts(inWindow.map((i) => b.windowDays[i] ?? 0));
+  const mCuts = quintileCuts(inWindow.map((i) => b.windowSpend[i] ?? 0));
+  // Cells by (r, f, m), named once: a million rows share 125 names.
+  const cells: string[] = [];
+  for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) for (let m = 1; m <= 5; m++) cells[(r * 6 + f) * 6 + m] = rfmCell(r, f, m, settings.rfm.highScore);
+  const row: (number | string | Buffer | null)[] = new Array<number | string | Buffer | null>(BATCH_KINDS.length).fill(null);
+  return {
+    b,
+    encode(from, to, p) {
+      const writer = new BinaryCopyWriter(BATCH_KINDS);
+      for (let i = from; i < to; i++) {
+        const windowDays = b.windowDays[i] ?? 0;
+        const sinceLast = b.sinceLast[i] ?? 0;
+        let r: number | null = null, f: number | null = null, m: number | null = null, cell: string | null = null;
+        if (windowDays > 0) {
+          r = quintileScore(-sinceLast, rCuts);
+          f = quintileScore(windowDays, fCuts);
+          m = quintileScore(b.windowSpend[i] ?? 0, mCuts);
+          cell = cells[(r * 6 + f) * 6 + m] ?? rfmCell(r, f, m, settings.rfm.highScore);
+        }
+        const stage: LifecycleStage = lifecycleStage({
+          sinceFirst: b.sinceFirst[i] ?? 0, sinceLast,
+          sinceFirstRecent: b.sinceFirstRecent[i] === NONE ? null : (b.sinceFirstRecent[i] ?? null),
+          sinceLastBeforeRecent: b.sinceLastBeforeRecent[i] === NONE ? null : (b.sinceLastBeforeRecent[i] ?? null),
+        }, settings.lifecycle);
+        row[0] = b.ids.subarray(i * 16, i * 16 + 16);
+        row[1] = sinceLast; row[2] = windowDays; row[3] = b.windowSpend[i] ?? 0;
+        row[4] = r; row[5] = f; row[6] = m; row[7] = cell; row[8] = stage;
+        row[9] = valueTier(b.total[i] ?? 0, settings.tiers);
+        row[10] = p ? Math.min(1, Math.max(0, p.pAlive[i] ?? 0)) : null;
+        row[11] = p ? (p.expectedPurchases[i] ?? 0) : null;
+        row[12] = p ? Math.round(p.expectedSpend[i] ?? 0) : null;
+        row[13] = p ? Math.round(p.clv[i] ?? 0) : null;
+        writer.row(row);
+      }
+      return writer.finish();
+    },
+  };
+}
+
 const SCORE_COLUMNS = ['recency_days', 'frequency', 'monetary_fen', 'r_score', 'f_score', 'm_score', 'rfm_cell', 'lifecycle_stage', 'value_tier', 'p_alive', 'expected_purchases', 'expected_spend_fen', 'clv_fen'] as const;
 const tuple = (alias: string): string => `(${SCORE_COLUMNS.map((c) => `${alias}.${c}`).join(', ')})`;
 
 /**
- * From the batch of buyers to customer_scores, writing only rows whose scores changed: an update
- * joined set-wise (no per-row index probe, and no foreign-key check since keys do not change),
- * then customers who no longer have a buyer row back to prospect, then an insert of customers
- * without a row yet (new customers, or the first run). Returns the rows written.
+ * One range of buyers (ids lo..hi, the range just copied into the batch) to customer_scores,
+ * writing only rows whose scores changed: an update joined set-wise with the scores of that key
+ * range (no per-row index probe, and no foreign-key check since keys do not change).
  */
-async function writeScores(client: pg.PoolClient, tenantId: string, firstTier: string | null): Promise<number> {
-  const updated = await client.query(`
+function updateRange(client: pg.PoolClient, tenantId: string, lo: string, hi: string): Promise<pg.QueryResult> {
+  return client.query(`
     update customer_scores s
        set ${SCORE_COLUMNS.map((c) => `${c} = b.${c}`).join(', ')}, computed_at = now()
       from scoring_batch b
-     where s.tenant_id = $1 and s.customer_id = b.customer_id and ${tuple('s')} is distinct from ${tuple('b')}`, [tenantId]);
+     where s.tenant_id = $1 and s.customer_id between $2::uuid and $3::uuid and b.customer_id between $2::uuid and $3::uuid
+       and s.customer_id = b.customer_id and ${tuple('s')} is distinct from ${tuple('b')}`, [tenantId, lo, hi]);
+}
+
+/**
+ * After every buyer's range: customers who no longer have a buyer row back to prospect, then an
+ * insert of customers without a row yet (new customers, or the first run). Returns the rows written.
+ */
+async function writeProspects(client: pg.PoolClient, tenantId: string, firstTier: string | null): Promise<number> {
   const lapsed = await client.query(`
     update customer_scores s
        set recency_days = null, frequency = 0, monetary_fen = 0, r_score = null, f_score = null, m_score = null, rfm_cell = null,
@@ -329,7 +406,7 @@ async function writeScores(client: pg.PoolClient, tenantId: string, firstTier: s
            b.expected_spend_fen, b.clv_fen, now()
       from customers c left join scoring_batch b on b.customer_id = c.id
      where c.tenant_id = $1 and not exists (select 1 from customer_scores s where s.tenant_id = $1 and s.customer_id = c.id)`, [tenantId, firstTier]);
-  return (updated.rowCount ?? 0) + (lapsed.rowCount ?? 0) + (inserted.rowCount ?? 0);
+  return (lapsed.rowCount ?? 0) + (inserted.rowCount ?? 0);
 }
 
 /**
