@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ErrorDetail } from '../errors.ts';
+import { issueDetail } from '../zod-details.ts';
 import { UUID_PATTERN } from '../ids.ts';
 import { FIELDS, IDENTITY_KINDS, OPERATORS, type FieldSpec } from './segments.fields.ts';
 
@@ -109,10 +110,7 @@ function valueSchema(spec: FieldSpec, op: string): z.ZodType | undefined {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function issuesAt(path: string, error: z.ZodError): ErrorDetail[] {
-  return error.issues.map((i) => ({
-    path: path + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''),
-    message: i.message,
-  }));
+  return error.issues.map((i) => issueDetail(path + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''), i));
 }
 
 export type DefinitionCheck = { ok: true; definition: SegmentNode } | { ok: false; errors: ErrorDetail[] };
