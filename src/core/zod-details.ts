@@ -55,3 +55,11 @@ export function issueDetail(path: string, issue: { code: string; message: string
   const { code, message, ...rest } = issue as { code: string; message: string } & Record<string, unknown>;
   return { path, message, ...wordedIssue(code, rest, message) };
 }
+
+/** zod's issue codes, as details carry them (for schemas that list the codes a detail may have). */
+export const SCHEMA_ISSUE_CODES = [
+  'too_small', 'too_big', 'invalid_type', 'invalid_value', 'invalid_format', 'invalid_union', 'invalid_key', 'invalid_element',
+  'not_multiple_of', 'unrecognized_keys', 'custom',
+] as const;
+export type SchemaIssueCode = (typeof SCHEMA_ISSUE_CODES)[number];
+export const isSchemaIssueCode = (code: string | undefined): code is SchemaIssueCode => (SCHEMA_ISSUE_CODES as readonly (string | undefined)[]).includes(code);
