@@ -98,8 +98,9 @@ function Builder({ journey, onSaved }: { journey: Journey; onSaved: (j: Journey)
   // problems and statistics are drawn onto the nodes they concern
   const labelOf = useCallback((id: string) => {
     const n = nodes.find((x) => x.id === id)?.data.node;
-    return n?.label || id;
-  }, [nodes]);
+    // an unnamed node as the settings panel heads it: its kind and id (发送消息 · send_message_1)
+    return n?.label || (n ? `${t(`journeys.node.${n.type}`)} · ${id}` : id);
+  }, [nodes, t]);
   useEffect(() => {
     const byNode = new Map<string, string[]>();
     for (const p of problems) if (p.nodeId) byNode.set(p.nodeId, [...(byNode.get(p.nodeId) ?? []), problemText(p, t, (id) => id)]);
