@@ -139,6 +139,13 @@ export const fissionZhCN = {
   'fission.st.payable': '应付',
   'fission.st.total': '合计',
   'fission.st.empty': '这个周期没有推荐与奖励',
+  'fission.refusal.level_twice': '第 {level} 级设置了两次',
+  'fission.refusal.percent_range': '佣金比例须在 0.01% 到 100% 之间',
+  'fission.refusal.window_range': '天数须在 {minimum} 到 {maximum} 之间',
+  'fission.refusal.points_needed': '请填写大于 0 的积分',
+  'fission.refusal.coupon_needed': '请选择优惠券',
+  'fission.refusal.percent_total': '两级佣金合计 {percent}%，超过订单本身的收入',
+  'fission.refusal.unknown_coupon_template': '优惠券模板不存在，可能已删除',
 };
 
 export const fissionEnUS: Record<keyof typeof fissionZhCN, string> = {
@@ -281,4 +288,11 @@ export const fissionEnUS: Record<keyof typeof fissionZhCN, string> = {
   'fission.st.payable': 'Payable',
   'fission.st.total': 'Total',
   'fission.st.empty': 'No referrals or rewards in this period',
+  'fission.refusal.level_twice': 'Level {level} is set twice',
+  'fission.refusal.percent_range': 'The commission must be from 0.01% to 100%',
+  'fission.refusal.window_range': 'Days must be from {minimum} to {maximum}',
+  'fission.refusal.points_needed': 'Enter points above 0',
+  'fission.refusal.coupon_needed': 'Choose a coupon',
+  'fission.refusal.percent_total': 'The two levels together pay {percent}% of an order, more than it brings in',
+  'fission.refusal.unknown_coupon_template': 'The coupon template does not exist (it may have been removed)',
 };

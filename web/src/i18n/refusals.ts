@@ -34,6 +34,18 @@ export const refusalsZhCN = {
   'refusal.multipleOf': '须为 {divisor} 的倍数',
   'refusal.unknownKeys': '含有无法识别的字段：{keys}',
   'refusal.named': '{field}：{reason}',
+  // forms (the form builder's own refusals; its other texts predate the area files)
+  'forms.refusal.type': '题型',
+  'forms.refusal.options': '选项',
+  'forms.refusal.questions_range': '问卷须有 1 到 {maximum} 道题',
+  'forms.refusal.not_object': '格式不正确',
+  'forms.refusal.id_format': '须为 1–40 个字母、数字、_ 或 -',
+  'forms.refusal.id_twice': '题目编号 {id} 重复',
+  'forms.refusal.length_range': '须为 {minimum}–{maximum} 个字符',
+  'forms.refusal.text_has_options': '填空题不能有选项',
+  'forms.refusal.needs_options': '选择题至少需要一个选项',
+  'forms.refusal.code_twice': '编码 {code} 在本题重复',
+  'forms.refusal.tag_id': '标签不存在，请重新选择',
 };
 
 export const refusalsEnUS: Record<keyof typeof refusalsZhCN, string> = {
@@ -70,4 +82,15 @@ export const refusalsEnUS: Record<keyof typeof refusalsZhCN, string> = {
   'refusal.multipleOf': 'Must be a multiple of {divisor}',
   'refusal.unknownKeys': 'Holds fields that are not known: {keys}',
   'refusal.named': '{field}: {reason}',
+  'forms.refusal.type': 'Type',
+  'forms.refusal.options': 'Options',
+  'forms.refusal.questions_range': 'A form has 1 to {maximum} questions',
+  'forms.refusal.not_object': 'Not in the expected form',
+  'forms.refusal.id_format': 'Must be 1–40 letters, digits, _ or -',
+  'forms.refusal.id_twice': 'The question id {id} is used twice',
+  'forms.refusal.length_range': 'Must be {minimum}–{maximum} characters',
+  'forms.refusal.text_has_options': 'A text question has no options',
+  'forms.refusal.needs_options': 'A choice question needs at least one option',
+  'forms.refusal.code_twice': 'The code {code} is used twice in this question',
+  'forms.refusal.tag_id': 'The tag does not exist; choose it again',
 };
