@@ -146,6 +146,12 @@ export const fissionZhCN = {
   'fission.refusal.coupon_needed': '请选择优惠券',
   'fission.refusal.percent_total': '两级佣金合计 {percent}%，超过订单本身的收入',
   'fission.refusal.unknown_coupon_template': '优惠券模板不存在，可能已删除',
+  'fission.solitaire.refusal.unknown_group': '群不存在',
+  'fission.solitaire.refusal.group_dissolved': '这个群已解散',
+  'fission.solitaire.refusal.not_group_owner': '导购只能在自己是群主的群里发起接龙',
+  'fission.solitaire.refusal.unknown_store': '门店不存在，可能已删除',
+  'fission.solitaire.refusal.deadline_past': '截止时间须在现在之后',
+  'fission.solitaire.refusal.limit_above_stock': '每人限购不能超过库存 {stock}',
 };
 
 export const fissionEnUS: Record<keyof typeof fissionZhCN, string> = {
@@ -295,4 +301,10 @@ export const fissionEnUS: Record<keyof typeof fissionZhCN, string> = {
   'fission.refusal.coupon_needed': 'Choose a coupon',
   'fission.refusal.percent_total': 'The two levels together pay {percent}% of an order, more than it brings in',
   'fission.refusal.unknown_coupon_template': 'The coupon template does not exist (it may have been removed)',
+  'fission.solitaire.refusal.unknown_group': 'The group does not exist',
+  'fission.solitaire.refusal.group_dissolved': 'The group is dissolved',
+  'fission.solitaire.refusal.not_group_owner': 'A guide posts only in groups they own',
+  'fission.solitaire.refusal.unknown_store': 'The store does not exist (it may have been removed)',
+  'fission.solitaire.refusal.deadline_past': 'The deadline must be in the future',
+  'fission.solitaire.refusal.limit_above_stock': 'The limit per customer cannot exceed the stock of {stock}',
 };
