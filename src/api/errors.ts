@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { YuchiError, type ErrorCode, type ErrorDetail } from '../core/errors.ts';
+import { wordedIssue } from '../core/zod-details.ts';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid: 400,
@@ -40,9 +41,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const context = CONTEXT_NAMES[err.validationContext ?? 'body'] ?? 'body';
-      const details = err.validation.map((v) => ({
+      const details: ErrorDetail[] = err.validation.map((v) => ({
         path: [context, ...v.instancePath.split('/').filter(Boolean)].join('.'),
         message: v.message ?? 'is invalid',
+        ...wordedIssue(v.keyword, v.params, v.message ?? ''),
       }));
       const first = details[0];
       const message = first ? `${first.path}: ${first.message}` : 'invalid request';

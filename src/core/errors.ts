@@ -34,8 +34,8 @@ export class YuchiError extends Error {
 export const notFound = (what: string): YuchiError => new YuchiError('not_found', `${what} not found`);
 export const invalid = (path: string, message: string, worded?: Pick<ErrorDetail, 'code' | 'params'>): YuchiError =>
   new YuchiError('invalid', `${path}: ${message}`, [{ path, message, ...worded }]);
-export const conflict = (path: string, message: string): YuchiError =>
-  new YuchiError('conflict', message, [{ path, message }]);
+export const conflict = (path: string, message: string, worded?: Pick<ErrorDetail, 'code' | 'params'>): YuchiError =>
+  new YuchiError('conflict', message, [{ path, message, ...worded }]);
 
 /** PostgreSQL's unique_violation, for turning a race on a unique key into a conflict. */
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {

@@ -46,7 +46,7 @@ describe('journeys over HTTP', () => {
 
     const refused = await app.inject({ method: 'POST', url: `/api/v1/journeys/${j.id}/publish`, headers: operator });
     expect(refused.statusCode).toBe(400);
-    expect(refused.json().error).toMatchObject({ code: 'invalid', details: [{ path: 'graph.nodes.hello.text', message: expect.stringContaining('{{nick}}') }] });
+    expect(refused.json().error).toMatchObject({ code: 'invalid', details: [{ path: 'graph.nodes.hello.text', message: expect.stringContaining('{{nick}}'), code: 'unknown_variable', params: { name: 'nick' } }] });
 
     const checked = await app.inject({ method: 'POST', url: '/api/v1/journeys/validate', headers: operator, payload: { graph: { ...graph(), edges: graph().edges.slice(0, 2) } } });
     expect(checked.json()).toEqual({ ok: false, problems: [expect.objectContaining({ nodeId: 'wait', path: 'graph.nodes.wait' }), expect.objectContaining({ nodeId: 'end', message: expect.stringContaining('cannot be reached') })] });

@@ -60,7 +60,7 @@ describe('tier rules', () => {
   it('refuses a gap or an overlap naming the field, and keeps the tiers as they were', async () => {
     const gap = await app.inject({ method: 'PUT', url: '/api/v1/membership/tiers', headers: admin, payload: { tiers: [{ name: '普通', minValue: 0, maxValue: 10_000 }, { name: '银卡', minValue: 20_000, maxValue: null }] } });
     expect(gap.statusCode).toBe(400);
-    expect(gap.json().error.details).toEqual([{ path: 'body.tiers.1.minValue', message: expect.stringContaining('gap') }]);
+    expect(gap.json().error.details).toEqual([{ path: 'body.tiers.1.minValue', message: expect.stringContaining('gap'), code: 'tier_gap', params: { previousLevel: 0, previousMax: 10_000, minValue: 20_000 } }]);
     const overlap = await app.inject({ method: 'PUT', url: '/api/v1/membership/tiers', headers: admin, payload: { tiers: [{ name: '普通', minValue: 0, maxValue: 10_000 }, { name: '银卡', minValue: 5_000, maxValue: null }] } });
     expect(overlap.json().error.details[0]).toMatchObject({ path: 'body.tiers.1.minValue', message: expect.stringContaining('overlap') });
     const notFrom0 = await app.inject({ method: 'PUT', url: '/api/v1/membership/tiers', headers: admin, payload: { tiers: [{ name: '普通', minValue: 100, maxValue: null }] } });

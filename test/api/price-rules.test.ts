@@ -24,6 +24,12 @@ describe('price rules', () => {
     const res = await rule({ name: '满100减120', params: { kind: 'threshold', thresholdFen: 10000, amountOffFen: 12000 } });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details[0].path).toBe('body.params.amountOffFen');
+    // a code and the values the console words the refusal with; the English message stays
+    expect(res.json().error.details[0]).toMatchObject({ code: 'off_above_threshold', params: { thresholdFen: 10000 }, message: expect.stringContaining('thresholdFen') });
+    // a schema refusal carries zod's code and its bound
+    const long = await rule({ name: '满'.repeat(101), params: { kind: 'threshold', thresholdFen: 10000, amountOffFen: 1000 } });
+    expect(long.statusCode).toBe(400);
+    expect(long.json().error.details).toEqual([{ path: 'body.name', message: expect.any(String), code: 'too_big', params: { origin: 'string', maximum: 100, inclusive: 'true' } }]);
     const unknownKind = await rule({ name: 'x', params: { kind: 'bogo' } });
     expect(unknownKind.statusCode).toBe(400);
   });

@@ -36,10 +36,15 @@ describe('segments over HTTP', () => {
       name: '坏的', definition: { all: [women, { field: 'city', op: 'eq', value: '深圳' }, { field: 'order_count', op: 'within_days', value: 3 }] },
     } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.details).toEqual([{ path: 'definition.all[2].op', message: expect.stringContaining('not an operator') }]);
+    expect(res.json().error.details).toEqual([{ path: 'definition.all[2].op', message: expect.stringContaining('not an operator'), code: 'bad_operator', params: { op: 'within_days' } }]);
     const tag = await app.inject({ method: 'POST', url: '/api/v1/segments/preview', headers: operator, payload: { definition: { field: 'tags', op: 'has_any', value: [world.stores.futian] } } });
     expect(tag.statusCode).toBe(400);
     expect(tag.json().error.details[0].path).toBe('definition.value[0]');
+    expect(tag.json().error.details[0]).toMatchObject({ code: 'unknown_tag' });
+    // a bound out of range comes back with zod's code and the bound, for the console to word
+    const negative = await app.inject({ method: 'POST', url: '/api/v1/segments/preview', headers: operator, payload: { definition: { field: 'order_count', op: 'gte', value: -1 } } });
+    expect(negative.statusCode).toBe(400);
+    expect(negative.json().error.details).toEqual([{ path: 'definition.value', message: expect.any(String), code: 'too_small', params: { origin: 'number', minimum: 0, inclusive: 'true' } }]);
   });
 
   it('creates, lists with counts, changes with a version bump, and archives', async () => {

@@ -160,7 +160,7 @@ describe('接龙', () => {
     const li = bearer(await keyFor(world.tenantId, 'guide', world.staff.li));
     const own = await post({}, zhao);
     const refused = await app.inject({ method: 'POST', url: '/api/v1/solitaires', headers: li, payload: { groupId, title: 'x', sku: 's', itemName: 'x', priceFen: 100, stock: 1, storeId: world.stores.nanshan, deadlineAt: new Date(Date.now() + hour).toISOString() } });
-    expect(refused.json().error.details[0]).toEqual({ path: 'body.groupId', message: 'a guide posts only in groups they own' });
+    expect(refused.json().error.details[0]).toEqual({ path: 'body.groupId', message: 'a guide posts only in groups they own', code: 'not_group_owner' });
     expect((await app.inject({ url: `/api/v1/solitaires/${own}`, headers: li })).statusCode).toBe(404);
     expect((await app.inject({ url: '/api/v1/solitaires', headers: li })).json().items).toEqual([]);
     const other = bearer(await keyFor((await newTenant()).id, 'admin'));

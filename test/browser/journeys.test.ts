@@ -90,6 +90,14 @@ describe.skipIf(!existsSync(CHROMIUM))(`journeys in Chromium (needs ${CHROMIUM})
     expect(await problem.innerText()).toContain('从入口无法到达');
     await page.screenshot({ path: path.join(SHOTS, 'journeys-problem.png') });
 
+    // its text emptied: the schema's refusal in Chinese, naming the node and the setting, no path
+    await page.getByTestId('journey-node-settings').locator('textarea').fill('');
+    await page.getByTestId('journey-validate').click();
+    const problems = page.getByTestId('journey-problems');
+    await problems.getByText('内容：不能为空').waitFor();
+    expect(await problems.innerText()).not.toMatch(/graph\.|body\.|Too small|expected/);
+    await page.screenshot({ path: path.join(SHOTS, 'journeys-refusal-zh.png') });
+
     await page.goto(`${base}/journeys/${liveId}`);
     await page.getByTestId('journey-stats-welcome').waitFor();
     expect(await page.getByTestId('journey-stats-welcome').innerText()).toContain('进入 2');

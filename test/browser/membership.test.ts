@@ -84,7 +84,10 @@ describe.skipIf(!existsSync(CHROMIUM))(`membership in Chromium (needs ${CHROMIUM
     await tiers.locator('tbody tr').nth(1).locator('input').nth(1).fill('600');
     await tiers.getByRole('button', { name: /保\s*存/ }).click();
     await page.getByTestId('tier-problems').waitFor();
-    expect(await page.getByTestId('tier-problems').innerText()).toContain('gap');
+    // in the console's language, naming the row and the column, never the API's path or English
+    const problems = await page.getByTestId('tier-problems').innerText();
+    expect(problems).toContain('L1 银卡 · 消费从（含）：与 L0 之间有空档：¥500.00 到 ¥600.00 不属于任何等级');
+    expect(problems).not.toMatch(/body\.|gap|tier/);
     await page.screenshot({ path: path.join(SHOTS, 'membership-tiers.png'), fullPage: true });
 
     await page.getByRole('tab', { name: '积分与会员日规则' }).click();

@@ -64,6 +64,11 @@ describe.skipIf(!existsSync(CHROMIUM))(`the segment builder in Chromium (needs $
     await page.keyboard.press('Enter');
     await page.getByTestId('condition-op').nth(1).click();
     await page.getByTitle('至少').last().click();
+    // left empty, the preview says so in Chinese, naming the condition by its field, not its path
+    await page.getByTestId('condition-value').nth(1).fill('');
+    await expect.poll(() => page.getByTestId('preview-error').textContent(), { timeout: 10_000 }).toBe('条件未填写完整：「累计消费（元）」：必填');
+    expect(await page.getByTestId('preview-error').textContent()).not.toMatch(/definition|Invalid|expected/);
+    await page.screenshot({ path: path.join(SHOTS, 'segment-builder-refusal.png') });
     await page.getByTestId('condition-value').nth(1).fill('100');
     await expect.poll(() => page.getByTestId('preview-count').textContent(), { timeout: 10_000 }).toBe('1 人');
     expect(await page.getByTestId('members-table').textContent()).toContain('陈美');

@@ -34,8 +34,8 @@ describe('points for an order', () => {
 
   it('names a multiplier out of range by its key', () => {
     expect(checkMultipliers('body.skuMultipliers', { A: 150, B: 1001, C: 1.5 })).toEqual([
-      { path: 'body.skuMultipliers.B', message: expect.stringContaining('whole percentage') },
-      { path: 'body.skuMultipliers.C', message: expect.stringContaining('whole percentage') },
+      { path: 'body.skuMultipliers.B', message: expect.stringContaining('whole percentage'), code: 'multiplier_range', params: { minimum: 0, maximum: 1000 } },
+      { path: 'body.skuMultipliers.C', message: expect.stringContaining('whole percentage'), code: 'multiplier_range', params: { minimum: 0, maximum: 1000 } },
     ]);
   });
 });
@@ -92,6 +92,12 @@ describe('tier rules', () => {
     expect(checkTiers([t('普通', 0, 100_000), t('银卡', 120_000, null)])[0]?.message).toMatch(/gap: values from ¥1,000 to ¥1,200/);
     expect(checkTiers([t('普通', 0, 100_050), t('银卡', 90_000, null)])[0]?.message).toMatch(/overlap: tier 0 runs to ¥1,000.50, this one starts at ¥900/);
     expect(checkTiers([t('普通', 0, 5_000), t('银卡', 6_000, null)], 'body.tiers', 'points')[0]?.message).toMatch(/gap: values from 5,000 points to 6,000 points/);
+  });
+
+  it('gives each refusal a code and the values the console words it with', () => {
+    expect(checkTiers([t('普通', 0, 100_000), t('银卡', 120_000, null)])[0]).toMatchObject({ code: 'tier_gap', params: { previousLevel: 0, previousMax: 100_000, minValue: 120_000 } });
+    expect(checkTiers([t('普通', 0, 10), t('普通', 10, null)])[0]).toMatchObject({ code: 'name_twice', params: { name: '普通' } });
+    expect(checkTiers([])[0]).toMatchObject({ code: 'tiers_empty' });
   });
 
   it.each([[0, '普通'], [99_999, '普通'], [100_000, '银卡'], [499_999, '银卡'], [500_000, '金卡'], [10_000_000, '金卡']])('value %i is in %s', (value, name) => {

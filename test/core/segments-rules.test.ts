@@ -68,7 +68,7 @@ describe('segment definitions', () => {
     const b: SegmentNode = { field: 'segment', op: 'in', value: SEG_A };
     const a: SegmentNode = { any: [{ field: 'city', op: 'eq', value: '上海' }, { field: 'segment', op: 'not_in', value: SEG_B }] };
     const errors = checkReferences(a, known([[SEG_A, { field: 'city', op: 'eq', value: 'x' }], [SEG_B, b]]), SEG_A);
-    expect(errors).toEqual([{ path: 'definition.any[1].value', message: expect.stringContaining('cycle') }]);
+    expect(errors).toEqual([{ path: 'definition.any[1].value', message: expect.stringContaining('cycle'), code: 'segment_cycle', params: undefined }]);
     expect(checkReferences({ field: 'segment', op: 'in', value: SEG_A }, known([[SEG_A, b]]), SEG_A)[0]?.message).toContain('itself');
     // a new segment (no id yet) cannot close a cycle
     expect(checkReferences(a, known([[SEG_A, { field: 'city', op: 'eq', value: 'x' }], [SEG_B, b]]))).toEqual([]);

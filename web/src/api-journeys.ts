@@ -46,7 +46,7 @@ export interface GraphProblem {
   path: string;
   message: string;
   /** Known kinds the console words itself; others show the server's message. */
-  code?: 'unreachable' | 'open_port' | 'loop_without_wait' | 'unknown_variable' | 'event_variable' | 'entry_count';
+  code?: string;
   vars?: Record<string, string>;
 }
 

@@ -95,12 +95,96 @@ export function activeStaffOptions(staff: readonly StaffMember[]): { value: stri
   return staff.filter((s) => s.status === 'active').map(staffOption);
 }
 
+type Vars = Record<string, string | number>;
+
+const varsOf = (d: ErrorDetail): Vars =>
+  Object.fromEntries(Object.entries(d.params ?? {}).map(([name, value]) => [name, String(value ?? '')]));
+
+const FORMATS: Record<string, MessageKey> = {
+  email: 'refusal.format.email',
+  url: 'refusal.format.url',
+  uuid: 'refusal.format.uuid',
+  guid: 'refusal.format.uuid',
+  datetime: 'refusal.format.datetime',
+  date: 'refusal.format.date',
+  time: 'refusal.format.time',
+};
+
+const TYPES: Record<string, MessageKey> = {
+  number: 'refusal.type.number',
+  int: 'refusal.type.int',
+  string: 'refusal.type.string',
+  boolean: 'refusal.type.boolean',
+  array: 'refusal.type.array',
+};
+
+/** A bound's sentence by what was bounded: characters, a number, items, a date. */
+function boundKey(side: 'tooSmall' | 'tooBig', p: Vars): MessageKey | undefined {
+  const origin = String(p.origin ?? '');
+  const exclusive = p.inclusive === 'false';
+  const limit = side === 'tooSmall' ? p.minimum : p.maximum;
+  if (p.exact === 'true') {
+    if (origin === 'string') return 'refusal.exact.string';
+    if (origin === 'array' || origin === 'set') return 'refusal.exact.array';
+  }
+  if (origin === 'string') return side === 'tooSmall' && String(limit) === '1' ? 'refusal.tooSmall.stringEmpty' : `refusal.${side}.string`;
+  if (origin === 'number' || origin === 'bigint' || origin === 'int') return exclusive ? `refusal.${side}.numberExclusive` : `refusal.${side}.number`;
+  if (origin === 'array' || origin === 'set') return `refusal.${side}.array`;
+  if (origin === 'date') return `refusal.${side}.date`;
+  return undefined;
+}
+
+/** zod's issue codes (the API's schema refusals) as a key and its values, or undefined for others. */
+function schemaWording(d: ErrorDetail): { key: MessageKey; vars: Vars } | undefined {
+  const p = varsOf(d);
+  switch (d.code) {
+    case 'too_small':
+    case 'too_big': {
+      const key = boundKey(d.code === 'too_small' ? 'tooSmall' : 'tooBig', p);
+      const length = d.code === 'too_small' ? p.minimum : p.maximum;
+      return key ? { key, vars: { ...p, length: length ?? '' } } : undefined;
+    }
+    case 'invalid_type':
+      if (p.received === 'undefined' || p.received === 'null') return { key: 'refusal.required', vars: p };
+      return { key: TYPES[String(p.expected)] ?? 'refusal.type.other', vars: p };
+    case 'invalid_value':
+    case 'invalid_enum_value': {
+      const many = String(p.options ?? '').includes(',');
+      return { key: many ? 'refusal.value.many' : 'refusal.value.one', vars: p };
+    }
+    case 'invalid_format':
+      return { key: FORMATS[String(p.format)] ?? 'refusal.format.other', vars: p };
+    case 'invalid_union':
+      return { key: 'refusal.format.other', vars: p };
+    case 'not_multiple_of':
+      return { key: 'refusal.multipleOf', vars: p };
+    case 'unrecognized_keys':
+      return { key: 'refusal.unknownKeys', vars: p };
+    default:
+      return undefined;
+  }
+}
+
 /**
- * A refused field's reason in the reader's language when the server names its kind (`code`, one of
- * `codes`, worded by `keyOf` with the detail's params), else the server's own message.
+ * A refused field's reason in the reader's language: the area's own wording when the server names a
+ * kind the area knows (`code`, one of `codes`, worded by `keyOf` with the detail's params), else the
+ * generic wording of a schema refusal (a bound, a type, a format), else the server's own message.
  */
-export function detailText<C extends string>(t: Translate, d: ErrorDetail, codes: readonly C[], keyOf: (code: C) => MessageKey): string {
+export function detailText<C extends string>(t: Translate, d: ErrorDetail, codes: readonly C[] = [], keyOf?: (code: C) => MessageKey): string {
   const code = codes.find((c) => c === d.code);
-  if (code === undefined) return d.message;
-  return t(keyOf(code), Object.fromEntries(Object.entries(d.params ?? {}).map(([name, value]) => [name, String(value ?? '')])));
+  if (code !== undefined && keyOf) return t(keyOf(code), varsOf(d));
+  const schema = schemaWording(d);
+  if (schema) return t(schema.key, schema.vars);
+  return d.message.trim() !== '' ? d.message : t('refusal.fallback');
+}
+
+/** The refused field's name and reason, for a toast or a list away from the form (`折扣：不能大于 100`). */
+export function namedDetailText<C extends string>(t: Translate, d: ErrorDetail, field: string | undefined, codes: readonly C[] = [], keyOf?: (code: C) => MessageKey): string {
+  const reason = detailText(t, d, codes, keyOf);
+  return field ? t('refusal.named', { field, reason }) : reason;
+}
+
+/** A detail's path without its part of the request, as segments: `body.rules[2].threshold` → rules, 2, threshold. */
+export function pathParts(path: string): string[] {
+  return path.replace(/\[(\w+)\]/g, '.$1').split('.').filter((part, i) => part !== '' && !(i === 0 && (part === 'body' || part === 'query' || part === 'params')));
 }

@@ -9,7 +9,8 @@ import type { Db } from '../../db/connect.ts';
 import { visibleCustomerIds } from '../../core/customers/customers.service.ts';
 import { notFound } from '../../core/errors.ts';
 import { UUID_PATTERN } from '../../core/ids.ts';
-import { checkGraph } from '../../core/journeys/journeys.rules.ts';
+import { checkGraph, JOURNEY_PROBLEM_CODES } from '../../core/journeys/journeys.rules.ts';
+import { SCHEMA_ISSUE_CODES } from '../../core/zod-details.ts';
 import {
   createJourney, getJourney, journeyVersions, listJourneys, publishJourney, setJourneyStatus, updateJourney,
 } from '../../core/journeys/journeys.service.ts';
@@ -31,7 +32,7 @@ const Journey = z.object({
 const NewJourney = z.object({ name: z.string().trim().min(1).max(100), description: z.string().max(500).optional(), graph: Graph }).strict();
 const Problem = z.object({
   nodeId: z.string().optional(), path: z.string(), message: z.string(),
-  code: z.enum(['unreachable', 'open_port', 'loop_without_wait', 'unknown_variable', 'event_variable', 'entry_count']).optional(),
+  code: z.enum([...JOURNEY_PROBLEM_CODES, ...SCHEMA_ISSUE_CODES]).optional(),
   vars: z.record(z.string(), z.string()).optional(),
 });
 const NodeStats = z.object({

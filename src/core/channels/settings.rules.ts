@@ -2,6 +2,8 @@
 // types the adapters and documents the OpenAPI), which fields are secrets, and how a secret is
 // shown (masked) once stored.
 import { z } from 'zod';
+import type { ErrorDetail } from '../errors.ts';
+import { issueDetail } from '../zod-details.ts';
 import type { ChannelKind } from '../../db/schema.ts';
 import { checkEncodingAesKey } from './wecom/wecom.crypto.ts';
 
@@ -106,6 +108,6 @@ export function withKeptSecrets(kind: ChannelKind, body: Record<string, unknown>
 }
 
 /** The path inside the API body of a zod issue, for the error's details. */
-export function issuePaths(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message }));
+export function issuePaths(error: z.ZodError): ErrorDetail[] {
+  return error.issues.map((i) => issueDetail(['body', ...i.path.map(String)].join('.'), i));
 }

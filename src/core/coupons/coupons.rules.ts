@@ -37,25 +37,26 @@ export interface TemplateTerms {
 /** Problems with a template's terms as error details (paths under body). */
 export function checkTemplate(t: TemplateTerms): ErrorDetail[] {
   const out: ErrorDetail[] = [];
-  const bad = (path: string, message: string): void => {
-    out.push({ path: `body.${path}`, message });
+  const bad = (path: string, message: string, code: string, params: ErrorDetail['params'] = {}): void => {
+    out.push({ path: `body.${path}`, message, code, params });
   };
-  if ((t.validDays === null) === (t.validTo === null)) bad('validTo', 'give either validTo (absolute) or validDays (relative to issue), not both');
-  if (t.validFrom && t.validTo && t.validFrom >= t.validTo) bad('validTo', 'must be after validFrom');
+  const needed = { kind: t.kind };
+  if ((t.validDays === null) === (t.validTo === null)) bad('validTo', 'give either validTo (absolute) or validDays (relative to issue), not both', 'validity_either');
+  if (t.validFrom && t.validTo && t.validFrom >= t.validTo) bad('validTo', 'must be after validFrom', 'ends_before_start');
   switch (t.kind) {
     case 'amount':
-      if (t.amountOffFen === null) bad('amountOffFen', 'a fixed-amount coupon needs amountOffFen');
+      if (t.amountOffFen === null) bad('amountOffFen', 'a fixed-amount coupon needs amountOffFen', 'needed_for_kind', needed);
       break;
     case 'percent':
-      if (t.percent === null) bad('percent', 'a percentage coupon needs percent (90 is 9折)');
+      if (t.percent === null) bad('percent', 'a percentage coupon needs percent (90 is 9折)', 'needed_for_kind', needed);
       break;
     case 'threshold':
-      if (t.amountOffFen === null) bad('amountOffFen', 'a 满减 coupon needs amountOffFen');
-      else if (t.amountOffFen > t.thresholdFen) bad('amountOffFen', 'must not exceed thresholdFen: the price would go negative');
-      if (t.thresholdFen <= 0) bad('thresholdFen', 'a 满减 coupon needs a threshold');
+      if (t.amountOffFen === null) bad('amountOffFen', 'a 满减 coupon needs amountOffFen', 'needed_for_kind', needed);
+      else if (t.amountOffFen > t.thresholdFen) bad('amountOffFen', 'must not exceed thresholdFen: the price would go negative', 'off_above_threshold', { thresholdFen: t.thresholdFen });
+      if (t.thresholdFen <= 0) bad('thresholdFen', 'a 满减 coupon needs a threshold', 'needed_for_kind', needed);
       break;
     case 'free_item':
-      if (t.freeSku === null) bad('freeSku', 'a free-item coupon needs the SKU given');
+      if (t.freeSku === null) bad('freeSku', 'a free-item coupon needs the SKU given', 'needed_for_kind', needed);
       break;
   }
   return out;

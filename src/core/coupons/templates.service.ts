@@ -128,7 +128,7 @@ async function checkInput(db: Db, tenantId: string, input: TemplateInput): Promi
     const found = await sql<{ id: string }>`select id from stores where tenant_id = ${tenantId} and id = any(${storeIds}::uuid[])`.execute(db);
     const known = new Set(found.rows.map((r) => r.id));
     storeIds.forEach((id, i) => {
-      if (!known.has(id)) details.push({ path: `body.storeIds.${i}`, message: `no store ${id}` });
+      if (!known.has(id)) details.push({ path: `body.storeIds.${i}`, message: `no store ${id}`, code: 'unknown_store' });
     });
   }
   const first = details[0];
@@ -179,7 +179,7 @@ export async function updateTemplate(db: Db, tenantId: string, id: string, input
   if (!updated) {
     const exists = await db.selectFrom('coupon_templates').select('issued_count').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
     if (!exists) throw notFound('coupon template');
-    throw conflict('body.totalStock', `${exists.issued_count} coupons are already issued; totalStock cannot be lower`);
+    throw conflict('body.totalStock', `${exists.issued_count} coupons are already issued; totalStock cannot be lower`, { code: 'stock_below_issued', params: { issued: exists.issued_count } });
   }
   return getTemplate(db, tenantId, id);
 }

@@ -89,11 +89,11 @@ export async function getFlashSale(db: Db, tenantId: string, id: string): Promis
 
 export async function createFlashSale(db: Db, tenantId: string, input: FlashSaleInput, actor: string): Promise<FlashSaleView> {
   const details = [];
-  if (Date.parse(input.startsAt) >= Date.parse(input.endsAt)) details.push({ path: 'body.endsAt', message: 'must be after startsAt' });
-  if (input.priceFen > input.originalPriceFen) details.push({ path: 'body.priceFen', message: 'must not exceed originalPriceFen' });
+  if (Date.parse(input.startsAt) >= Date.parse(input.endsAt)) details.push({ path: 'body.endsAt', message: 'must be after startsAt', code: 'ends_before_start' });
+  if (input.priceFen > input.originalPriceFen) details.push({ path: 'body.priceFen', message: 'must not exceed originalPriceFen', code: 'price_above_original', params: { originalPriceFen: input.originalPriceFen } });
   if (input.storeId) {
     const store = await db.selectFrom('stores').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.storeId).executeTakeFirst();
-    if (!store) details.push({ path: 'body.storeId', message: `no store ${input.storeId}` });
+    if (!store) details.push({ path: 'body.storeId', message: `no store ${input.storeId}`, code: 'unknown_store' });
   }
   const first = details[0];
   if (first) throw new YuchiError('invalid', `${first.path}: ${first.message}`, details);

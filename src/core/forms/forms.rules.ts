@@ -42,38 +42,39 @@ function throwAll(errors: ErrorDetail[]): void {
 /** Checks a form's questions: ids unique, option codes unique per question, a text question has no options. */
 export function parseQuestions(input: unknown, path = 'questions'): FormQuestion[] {
   const errors: ErrorDetail[] = [];
-  const fail = (at: string, message: string): undefined => {
-    errors.push({ path: at, message });
+  const fail = (at: string, message: string, code: string, params: ErrorDetail['params'] = {}): undefined => {
+    errors.push({ path: at, message, code, params });
     return undefined;
   };
+  const length = (minimum: number, maximum: number) => ({ minimum, maximum });
   if (!Array.isArray(input) || input.length === 0 || input.length > MAX_QUESTIONS) {
-    fail(path, `must be a list of 1–${MAX_QUESTIONS} questions`);
+    fail(path, `must be a list of 1–${MAX_QUESTIONS} questions`, 'questions_range', { maximum: MAX_QUESTIONS });
     throwAll(errors);
     return [];
   }
   const ids = new Set<string>();
   const questions = input.map((q: unknown, i): FormQuestion | undefined => {
     const at = `${path}[${i}]`;
-    if (!isObject(q)) return fail(at, 'must be an object');
-    const id = typeof q.id === 'string' && QUESTION_ID.test(q.id) ? q.id : fail(`${at}.id`, 'must be 1–40 letters, digits, _ or -');
-    if (id !== undefined && ids.has(id)) fail(`${at}.id`, `repeats question id ${id}`);
+    if (!isObject(q)) return fail(at, 'must be an object', 'not_object');
+    const id = typeof q.id === 'string' && QUESTION_ID.test(q.id) ? q.id : fail(`${at}.id`, 'must be 1–40 letters, digits, _ or -', 'id_format');
+    if (id !== undefined && ids.has(id)) fail(`${at}.id`, `repeats question id ${id}`, 'id_twice', { id });
     if (id !== undefined) ids.add(id);
-    const questionText = text(q.text, 1, 200) ?? fail(`${at}.text`, 'must be 1–200 characters');
-    const type = QUESTION_TYPES.find((t) => t === q.type) ?? fail(`${at}.type`, `must be one of ${QUESTION_TYPES.join(', ')}`);
+    const questionText = text(q.text, 1, 200) ?? fail(`${at}.text`, 'must be 1–200 characters', 'length_range', length(1, 200));
+    const type = QUESTION_TYPES.find((t) => t === q.type) ?? fail(`${at}.type`, `must be one of ${QUESTION_TYPES.join(', ')}`, 'invalid_value', { options: QUESTION_TYPES.join(', ') });
     const rawOptions = q.options ?? [];
-    if (!Array.isArray(rawOptions) || rawOptions.length > MAX_OPTIONS) return fail(`${at}.options`, `must be a list of at most ${MAX_OPTIONS} options`);
-    if (type === 'text' && rawOptions.length > 0) fail(`${at}.options`, 'a text question has no options');
-    if (type !== 'text' && rawOptions.length === 0) fail(`${at}.options`, `a ${type ?? 'choice'} question needs options`);
+    if (!Array.isArray(rawOptions) || rawOptions.length > MAX_OPTIONS) return fail(`${at}.options`, `must be a list of at most ${MAX_OPTIONS} options`, 'too_big', { origin: 'array', maximum: MAX_OPTIONS, inclusive: 'true' });
+    if (type === 'text' && rawOptions.length > 0) fail(`${at}.options`, 'a text question has no options', 'text_has_options');
+    if (type !== 'text' && rawOptions.length === 0) fail(`${at}.options`, `a ${type ?? 'choice'} question needs options`, 'needs_options');
     const codes = new Set<string>();
     const options = rawOptions.map((o: unknown, j): FormOption | undefined => {
       const oat = `${at}.options[${j}]`;
-      if (!isObject(o)) return fail(oat, 'must be an object');
-      const code = text(o.code, 1, 20) ?? fail(`${oat}.code`, 'must be 1–20 characters');
-      if (code !== undefined && codes.has(code)) fail(`${oat}.code`, `repeats option code ${code} in this question`);
+      if (!isObject(o)) return fail(oat, 'must be an object', 'not_object');
+      const code = text(o.code, 1, 20) ?? fail(`${oat}.code`, 'must be 1–20 characters', 'length_range', length(1, 20));
+      if (code !== undefined && codes.has(code)) fail(`${oat}.code`, `repeats option code ${code} in this question`, 'code_twice', { code });
       if (code !== undefined) codes.add(code);
-      const label = text(o.label, 1, 100) ?? fail(`${oat}.label`, 'must be 1–100 characters');
+      const label = text(o.label, 1, 100) ?? fail(`${oat}.label`, 'must be 1–100 characters', 'length_range', length(1, 100));
       if (o.tagId !== undefined && o.tagId !== null && (typeof o.tagId !== 'string' || !UUID_PATTERN.test(o.tagId))) {
-        return fail(`${oat}.tagId`, 'must be a tag id (UUID)');
+        return fail(`${oat}.tagId`, 'must be a tag id (UUID)', 'tag_id');
       }
       if (code === undefined || label === undefined) return undefined;
       return typeof o.tagId === 'string' ? { code, label, tagId: o.tagId.toLowerCase() } : { code, label };

@@ -148,12 +148,12 @@ export async function createSolitaire(db: Db, tenantId: string, input: Solitaire
     db.selectFrom('stores').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.storeId).executeTakeFirst(),
   ]);
   const g = group.rows[0];
-  if (!g) details.push({ path: 'body.groupId', message: `no group ${input.groupId}` });
-  else if (g.status !== 'active') details.push({ path: 'body.groupId', message: 'the group is dissolved' });
-  else if (options.staffId && g.owner_staff_id !== options.staffId) details.push({ path: 'body.groupId', message: 'a guide posts only in groups they own' });
-  if (!store) details.push({ path: 'body.storeId', message: `no store ${input.storeId}` });
-  if (Date.parse(input.deadlineAt) <= now.getTime()) details.push({ path: 'body.deadlineAt', message: 'must be in the future' });
-  if (input.perCustomerLimit !== undefined && input.perCustomerLimit > input.stock) details.push({ path: 'body.perCustomerLimit', message: 'must not exceed the stock' });
+  if (!g) details.push({ path: 'body.groupId', message: `no group ${input.groupId}`, code: 'unknown_group' });
+  else if (g.status !== 'active') details.push({ path: 'body.groupId', message: 'the group is dissolved', code: 'group_dissolved' });
+  else if (options.staffId && g.owner_staff_id !== options.staffId) details.push({ path: 'body.groupId', message: 'a guide posts only in groups they own', code: 'not_group_owner' });
+  if (!store) details.push({ path: 'body.storeId', message: `no store ${input.storeId}`, code: 'unknown_store' });
+  if (Date.parse(input.deadlineAt) <= now.getTime()) details.push({ path: 'body.deadlineAt', message: 'must be in the future', code: 'deadline_past' });
+  if (input.perCustomerLimit !== undefined && input.perCustomerLimit > input.stock) details.push({ path: 'body.perCustomerLimit', message: 'must not exceed the stock', code: 'limit_above_stock', params: { stock: input.stock } });
   const first = details[0];
   if (first) throw new YuchiError('invalid', `${first.path}: ${first.message}`, details);
   const id = newId();

@@ -2,6 +2,7 @@
 // when a wait ends, which arm of a split a customer takes, and how a template is filled in.
 import { createHash } from 'node:crypto';
 import type { ErrorDetail } from '../errors.ts';
+import { issueDetail, isSchemaIssueCode, type SchemaIssueCode } from '../zod-details.ts';
 import { checkDefinition } from '../segments/segments.rules.ts';
 import { startOfLocalDay, zoneOffsetMinutes } from '../time.ts';
 import { JourneyGraph, edgeMap, entryOf, portsOf, type JourneyNode, type WaitRule } from './journeys.graph.ts';
@@ -18,7 +19,22 @@ export interface GraphProblem extends ErrorDetail {
   vars?: Record<string, string>;
 }
 
-export type ProblemCode = 'unreachable' | 'open_port' | 'loop_without_wait' | 'unknown_variable' | 'event_variable' | 'entry_count';
+export const JOURNEY_PROBLEM_CODES = [
+  'unreachable', 'open_port', 'loop_without_wait', 'unknown_variable', 'event_variable', 'entry_count',
+  'duplicate_id', 'edge_from_missing', 'edge_to_missing', 'no_such_port', 'two_edges_from_port', 'edge_to_entry',
+  'split_same_key', 'split_zero_weights', 'wait_match_needs_event', 'unknown_reference',
+] as const;
+/** A journey's own kind of problem, or a schema issue (a setting out of bounds), worded generically. */
+export type ProblemCode = (typeof JOURNEY_PROBLEM_CODES)[number] | SchemaIssueCode;
+
+/** A detail's params as the string vars a problem carries. */
+const varsOf = (params: ErrorDetail['params']): Record<string, string> =>
+  Object.fromEntries(Object.entries(params ?? {}).map(([k, v]) => [k, String(v ?? '')]));
+
+/** A schema issue at `path` as a problem (its zod code and bounds kept for the console). */
+function schemaProblem(path: string, message: string, detail: ErrorDetail, nodeId?: string): GraphProblem {
+  return { path, message, ...(isSchemaIssueCode(detail.code) ? { code: detail.code, vars: varsOf(detail.params) } : {}), ...(nodeId ? { nodeId } : {}) };
+}
 
 export type GraphCheck = { ok: true; graph: JourneyGraph } | { ok: false; problems: GraphProblem[] };
 
@@ -35,7 +51,8 @@ export function checkGraph(input: unknown): GraphCheck {
         const [first, index] = issue.path;
         const raw: unknown = first === 'nodes' && typeof index === 'number' ? nodes[index] : undefined;
         const nodeId = typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'string' ? raw.id : undefined;
-        return { path: ['graph', ...issue.path.map(String)].join('.'), message: issue.message, ...(nodeId ? { nodeId } : {}) };
+        const path = ['graph', ...issue.path.map(String)].join('.');
+        return schemaProblem(path, issue.message, issueDetail(path, issue), nodeId);
       }),
     };
   }
@@ -51,7 +68,7 @@ export function graphProblems(graph: JourneyGraph): GraphProblem[] {
   };
   const byId = new Map<string, JourneyNode>();
   for (const n of graph.nodes) {
-    if (byId.has(n.id)) on(n, 'another node has the same id');
+    if (byId.has(n.id)) on(n, 'another node has the same id', 'duplicate_id');
     byId.set(n.id, n);
   }
   const entries = graph.nodes.filter((n) => n.type === 'entry');
@@ -60,12 +77,12 @@ export function graphProblems(graph: JourneyGraph): GraphProblem[] {
   const seenPorts = new Set<string>();
   for (const e of graph.edges) {
     const from = byId.get(e.from);
-    if (!from) { problems.push({ path: 'graph.edges', message: `an edge leaves ${e.from}, which is not a node` }); continue; }
-    if (!byId.has(e.to)) on(from, `its ${e.port} edge goes to ${e.to}, which is not a node`);
-    if (!portsOf(from).includes(e.port)) on(from, `has no port ${e.port} (its ports: ${portsOf(from).join(', ') || 'none'})`);
-    if (seenPorts.has(`${e.from}\u0000${e.port}`)) on(from, `has two edges from port ${e.port}`);
+    if (!from) { problems.push({ path: 'graph.edges', message: `an edge leaves ${e.from}, which is not a node`, code: 'edge_from_missing', vars: { from: e.from } }); continue; }
+    if (!byId.has(e.to)) on(from, `its ${e.port} edge goes to ${e.to}, which is not a node`, 'edge_to_missing', { port: e.port, to: e.to });
+    if (!portsOf(from).includes(e.port)) on(from, `has no port ${e.port} (its ports: ${portsOf(from).join(', ') || 'none'})`, 'no_such_port', { port: e.port });
+    if (seenPorts.has(`${e.from}\u0000${e.port}`)) on(from, `has two edges from port ${e.port}`, 'two_edges_from_port', { port: e.port });
     seenPorts.add(`${e.from}\u0000${e.port}`);
-    if (byId.get(e.to)?.type === 'entry') on(from, 'an edge may not lead back to the entry');
+    if (byId.get(e.to)?.type === 'entry') on(from, 'an edge may not lead back to the entry', 'edge_to_entry');
   }
   for (const n of graph.nodes) {
     for (const port of portsOf(n)) {
@@ -113,15 +130,15 @@ function nodeSettingProblems(graph: JourneyGraph, n: JourneyNode): GraphProblem[
   switch (n.type) {
     case 'condition': {
       const checked = checkDefinition(n.definition, 'definition');
-      if (!checked.ok) for (const e of checked.errors) on(`${e.path} ${e.message}`, e.path);
+      if (!checked.ok) for (const e of checked.errors) problems.push(schemaProblem(`${nodePath(n.id)}.${e.path}`, `${n.label ?? n.id}: ${e.path} ${e.message}`, e, n.id));
       break;
     }
     case 'split':
-      if (new Set(n.branches.map((b) => b.key)).size !== n.branches.length) on('two branches have the same key', 'branches');
-      if (n.branches.every((b) => b.weight === 0)) on('every branch has weight 0', 'branches');
+      if (new Set(n.branches.map((b) => b.key)).size !== n.branches.length) on('two branches have the same key', 'branches', 'split_same_key');
+      if (n.branches.every((b) => b.weight === 0)) on('every branch has weight 0', 'branches', 'split_zero_weights');
       break;
     case 'wait':
-      if (n.wait.kind === 'event' && n.wait.match.length > 0 && !eventEntry) on('matches the entry event\'s properties, but the journey is not entered by an event', 'wait.match');
+      if (n.wait.kind === 'event' && n.wait.match.length > 0 && !eventEntry) on('matches the entry event\'s properties, but the journey is not entered by an event', 'wait.match', 'wait_match_needs_event');
       break;
     case 'send_message':
       checkText(n.text, 'text');

@@ -45,7 +45,7 @@ function draftShape(raw: unknown): JourneyGraphInput {
 
 function refused(problems: GraphProblem[]): YuchiError {
   const first = problems[0];
-  return new YuchiError('invalid', first ? first.message : 'the journey is not valid', problems.map((p) => ({ path: p.path, message: p.message })));
+  return new YuchiError('invalid', first ? first.message : 'the journey is not valid', problems.map((p) => ({ path: p.path, message: p.message, ...(p.code ? { code: p.code, params: p.vars ?? {} } : {}) })));
 }
 
 type JourneyRow = { id: string; name: string; description: string; status: JourneyStatus; draft: JourneyGraphInput; live_version: number | null; created_by: string; created_at: Date; updated_at: Date; active: number };
@@ -169,7 +169,7 @@ async function referenceProblems(db: Db, tenantId: string, graph: JourneyGraph):
   };
   const check = async (table: 'tags' | 'coupon_templates' | 'customer_groups' | 'segments', what: string, refs: { nodeId: string; label: string; id: string }[]) => {
     const have = await known(table, refs.map((r) => r.id));
-    for (const r of refs) if (!have.has(r.id)) problems.push({ nodeId: r.nodeId, path: `graph.nodes.${r.nodeId}`, message: `${r.label}: no ${what} ${r.id}` });
+    for (const r of refs) if (!have.has(r.id)) problems.push({ nodeId: r.nodeId, path: `graph.nodes.${r.nodeId}`, message: `${r.label}: no ${what} ${r.id}`, code: 'unknown_reference', vars: { what: table } });
   };
   await check('tags', 'tag', [...ids('add_tag', (n) => ('tagId' in n ? n.tagId : undefined)), ...ids('remove_tag', (n) => ('tagId' in n ? n.tagId : undefined))]);
   await check('coupon_templates', 'coupon template', ids('grant_coupon', (n) => ('templateId' in n ? n.templateId : undefined)));

@@ -54,7 +54,7 @@ export function checkMultipliers(path: string, map: Record<string, number>): Err
   const details: ErrorDetail[] = [];
   for (const [key, pct] of Object.entries(map)) {
     if (!Number.isInteger(pct) || pct < MIN_MULTIPLIER || pct > MAX_MULTIPLIER) {
-      details.push({ path: `${path}.${key}`, message: `must be a whole percentage from ${MIN_MULTIPLIER} to ${MAX_MULTIPLIER} (150 is ×1.5)` });
+      details.push({ path: `${path}.${key}`, message: `must be a whole percentage from ${MIN_MULTIPLIER} to ${MAX_MULTIPLIER} (150 is ×1.5)`, code: 'multiplier_range', params: { minimum: MIN_MULTIPLIER, maximum: MAX_MULTIPLIER } });
     }
   }
   return details;
@@ -113,22 +113,22 @@ export function checkTiers(tiers: readonly TierRule[], path = 'body.tiers', basi
   const details: ErrorDetail[] = [];
   // Values are fen of rolling spend or points, as the tenant qualifies tiers; said as the operator reads them.
   const v = (n: number): string => (basis === 'spend' ? yuan(n, { grouping: true }) : `${n.toLocaleString('en')} points`);
-  if (tiers.length === 0) return [{ path, message: 'at least one tier is needed' }];
+  if (tiers.length === 0) return [{ path, message: 'at least one tier is needed', code: 'tiers_empty' }];
   const names = new Set<string>();
   tiers.forEach((tier, i) => {
     const at = `${path}.${i}`;
-    if (names.has(tier.name)) details.push({ path: `${at}.name`, message: `tier name ${tier.name} is used twice` });
+    if (names.has(tier.name)) details.push({ path: `${at}.name`, message: `tier name ${tier.name} is used twice`, code: 'name_twice', params: { name: tier.name } });
     names.add(tier.name);
-    if (i === 0 && tier.minValue !== 0) details.push({ path: `${at}.minValue`, message: 'the lowest tier must start at 0' });
+    if (i === 0 && tier.minValue !== 0) details.push({ path: `${at}.minValue`, message: 'the lowest tier must start at 0', code: 'lowest_not_zero' });
     const prev = tiers[i - 1];
     if (prev && prev.maxValue !== null) {
-      if (tier.minValue > prev.maxValue) details.push({ path: `${at}.minValue`, message: `gap: values from ${v(prev.maxValue)} to ${v(tier.minValue)} are in no tier (tier ${i - 1} ends at ${v(prev.maxValue)})` });
-      if (tier.minValue < prev.maxValue) details.push({ path: `${at}.minValue`, message: `overlap: tier ${i - 1} runs to ${v(prev.maxValue)}, this one starts at ${v(tier.minValue)}` });
+      if (tier.minValue > prev.maxValue) details.push({ path: `${at}.minValue`, message: `gap: values from ${v(prev.maxValue)} to ${v(tier.minValue)} are in no tier (tier ${i - 1} ends at ${v(prev.maxValue)})`, code: 'tier_gap', params: { previousLevel: i - 1, previousMax: prev.maxValue, minValue: tier.minValue } });
+      if (tier.minValue < prev.maxValue) details.push({ path: `${at}.minValue`, message: `overlap: tier ${i - 1} runs to ${v(prev.maxValue)}, this one starts at ${v(tier.minValue)}`, code: 'tier_overlap', params: { previousLevel: i - 1, previousMax: prev.maxValue, minValue: tier.minValue } });
     }
     const last = i === tiers.length - 1;
-    if (last && tier.maxValue !== null) details.push({ path: `${at}.maxValue`, message: 'the top tier must be open-ended (no maxValue)' });
-    if (!last && tier.maxValue === null) details.push({ path: `${at}.maxValue`, message: 'only the top tier may be open-ended' });
-    if (tier.maxValue !== null && tier.maxValue <= tier.minValue) details.push({ path: `${at}.maxValue`, message: `must be above minValue ${v(tier.minValue)}` });
+    if (last && tier.maxValue !== null) details.push({ path: `${at}.maxValue`, message: 'the top tier must be open-ended (no maxValue)', code: 'top_not_open' });
+    if (!last && tier.maxValue === null) details.push({ path: `${at}.maxValue`, message: 'only the top tier may be open-ended', code: 'open_not_top' });
+    if (tier.maxValue !== null && tier.maxValue <= tier.minValue) details.push({ path: `${at}.maxValue`, message: `must be above minValue ${v(tier.minValue)}`, code: 'max_not_above_min', params: { minValue: tier.minValue } });
   });
   return details;
 }

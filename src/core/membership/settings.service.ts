@@ -79,14 +79,14 @@ export async function saveSettings(db: Db, tenantId: string, input: MembershipSe
   if (storeIds.length > 0) {
     const known = await sql<{ id: string }>`select id::text from stores where tenant_id = ${tenantId} and id::text = any(${storeIds}::text[])`.execute(db);
     const ids = new Set(known.rows.map((r) => r.id));
-    for (const id of storeIds) if (!ids.has(id)) details.push({ path: `body.storeMultipliers.${id}`, message: `no store ${id}` });
+    for (const id of storeIds) if (!ids.has(id)) details.push({ path: `body.storeMultipliers.${id}`, message: `no store ${id}`, code: 'unknown_store' });
   }
   if (input.memberDayTemplateId !== null) {
     const t = await db.selectFrom('coupon_templates').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.memberDayTemplateId).executeTakeFirst();
-    if (!t) details.push({ path: 'body.memberDayTemplateId', message: `no coupon template ${input.memberDayTemplateId}` });
+    if (!t) details.push({ path: 'body.memberDayTemplateId', message: `no coupon template ${input.memberDayTemplateId}`, code: 'unknown_coupon_template' });
   }
   if (weekdays.length > 0 && input.memberDayTemplateId === null && input.memberDayMultiplier === 100) {
-    details.push({ path: 'body.memberDayTemplateId', message: 'a member day needs its coupon template or a points multiplier above 100' });
+    details.push({ path: 'body.memberDayTemplateId', message: 'a member day needs its coupon template or a points multiplier above 100', code: 'member_day_needs_offer' });
   }
   if (details.length > 0) throw new YuchiError('invalid', details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
   const values = {

@@ -50,7 +50,7 @@ export async function replaceTiers(db: Db, tenantId: string, tiers: TierInput[])
   if (templates.length > 0) {
     const known = new Set((await db.selectFrom('coupon_templates').select('id').where('tenant_id', '=', tenantId).where('id', 'in', templates).execute()).map((r) => r.id));
     tiers.forEach((t, i) => t.couponTemplateIds.forEach((id, j) => {
-      if (!known.has(id)) details.push({ path: `body.tiers.${i}.couponTemplateIds.${j}`, message: `no coupon template ${id}` });
+      if (!known.has(id)) details.push({ path: `body.tiers.${i}.couponTemplateIds.${j}`, message: `no coupon template ${id}`, code: 'unknown_coupon_template' });
     }));
   }
   if (details.length > 0) throw new YuchiError('invalid', details.map((d) => `${d.path}: ${d.message}`).join('; '), details);

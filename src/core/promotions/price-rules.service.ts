@@ -62,7 +62,7 @@ function checked(input: PriceRuleInput) {
   const details = checkPriceRule(input.params, input.skus ?? []);
   const from = input.validFrom ? new Date(input.validFrom) : null;
   const to = input.validTo ? new Date(input.validTo) : null;
-  if (from && to && from >= to) details.push({ path: 'body.validTo', message: 'must be after validFrom' });
+  if (from && to && from >= to) details.push({ path: 'body.validTo', message: 'must be after validFrom', code: 'ends_before_start' });
   const first = details[0];
   if (first) throw new YuchiError('invalid', `${first.path}: ${first.message}`, details);
   return {

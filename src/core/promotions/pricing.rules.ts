@@ -340,34 +340,40 @@ export function quote(lines: readonly CartLine[], rules: readonly PriceRule[], c
 /** Problems with a price rule's numbers, as error details; empty when it is sound. */
 export function checkPriceRule(params: PriceRuleParams, skus: readonly string[]): ErrorDetail[] {
   const out: ErrorDetail[] = [];
-  const bad = (path: string, message: string): void => {
-    out.push({ path: `body.params.${path}`, message });
+  const bad = (path: string, message: string, code: string, params: ErrorDetail['params'] = {}): void => {
+    out.push({ path: `body.params.${path}`, message, code, params });
   };
+  // A bound a rule checks reads like the same bound checked by the schema (zod's too_small/too_big).
+  const atLeast = (minimum: number, inclusive = true) => ({ origin: 'number', minimum, inclusive: String(inclusive) });
+  const atMost = (maximum: number) => ({ origin: 'number', maximum, inclusive: 'true' });
   switch (params.kind) {
     case 'threshold':
-      if (params.thresholdFen <= 0) bad('thresholdFen', 'must be more than 0');
-      if (params.amountOffFen <= 0) bad('amountOffFen', 'must be more than 0');
+      if (params.thresholdFen <= 0) bad('thresholdFen', 'must be more than 0', 'too_small', atLeast(0, false));
+      if (params.amountOffFen <= 0) bad('amountOffFen', 'must be more than 0', 'too_small', atLeast(0, false));
       // 满100减120 would make the price negative.
-      if (params.amountOffFen > params.thresholdFen) bad('amountOffFen', 'must not exceed thresholdFen: the price would go negative');
+      if (params.amountOffFen > params.thresholdFen) bad('amountOffFen', 'must not exceed thresholdFen: the price would go negative', 'off_above_threshold', { thresholdFen: params.thresholdFen });
       break;
     case 'bundle':
-      if (skus.length === 0) out.push({ path: 'body.skus', message: 'a bundle price needs the SKUs it covers' });
-      if (params.quantity < 2) bad('quantity', 'must be at least 2');
-      if (params.priceFen < 0) bad('priceFen', 'must not be negative');
+      if (skus.length === 0) out.push({ path: 'body.skus', message: 'a bundle price needs the SKUs it covers', code: 'bundle_needs_skus' });
+      if (params.quantity < 2) bad('quantity', 'must be at least 2', 'too_small', atLeast(2));
+      if (params.priceFen < 0) bad('priceFen', 'must not be negative', 'too_small', atLeast(0));
       break;
     case 'member_price':
-      if (Object.keys(params.prices).length === 0) bad('prices', 'needs at least one SKU price');
-      for (const [sku, fen] of Object.entries(params.prices)) if (fen < 0) bad(`prices.${sku}`, 'must not be negative');
+      if (Object.keys(params.prices).length === 0) bad('prices', 'needs at least one SKU price', 'too_small', { origin: 'array', minimum: 1, inclusive: 'true' });
+      for (const [sku, fen] of Object.entries(params.prices)) if (fen < 0) bad(`prices.${sku}`, 'must not be negative', 'too_small', atLeast(0));
       break;
     case 'ladder': {
-      if (params.steps.length === 0) bad('steps', 'needs at least one step');
-      const sorted = [...params.steps].sort((a, b) => a.minQuantity - b.minQuantity);
-      sorted.forEach((s, i) => {
-        if (s.minQuantity < 1) bad(`steps.${i}.minQuantity`, 'must be at least 1');
-        if (s.percent < 1 || s.percent > 99) bad(`steps.${i}.percent`, 'must be between 1 and 99 (90 is 9折)');
-        const prev = sorted[i - 1];
-        if (prev && prev.minQuantity === s.minQuantity) bad(`steps.${i}.minQuantity`, 'two steps have the same quantity');
-        if (prev && s.percent >= prev.percent) bad(`steps.${i}.percent`, 'a larger quantity must get a deeper discount');
+      if (params.steps.length === 0) bad('steps', 'needs at least one step', 'too_small', { origin: 'array', minimum: 1, inclusive: 'true' });
+      // Compared in quantity order, refused at the step's place in the input (where the form shows it).
+      const sorted = params.steps.map((step, at) => ({ ...step, at })).sort((a, b) => a.minQuantity - b.minQuantity);
+      sorted.forEach((s, n) => {
+        const i = s.at;
+        if (s.minQuantity < 1) bad(`steps.${i}.minQuantity`, 'must be at least 1', 'too_small', atLeast(1));
+        if (s.percent < 1) bad(`steps.${i}.percent`, 'must be between 1 and 99 (90 is 9折)', 'too_small', atLeast(1));
+        else if (s.percent > 99) bad(`steps.${i}.percent`, 'must be between 1 and 99 (90 is 9折)', 'too_big', atMost(99));
+        const prev = sorted[n - 1];
+        if (prev && prev.minQuantity === s.minQuantity) bad(`steps.${i}.minQuantity`, 'two steps have the same quantity', 'ladder_same_quantity', { minQuantity: s.minQuantity });
+        if (prev && s.percent >= prev.percent) bad(`steps.${i}.percent`, 'a larger quantity must get a deeper discount', 'ladder_not_deeper', { minQuantity: s.minQuantity, previous: prev.percent });
       });
       break;
     }

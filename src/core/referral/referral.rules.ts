@@ -24,21 +24,21 @@ export function checkRewardRules(rules: RewardRule[]): ErrorDetail[] {
   const seen = new Set<number>();
   rules.forEach((r, i) => {
     const at = (field: string): string => `body.rules[${i}].${field}`;
-    if (seen.has(r.level)) details.push({ path: at('level'), message: `level ${r.level} appears twice` });
+    if (seen.has(r.level)) details.push({ path: at('level'), message: `level ${r.level} appears twice`, code: 'level_twice', params: { level: r.level } });
     seen.add(r.level);
     const percent = r.kind === 'percent_first_order' || r.kind === 'percent_window';
     if (percent && !(Number.isInteger(r.percentBp) && (r.percentBp ?? 0) >= 1 && (r.percentBp ?? 0) <= 10_000)) {
-      details.push({ path: at('percentBp'), message: 'a percent rule needs percentBp between 1 and 10000 (100 = 1%)' });
+      details.push({ path: at('percentBp'), message: 'a percent rule needs percentBp between 1 and 10000 (100 = 1%)', code: 'percent_range' });
     }
     if (r.kind === 'percent_window' && !(Number.isInteger(r.windowDays) && (r.windowDays ?? 0) >= 1 && (r.windowDays ?? 0) <= 3650)) {
-      details.push({ path: at('windowDays'), message: 'a window rule needs windowDays between 1 and 3650' });
+      details.push({ path: at('windowDays'), message: 'a window rule needs windowDays between 1 and 3650', code: 'window_range', params: { minimum: 1, maximum: 3650 } });
     }
-    if (r.kind === 'points' && !(Number.isInteger(r.points) && (r.points ?? 0) > 0)) details.push({ path: at('points'), message: 'a points rule needs points above 0' });
-    if (r.kind === 'coupon' && !r.couponTemplateId) details.push({ path: at('couponTemplateId'), message: 'a coupon rule needs couponTemplateId' });
+    if (r.kind === 'points' && !(Number.isInteger(r.points) && (r.points ?? 0) > 0)) details.push({ path: at('points'), message: 'a points rule needs points above 0', code: 'points_needed' });
+    if (r.kind === 'coupon' && !r.couponTemplateId) details.push({ path: at('couponTemplateId'), message: 'a coupon rule needs couponTemplateId', code: 'coupon_needed' });
   });
   const percentTotal = rules.reduce((s, r) => s + (r.kind === 'percent_first_order' || r.kind === 'percent_window' ? (r.percentBp ?? 0) : 0), 0);
   if (percentTotal > 10_000) {
-    details.push({ path: 'body.rules', message: `the levels together pay ${percentTotal / 100}% of an order: more than the order brings in` });
+    details.push({ path: 'body.rules', message: `the levels together pay ${percentTotal / 100}% of an order: more than the order brings in`, code: 'percent_total', params: { percent: percentTotal / 100 } });
   }
   return details;
 }

@@ -99,7 +99,7 @@ export async function setRewardRules(db: Db, tenantId: string, rules: RewardRule
   const templates = rules.flatMap((r, i) => (r.kind === 'coupon' && r.couponTemplateId ? [{ i, id: r.couponTemplateId }] : []));
   for (const t of templates) {
     const found = await db.selectFrom('coupon_templates').select('id').where('tenant_id', '=', tenantId).where('id', '=', t.id).executeTakeFirst();
-    if (!found) details.push({ path: `body.rules[${t.i}].couponTemplateId`, message: `no coupon template ${t.id}` });
+    if (!found) details.push({ path: `body.rules[${t.i}].couponTemplateId`, message: `no coupon template ${t.id}`, code: 'unknown_coupon_template' });
   }
   const first = details[0];
   if (first) throw new YuchiError('unprocessable', `${first.path}: ${first.message}`, details, 'invalid_reward_rules');

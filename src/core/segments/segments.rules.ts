@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ErrorDetail } from '../errors.ts';
+import { issueDetail } from '../zod-details.ts';
 import { UUID_PATTERN } from '../ids.ts';
 import { FIELDS, IDENTITY_KINDS, OPERATORS, type FieldSpec } from './segments.fields.ts';
 
@@ -70,7 +71,7 @@ function numberSchema(spec: FieldSpec): z.ZodNumber {
 }
 
 function pairOf<T extends z.ZodType>(item: T) {
-  return z.tuple([item, item]).refine((p) => (p[0] as number | string) <= (p[1] as number | string), 'the first bound must not exceed the second');
+  return z.tuple([item, item]).refine((p) => (p[0] as number | string) <= (p[1] as number | string), { message: 'the first bound must not exceed the second', params: { code: 'bounds_reversed' } });
 }
 
 /** The schema of `value` for a field and operator; undefined when the operator takes no value. */
@@ -109,10 +110,7 @@ function valueSchema(spec: FieldSpec, op: string): z.ZodType | undefined {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function issuesAt(path: string, error: z.ZodError): ErrorDetail[] {
-  return error.issues.map((i) => ({
-    path: path + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''),
-    message: i.message,
-  }));
+  return error.issues.map((i) => issueDetail(path + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''), i));
 }
 
 export type DefinitionCheck = { ok: true; definition: SegmentNode } | { ok: false; errors: ErrorDetail[] };
@@ -121,8 +119,8 @@ export type DefinitionCheck = { ok: true; definition: SegmentNode } | { ok: fals
 export function checkDefinition(input: unknown, path = 'definition'): DefinitionCheck {
   const errors: ErrorDetail[] = [];
   let conditions = 0;
-  const fail = (at: string, message: string): undefined => {
-    errors.push({ path: at, message });
+  const fail = (at: string, message: string, code: string, params: ErrorDetail['params'] = {}): undefined => {
+    errors.push({ path: at, message, code, params });
     return undefined;
   };
 
@@ -131,16 +129,16 @@ export function checkDefinition(input: unknown, path = 'definition'): Definition
     const shape = ConditionShape.safeParse(node);
     if (!shape.success) {
       for (const issue of shape.error.issues) {
-        if (issue.code === 'unrecognized_keys') for (const key of issue.keys) fail(`${at}.${key}`, 'is not a condition key');
+        if (issue.code === 'unrecognized_keys') for (const key of issue.keys) fail(`${at}.${key}`, 'is not a condition key', 'not_condition_key', { key });
         else errors.push(...issuesAt(at, new z.ZodError([issue])));
       }
       return undefined;
     }
     const { field, op } = shape.data;
     const spec = FIELDS[field];
-    if (!spec) return fail(`${at}.field`, `unknown field "${field}"`);
+    if (!spec) return fail(`${at}.field`, `unknown field "${field}"`, 'unknown_field', { field });
     const ops = OPERATORS[spec.kind];
-    if (!ops.includes(op)) return fail(`${at}.op`, `"${op}" is not an operator for ${field} (one of ${ops.join(', ')})`);
+    if (!ops.includes(op)) return fail(`${at}.op`, `"${op}" is not an operator for ${field} (one of ${ops.join(', ')})`, 'bad_operator', { op });
     const condition: SegmentCondition = { field, op };
     const schema = valueSchema(spec, op);
     if (schema) {
@@ -148,10 +146,10 @@ export function checkDefinition(input: unknown, path = 'definition'): Definition
       if (!value.success) errors.push(...issuesAt(`${at}.value`, value.error));
       else condition.value = value.data;
     } else if (shape.data.value !== undefined) {
-      fail(`${at}.value`, `${op} takes no value`);
+      fail(`${at}.value`, `${op} takes no value`, 'takes_no_value', { op });
     }
     const extra = (key: 'type' | 'withinDays' | 'properties' | 'salt', allowed: boolean) => {
-      if (!allowed && shape.data[key] !== undefined) fail(`${at}.${key}`, `is not a key of a ${field} condition`);
+      if (!allowed && shape.data[key] !== undefined) fail(`${at}.${key}`, `is not a key of a ${field} condition`, 'not_condition_key', { key });
     };
     extra('type', spec.kind === 'event');
     extra('withinDays', spec.kind === 'event');
@@ -169,7 +167,7 @@ export function checkDefinition(input: unknown, path = 'definition'): Definition
       if (shape.data.properties !== undefined) {
         const props = z.record(z.string().min(1).max(64), z.union([z.string().max(200), z.number(), z.boolean()])).safeParse(shape.data.properties);
         if (!props.success) errors.push(...issuesAt(`${at}.properties`, props.error));
-        else if (Object.keys(props.data).length > 10) fail(`${at}.properties`, 'at most 10 property filters');
+        else if (Object.keys(props.data).length > 10) fail(`${at}.properties`, 'at most 10 property filters', 'too_big', { origin: 'array', maximum: 10, inclusive: 'true' });
         else condition.properties = props.data;
       }
     }
@@ -182,18 +180,18 @@ export function checkDefinition(input: unknown, path = 'definition'): Definition
   };
 
   const read = (node: unknown, at: string, depth: number): SegmentNode | undefined => {
-    if (!isObject(node)) return fail(at, 'must be an object: { all }, { any }, { not } or a condition');
-    if (depth > MAX_DEPTH) return fail(at, `nested deeper than ${MAX_DEPTH} levels`);
+    if (!isObject(node)) return fail(at, 'must be an object: { all }, { any }, { not } or a condition', 'not_a_node');
+    if (depth > MAX_DEPTH) return fail(at, `nested deeper than ${MAX_DEPTH} levels`, 'too_deep', { max: MAX_DEPTH });
     const groupKeys = (['all', 'any', 'not'] as const).filter((k) => k in node);
     if (groupKeys.length === 0) return readCondition(node, at);
     const [key] = groupKeys;
-    if (groupKeys.length > 1 || Object.keys(node).length > 1) return fail(at, 'a group has exactly one key: all, any or not');
+    if (groupKeys.length > 1 || Object.keys(node).length > 1) return fail(at, 'a group has exactly one key: all, any or not', 'not_a_node');
     if (key === 'not') {
       const inner = read(node.not, `${at}.not`, depth + 1);
       return inner ? { not: inner } : undefined;
     }
     const list = key === 'all' ? node.all : node.any;
-    if (!Array.isArray(list) || list.length === 0) return fail(`${at}.${key}`, 'must be a non-empty list');
+    if (!Array.isArray(list) || list.length === 0) return fail(`${at}.${key}`, 'must be a non-empty list', 'empty_group');
     const children: SegmentNode[] = [];
     list.forEach((child, i) => {
       const parsed = read(child, `${at}.${key}[${i}]`, depth + 1);
@@ -203,7 +201,7 @@ export function checkDefinition(input: unknown, path = 'definition'): Definition
   };
 
   const definition = read(input, path, 1);
-  if (conditions > MAX_CONDITIONS) fail(path, `more than ${MAX_CONDITIONS} conditions`);
+  if (conditions > MAX_CONDITIONS) fail(path, `more than ${MAX_CONDITIONS} conditions`, 'too_many_conditions', { max: MAX_CONDITIONS });
   if (errors.length > 0 || !definition) return { ok: false, errors: errors.length > 0 ? errors : [{ path, message: 'is invalid' }] };
   return { ok: true, definition };
 }
@@ -248,19 +246,19 @@ export function checkReferences(node: SegmentNode, known: KnownIds, selfId?: str
   eachCondition(node, (c, at) => {
     if (c.field === 'tags' && Array.isArray(c.value)) {
       c.value.forEach((id, i) => {
-        if (!known.tagIds.has(String(id).toLowerCase())) errors.push({ path: `${at}.value[${i}]`, message: `unknown tag ${String(id)}` });
+        if (!known.tagIds.has(String(id).toLowerCase())) errors.push({ path: `${at}.value[${i}]`, message: `unknown tag ${String(id)}`, code: 'unknown_tag' });
       });
     }
     if (c.field === 'group' && typeof c.value === 'string' && !known.groupIds.has(c.value.toLowerCase())) {
-      errors.push({ path: `${at}.value`, message: `unknown customer group ${c.value}` });
+      errors.push({ path: `${at}.value`, message: `unknown customer group ${c.value}`, code: 'unknown_group' });
     }
     if (c.field === 'segment') {
       const id = String(c.value).toLowerCase();
-      if (selfId && id === selfId.toLowerCase()) errors.push({ path: `${at}.value`, message: 'a segment cannot refer to itself' });
-      else if (!known.segments.has(id)) errors.push({ path: `${at}.value`, message: `unknown segment ${id}` });
+      if (selfId && id === selfId.toLowerCase()) errors.push({ path: `${at}.value`, message: 'a segment cannot refer to itself', code: 'self_reference' });
+      else if (!known.segments.has(id)) errors.push({ path: `${at}.value`, message: `unknown segment ${id}`, code: 'unknown_segment' });
       else {
         const cycle = selfId ? cycleThrough(selfId.toLowerCase(), id, known.segments) : undefined;
-        if (cycle) errors.push({ path: `${at}.value`, message: `segments would refer to each other in a cycle: ${cycle.join(' → ')}` });
+        if (cycle) errors.push({ path: `${at}.value`, message: `segments would refer to each other in a cycle: ${cycle.join(' → ')}`, code: 'segment_cycle' });
       }
     }
   }, path);

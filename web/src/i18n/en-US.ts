@@ -15,6 +15,7 @@ import { membershipEnUS } from './membership.ts';
 import { fissionEnUS } from './fission.ts';
 import { playbooksEnUS } from './playbooks.ts';
 import { accessEnUS } from './access.ts';
+import { refusalsEnUS } from './refusals.ts';
 
 export const enUS: Record<MessageKey, string> = {
   'brand.tagline': 'Private-domain operations',
@@ -607,4 +608,5 @@ export const enUS: Record<MessageKey, string> = {
   ...fissionEnUS,
   ...playbooksEnUS,
   ...accessEnUS,
+  ...refusalsEnUS,
 };

@@ -157,6 +157,16 @@ export const promotionsZhCN = {
   'promo.sale.empty': '还没有秒杀活动。',
   'promo.sale.live': '每 5 秒自动刷新',
   'promo.saved': '已保存',
+  'promo.refusal.ends_before_start': '结束时间须晚于开始时间',
+  'promo.refusal.validity_either': '请选择“领取后 N 天”或“固定日期”其中一种',
+  'promo.refusal.needed_for_kind': '{kind}需要填写此项',
+  'promo.refusal.off_above_threshold': '减免金额不能超过门槛 {thresholdFen} 元，否则实付为负',
+  'promo.refusal.bundle_needs_skus': '组合价需要填写适用的商品 SKU',
+  'promo.refusal.ladder_same_quantity': '两个阶梯的件数相同（{minQuantity} 件）',
+  'promo.refusal.ladder_not_deeper': '满 {minQuantity} 件的实付比例须低于上一阶梯的 {previous}%',
+  'promo.refusal.unknown_store': '门店不存在，可能已删除',
+  'promo.refusal.price_above_original': '秒杀价不能高于原价 {originalPriceFen} 元',
+  'promo.refusal.stock_below_issued': '已发出 {issued} 张，发放总量不能低于此数',
 } satisfies Record<string, string>;
 
 export const promotionsEnUS: Record<keyof typeof promotionsZhCN, string> = {
@@ -317,4 +327,14 @@ export const promotionsEnUS: Record<keyof typeof promotionsZhCN, string> = {
   'promo.sale.empty': 'No flash sales yet.',
   'promo.sale.live': 'Refreshes every 5 seconds',
   'promo.saved': 'Saved',
+  'promo.refusal.ends_before_start': 'The end must be after the start',
+  'promo.refusal.validity_either': 'Choose either N days after issue or fixed dates',
+  'promo.refusal.needed_for_kind': '{kind} coupons need this',
+  'promo.refusal.off_above_threshold': 'The amount off cannot exceed the minimum spend of ¥{thresholdFen}, or the price would go negative',
+  'promo.refusal.bundle_needs_skus': 'A bundle price needs the SKUs it covers',
+  'promo.refusal.ladder_same_quantity': 'Two steps have the same quantity ({minQuantity})',
+  'promo.refusal.ladder_not_deeper': 'The step at {minQuantity} items must pay less than the previous step ({previous}%)',
+  'promo.refusal.unknown_store': 'The store does not exist (it may have been removed)',
+  'promo.refusal.price_above_original': 'The sale price cannot be above the list price of ¥{originalPriceFen}',
+  'promo.refusal.stock_below_issued': '{issued} are already issued; the total cannot be lower',
 };

@@ -16,6 +16,7 @@ import { membershipZhCN } from './membership.ts';
 import { fissionZhCN } from './fission.ts';
 import { playbooksZhCN } from './playbooks.ts';
 import { accessZhCN } from './access.ts';
+import { refusalsZhCN } from './refusals.ts';
 export const zhCN = {
   'brand.tagline': '私域运营平台',
   'brand.slogan': '把顾客养在自己的池子里',
@@ -607,6 +608,7 @@ export const zhCN = {
   ...fissionZhCN,
   ...playbooksZhCN,
   ...accessZhCN,
+  ...refusalsZhCN,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;

@@ -5,6 +5,7 @@ import { ApiOutlined, CopyOutlined, SyncOutlined } from '@ant-design/icons';
 import { ApiError } from '../../api.ts';
 import { channelsApi, type ChannelView, type TestResult } from '../../api-channels.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import { detailText } from '../../labels.ts';
 import { FIELDS, fromForm, maskedHint, toForm } from './channel-fields.ts';
 
 export function ChannelCard({ channel, onChanged }: { channel: ChannelView; onChanged: () => void }) {
@@ -30,7 +31,7 @@ export function ChannelCard({ channel, onChanged }: { channel: ChannelView; onCh
       onChanged();
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) {
-        form.setFields(err.details.map((d) => ({ name: d.path.replace(/^body\./, '').split('.')[0] ?? '', errors: [d.message] })));
+        form.setFields(err.details.map((d) => ({ name: d.path.replace(/^body\./, '').split('.')[0] ?? '', errors: [detailText(t, d)] })));
       } else {
         void message.error(err instanceof Error ? err.message : String(err));
       }

@@ -7,7 +7,7 @@ import { api, ApiError, type TransferResult } from '../../api.ts';
 import { useRemote } from '../../components/useRemote.ts';
 import { formatCount } from '../../format.ts';
 import { useT, type Translate } from '../../i18n/i18n.tsx';
-import { activeStaffOptions } from '../../labels.ts';
+import { activeStaffOptions, detailText } from '../../labels.ts';
 
 interface Values {
   toStaffId: string;
@@ -52,7 +52,7 @@ export function TransferModal({ customers, onClose, onDone }: { customers: Trans
       } else setResult(done);
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) {
-        form.setFields(err.details.map((d) => ({ name: d.path.replace(/^body\./, '') as keyof Values, errors: [d.message] })));
+        form.setFields(err.details.map((d) => ({ name: d.path.replace(/^body\./, '') as keyof Values, errors: [detailText(t, d)] })));
       } else void message.error(err instanceof Error ? err.message : String(err));
     } finally {
       setSaving(false);

@@ -5,20 +5,38 @@ import { useEffect, useState } from 'react';
 import { Alert, App, Breadcrumb, Button, Card, Form, Input, Segmented, Skeleton } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, ApiError, type FormQuestion, type FormStatus } from '../../api.ts';
+import { api, ApiError, type ErrorDetail, type FormQuestion, type FormStatus } from '../../api.ts';
 import { LoadError } from '../../components/LoadError.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import type { MessageKey } from '../../i18n/zh-CN.ts';
+import { detailText, pathParts } from '../../labels.ts';
 import { cleanQuestions, newQuestion } from './form-draft.ts';
 import { QuestionEditor } from './QuestionEditor.tsx';
 
 /** questions[1].options[0].code → 问题 2 · 选项 1 · code */
-function readablePath(path: string, t: ReturnType<typeof useT>): string {
-  return path
-    .replace(/^questions\[(\d+)\]/, (_m, n: string) => t('forms.questionN', { n: Number(n) + 1 }))
-    .replace(/\.options\[(\d+)\]/, (_m, n: string) => ` · ${t('forms.optionN', { n: Number(n) + 1 })}`)
-    .replace(/\.(\w+)$/, (_m, field: string) => ` · ${field}`);
+const FORM_REFUSALS = ['questions_range', 'not_object', 'id_format', 'id_twice', 'length_range', 'text_has_options', 'needs_options', 'code_twice', 'tag_id'] as const;
+/** A question's or option's setting by the placeholder or heading the builder shows it with. */
+const FIELD_LABELS: Record<string, MessageKey> = {
+  id: 'forms.questionId', text: 'forms.questionText', type: 'forms.refusal.type', options: 'forms.refusal.options',
+  code: 'forms.code', label: 'forms.label', tagId: 'forms.tag', name: 'forms.name', description: 'forms.description', status: 'forms.status',
+};
+
+/** 「问题 2 · 选项 1 · 编码：已在本题用过 A」 rather than questions[1].options[0].code: repeats … */
+function refusalLine(d: ErrorDetail, t: ReturnType<typeof useT>): string {
+  const parts = pathParts(d.path);
+  const names: string[] = [];
+  for (let i = 0; i < parts.length; i += 1) {
+    const part = parts[i] ?? '';
+    const n = Number(parts[i + 1]);
+    if ((part === 'questions' || part === 'options') && Number.isInteger(n)) {
+      names.push(t(part === 'questions' ? 'forms.questionN' : 'forms.optionN', { n: n + 1 }));
+      i += 1;
+    } else if (FIELD_LABELS[part]) names.push(t(FIELD_LABELS[part]).replace(/，.*$/, ''));
+  }
+  const reason = detailText(t, d, FORM_REFUSALS, (code) => `forms.refusal.${code}`);
+  return names.length > 0 ? t('refusal.named', { field: names.join(' · '), reason }) : reason;
 }
 
 export default function FormBuilderPage() {
@@ -64,7 +82,7 @@ export default function FormBuilderPage() {
       navigate(`/forms/${saved.id}`);
     } catch (err) {
       if (err instanceof ApiError) {
-        const details = err.details.map((d) => `${readablePath(d.path, t)}: ${d.message}`);
+        const details = err.details.map((d) => refusalLine(d, t));
         setProblem({ message: details[0] ?? err.message, details });
       }
       else setProblem({ message: String(err), details: [] });

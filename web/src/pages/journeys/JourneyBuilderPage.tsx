@@ -19,6 +19,8 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { formatCount } from '../../format.ts';
 import { useT, type Translate } from '../../i18n/i18n.tsx';
+import type { MessageKey } from '../../i18n/zh-CN.ts';
+import { detailText, pathParts } from '../../labels.ts';
 import { useCan } from '../../permissions.ts';
 import { fromCanvas, freshId, newNode, PALETTE, toCanvas, type CanvasNode } from './graph.ts';
 import { NodeCard } from './NodeCard.tsx';
@@ -27,10 +29,42 @@ import './journeys.css';
 
 const NODE_TYPES = { journey: NodeCard };
 
-/** A problem in the operator's language when its kind is known, else the server's words. */
+const PROBLEM_CODES = [
+  'unreachable', 'open_port', 'loop_without_wait', 'unknown_variable', 'event_variable', 'entry_count',
+  'duplicate_id', 'edge_from_missing', 'edge_to_missing', 'no_such_port', 'two_edges_from_port', 'edge_to_entry',
+  'split_same_key', 'split_zero_weights', 'wait_match_needs_event', 'unknown_reference',
+] as const;
+const REFERENCED: Record<string, MessageKey> = {
+  tags: 'journeys.problem.what.tags', coupon_templates: 'journeys.problem.what.coupon_templates',
+  customer_groups: 'journeys.problem.what.customer_groups', segments: 'journeys.problem.what.segments',
+};
+
+/** A node's setting by the label its input has in the settings panel. */
+const SETTING_LABELS: Record<string, MessageKey> = {
+  label: 'journeys.settings.label', eventType: 'journeys.settings.eventType', segmentId: 'journeys.settings.segment', at: 'journeys.settings.at',
+  daysBefore: 'journeys.settings.daysBefore', weekdays: 'journeys.settings.weekdays', minutes: 'journeys.settings.minutes',
+  timeoutMinutes: 'journeys.settings.timeoutMinutes', match: 'journeys.settings.match', definition: 'journeys.settings.definition',
+  branches: 'journeys.settings.branches', percent: 'journeys.settings.percent', channel: 'journeys.settings.channel', purpose: 'journeys.settings.purpose',
+  priority: 'journeys.settings.priority', subject: 'journeys.settings.subject', text: 'journeys.settings.text', tagId: 'journeys.settings.tag',
+  templateId: 'journeys.settings.couponTemplate', groupId: 'journeys.settings.groupId', title: 'journeys.settings.title',
+  dueInHours: 'journeys.settings.dueInHours', goal: 'journeys.settings.goal', withinDays: 'journeys.settings.goal',
+};
+
+/**
+ * A problem in the operator's language: a journey's own kind by its node, a setting out of bounds
+ * generically (「等待 3 天：不能大于 365」), else the server's words.
+ */
 function problemText(p: GraphProblem, t: Translate, labelOf: (id: string) => string): string {
-  if (!p.code) return p.message;
-  return t(`journeys.problem.${p.code}`, { ...(p.vars ?? {}), node: p.nodeId ? labelOf(p.nodeId) : '' });
+  const node = p.nodeId ? labelOf(p.nodeId) : '';
+  const vars = { ...(p.vars ?? {}), node, ...(p.vars?.what && REFERENCED[p.vars.what] ? { what: t(REFERENCED[p.vars.what] as MessageKey) } : {}) };
+  const known = PROBLEM_CODES.find((c) => c === p.code);
+  if (known) return t(`journeys.problem.${known}`, vars);
+  const reason = detailText(t, { path: p.path, message: p.message, ...(p.code ? { code: p.code, params: p.vars ?? {} } : {}) });
+  if (reason === p.message) return reason; // the server's own message already names the node
+  const setting = [...pathParts(p.path)].reverse().map((part) => SETTING_LABELS[part]).find((key) => key !== undefined);
+  const field = setting ? t(setting) : '';
+  if (node && field) return t('journeys.problem.schemaField', { node, field, reason });
+  return node || field ? t('journeys.problem.schema', { node: node || field, reason }) : reason;
 }
 const STATUS_COLOR: Record<Journey['status'], string> = { draft: 'default', live: 'green', paused: 'orange', archived: 'default' };
 
@@ -64,8 +98,9 @@ function Builder({ journey, onSaved }: { journey: Journey; onSaved: (j: Journey)
   // problems and statistics are drawn onto the nodes they concern
   const labelOf = useCallback((id: string) => {
     const n = nodes.find((x) => x.id === id)?.data.node;
-    return n?.label || id;
-  }, [nodes]);
+    // an unnamed node as the settings panel heads it: its kind and id (发送消息 · send_message_1)
+    return n?.label || (n ? `${t(`journeys.node.${n.type}`)} · ${id}` : id);
+  }, [nodes, t]);
   useEffect(() => {
     const byNode = new Map<string, string[]>();
     for (const p of problems) if (p.nodeId) byNode.set(p.nodeId, [...(byNode.get(p.nodeId) ?? []), problemText(p, t, (id) => id)]);
@@ -107,7 +142,11 @@ function Builder({ journey, onSaved }: { journey: Journey; onSaved: (j: Journey)
 
   const report = (err: unknown) => {
     if (err instanceof ApiError && err.details.length > 0) {
-      setProblems(err.details.map((d) => ({ path: d.path, message: d.message, ...(/^graph\.nodes\.([A-Za-z0-9_-]+)/.exec(d.path)?.[1] ? { nodeId: /^graph\.nodes\.([A-Za-z0-9_-]+)/.exec(d.path)?.[1] } : {}) })));
+      setProblems(err.details.map((d) => {
+        const nodeId = /^graph\.nodes\.([A-Za-z0-9_-]+)/.exec(d.path)?.[1];
+        const vars = Object.fromEntries(Object.entries(d.params ?? {}).map(([k, v]) => [k, String(v ?? '')]));
+        return { path: d.path, message: d.message, ...(d.code ? { code: d.code, vars } : {}), ...(nodeId ? { nodeId } : {}) };
+      }));
       message.error(t('journeys.builder.hasProblems', { count: err.details.length }));
     } else message.error(err instanceof Error ? err.message : String(err));
   };

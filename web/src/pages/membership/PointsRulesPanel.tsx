@@ -9,6 +9,8 @@ import { promotionsApi } from '../../api-promotions.ts';
 import { LoadError } from '../../components/LoadError.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import { pathParts } from '../../labels.ts';
+import { memberRefusalText } from './member-refusals.ts';
 
 const CHANNELS = ['pos', 'miniprogram', 'ecommerce', 'group_buy', 'other'] as const;
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
@@ -54,12 +56,36 @@ export function PointsRulesPanel() {
       settings.reload();
       void message.success(t('member.rules.saved'));
     } catch (err) {
-      const detail = err instanceof ApiError ? err.details[0] : undefined;
-      void message.error(detail ? `${detail.path}: ${detail.message}` : err instanceof Error ? err.message : String(err));
+      if (err instanceof ApiError && err.details.length > 0) {
+        const lines = err.details.map((d) => {
+          const [field, key] = pathParts(d.path);
+          const reason = memberRefusalText(t, d);
+          const label = fieldLabel(field, key);
+          return label ? t('refusal.named', { field: label, reason }) : reason;
+        });
+        void message.error(lines.join('；'));
+      } else void message.error(err instanceof Error ? err.message : String(err));
     } finally {
       setSaving(false);
     }
   };
+
+  /** A refused setting by the label the form shows it under (a store's multiplier by the store's name). */
+  function fieldLabel(field: string | undefined, key: string | undefined): string | undefined {
+    switch (field) {
+      case 'pointsPerYuan': return t('member.rules.perYuan');
+      case 'channelMultipliers': return key && (CHANNELS as readonly string[]).includes(key) ? t(`member.channel.${key as (typeof CHANNELS)[number]}`) : t('member.rules.channelHint');
+      case 'storeMultipliers': return `${t('member.rules.stores')} · ${stores.data?.items.find((s) => s.id === key)?.name ?? key ?? ''}`;
+      case 'skuMultipliers': return `${t('member.rules.skus')} · ${key ?? ''}`;
+      case 'memberDayMultiplier': return t('member.rules.memberDayMultiplier');
+      case 'memberDayTemplateId': return t('member.rules.memberDayCoupon');
+      case 'memberDayWeekdays': return t('member.rules.weekdays');
+      case 'expiryMonths': return t('member.rules.expiryMonths');
+      case 'tierWindowMonths': return t('member.rules.window');
+      case 'tierBasis': return t('member.rules.tierBasis');
+      default: return undefined;
+    }
+  }
 
   if (settings.error) return <LoadError error={settings.error} onRetry={settings.reload} />;
   const pct = <InputNumber min={0} max={1000} precision={0} suffix="%" placeholder="100" style={{ width: 110 }} />;

@@ -10,6 +10,9 @@ import { LoadError } from '../../components/LoadError.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { formatCount } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import type { ErrorDetail } from '../../api.ts';
+import { pathParts } from '../../labels.ts';
+import { memberRefusalText } from './member-refusals.ts';
 
 interface Row extends TierInput {
   key: string;
@@ -23,7 +26,7 @@ export function TiersPanel() {
   const settings = useRemote((signal) => membershipApi.settings({ signal }), []);
   const templates = useRemote((signal) => promotionsApi.couponTemplates({ signal }), []);
   const [rows, setRows] = useState<Row[]>([]);
-  const [problems, setProblems] = useState<{ path: string; message: string }[]>([]);
+  const [problems, setProblems] = useState<ErrorDetail[]>([]);
   const [busy, setBusy] = useState(false);
   const spend = settings.data?.tierBasis !== 'points';
   // Spend is entered in ¥ and stored in fen.
@@ -70,6 +73,18 @@ export function TiersPanel() {
   };
 
   if (tiers.error) return <LoadError error={tiers.error} onRetry={tiers.reload} />;
+  const fieldLabels: Record<string, string> = {
+    name: t('member.tiers.name'), minValue: spend ? t('member.tiers.fromSpend') : t('member.tiers.fromPoints'), maxValue: t('member.tiers.to'),
+    memberPricePercent: t('member.tiers.memberPrice'), benefits: t('member.tiers.benefits'), couponTemplateIds: t('member.tiers.coupons'),
+  };
+  // "L1 银卡 · 消费从（含）：…": the row by its level and name, the column by its heading.
+  const problemLine = (p: ErrorDetail): string => {
+    const reason = memberRefusalText(t, p, spend ? 'spend' : 'points');
+    const [, at, field] = pathParts(p.path);
+    const row = at === undefined ? undefined : rows[Number(at)];
+    if (at === undefined || field === undefined) return reason;
+    return t('member.refusal.tierAt', { level: at, name: row?.name ? ` ${row.name}` : '', field: fieldLabels[field] ?? field, reason });
+  };
   const wrong = (i: number, field: string) => problems.some((p) => p.path === `body.tiers.${i}.${field}`);
   const valueInput = (i: number, field: 'minValue' | 'maxValue', value: number | null, open: boolean) => (
     <InputNumber size="small" min={0} precision={spend ? 2 : 0} style={{ width: 130 }} status={wrong(i, field) ? 'error' : undefined}
@@ -103,7 +118,7 @@ export function TiersPanel() {
         </Space>
       }>
       {problems.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 12 }} data-testid="tier-problems"
-        title={<ul style={{ margin: 0, paddingLeft: 16 }}>{problems.map((p) => <li key={p.path}>{p.message}</li>)}</ul>} />}
+        title={<ul style={{ margin: 0, paddingLeft: 16 }}>{problems.map((p, i) => <li key={`${p.path}-${i}`}>{problemLine(p)}</li>)}</ul>} />}
       <Table rowKey="key" size="small" columns={columns} dataSource={rows} pagination={false} loading={tiers.loading} />
       <Button type="dashed" icon={<PlusOutlined />} onClick={add} style={{ marginTop: 12 }}>{t('member.tiers.add')}</Button>
     </Card>

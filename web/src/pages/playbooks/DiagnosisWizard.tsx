@@ -7,6 +7,7 @@ import { CURRENT_STATES, INDUSTRIES, playbooksApi, type DiagnosisAnswers, type D
 import { formatMoney } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
+import { namedDetailText, pathParts } from '../../labels.ts';
 
 interface Values {
   industry?: DiagnosisAnswers['industry'];
@@ -27,12 +28,23 @@ const STEPS: { title: MessageKey; fields: (keyof Values)[] }[] = [
   { title: 'diag.step.today', fields: ['currentState'] },
 ];
 const LEVELS = ['low', 'medium', 'high'] as const;
+const QUESTION_LABELS: Record<string, MessageKey> = {
+  industry: 'diag.q.industry', expertise: 'diag.q.expertise', social: 'diag.q.social', solution: 'diag.q.solution', serviceStaff: 'diag.q.serviceStaff',
+  stores: 'diag.q.stores', currentState: 'diag.q.currentState', purchasesPerYear: 'diag.q.purchasesPerYear', averageTicketFen: 'diag.q.averageTicket',
+  repurchaseRate: 'diag.q.repurchaseRate',
+};
 
 export function DiagnosisWizard({ measured, previous, onDone }: { measured: Measured | undefined; previous: DiagnosisAnswers | undefined; onDone: (view: DiagnosisView) => void }) {
   const t = useT();
   const [form] = Form.useForm<Values>();
   const [step, setStep] = useState(0);
   const [saving, setSaving] = useState(false);
+  // answers.averageTicketFen → the question as the wizard asks it
+  const questionLabel = (parts: string[]): string | undefined => {
+    const field = parts[0] === 'answers' ? parts[1] : parts[0];
+    const key = field === undefined ? undefined : QUESTION_LABELS[field];
+    return key ? t(key) : undefined;
+  };
   const [failure, setFailure] = useState<string>();
   const [values, setValues] = useState<Values>(() => ({
     industry: previous?.industry, expertise: previous?.expertise, social: previous?.social, solution: previous?.solution,
@@ -61,7 +73,7 @@ export function DiagnosisWizard({ measured, previous, onDone }: { measured: Meas
     try {
       onDone(await playbooksApi.diagnose(answers));
     } catch (err) {
-      setFailure(err instanceof ApiError && err.details.length > 0 ? err.details.map((d) => d.path.replace(/^answers\./, '')).join(', ') : String(err));
+      setFailure(err instanceof ApiError && err.details.length > 0 ? err.details.map((d) => namedDetailText(t, d, questionLabel(pathParts(d.path)))).join('；') : String(err));
     } finally {
       setSaving(false);
     }

@@ -8,6 +8,7 @@ import { PROMOTION_CHANNELS, promotionsApi, type CouponKind, type CouponTemplate
 import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { toFen, toYuan } from './promo-format.ts';
+import { showRefusals } from './promo-refusals.ts';
 
 interface Values {
   name: string;
@@ -69,8 +70,9 @@ function toInput(v: Values, status: CouponTemplate['status'] | undefined): Coupo
 
 /** body.amountOffFen → the form field that holds it. */
 const FIELD_OF: Record<string, keyof Values> = {
-  name: 'name', amountOffFen: 'amountOff', percent: 'percent', maxDiscountFen: 'maxDiscount', thresholdFen: 'threshold', freeSku: 'freeSku',
-  validTo: 'validityMode', validDays: 'validDays', storeIds: 'storeIds', totalStock: 'totalStock',
+  name: 'name', description: 'description', kind: 'kind', amountOffFen: 'amountOff', percent: 'percent', maxDiscountFen: 'maxDiscount', thresholdFen: 'threshold',
+  freeSku: 'freeSku', freeItemName: 'freeItemName', freeItemValueFen: 'freeItemValue', validDays: 'validDays', storeIds: 'storeIds', skus: 'skus',
+  channels: 'channels', perCustomerLimit: 'perCustomerLimit', totalStock: 'totalStock',
 };
 
 export function CouponTemplateModal({ template, onClose, onSaved }: { template: CouponTemplate | null; onClose: () => void; onSaved: () => void }) {
@@ -94,7 +96,10 @@ export function CouponTemplateModal({ template, onClose, onSaved }: { template: 
       onSaved();
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) {
-        form.setFields(err.details.map((d) => ({ name: FIELD_OF[d.path.split('.')[1] ?? ''] ?? 'name', errors: [d.message] })));
+        // Dates refused land on the range when fixed dates are chosen, else on the choice of validity.
+        const dates = values.validityMode === 'absolute' ? 'validRange' : 'validityMode';
+        const elsewhere = showRefusals(form, t, err.details, ([field]) => (field === 'validTo' || field === 'validFrom' ? dates : FIELD_OF[field ?? '']));
+        if (elsewhere.length > 0) void message.error(elsewhere.join('；'));
       } else void message.error(err instanceof Error ? err.message : String(err));
     } finally {
       setSaving(false);

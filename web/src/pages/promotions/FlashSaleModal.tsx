@@ -7,6 +7,7 @@ import { promotionsApi } from '../../api-promotions.ts';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { toFen } from './promo-format.ts';
+import { showRefusals } from './promo-refusals.ts';
 
 interface Values {
   name: string;
@@ -20,7 +21,10 @@ interface Values {
   period: [Dayjs, Dayjs];
 }
 
-const FIELD_OF: Record<string, keyof Values> = { endsAt: 'period', startsAt: 'period', priceFen: 'price', storeId: 'storeId' };
+const FIELD_OF: Record<string, keyof Values> = {
+  name: 'name', sku: 'sku', itemName: 'itemName', endsAt: 'period', startsAt: 'period', priceFen: 'price', originalPriceFen: 'originalPrice',
+  stock: 'stock', perCustomerLimit: 'perCustomerLimit', storeId: 'storeId',
+};
 
 export function FlashSaleModal({ onClose, onSaved }: { onClose: () => void; onSaved: () => void }) {
   const t = useT();
@@ -42,8 +46,10 @@ export function FlashSaleModal({ onClose, onSaved }: { onClose: () => void; onSa
       void message.success(t('promo.saved'));
       onSaved();
     } catch (err) {
-      if (err instanceof ApiError && err.details.length > 0) form.setFields(err.details.map((d) => ({ name: FIELD_OF[d.path.split('.')[1] ?? ''] ?? 'name', errors: [d.message] })));
-      else void message.error(err instanceof Error ? err.message : String(err));
+      if (err instanceof ApiError && err.details.length > 0) {
+        const elsewhere = showRefusals(form, t, err.details, ([field]) => FIELD_OF[field ?? '']);
+        if (elsewhere.length > 0) void message.error(elsewhere.join('；'));
+      } else void message.error(err instanceof Error ? err.message : String(err));
     } finally {
       setSaving(false);
     }

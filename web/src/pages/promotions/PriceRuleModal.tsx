@@ -7,6 +7,7 @@ import { ApiError } from '../../api.ts';
 import { PROMOTION_CHANNELS, promotionsApi, type PriceRule, type PriceRuleInput, type PriceRuleParams, type PromotionChannel } from '../../api-promotions.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { toFen, toYuan } from './promo-format.ts';
+import { showRefusals } from './promo-refusals.ts';
 
 type Kind = PriceRuleParams['kind'];
 const KINDS: Kind[] = ['threshold', 'bundle', 'member_price', 'ladder'];
@@ -48,7 +49,20 @@ function paramsOf(v: Values): PriceRuleParams {
   }
 }
 
-const FIELD_OF: Record<string, string> = { thresholdFen: 'threshold', amountOffFen: 'amountOff', quantity: 'bundleQuantity', priceFen: 'bundlePrice', prices: 'prices', steps: 'steps' };
+const FIELD_OF: Record<string, string> = { thresholdFen: 'threshold', amountOffFen: 'amountOff', quantity: 'bundleQuantity', priceFen: 'bundlePrice' };
+const TOP_FIELDS = ['name', 'skus', 'channels', 'stackable'];
+
+/** A refused path → the form field showing it: a ladder step's input, a member price's row. */
+function fieldOf(parts: string[], v: Values): string | (string | number)[] | undefined {
+  const [top, field, at, leaf] = parts;
+  if (top !== 'params') return TOP_FIELDS.includes(top ?? '') ? top : undefined;
+  if (field === 'steps' && at !== undefined && (leaf === 'minQuantity' || leaf === 'percent')) return ['steps', Number(at), leaf];
+  if (field === 'prices' && at !== undefined) {
+    const row = (v.prices ?? []).findIndex((p) => p.sku.trim() === at);
+    return row >= 0 ? ['prices', row, 'price'] : undefined;
+  }
+  return FIELD_OF[field ?? ''];
+}
 
 export function PriceRuleModal({ rule, onClose, onSaved }: { rule: PriceRule | null; onClose: () => void; onSaved: () => void }) {
   const t = useT();
@@ -70,11 +84,8 @@ export function PriceRuleModal({ rule, onClose, onSaved }: { rule: PriceRule | n
       onSaved();
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) {
-        form.setFields(err.details.map((d) => {
-          const parts = d.path.split('.');
-          const field = parts[1] === 'params' ? (FIELD_OF[parts[2] ?? ''] ?? 'name') : parts[1] === 'skus' ? 'skus' : 'name';
-          return { name: field as keyof Values, errors: [d.message] };
-        }));
+        const elsewhere = showRefusals(form, t, err.details, (parts) => fieldOf(parts, v), ([, field]) => (field === 'steps' ? t('promo.rule.steps') : field === 'prices' ? t('promo.rule.memberPrices') : undefined));
+        if (elsewhere.length > 0) void message.error(elsewhere.join('；'));
       } else void message.error(err instanceof Error ? err.message : String(err));
     } finally {
       setSaving(false);

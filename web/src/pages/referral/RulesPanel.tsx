@@ -12,6 +12,7 @@ import { formatDateTime } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
 import { useCan } from '../../permissions.ts';
+import { detailText, pathParts } from '../../labels.ts';
 import { useTenantZone } from '../../session.tsx';
 
 interface LevelValues {
@@ -37,6 +38,9 @@ function fromRule(rule: RewardRule | undefined): LevelValues {
     ...(rule.points !== null ? { points: rule.points } : {}), ...(rule.couponTemplateId !== null ? { couponTemplateId: rule.couponTemplateId } : {}) };
 }
 
+const RULE_REFUSALS = ['level_twice', 'percent_range', 'window_range', 'points_needed', 'coupon_needed', 'percent_total', 'unknown_coupon_template'] as const;
+const RULE_FIELDS: Record<string, keyof LevelValues> = { level: 'kind', kind: 'kind', percentBp: 'percent', windowDays: 'windowDays', points: 'points', couponTemplateId: 'couponTemplateId' };
+
 export function RulesPanel() {
   const t = useT();
   const zone = useTenantZone();
@@ -56,14 +60,28 @@ export function RulesPanel() {
 
   const save = async () => {
     const v = form.getFieldsValue();
+    let sent: RewardRule[] = [];
     setSaving(true);
     setError(undefined);
     try {
-      await fissionApi.setRules([toRule(1, v.l1), toRule(2, v.l2)].filter((r): r is RewardRule => r !== null));
+      sent = [toRule(1, v.l1), toRule(2, v.l2)].filter((r): r is RewardRule => r !== null);
+      await fissionApi.setRules(sent);
       void message.success(t('fission.saved'));
       rules.reload();
     } catch (err) {
-      setError(err instanceof ApiError ? err.details.map((d) => d.message).join('; ') || err.message : String(err));
+      if (err instanceof ApiError && err.details.length > 0) {
+        // rules[i] is the i-th level sent; its field sits in that level's card
+        const elsewhere: string[] = [];
+        form.setFields(err.details.flatMap((d) => {
+          const [, at, field] = pathParts(d.path);
+          const level = at === undefined ? undefined : sent[Number(at)]?.level;
+          const name = field ? RULE_FIELDS[field] : undefined;
+          const text = detailText(t, d, RULE_REFUSALS, (code) => `fission.refusal.${code}`);
+          if (level === undefined || name === undefined) { elsewhere.push(text); return []; }
+          return [{ name: [`l${level}`, name] as ['l1' | 'l2', keyof LevelValues], errors: [text] }];
+        }));
+        setError(elsewhere.length > 0 ? elsewhere.join('；') : undefined);
+      } else setError(err instanceof Error ? err.message : String(err));
     } finally {
       setSaving(false);
     }

@@ -6,6 +6,7 @@ import { ApiError, api } from '../../api.ts';
 import { fissionApi } from '../../api-fission.ts';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import { detailText } from '../../labels.ts';
 
 interface Values {
   groupId: string;
@@ -19,7 +20,10 @@ interface Values {
   deadline: Dayjs;
 }
 
-const FIELD_OF: Record<string, keyof Values> = { groupId: 'groupId', priceFen: 'price', storeId: 'storeId', deadlineAt: 'deadline', perCustomerLimit: 'perCustomerLimit', stock: 'stock' };
+const FIELD_OF: Record<string, keyof Values> = {
+  groupId: 'groupId', title: 'title', sku: 'sku', itemName: 'itemName', priceFen: 'price', storeId: 'storeId', deadlineAt: 'deadline', perCustomerLimit: 'perCustomerLimit', stock: 'stock',
+};
+const SOLITAIRE_REFUSALS = ['unknown_group', 'group_dissolved', 'not_group_owner', 'unknown_store', 'deadline_past', 'limit_above_stock'] as const;
 
 export function SolitaireModal({ onClose, onSaved }: { onClose: () => void; onSaved: (id: string) => void }) {
   const t = useT();
@@ -41,7 +45,7 @@ export function SolitaireModal({ onClose, onSaved }: { onClose: () => void; onSa
       void message.success(t('fission.saved'));
       onSaved(created.id);
     } catch (err) {
-      if (err instanceof ApiError && err.details.length > 0) form.setFields(err.details.map((d) => ({ name: FIELD_OF[d.path.split('.')[1] ?? ''] ?? 'title', errors: [d.message] })));
+      if (err instanceof ApiError && err.details.length > 0) form.setFields(err.details.map((d) => ({ name: FIELD_OF[d.path.split('.')[1] ?? ''] ?? 'title', errors: [detailText(t, d, SOLITAIRE_REFUSALS, (code) => `fission.solitaire.refusal.${code}`)] })));
       else void message.error(err instanceof Error ? err.message : String(err));
     } finally {
       setSaving(false);

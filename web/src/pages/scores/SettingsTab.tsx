@@ -8,6 +8,7 @@ import { scoresApi, type ScoringSettings } from '../../api-scores.ts';
 import { LoadError } from '../../components/LoadError.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import { detailText } from '../../labels.ts';
 import { useCan } from '../../permissions.ts';
 
 /** The form holds yuan and percent; the API fen and rates. */
@@ -60,7 +61,7 @@ export function SettingsTab({ onSaved }: { onSaved: () => void }) {
       onSaved();
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) {
-        form.setFields(err.details.map((d) => ({ name: fieldOf(d.path), errors: [d.message] })));
+        form.setFields(err.details.map((d) => ({ name: fieldOf(d.path), errors: [detailText(t, d)] })));
       } else {
         void message.error(err instanceof Error ? err.message : String(err));
       }

@@ -14,6 +14,8 @@ import { GroupEditor } from './GroupEditor.tsx';
 import { MembersTable } from './MembersTable.tsx';
 import { emptyGroup, fromDraft, toDraft, type DraftGroup } from './segment-draft.ts';
 import './segments.css';
+import { segmentRefusalText } from './segment-refusals.ts';
+import { detailText, pathParts } from '../../labels.ts';
 
 type Preview = { state: 'loading' } | { state: 'done'; count: number; sample: CustomerSummary[] } | { state: 'invalid'; message: string };
 
@@ -61,7 +63,7 @@ export default function SegmentBuilderPage() {
         .catch((err: unknown) => {
           if (controller.signal.aborted) return;
           const detail = err instanceof ApiError ? err.details[0] : undefined;
-          setPreview({ state: 'invalid', message: detail ? `${detail.path} ${detail.message}` : String(err instanceof Error ? err.message : err) });
+          setPreview({ state: 'invalid', message: detail ? segmentRefusalText(t, detail, definition) : String(err instanceof Error ? err.message : err) });
         });
     }, 400);
     return () => { clearTimeout(timer); controller.abort(); };
@@ -77,8 +79,12 @@ export default function SegmentBuilderPage() {
       message.success(t('segments.builder.saved', { count: formatCount(saved.size) }));
       navigate(`/segments/${saved.id}`);
     } catch (err) {
-      const detail = err instanceof ApiError ? err.details[0] : undefined;
-      message.error(detail ? `${detail.path}: ${detail.message}` : err instanceof Error ? err.message : String(err));
+      const details = err instanceof ApiError ? err.details : [];
+      if (details.length > 0) {
+        // the name field is the page's own; the rest are conditions
+        const reasons = details.map((d) => (pathParts(d.path)[0] === 'name' ? t('refusal.named', { field: t('segments.builder.name'), reason: detailText(t, d) }) : segmentRefusalText(t, d, definition)));
+        message.error(t('segments.refusal.saveFailed', { reason: reasons.join('；') }));
+      } else message.error(err instanceof Error ? err.message : String(err));
     } finally {
       setSaving(false);
     }

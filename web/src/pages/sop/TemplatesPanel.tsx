@@ -9,6 +9,7 @@ import { LoadError } from '../../components/LoadError.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
+import { namedDetailText, pathParts } from '../../labels.ts';
 import { WeekGrid } from './WeekGrid.tsx';
 import { repeatLabel } from './sop-format.ts';
 
@@ -73,6 +74,8 @@ export function TemplatesPanel({ onApplied }: { onApplied: (plan: Plan) => void 
 
 function ApplyModal({ template, onClose, onApplied }: { template: SopTemplate; onClose: () => void; onApplied: (plan: Plan) => void }) {
   const t = useT();
+  const planFieldLabel = (field: string | undefined): string | undefined =>
+    field === 'name' ? t('sop.plan.name') : field === 'target' ? t('sop.plan.target') : undefined;
   const { message } = App.useApp();
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -92,7 +95,7 @@ function ApplyModal({ template, onClose, onApplied }: { template: SopTemplate; o
       void message.success(t('sop.template.applied', { name: plan.name }));
       onApplied(plan);
     } catch (err) {
-      setError(err instanceof ApiError && err.details.length > 0 ? err.details.map((d) => `${d.path}: ${d.message}`).join('\n') : err instanceof Error ? err.message : String(err));
+      setError(err instanceof ApiError && err.details.length > 0 ? err.details.map((d) => namedDetailText(t, d, planFieldLabel(pathParts(d.path)[0]))).join('\n') : err instanceof Error ? err.message : String(err));
     } finally {
       setSaving(false);
     }
