@@ -62,7 +62,7 @@ export default function GroupInvitesPage() {
       setRefresh((n) => n + 1);
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) {
-        form.setFields(err.details.map((d) => ({ name: d.path.replace(/^body\./, '') as keyof Values, errors: [detailText(t, d, [], () => 'groups.invites.saved')] })));
+        form.setFields(err.details.map((d) => ({ name: d.path.replace(/^body\./, '') as keyof Values, errors: [detailText(t, d)] })));
       } else throw err;
     } finally {
       setSaving(false);
