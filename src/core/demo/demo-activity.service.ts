@@ -220,6 +220,7 @@ async function friendsFromCodes(ctx: ActivityContext): Promise<{ scans: number; 
     }
   }
 
+  await welcomeCouponsOnTheDay(ctx, events, new Map(codes.map((c) => [c.state, c.welcomeCouponTemplateId])));
   events.sort((a, b) => String(a.occurredAt).localeCompare(String(b.occurredAt)));
   for (let from = 0; from < events.length; from += MAX_EVENTS_PER_BATCH) {
     const r = await ingestEvents(db, ctx.actor, events.slice(from, from + MAX_EVENTS_PER_BATCH));
@@ -228,6 +229,48 @@ async function friendsFromCodes(ctx: ActivityContext): Promise<{ scans: number; 
   // what the every-minute sweep would decide: who brought whom
   await attributeNewContacts(db, tenantId);
   return { scans: scans.length, friends, referrals };
+}
+
+/**
+ * The welcome coupon a code gives is issued when its batch arrives, which for weeks of history sent
+ * at once would date every coupon today. So the friends' profiles come first (as their first
+ * mini-program visit would make them) and each day's friends get the code's coupon under the
+ * welcome request key on that day; the add then finds the coupon already issued.
+ */
+async function welcomeCouponsOnTheDay(ctx: ActivityContext, events: Record<string, unknown>[], templateOf: Map<string, string | null>): Promise<void> {
+  const adds = events.filter((e) => e.type === 'contact_added' && typeof templateOf.get(String((e.properties as { state?: string }).state)) === 'string');
+  if (adds.length === 0) return;
+  const profiles = adds.map((e) => ({
+    id: `demo-activity:profile:${String(e.id).slice('demo-activity:add:'.length)}`, type: 'profile_updated', occurredAt: e.occurredAt, customer: e.customer, source: 'miniprogram',
+    properties: { name: (e.properties as { name?: string }).name },
+  }));
+  for (let from = 0; from < profiles.length; from += MAX_EVENTS_PER_BATCH) {
+    const r = await ingestEvents(ctx.db, ctx.actor, profiles.slice(from, from + MAX_EVENTS_PER_BATCH));
+    if (r.rejected.length > 0) throw new Error(`demo activity: ${r.rejected.length} profiles refused, first: ${r.rejected[0]?.message ?? ''}`);
+  }
+  const ids = new Map((await ctx.db.selectFrom('customer_identities').select(['value', 'customer_id']).where('tenant_id', '=', ctx.tenantId)
+    .where('kind', '=', 'external_userid').where('value', 'in', adds.map((e) => (e.customer as { externalUserId: string }).externalUserId)).execute())
+    .map((r) => [r.value, r.customer_id]));
+  // one issue per template and local day, at that day's last add
+  const groups = new Map<string, { templateId: string; at: number; customers: string[] }>();
+  for (const e of adds) {
+    const templateId = templateOf.get(String((e.properties as { state?: string }).state)) ?? '';
+    const at = Date.parse(String(e.occurredAt));
+    const customerId = ids.get((e.customer as { externalUserId: string }).externalUserId);
+    if (!customerId) continue;
+    const key = `${templateId}:${ctx.dateOf(at)}`;
+    const g = groups.get(key) ?? { templateId, at, customers: [] };
+    g.at = Math.max(g.at, at);
+    g.customers.push(customerId);
+    groups.set(key, g);
+  }
+  for (const g of groups.values()) {
+    try {
+      await issueCoupons(ctx.db, ctx.tenantId, g.templateId, g.customers, { requestKey: 'welcome', source: 'welcome', actor: 'acquisition', partial: true, now: new Date(g.at) });
+    } catch (err) {
+      if (!(err instanceof YuchiError)) throw err; // a paused or ended template: the add gives none either
+    }
+  }
 }
 
 /**

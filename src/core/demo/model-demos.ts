@@ -194,6 +194,9 @@ export async function deleteTenant(handle: DatabaseHandle, tenantId: string, opt
         return false;
       }
     }
+    // a journey's instances name its versions without a cascade: they go first, or the cascade
+    // from the tenant may reach the versions before them
+    await client.query('delete from journey_instances where tenant_id = $1', [tenantId]);
     await client.query('delete from tenants where id = $1', [tenantId]);
     const tables = await client.query<{ name: string }>(
       `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
