@@ -51,11 +51,9 @@ export interface ActivityContext {
 
 const ACTOR = '演示运营';
 
-/** Runs `run` over the items, `width` at a time (each its own transaction); what it draws is drawn before. */
-export async function inTurns<T>(items: readonly T[], width: number, run: (item: T, index: number) => Promise<void>): Promise<void> {
-  for (let from = 0; from < items.length; from += width) {
-    await Promise.all(items.slice(from, from + width).map((item, k) => run(item, from + k)));
-  }
+/** Runs `run` over the items one after another: the activity has one connection, one transaction at a time. */
+async function inTurns<T>(items: readonly T[], run: (item: T, index: number) => Promise<void>): Promise<void> {
+  for (const [i, item] of items.entries()) await run(item, i);
 }
 
 export async function sellingActivity(ctx: ActivityContext, timed: <T>(step: string, run: () => Promise<T>) => Promise<T>): Promise<{
@@ -112,7 +110,7 @@ async function flashSales(ctx: ActivityContext, group: StoreGroup | null): Promi
     const rng = ctx.rng(11);
     // at most 2 each from 20 buyers: the 40 in stock never run out, whatever the order of arrival
     const buyers = sample(rng, group?.members ?? ctx.buyers.map((b) => b.id), 20).map((customerId) => ({ customerId, quantity: 1 + rng.below(2) }));
-    await inTurns(buyers, 3, async (b, i) => {
+    await inTurns(buyers, async (b, i) => {
       try {
         await buyFlashSale(ctx.db, ctx.tenantId, sale.id, b, { actor: ACTOR, now: new Date(startsAt + (i + 1) * 70_000) });
         sold++;
@@ -163,7 +161,7 @@ async function questionnaire(ctx: ActivityContext): Promise<number> {
     ...sample(rng, ctx.buyers, 20).map((b) => ({ customerId: b.id, atMs: ctx.nowMs - (1 + rng.float() * (ctx.midnights.length - 2)) * DAY_MS })),
   ].filter((a) => a.atMs < ctx.nowMs).map((a) => ({ ...a, answers: drawAnswers(rng, f) }));
   let stored = 0;
-  await inTurns(answering, 3, async (a) => {
+  await inTurns(answering, async (a) => {
     const r = await storeFormSubmission(ctx.db, ctx.tenantId, {
       formId: form.id, customerId: a.customerId, answers: a.answers, submittedAt: new Date(Math.floor(a.atMs)),
       eventKey: `demo-activity:form:${form.id}:${a.customerId}`, actor: ACTOR,

@@ -7,6 +7,7 @@
 // writes nothing new.
 import { sql } from 'kysely';
 import type { DatabaseHandle, Db } from '../../db/connect.ts';
+import { dbOnClient } from '../messaging/mass-plan-copy.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import type { Actor } from '../access/access.rules.ts';
 import { listCodes, updateCode, type CodeView } from '../acquisition/codes.service.ts';
@@ -68,8 +69,21 @@ export interface DemoActivityResult {
 }
 
 export async function seedDemoActivity(handle: DatabaseHandle, tenantId: string, options: DemoActivityOptions): Promise<DemoActivityResult> {
+  // Hundreds of small transactions, one after another on one connection that does not wait for
+  // each commit to reach the disk: a crash loses at most the last moments of a demo that a second
+  // run completes, and the first boot does not wait on a flush per scan, coupon or answer.
+  const client = await handle.pool.connect();
+  try {
+    await client.query('set synchronous_commit = off');
+    return await seedOn(handle, dbOnClient(client), tenantId, options);
+  } finally {
+    await client.query('reset synchronous_commit').catch(() => {});
+    client.release();
+  }
+}
+
+async function seedOn(handle: DatabaseHandle, db: Db, tenantId: string, options: DemoActivityOptions): Promise<DemoActivityResult> {
   const started = performance.now();
-  const { db } = handle;
   const now = options.now ?? new Date();
   const tenant = await getTenant(db, tenantId);
   const { clock } = demoWindow(tenant.timezone, now, 3);
@@ -187,18 +201,12 @@ async function friendsFromCodes(ctx: ActivityContext): Promise<{ scans: number; 
 
   const scans = planScans(rng, codes.length, ctx.midnights, ctx.nowMs, ctx.model === 'shopping' ? 3 : 2);
   const keys = scans.map(() => drawnKey(rng));
-  // each code's scans in order (its rotation counts its own day), the codes side by side
-  const answers = new Map<number, Awaited<ReturnType<typeof answerScan>>>();
-  await Promise.all(codes.map(async (code, c) => {
-    for (const [i, s] of scans.entries()) {
-      if (s.codeIndex === c) answers.set(i, await answerScan(db, ctx.slug, code.codeKey, code.kind === 'store_routing' ? 'declined' : null, new Date(s.at)));
-    }
-  }));
   let friends = 0;
   for (const [i, s] of scans.entries()) {
-    const answer = answers.get(i);
     const code = codes[s.codeIndex];
-    if (!code || answer?.kind !== 'staff' || !s.added) continue;
+    if (!code) continue;
+    const answer = await answerScan(db, ctx.slug, code.codeKey, code.kind === 'store_routing' ? 'declined' : null, new Date(s.at));
+    if (answer.kind !== 'staff' || !s.added) continue;
     friendEvents(keys[i] ?? drawnKey(rng), answer.staff.id, code.state, s.at + (1 + (i % 10)) * 60_000, s.deletedAfterMs, s.orderAfterMs);
     friends++;
   }
