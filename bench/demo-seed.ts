@@ -5,7 +5,9 @@
 //   node --import tsx bench/demo-seed.ts [--customers 1000000] [--months 12] [--seed 1] [--per-row-keys] [--chatter]
 //
 // --chatter then writes the timeline and the groups' chatter as the first-boot demo does (5,000
-// customers there) and prints their time.
+// customers there) and prints their time; --activity then applies the shopping playbook and writes
+// the demo's weeks of use (demo-activity.service.ts), as the first-boot demo does, and prints their
+// time (wall, Node CPU, and the CPU of the PostgreSQL processes alive at the end).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,7 +19,24 @@ import { createTenant } from '../src/core/tenants/tenants.service.ts';
 import { seedDemo } from '../src/core/demo/demo.service.ts';
 import { seedDemoChatter } from '../src/core/demo/demo-chatter.service.ts';
 import { writeDemoTimeline } from '../src/core/demo/demo-timeline.ts';
+import { seedDemoActivity } from '../src/core/demo/demo-activity.service.ts';
+import { applyPlaybook } from '../src/core/playbooks/playbooks.service.ts';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpuSeconds, load } from './measure.ts';
+
+/** CPU seconds of the PostgreSQL server's live processes (the postmaster's children, on this machine). */
+async function postgresCpu(pool: { query: (q: string) => Promise<{ rows: { pid: number }[] }> }): Promise<number> {
+  const backend = (await pool.query('select pg_backend_pid() as pid')).rows[0]?.pid;
+  const parentOf = (pid: string): string => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1] ?? '';
+  const postmaster = backend === undefined ? '' : parentOf(String(backend));
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (parentOf(pid) === postmaster) total += cpuSeconds(Number(pid));
+    } catch { /* gone meanwhile */ }
+  }
+  return total;
+}
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +45,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     'per-row-keys': { type: 'boolean', default: false },
     chatter: { type: 'boolean', default: false },
+    activity: { type: 'boolean', default: false },
   },
 });
 const customers = Number(values.customers);
@@ -92,6 +112,20 @@ try {
     const cpu0 = cpuSeconds(process.pid);
     const chatter = await seedDemoChatter(handle.db, tenant.id, { seed });
     console.log(`timeline ${((t1 - t0) / 1000).toFixed(1)} s; chatter: ${chatter.messages} messages in ${chatter.groups} groups (${JSON.stringify(chatter.intents)}) in ${chatter.seconds.toFixed(1)} s wall, ${(cpuSeconds(process.pid) - cpu0).toFixed(1)} s Node CPU; health ${JSON.stringify(chatter.health)}; load average ${load()}`);
+  }
+  if (values.activity) {
+    const t0 = performance.now();
+    const cpu0 = cpuSeconds(process.pid);
+    const pg0 = await postgresCpu(handle.pool);
+    await applyPlaybook(handle.db, {
+      tenantId: tenant.id, tenantSlug: tenant.slug, tenantName: tenant.name, timezone: tenant.timezone,
+      role: 'admin', staffId: null, userId: null, apiKeyId: null, name: '演示管理员',
+    }, 'shopping');
+    const t1 = performance.now();
+    const activity = await seedDemoActivity(handle, tenant.id, { model: 'shopping', seed });
+    console.log(`playbook ${((t1 - t0) / 1000).toFixed(1)} s; activity ${activity.seconds.toFixed(1)} s wall, playbook + activity ${(cpuSeconds(process.pid) - cpu0).toFixed(1)} s Node CPU + ${((await postgresCpu(handle.pool)) - pg0).toFixed(1)} s PostgreSQL CPU; load average ${load()}`);
+    console.log(`activity: ${JSON.stringify({ ...activity, seconds: undefined, timings: undefined })}`);
+    console.log(`activity steps (s): ${JSON.stringify(activity.timings)}`);
   }
   console.log(`key check ${t.keyCheck.toFixed(1)} s, commit ${t.commit.toFixed(1)} s, analyze ${t.analyze.toFixed(1)} s`);
   console.log(`total ${fmt(total)} rows in ${result.seconds.toFixed(1)} s = ${fmt(total / result.seconds)} rows/s`);

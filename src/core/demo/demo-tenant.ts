@@ -10,6 +10,8 @@ import { seedDemo } from './demo.service.ts';
 import { seedDemoScripts } from '../sop/demo-scripts.ts';
 import { writeDemoTimeline } from './demo-timeline.ts';
 import { seedDemoChatter } from './demo-chatter.service.ts';
+import { applyPlaybook } from '../playbooks/playbooks.service.ts';
+import { seedDemoActivity, type DemoActivityResult } from './demo-activity.service.ts';
 
 export const DEMO_TENANT = { slug: 'demo', name: '鲜果时光（演示）' };
 export const DEMO_PASSWORD = 'yuchi-demo';
@@ -19,17 +21,15 @@ export const DEMO_LOGINS = {
   guide: 'guide@demo.yuchi',
 } as const;
 
-/** Segments an operator of a fruit chain starts with. */
+/**
+ * Segments an operator of a fruit chain starts with, beside the shopping playbook's own (新客未复购,
+ * 30 天未复购老客, 群内活跃买家): the lapsed regulars are the playbook's, not defined twice.
+ */
 const DEMO_SEGMENTS: NewSegment[] = [
   {
     name: '重要价值客户',
     description: 'RFM 三项都高：重点维护，优先邀请进 VIP 群',
     definition: { all: [{ field: 'rfm_cell', op: 'eq', value: 'important_value' }] },
-  },
-  {
-    name: '30 天未复购的老客',
-    description: '至少买过 2 次、近 30 天没有下单：发复购券唤回',
-    definition: { all: [{ field: 'order_count', op: 'gte', value: 2 }, { not: { field: 'last_order_at', op: 'within_days', value: 30 } }] },
   },
   {
     name: '沉睡与流失',
@@ -43,6 +43,7 @@ export interface DemoTenantResult {
   tenantId: string;
   customers?: number;
   orders?: number;
+  activity?: DemoActivityResult;
 }
 
 /**
@@ -88,5 +89,9 @@ export async function ensureDemoTenant(
   };
   for (const segment of DEMO_SEGMENTS) await createSegment(db, operator, segment);
   await seedDemoScripts(db, operator);
-  return { created: true, tenantId: tenant.id, customers: seeded.customers, orders: seeded.orders };
+  // A fruit chain is the shopping model (seed 002): its playbook set up as the model demos' is, then
+  // a few weeks of it in use, so every page of the console has something on it.
+  await applyPlaybook(db, { ...operator, role: 'admin', name: '演示管理员' }, 'shopping');
+  const activity = await seedDemoActivity(handle, tenant.id, { model: 'shopping', seed: options.seed ?? 1 });
+  return { created: true, tenantId: tenant.id, customers: seeded.customers, orders: seeded.orders, activity };
 }

@@ -18,6 +18,7 @@ import { MODEL_DEMO_CUSTOMERS, MODEL_PROFILES } from './demo.models.ts';
 import type { DemoProfile } from './demo.profile.ts';
 import { seedDemo } from './demo.service.ts';
 import { writeDemoTimeline } from './demo-timeline.ts';
+import { seedDemoActivity, type DemoActivityResult } from './demo-activity.service.ts';
 
 /** The diagnosis answers a brand would give; staff and stores are counted from the seeded world. */
 type BrandAnswers = Omit<DiagnosisAnswers, 'serviceStaff' | 'stores'>;
@@ -85,6 +86,8 @@ export interface ModelDemoResult {
     purchasesPerYear: number; averageTicketFen: number; repurchaseRate: number; verdict: string;
   };
   playbook?: { applicationId: string; objects: number };
+  /** The weeks of use written after the playbook (demo-activity.service.ts). */
+  activity?: DemoActivityResult;
 }
 
 export interface SeedModelDemoOptions {
@@ -157,6 +160,8 @@ export async function seedModelDemo(handle: DatabaseHandle, model: OperatingMode
   options.onProgress?.({ phase: 'playbook', done: 0, total: 1 });
   // the playbook of the model this tenant is a demo of, whatever the diagnosis said (the tests check they agree)
   const application = await applyPlaybook(db, actor, model);
+  options.onProgress?.({ phase: 'activity', done: 0, total: 1 });
+  const activity = await seedDemoActivity(handle, tenant.id, { model, seed: options.seed ?? 1, ...(options.end ? { now: options.end } : {}) });
 
   const r = diagnosed.result;
   return {
@@ -168,6 +173,7 @@ export async function seedModelDemo(handle: DatabaseHandle, model: OperatingMode
       verdict: r.verdict,
     },
     playbook: { applicationId: application.id, objects: application.objects.length },
+    activity,
   };
 }
 
@@ -188,6 +194,9 @@ export async function deleteTenant(handle: DatabaseHandle, tenantId: string, opt
         return false;
       }
     }
+    // a journey's instances name its versions without a cascade: they go first, or the cascade
+    // from the tenant may reach the versions before them
+    await client.query('delete from journey_instances where tenant_id = $1', [tenantId]);
     await client.query('delete from tenants where id = $1', [tenantId]);
     const tables = await client.query<{ name: string }>(
       `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
