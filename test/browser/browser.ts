@@ -26,6 +26,16 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/** A new page of the console, signed in (the header shows the tenant), in Chinese unless told. */
+export async function signedInPage(browser: Browser, base: string, login: { tenant: string; email: string; password?: string },
+  options: { width?: number; height?: number; locale?: string } = {}): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: options.width ?? 1400, height: options.height ?? 900 }, locale: options.locale ?? 'zh-CN' });
+  await page.goto(`${base}/login`);
+  await logIn(page, { tenant: login.tenant, email: login.email, password: login.password ?? PASSWORD });
+  await page.getByTestId('header-tenant').waitFor();
+  return page;
+}
+
 /** Fills in and submits the login form on the page it is on. */
 export async function logIn(page: Page, login: { tenant: string; email: string; password: string }): Promise<void> {
   await page.getByTestId('login-tenant').fill(login.tenant);

@@ -13,7 +13,7 @@ import { newId } from '../../src/core/ids.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { buildWorld, type World } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, launchChromium, prepareConsole, signedInPage } from './browser.ts';
 
 describe.skipIf(!existsSync(CHROMIUM))(`auto-invite rules in Chromium (needs ${CHROMIUM})`, () => {
   let tenant: Tenant;
@@ -55,9 +55,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`auto-invite rules in Chromium (needs ${C
 
   it('makes a rule, runs it, and says who was invited, which group rolled over and who has no group', async () => {
     if (!browser) throw new Error('no browser');
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
-    await page.goto(`${base}/login`);
-    await logIn(page, { tenant: tenant.slug, email: 'invite@example.com', password: PASSWORD });
+    const page = await signedInPage(browser, base, { tenant: tenant.slug, email: 'invite@example.com' });
     await page.getByTestId('nav-groups').click();
     await page.getByTestId('invites-link').click();
     await page.getByTestId('group-invites-page').waitFor();

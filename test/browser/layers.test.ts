@@ -13,7 +13,7 @@ import { seedDemo } from '../../src/core/demo/demo.service.ts';
 import { runScoring } from '../../src/core/scores/scores.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, launchChromium, prepareConsole, signedInPage } from './browser.ts';
 
 interface RfmOverview {
   buyers: number;
@@ -70,9 +70,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`customer layers in Chromium (needs ${CHR
     if (!browser) throw new Error('no browser');
     const rfm = await get<RfmOverview>('/api/v1/analytics/rfm');
     expect(rfm.buyers).toBeGreaterThan(0);
-    const page = await browser.newPage({ viewport: { width: 1400, height: 950 }, locale: 'zh-CN' });
-    await page.goto(`${base}/login`);
-    await logIn(page, { tenant: tenant.slug, email: 'layers@example.com', password: PASSWORD });
+    const page = await signedInPage(browser, base, { tenant: tenant.slug, email: 'layers@example.com' }, { height: 950 });
     await page.getByTestId('nav-layers').click();
     await page.getByTestId('rfm-tab').waitFor();
     await page.getByTestId('rfm-heatmap').locator('canvas').first().waitFor();
@@ -119,9 +117,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`customer layers in Chromium (needs ${CHR
 
   it('says why F2 and F3 are empty when most buyers came on one day only', async () => {
     if (!browser) throw new Error('no browser');
-    const page = await browser.newPage({ viewport: { width: 1400, height: 950 }, locale: 'zh-CN' });
-    await page.goto(`${base}/login`);
-    await logIn(page, { tenant: sparse.slug, email: 'layers@example.com', password: PASSWORD });
+    const page = await signedInPage(browser, base, { tenant: sparse.slug, email: 'layers@example.com' }, { height: 950 });
     await page.getByTestId('nav-layers').click();
     await page.getByTestId('rfm-heatmap').locator('canvas').first().waitFor();
     await page.getByTestId('rfm-skipped').getByText('F2、F3 无人：购买天数相同的客户得分相同', { exact: false }).waitFor();

@@ -11,7 +11,7 @@ import { createApiKey, createUser } from '../../src/core/access/access.service.t
 import type { Tenant } from '../../src/db/schema.ts';
 import { buildWorld, type World } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, launchChromium, prepareConsole, signedInPage } from './browser.ts';
 
 describe.skipIf(!existsSync(CHROMIUM))(`orders in Chromium (needs ${CHROMIUM})`, () => {
   let tenant: Tenant;
@@ -49,9 +49,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`orders in Chromium (needs ${CHROMIUM})`,
 
   it('lists the last 30 days with customers, filters by channel, opens lines and finds an older order by number', async () => {
     if (!browser) throw new Error('no browser');
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
-    await page.goto(`${base}/login`);
-    await logIn(page, { tenant: tenant.slug, email: 'orders@example.com', password: PASSWORD });
+    const page = await signedInPage(browser, base, { tenant: tenant.slug, email: 'orders@example.com' });
     await page.getByTestId('nav-orders').click();
     const table = page.getByTestId('orders-table');
     await table.getByText('R-1001').waitFor();
@@ -81,9 +79,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`orders in Chromium (needs ${CHROMIUM})`,
 
   it('shows a guide the orders of their own customers only', async () => {
     if (!browser) throw new Error('no browser');
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
-    await page.goto(`${base}/login`);
-    await logIn(page, { tenant: tenant.slug, email: 'li@example.com', password: PASSWORD });
+    const page = await signedInPage(browser, base, { tenant: tenant.slug, email: 'li@example.com' });
     await page.goto(`${base}/orders`);
     const table = page.getByTestId('orders-table');
     await table.getByText('R-1001').waitFor();

@@ -148,6 +148,7 @@ describe('questionnaire codebooks', () => {
     [[{ id: 'q', text: 'x', type: 'rating' }], 'questions[0].type', 'must be one of single, multi, text'],
     [[], 'questions', 'must be a list of 1–100 questions'],
   ])('refuses questions %j at %s', (input, path, message) => {
-    expect(() => parseQuestions(input)).toThrow(expect.objectContaining({ details: expect.arrayContaining([{ path, message }]) }));
+    // (details also carry a code and its values for the console's wording)
+    expect(() => parseQuestions(input)).toThrow(expect.objectContaining({ details: expect.arrayContaining([expect.objectContaining({ path, message, code: expect.any(String) })]) }));
   });
 });

@@ -77,8 +77,13 @@ export async function seedDemoActivity(handle: DatabaseHandle, tenantId: string,
     await client.query('set synchronous_commit = off');
     return await seedOn(handle, dbOnClient(client), tenantId, options);
   } finally {
-    await client.query('reset synchronous_commit').catch(() => {});
-    client.release();
+    // A connection that cannot be set back is dropped, never pooled: others rely on durable commits.
+    try {
+      await client.query('reset synchronous_commit');
+      client.release();
+    } catch (err) {
+      client.release(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 }
 
