@@ -14,7 +14,7 @@ import type { Tenant } from '../../src/db/schema.ts';
 import { sql } from 'kysely';
 import { runImportJob } from '../../src/core/imports/import-jobs.service.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, launchChromium, prepareConsole, signedInPage } from './browser.ts';
 
 const EMAIL = 'data@example.com';
 const PRE_TAGGED = '13922220001';
@@ -55,10 +55,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`customer data pages in Chromium (needs $
     app = await buildApp({ handle: testDb() });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 950 }, locale: 'zh-CN' });
-    await page.goto(`${base}/login`);
-    await logIn(page, { tenant: tenant.slug, email: EMAIL, password: PASSWORD });
-    await page.getByTestId('header-tenant').waitFor();
+    page = await signedInPage(browser, base, { tenant: tenant.slug, email: EMAIL }, { height: 950 });
   }, 180_000);
 
   afterAll(async () => {

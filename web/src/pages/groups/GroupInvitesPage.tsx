@@ -6,7 +6,7 @@ import { useMemo, useState } from 'react';
 import { App, Button, Card, Form, Input, Modal, Segmented, Select, Switch, Table, Tag } from 'antd';
 import { ArrowLeftOutlined, PlayCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
-import { api, ApiError } from '../../api.ts';
+import { api, ApiError, type TagView } from '../../api.ts';
 import { groupsApi, type GroupKind, type InviteRule, type InviteRuleInput } from '../../api-groups.ts';
 import { segmentsApi } from '../../api-segments.ts';
 import { LoadError } from '../../components/LoadError.tsx';
@@ -18,11 +18,13 @@ import type { MessageKey } from '../../i18n/zh-CN.ts';
 import { detailText } from '../../labels.ts';
 import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
-import { tagSelectOptions } from '../tags/tag-options.tsx';
+import { tagSelectOptions, tagsById } from '../tags/tag-options.tsx';
 
 const KINDS: GroupKind[] = ['value', 'interest', 'group_buy', 'vip', 'service', 'other'];
 
 type Audience = 'tag' | 'segment';
+
+const tagName = (tag: TagView | undefined): string | undefined => (tag ? `${tag.groupName}:${tag.name}` : undefined);
 interface Values { name: string; audience: Audience; tagId?: string; segmentId?: string; kind: GroupKind; storeId?: string }
 
 export default function GroupInvitesPage() {
@@ -42,7 +44,7 @@ export default function GroupInvitesPage() {
   const audience = Form.useWatch('audience', form) ?? 'tag';
 
   const names = useMemo(() => ({
-    tag: new Map((tags.data?.items ?? []).flatMap((g) => g.tags.map((x) => [x.id, `${g.name}:${x.name}`] as const))),
+    tag: tagsById(tags.data?.items ?? []),
     segment: new Map((segments.data?.items ?? []).map((s) => [s.id, s.name])),
     store: new Map((stores.data?.items ?? []).map((s) => [s.id, s.name])),
   }), [tags.data, segments.data, stores.data]);
@@ -103,7 +105,7 @@ export default function GroupInvitesPage() {
             { title: t('groups.invites.col.name'), key: 'name', render: (_, r) => r.name },
             {
               title: t('groups.invites.col.audience'), key: 'audience', render: (_, r) => (r.tagId
-                ? <><Tag>{t('groups.invites.tag')}</Tag>{names.tag.get(r.tagId) ?? r.tagId.slice(0, 8)}</>
+                ? <><Tag>{t('groups.invites.tag')}</Tag>{tagName(names.tag.get(r.tagId)) ?? r.tagId.slice(0, 8)}</>
                 : <><Tag color="blue">{t('groups.invites.segment')}</Tag>{names.segment.get(r.segmentId ?? '') ?? (r.segmentId ?? '').slice(0, 8)}</>),
             },
             { title: t('groups.invites.col.kind'), key: 'kind', render: (_, r) => t(`groups.kind.${r.kind}` as MessageKey) },
