@@ -70,7 +70,7 @@ afterAll(async () => { await fake.stop(); });
 
 describe('WeCom', () => {
   it('is not set up: a final failure', async () => {
-    expect(await wecom.send(ctx, message())).toEqual({ ok: false, retryable: false, reason: expect.stringMatching(/not set up/) });
+    expect(await wecom.send(ctx, message())).toEqual({ ok: false, retryable: false, reason: expect.stringMatching(/not set up/), notSetUp: true });
   });
 
   it('sends a welcome through send_welcome_msg, anything else through add_msg_template as the guide', async () => {

@@ -41,7 +41,7 @@ describe('WeCom mass-send confirmation from results', () => {
     const mei = await db().selectFrom('customer_identities').select('value').where('tenant_id', '=', tenant.id).where('customer_id', '=', w.customers.mei).where('kind', '=', 'external_userid').executeTakeFirstOrThrow();
     fake.contacts.set(li.wecom_user_id ?? '', [mei.value, ...extra.map((c) => c.external)]);
 
-    const template = await saveTemplate(db(), tenant.id, { name: '新品', content: { wecom: { text: '{name}，新品到店' } } });
+    const template = await saveTemplate(db(), tenant.id, { name: '新品', content: { wecom: { text: '新品到店' } } });
     const ms = await createMassSend(db(), tenant.id, MassSendInput.parse({ name: '新品', channel: 'wecom', templateId: template.id, schedule: { now: true }, audience: { include: { kind: 'all' } } }), 'test');
     await runMassSendPlan(db(), tenant.id, ms.id, poolClients(testDb().pool));
     await dispatchDueMassSends(db(), () => wecom);

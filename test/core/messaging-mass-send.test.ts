@@ -13,6 +13,9 @@ import { DEFAULT_SETTINGS } from '../../src/core/messaging/settings.rules.ts';
 import { putMessagingSettings } from '../../src/core/messaging/settings.service.ts';
 import { previewTemplate, saveTemplate } from '../../src/core/messaging/templates.service.ts';
 import { newId } from '../../src/core/ids.ts';
+import type { Actor } from '../../src/core/access/access.rules.ts';
+import { finishTask } from '../../src/core/tasks/task-work.service.ts';
+import { adminOf } from './ingest-helpers.ts';
 import { buildWorld } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
 
@@ -96,7 +99,7 @@ describe('mass sends', () => {
     const tenant = await newTenant();
     const w = await buildWorld(db(), tenant.id);
     await putMessagingSettings(db(), tenant.id, calm, 'test');
-    const template = await saveTemplate(db(), tenant.id, { name: '新品', content: { wecom: { text: '{name}，新品到店', attachments: [{ kind: 'image', url: 'https://example.com/a.jpg' }] } } });
+    const template = await saveTemplate(db(), tenant.id, { name: '新品', content: { wecom: { text: '{guide}提醒：新品到店', attachments: [{ kind: 'image', url: 'https://example.com/a.jpg' }] } } });
     const ms = await createMassSend(db(), tenant.id, MassSendInput.parse({ name: '新品', channel: 'wecom', templateId: template.id, schedule: { now: true }, audience: { include: { kind: 'all' } } }), 'test');
     const counts = await runMassSendPlan(db(), tenant.id, ms.id, clients());
     expect(counts).toMatchObject({ audience: 4, planned: 3, excluded: { no_guide: 1 } });
@@ -108,7 +111,7 @@ describe('mass sends', () => {
     expect(await dispatchDueMassSends(db(), () => fakeWecom)).toBeGreaterThanOrEqual(3);
     const mine = handedTo.filter((h) => [w.staff.li, w.staff.wang, w.staff.zhao].includes(h.staffId));
     expect(mine.map((h) => h.messages.length)).toEqual([1, 1, 1]);
-    expect(mine.find((h) => h.staffId === w.staff.li)?.messages[0]?.content).toEqual({ text: '陈美，新品到店', attachments: [{ kind: 'image', url: 'https://example.com/a.jpg' }] });
+    expect(mine.find((h) => h.staffId === w.staff.li)?.messages[0]?.content).toEqual({ text: '李娜提醒：新品到店', attachments: [{ kind: 'image', url: 'https://example.com/a.jpg' }] });
     const tasks = await db().selectFrom('guide_tasks').select(['staff_id', 'kind']).where('tenant_id', '=', tenant.id).execute();
     expect(tasks).toHaveLength(3);
     expect(new Set(tasks.map((t) => t.kind))).toEqual(new Set(['mass_send_confirm']));
@@ -121,5 +124,52 @@ describe('mass sends', () => {
     handedTo.length = 0;
     await dispatchDueMassSends(db(), () => fakeWecom);
     expect(handedTo.filter((h) => h.staffId === w.staff.li)).toHaveLength(0);
+  });
+  it('WeCom not connected: each guide is handed the text and their customers by hand, and their task done or skipped settles the messages', async () => {
+    const tenant = await newTenant();
+    const w = await buildWorld(db(), tenant.id);
+    await putMessagingSettings(db(), tenant.id, calm, 'test');
+    const template = await saveTemplate(db(), tenant.id, { name: '周末', content: { wecom: { text: '{store}周末到店有惊喜' } } });
+    const ms = await createMassSend(db(), tenant.id, MassSendInput.parse({ name: '周末', channel: 'wecom', templateId: template.id, schedule: { now: true }, audience: { include: { kind: 'all' } } }), 'test');
+    await runMassSendPlan(db(), tenant.id, ms.id, clients());
+    expect(await dispatchDueMassSends(db(), undefined, tenant.id)).toBe(3);
+    const tasks = await db().selectFrom('guide_tasks').select(['id', 'staff_id', 'kind', 'title', 'detail']).where('tenant_id', '=', tenant.id).execute();
+    const li = tasks.find((x) => x.staff_id === w.staff.li);
+    expect(tasks).toHaveLength(3);
+    expect(li).toMatchObject({ kind: 'mass_send_confirm', title: '手动群发：周末（1 位客户）' });
+    expect(li?.detail).toEqual({
+      massSendId: ms.id, messages: 1, providerId: null, manual: true, text: '福田中心店周末到店有惊喜', attachments: [],
+      customers: [{ id: w.customers.mei, name: '陈美' }],
+    });
+    let view = await getMassSend(db(), tenant.id, ms.id);
+    expect(view.progress).toMatchObject({ awaiting_confirmation: 3 });
+    expect(view.staff.map((x) => [x.status, x.reason])).toEqual([['handed_over', 'wecom_not_set_up'], ['handed_over', 'wecom_not_set_up'], ['handed_over', 'wecom_not_set_up']]);
+
+    const guide = (staffId: string): Actor => ({ ...adminOf(tenant.id), role: 'guide', staffId, name: 'guide' });
+    const taskOf = (staffId: string) => tasks.find((x) => x.staff_id === staffId)?.id ?? '';
+    await finishTask(db(), guide(w.staff.li), taskOf(w.staff.li), 'done');
+    await finishTask(db(), guide(w.staff.wang), taskOf(w.staff.wang), 'skipped');
+    view = await getMassSend(db(), tenant.id, ms.id);
+    expect(view.progress).toMatchObject({ sent: 1, failed: 1, awaiting_confirmation: 1 });
+    expect(view.notSent).toMatchObject({ guide_skipped: 1 });
+    expect(view.status).toBe('planned');
+    // the guide's tick again changes nothing; the last guide's settles the send
+    await finishTask(db(), guide(w.staff.li), taskOf(w.staff.li), 'done');
+    await finishTask(db(), guide(w.staff.zhao), taskOf(w.staff.zhao), 'done');
+    view = await getMassSend(db(), tenant.id, ms.id);
+    expect(view.progress).toMatchObject({ sent: 2, failed: 1 });
+    expect(view.status).toBe('done');
+    expect(Object.fromEntries(view.staff.map((x) => [x.staffId, x.status]))).toEqual({ [w.staff.li]: 'confirmed', [w.staff.wang]: 'failed', [w.staff.zhao]: 'confirmed' });
+  });
+
+  it('refuses a WeCom mass send whose text names the customer: WeCom hands one text to all of a guide\'s customers', async () => {
+    const tenant = await newTenant();
+    await buildWorld(db(), tenant.id);
+    const template = await saveTemplate(db(), tenant.id, { name: '称呼', content: { wecom: { text: '{name}您好，{city}门店上新' }, sms: { text: '{name}您好' } } });
+    const input = (channel: string) => MassSendInput.parse({ name: '称呼', channel, templateId: template.id, schedule: { now: true }, audience: { include: { kind: 'all' } } });
+    const refusal = { code: 'invalid', details: [{ path: 'templateId', code: 'wecom_mass_send_personal', params: { variables: '{name} {city}' } }] };
+    await expect(createMassSend(db(), tenant.id, input('wecom'), 'test')).rejects.toMatchObject(refusal);
+    await expect(dryRunMassSend(db(), tenant.id, input('wecom'))).rejects.toMatchObject(refusal);
+    expect((await createMassSend(db(), tenant.id, input('sms'), 'test')).channel).toBe('sms');
   });
 });

@@ -20,8 +20,12 @@ export interface OutgoingMessage {
 
 export type SendOutcome =
   | { ok: true; providerId?: string }
-  /** retryable: a timeout, rate limit or 5xx (tried again with backoff); otherwise failed for good with the reason. */
-  | { ok: false; retryable: boolean; reason: string };
+  /**
+   * retryable: a timeout, rate limit or 5xx (tried again with backoff); otherwise failed for good
+   * with the reason. notSetUp: the tenant has not configured this channel at all (a WeCom mass
+   * send then goes to the guides by hand instead).
+   */
+  | { ok: false; retryable: boolean; reason: string; notSetUp?: true };
 
 export interface ChannelAdapter {
   readonly kind: MessageChannel;

@@ -99,10 +99,37 @@ async function recordConfirmation(
        where tenant_id = ${row.tenant_id} and mass_send_id = ${row.mass_send_id} and staff_id = ${row.staff_id} and status = 'failed'`.execute(trx);
     await sql`update guide_tasks set status = 'done', done_at = coalesce(${sentAt}::timestamptz, now()), done_by = 'WeCom: sent by the guide'
                where tenant_id = ${row.tenant_id} and dedupe_key = ${`mass_send_confirm:${row.mass_send_id}:${row.staff_id}`} and status in ('open', 'expired')`.execute(trx);
-    // the mass send is done once no guide has it waiting
-    await sql`update mass_sends m set status = 'done'
-               where m.tenant_id = ${row.tenant_id} and m.id = ${row.mass_send_id} and m.status = 'planned'
-                 and not exists (select 1 from mass_send_staff s where s.tenant_id = m.tenant_id and s.mass_send_id = m.id and s.status in ('pending', 'handed_over'))`.execute(trx);
+    await closeIfSettled(trx, row.tenant_id, row.mass_send_id);
     return { sent, notSent: notSent.rows[0]?.n ?? 0 };
   });
+}
+
+/** mass_send_staff.reason of a hand-over given to the guide by hand, WeCom not being connected. */
+export const MANUAL_HAND_OVER = 'wecom_not_set_up';
+
+/** The mass send is done once no guide has it waiting. */
+async function closeIfSettled(db: Db, tenantId: string, massSendId: string): Promise<void> {
+  await sql`update mass_sends m set status = 'done'
+             where m.tenant_id = ${tenantId} and m.id = ${massSendId} and m.status = 'planned'
+               and not exists (select 1 from mass_send_staff s where s.tenant_id = m.tenant_id and s.mass_send_id = m.id and s.status in ('pending', 'handed_over'))`.execute(db);
+}
+
+/**
+ * A guide's word on a hand-over: sent (their task done, or an operator confirming for them) or not
+ * (the task skipped). A hand-over WeCom knows of (it has WeCom's msgid) is left to WeCom's results
+ * unless `evenThroughWecom`: the guide's tick does not say which customers WeCom reached. Runs in
+ * the caller's transaction; returns false when there was no such hand-over waiting.
+ */
+export async function settleHandOver(db: Db, tenantId: string, massSendId: string, staffId: string, sent: boolean, evenThroughWecom = false): Promise<boolean> {
+  const staff = await sql`
+    update mass_send_staff set status = ${sent ? 'confirmed' : 'failed'}, confirmed_at = ${sent ? new Date() : null}::timestamptz,
+           reason = ${sent ? sql`reason` : sql`'guide_skipped'`}
+     where tenant_id = ${tenantId} and mass_send_id = ${massSendId} and staff_id = ${staffId} and status = 'handed_over'
+       and (${evenThroughWecom} or provider_id is null or provider_id = '')`.execute(db);
+  if (Number(staff.numAffectedRows ?? 0) === 0) return false;
+  await sql`update messages set status = ${sent ? 'sent' : 'failed'}, sent_at = ${sent ? new Date() : null}::timestamptz,
+                   status_reason = ${sent ? null : 'guide_skipped'}, updated_at = now()
+             where tenant_id = ${tenantId} and mass_send_id = ${massSendId} and staff_id = ${staffId} and status = 'awaiting_confirmation'`.execute(db);
+  await closeIfSettled(db, tenantId, massSendId);
+  return true;
 }

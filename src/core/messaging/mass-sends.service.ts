@@ -7,10 +7,15 @@ import { invalid, notFound, YuchiError } from '../errors.ts';
 import { newId, UUID_PATTERN } from '../ids.ts';
 import { lift, type GroupFigures, type Lift } from './lift.rules.ts';
 import type { WithClient } from './mass-plan-copy.ts';
+import { settleHandOver } from './mass-confirm.service.ts';
 import { planMassSend, type PlanCounts, type PlanSpec } from './mass-plan.service.ts';
 import { Audience, earliestSendTime, MassSendInput, Schedule } from './mass-sends.rules.ts';
 import { wakeDelivery } from './requests.ts';
+import { variablesOf, type TemplateVariable } from './templates.rules.ts';
 import { getTemplate } from './templates.service.ts';
+
+/** Variables whose value differs from one customer of a guide to the next. */
+const PER_CUSTOMER_VARIABLES: ReadonlySet<TemplateVariable> = new Set(['name', 'couponCode', 'tags', 'city']);
 
 export interface MassSendView {
   id: string; name: string; channel: MassSendInput['channel']; templateId: string; audience: Audience; schedule: Schedule;
@@ -23,22 +28,31 @@ export interface MassSendView {
   staff: { staffId: string; name: string; messages: number; status: string; reason: string | null; confirmedAt: string | null }[];
 }
 
-async function specFor(db: Db, tenantId: string, input: MassSendInput, massSendId: string): Promise<PlanSpec> {
+/** The plan's inputs; `asked` checks what only a new request is refused for (a send already recorded is planned as asked). */
+async function specFor(db: Db, tenantId: string, input: MassSendInput, massSendId: string, asked = false): Promise<PlanSpec> {
   const template = await getTemplate(db, tenantId, input.templateId).catch(() => { throw invalid('templateId', 'no such template'); });
   const part = input.channel === 'sandbox' ? template.content.sandbox ?? template.content.wecom : template.content[input.channel];
   if (!part) throw invalid('channel', `the template has no ${input.channel} content`);
+  if (asked && input.channel === 'wecom' && template.content.wecom) {
+    // WeCom's 群发 hands one text to all of a guide's customers: a per-customer value would go to all of them as the first one's
+    const personal = variablesOf(template.content.wecom.text).known.filter((v) => PER_CUSTOMER_VARIABLES.has(v));
+    if (personal.length > 0) {
+      throw invalid('templateId', `a WeCom mass send sends one text to all of a guide's customers, so it cannot fill ${personal.map((v) => `{${v}}`).join(' ')} per customer; use {store} and {guide} only`,
+        { code: 'wecom_mass_send_personal', params: { variables: personal.map((v) => `{${v}}`).join(' ') } });
+    }
+  }
   return { massSendId, channel: input.channel, content: template.content, audience: input.audience, schedule: input.schedule, priority: input.priority, holdoutPercent: input.holdoutPercent, couponTemplateId: input.couponTemplateId ?? null };
 }
 
 /** The audience count after consent, holdouts, quotas, caps and quiet hours, with the reasons for exclusions; writes nothing. */
 export async function dryRunMassSend(db: Db, tenantId: string, input: MassSendInput): Promise<PlanCounts> {
-  return planMassSend(db, tenantId, await specFor(db, tenantId, input, newId()), { dryRun: true });
+  return planMassSend(db, tenantId, await specFor(db, tenantId, input, newId(), true), { dryRun: true });
 }
 
 /** Records the mass send and queues its planning in one transaction. */
 export async function createMassSend(db: Db, tenantId: string, input: MassSendInput, by: string): Promise<MassSendView> {
   const id = newId();
-  await specFor(db, tenantId, input, id);
+  await specFor(db, tenantId, input, id, true);
   const sendAt = new Date(earliestSendTime(input.schedule, Date.now()));
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('mass_sends').values({
@@ -217,16 +231,15 @@ export async function massSendReport(db: Db, tenantId: string, id: string): Prom
   return { conversionDays: row.conversion_days, treated, heldOut, lift: lift(treated, heldOut) };
 }
 
-/** WeCom reported (or the guide marked) the staff member's mass send as sent. */
+/** An operator marks a staff member's hand-over as sent (WeCom's own result, where there is one, is not waited for). */
 export async function confirmStaffSend(db: Db, tenantId: string, massSendId: string, staffId: string): Promise<MassSendView> {
   await loadRow(db, tenantId, massSendId);
   await db.transaction().execute(async (trx) => {
-    const staff = await trx.updateTable('mass_send_staff').set({ status: 'confirmed', confirmed_at: new Date() })
-      .where('tenant_id', '=', tenantId).where('mass_send_id', '=', massSendId).where('staff_id', '=', staffId)
-      .where('status', '=', 'handed_over').executeTakeFirst();
-    if (Number(staff.numUpdatedRows) === 0) throw new YuchiError('conflict', 'this staff member has no mass send waiting for confirmation', [{ path: 'staffId', message: 'not handed over' }]);
-    await sql`update messages set status = 'sent', sent_at = now(), updated_at = now()
-               where tenant_id = ${tenantId} and mass_send_id = ${massSendId} and staff_id = ${staffId} and status = 'awaiting_confirmation'`.execute(trx);
+    if (!await settleHandOver(trx, tenantId, massSendId, staffId, true, true)) {
+      throw new YuchiError('conflict', 'this staff member has no mass send waiting for confirmation', [{ path: 'staffId', message: 'not handed over' }]);
+    }
+    await sql`update guide_tasks set status = 'done', done_at = now(), done_by = 'confirmed for the guide'
+               where tenant_id = ${tenantId} and dedupe_key = ${`mass_send_confirm:${massSendId}:${staffId}`} and status in ('open', 'expired')`.execute(trx);
   });
   return getMassSend(db, tenantId, massSendId);
 }

@@ -6,6 +6,7 @@ import type { GuideTaskStatus } from '../../db/schema.ts';
 import { ownCustomersOnly, type Actor } from '../access/access.rules.ts';
 import { notFound, YuchiError } from '../errors.ts';
 import { UUID_PATTERN } from '../ids.ts';
+import { settleHandOver } from '../messaging/mass-confirm.service.ts';
 import { actorLabel } from '../tags/tags.rules.ts';
 
 export interface TaskView {
@@ -55,10 +56,17 @@ export async function finishTask(db: Db, actor: Actor, taskId: string, outcome: 
       && await db.selectFrom('staff').select('id').where('tenant_id', '=', actor.tenantId).where('id', '=', own).where('store_id', '=', task.store_id).executeTakeFirst();
     if (!mine) throw notFound('task');
   }
-  const updated = await db.updateTable('guide_tasks')
-    .set({ status: outcome, done_at: now, done_by: actorLabel(actor) })
-    .where('tenant_id', '=', actor.tenantId).where('id', '=', taskId).where('status', 'in', ['open', 'expired'])
-    .returning('id').executeTakeFirst();
+  const updated = await db.transaction().execute(async (trx) => {
+    const row = await trx.updateTable('guide_tasks')
+      .set({ status: outcome, done_at: now, done_by: actorLabel(actor) })
+      .where('tenant_id', '=', actor.tenantId).where('id', '=', taskId).where('status', 'in', ['open', 'expired'])
+      .returning(['id', 'kind', 'source_kind', 'source_id', 'staff_id']).executeTakeFirst();
+    // a 群发 handed to the guide by hand is sent (or not) when the guide says so
+    if (row?.kind === 'mass_send_confirm' && row.source_kind === 'mass_send' && row.staff_id) {
+      await settleHandOver(trx, actor.tenantId, row.source_id, row.staff_id, outcome === 'done');
+    }
+    return row;
+  });
   if (!updated && task.status !== outcome) {
     throw new YuchiError('conflict', `the task is already ${task.status}`, [{ path: 'id', message: `already ${task.status}` }], 'task_already_finished');
   }

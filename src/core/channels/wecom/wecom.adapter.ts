@@ -41,7 +41,7 @@ export function createWecomAdapter(options: WecomClientOptions = {}): ChannelAda
     const settings = await channelSettings(ctx.db, ctx.tenantId, 'wecom');
     return settings ? new WecomClient(ctx.tenantId, settings, options) : null;
   }
-  const notSetUp: SendOutcome = { ok: false, retryable: false, reason: 'WeCom is not set up for this tenant (PUT /api/v1/channels/wecom)' };
+  const notSetUp: SendOutcome = { ok: false, retryable: false, reason: 'WeCom is not set up for this tenant (PUT /api/v1/channels/wecom)', notSetUp: true };
 
   async function senderOf(ctx: ChannelContext, staffId: string | null): Promise<string | SendOutcome> {
     if (!staffId) return { ok: false, retryable: false, reason: 'a WeCom message goes out as a staff member; the message names none' };
