@@ -17,7 +17,7 @@ import { formResults, listForms } from '../../src/core/forms/forms.service.ts';
 import { getGroupBuy } from '../../src/core/group-selling/group-buys.service.ts';
 import { getSolitaire, listSolitaires, pickupList } from '../../src/core/group-selling/solitaires.service.ts';
 import { ledgerPage } from '../../src/core/membership/points.service.ts';
-import { listMassSends } from '../../src/core/messaging/mass-sends.service.ts';
+import { getMassSend, listMassSends } from '../../src/core/messaging/mass-sends.service.ts';
 import { applyPlaybook } from '../../src/core/playbooks/playbooks.service.ts';
 import { listPriceRules } from '../../src/core/promotions/price-rules.service.ts';
 import { listPartners } from '../../src/core/referral/referral.service.ts';
@@ -126,12 +126,23 @@ describe('seedDemoActivity', () => {
     const referrals = await db.selectFrom('referrals').select('customer_id').where('tenant_id', '=', t).execute();
     expect(referrals.length).toBeGreaterThan(0);
 
-    // 群发: planned, with a task for each guide whose customers it reached
+    // 群发 through WeCom, not connected: handed to each guide whose customers it reached, to send by
+    // hand; the first half have sent it (their messages sent), the rest wait
     const sends = await listMassSends(db, t);
     expect(sends).toHaveLength(1);
-    expect(sends[0]?.counts.planned ?? 0).toBeGreaterThan(0);
-    const tasks = await db.selectFrom('guide_tasks').select('staff_id').where('tenant_id', '=', t).where('source_kind', '=', 'mass_send').execute();
-    expect(tasks.length).toBeGreaterThan(0);
+    const send = sends[0];
+    expect(send?.channel).toBe('wecom');
+    expect(send?.counts.planned ?? 0).toBeGreaterThan(0);
+    const tasks = await db.selectFrom('guide_tasks').select(['staff_id', 'kind', 'status', 'detail']).where('tenant_id', '=', t).where('source_kind', '=', 'mass_send').orderBy('staff_id').execute();
+    expect(tasks.length).toBeGreaterThan(1);
+    expect(new Set(tasks.map((x) => x.kind))).toEqual(new Set(['mass_send_confirm']));
+    expect(tasks.map((x) => x.status)).toEqual(tasks.map((_x, i) => (i < Math.ceil(tasks.length / 2) ? 'done' : 'open')));
+    expect(tasks[0]?.detail).toMatchObject({ manual: true, text: expect.stringContaining('您好') });
+    const view = await getMassSend(db, t, send?.id ?? '');
+    expect(view.staff.map((x) => x.status).sort()).toEqual(tasks.map((x) => (x.status === 'done' ? 'confirmed' : 'handed_over')).sort());
+    const byStaff = new Map(view.staff.map((x) => [x.staffId, x.messages]));
+    const handedOver = (done: boolean) => tasks.filter((x) => (x.status === 'done') === done).reduce((n, x) => n + (byStaff.get(x.staff_id ?? '') ?? 0), 0);
+    expect(view.progress).toMatchObject({ sent: handedOver(true), awaiting_confirmation: handedOver(false) });
 
     // journeys: customers entered the playbook's journeys
     expect(result.journeyEntries).toBeGreaterThan(0);

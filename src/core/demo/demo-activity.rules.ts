@@ -120,25 +120,25 @@ const SPORT_FORM: DemoForm = {
 export const ACTIVITY_CONTENT: Record<OperatingModel, DemoActivityContent> = {
   shopping: {
     form: FRUIT_FORM,
-    massSend: { name: '周末鲜果到店提醒', text: '{name}您好，周末阳光玫瑰、丹东草莓到店啦，会员下单满 99 减 15，群里接龙更优惠～' },
+    massSend: { name: '周末鲜果到店提醒', text: '您好，周末阳光玫瑰、丹东草莓到店啦，会员下单满 99 减 15，群里接龙更优惠～' },
     referralPercentBp: 500,
     priceRule: { name: '满 99 减 15', thresholdFen: 9_900, amountOffFen: 1_500 },
   },
   expert: {
     form: FORMULA_FORM,
-    massSend: { name: '换段提醒与专家课堂邀请', text: '{name}您好，本周三 20:00 营养师课堂讲「转奶与换段」，宝宝月龄到了的可以提前来店里咨询～' },
+    massSend: { name: '换段提醒与专家课堂邀请', text: '您好，本周三 20:00 营养师课堂讲「转奶与换段」，宝宝月龄到了的可以提前来店里咨询～' },
     referralPercentBp: 300,
     priceRule: { name: '满 800 减 60', thresholdFen: 80_000, amountOffFen: 6_000 },
   },
   advisor: {
     form: PRINTER_FORM,
-    massSend: { name: '耗材补货季提醒', text: '{name}您好，墨盒硒鼓补货季到了，老客户耗材套餐 9 折，顾问可上门安装调试。' },
+    massSend: { name: '耗材补货季提醒', text: '您好，墨盒硒鼓补货季到了，老客户耗材套餐 9 折，顾问可上门安装调试。' },
     referralPercentBp: 200,
     priceRule: { name: '耗材满 500 减 50', thresholdFen: 50_000, amountOffFen: 5_000 },
   },
   interest: {
     form: SPORT_FORM,
-    massSend: { name: '秋冬新品与周末约跑', text: '{name}您好，秋冬跑步新品到店，本周六早 7 点西湖约跑，群里报名～' },
+    massSend: { name: '秋冬新品与周末约跑', text: '您好，秋冬跑步新品到店，本周六早 7 点西湖约跑，群里报名～' },
     referralPercentBp: 300,
     priceRule: { name: '满 1000 减 100', thresholdFen: 100_000, amountOffFen: 10_000 },
   },

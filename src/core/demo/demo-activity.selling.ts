@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { DatabaseHandle, Db } from '../../db/connect.ts';
 import type { Actor } from '../access/access.rules.ts';
 import type { OperatingModel } from '../diagnosis/diagnosis.rules.ts';
+import { inTransaction } from '../../db/transaction.ts';
 import { isUniqueViolation, YuchiError } from '../errors.ts';
 import { buyFlashSale, createFlashSale, listFlashSales } from '../flash-sales/flash-sales.service.ts';
 import { createForm, listForms, storeFormSubmission } from '../forms/forms.service.ts';
@@ -16,11 +17,13 @@ import { enrol, liveJourneys } from '../journeys/entry.service.ts';
 import { publishJourney } from '../journeys/journeys.service.ts';
 import { runDue } from '../journeys/runner.service.ts';
 import { poolClients } from '../messaging/mass-plan-copy.ts';
+import { channelFor } from '../channels/registry.ts';
+import { dispatchDueMassSends } from '../messaging/mass-dispatch.service.ts';
 import { createMassSend, listMassSends, runMassSendPlan } from '../messaging/mass-sends.service.ts';
 import { saveTemplate } from '../messaging/templates.service.ts';
 import { createPriceRule, listPriceRules } from '../promotions/price-rules.service.ts';
 import { createTag, createTagGroup } from '../tags/tags.service.ts';
-import { createGuideTasks } from '../tasks/guide-tasks.ts';
+import { finishTask } from '../tasks/task-work.service.ts';
 import { DAY_MS, HOUR_MS, drawAnswers, sample, type DemoActivityContent } from './demo-activity.rules.ts';
 import type { Random } from './demo.rules.ts';
 
@@ -178,25 +181,26 @@ async function solitaires(ctx: ActivityContext, group: StoreGroup): Promise<numb
   const existing = new Set((await listSolitaires(ctx.db, ctx.tenantId, {})).map((s) => s.title));
   const rng = ctx.rng(13);
   let entries = 0;
-  const run = async (title: string, openedAt: number, deadlineAt: number, people: number, close: boolean): Promise<void> => {
+  const run = async (db: Db, title: string, openedAt: number, deadlineAt: number, people: number, close: boolean): Promise<void> => {
     if (existing.has(title)) return;
-    const s = await createSolitaire(ctx.db, ctx.tenantId, {
+    const s = await createSolitaire(db, ctx.tenantId, {
       groupId: group.id, title, sku: product.sku, itemName: product.name, priceFen: Math.max(1, Math.round((product.priceFen * 0.85) / 10) * 10),
       stock: 80, perCustomerLimit: 5, storeId: group.storeId, deadlineAt: new Date(deadlineAt).toISOString(),
     }, { actor: ACTOR, now: new Date(openedAt) });
     for (const [i, customerId] of sample(rng, group.members, people).entries()) {
       const at = openedAt + (i + 1) * 6 * 60_000;
       if (at >= Math.min(deadlineAt, ctx.nowMs)) break;
-      await joinSolitaire(ctx.db, ctx.tenantId, s.id, { customerId, quantity: 1 + rng.below(3) }, { now: new Date(at) });
+      await joinSolitaire(db, ctx.tenantId, s.id, { customerId, quantity: 1 + rng.below(3) }, { now: new Date(at) });
       entries++;
     }
-    if (close) await closeSolitaire(ctx.db, ctx.tenantId, s.id, { actor: ACTOR, now: new Date(deadlineAt) });
+    if (close) await closeSolitaire(db, ctx.tenantId, s.id, { actor: ACTOR, now: new Date(deadlineAt) });
   };
   const past = ctx.midnights[ctx.midnights.length - 6] ?? ctx.todayMidnight - 5 * DAY_MS;
-  await run(`${ctx.dateOf(past + HOUR_MS).slice(5)} ${product.name} 接龙`, ctx.localAt(past, 15), ctx.localAt(past, 20), 18, true);
+  // one transaction: its deadline has passed, so a running worker's sweep would close it between its entries
+  await inTransaction(ctx.db, (trx) => run(trx, `${ctx.dateOf(past + HOUR_MS).slice(5)} ${product.name} 接龙`, ctx.localAt(past, 15), ctx.localAt(past, 20), 18, true));
   // today's: opened three hours ago, open until tomorrow noon
   const openedAt = ctx.nowMs - 3 * HOUR_MS;
-  await run(`${ctx.dateOf(ctx.nowMs).slice(5)} ${product.name} 接龙`, openedAt, ctx.localAt(ctx.todayMidnight + DAY_MS, 12), 9, false);
+  await run(ctx.db, `${ctx.dateOf(ctx.nowMs).slice(5)} ${product.name} 接龙`, openedAt, ctx.localAt(ctx.todayMidnight + DAY_MS, 12), 9, false);
   return entries;
 }
 
@@ -210,9 +214,12 @@ async function groupBuys(ctx: ActivityContext, group: StoreGroup): Promise<numbe
   if (!a || !b || !c || !d || !e) return 0;
   const input = { sku: product.sku, itemName: product.name, priceFen: Math.max(1, Math.round((product.priceFen * 0.8) / 10) * 10), originalPriceFen: product.priceFen, targetSize: 3, timeLimitMinutes: 24 * 60, storeId: group.storeId };
   const formedAt = ctx.localAt(ctx.todayMidnight - 3 * DAY_MS, 19.5);
-  const formed = await openGroupBuy(ctx.db, ctx.tenantId, { ...input, leaderCustomerId: a }, { actor: ACTOR, now: new Date(formedAt) });
-  await joinGroupBuy(ctx.db, ctx.tenantId, formed.shareToken, { customerId: b }, { actor: ACTOR, now: new Date(formedAt + 12 * 60_000) });
-  await joinGroupBuy(ctx.db, ctx.tenantId, formed.shareToken, { customerId: c }, { actor: ACTOR, now: new Date(formedAt + 41 * 60_000) });
+  // one transaction: its time limit has passed, so a running worker's sweep would cancel it before it formed
+  await inTransaction(ctx.db, async (trx) => {
+    const formed = await openGroupBuy(trx, ctx.tenantId, { ...input, leaderCustomerId: a }, { actor: ACTOR, now: new Date(formedAt) });
+    await joinGroupBuy(trx, ctx.tenantId, formed.shareToken, { customerId: b }, { actor: ACTOR, now: new Date(formedAt + 12 * 60_000) });
+    await joinGroupBuy(trx, ctx.tenantId, formed.shareToken, { customerId: c }, { actor: ACTOR, now: new Date(formedAt + 41 * 60_000) });
+  });
   const waitingAt = ctx.nowMs - 2 * HOUR_MS;
   const waiting = await openGroupBuy(ctx.db, ctx.tenantId, { ...input, leaderCustomerId: d }, { actor: ACTOR, now: new Date(waitingAt) });
   await joinGroupBuy(ctx.db, ctx.tenantId, waiting.shareToken, { customerId: e }, { actor: ACTOR, now: new Date(waitingAt + 25 * 60_000) });
@@ -220,41 +227,34 @@ async function groupBuys(ctx: ActivityContext, group: StoreGroup): Promise<numbe
 }
 
 /**
- * A 群发 to the store group's members four days ago. The demo has no WeCom channel, so it goes
- * through the sandbox (the simulated phones) and each guide gets a task to forward it to their
- * customers by hand, as a brand without WeCom set up does.
+ * A 群发 through WeCom to the store group's members four days ago. The demo has no WeCom
+ * connection, so each guide was handed the text and their customers to send by hand
+ * (mass-dispatch.service.ts); the first half of the guides have sent it, the others have not yet.
  */
 async function massSend(ctx: ActivityContext, group: StoreGroup): Promise<number> {
   const m = ctx.content.massSend;
   let send = (await listMassSends(ctx.db, ctx.tenantId)).find((s) => s.name === m.name);
   if (!send) {
-    const template = await saveTemplate(ctx.db, ctx.tenantId, { name: m.name, content: { wecom: { text: m.text }, sandbox: { text: m.text } } });
+    const template = await saveTemplate(ctx.db, ctx.tenantId, { name: m.name, content: { wecom: { text: m.text } } });
     send = await createMassSend(ctx.db, ctx.tenantId, {
-      name: m.name, channel: 'sandbox', templateId: template.id, audience: { include: { kind: 'group', ids: [group.id] } },
+      name: m.name, channel: 'wecom', templateId: template.id, audience: { include: { kind: 'group', ids: [group.id] } },
       schedule: { at: new Date(ctx.localAt(ctx.todayMidnight - 4 * DAY_MS, 10)).toISOString() }, priority: 40, holdoutPercent: 10, conversionDays: 7,
     }, ACTOR);
     // planned now rather than by the worker, so the send's counts are there on a first look; where
-    // a worker runs (the model demos are built beside it) its queued plan may get there first
+    // a worker runs (the model demos are built beside it) it may have taken the job already
+    await sql`select graphile_worker.remove_job(${`plan_mass_send:${send.id}`})`.execute(ctx.db);
     try {
       await runMassSendPlan(ctx.db, ctx.tenantId, send.id, poolClients(ctx.handle.pool));
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
     }
   }
-  const perGuide = await sql<{ guide_id: string; n: number }>`
-    select c.guide_id, count(*)::int as n from mass_send_recipients r join customers c on c.tenant_id = r.tenant_id and c.id = r.customer_id
-     where r.tenant_id = ${ctx.tenantId} and r.mass_send_id = ${send.id} and r.verdict = 'send' and c.guide_id is not null group by c.guide_id
-    union all
-    select c.guide_id, count(*)::int from messages x join customers c on c.tenant_id = x.tenant_id and c.id = x.customer_id
-     where x.tenant_id = ${ctx.tenantId} and x.mass_send_id = ${send.id} and c.guide_id is not null group by c.guide_id`.execute(ctx.db);
-  const counts = new Map<string, number>();
-  for (const r of perGuide.rows) counts.set(r.guide_id, (counts.get(r.guide_id) ?? 0) + r.n);
-  const sendAt = new Date(send.sendAt);
-  await createGuideTasks(ctx.db, ctx.tenantId, [...counts].sort(([x], [y]) => x.localeCompare(y)).map(([staffId, n]) => ({
-    staffId, kind: 'follow_up', title: `转发群发：${m.name}（${n} 位客户）`,
-    detail: { massSendId: send.id, customers: n, text: m.text, why: 'no_wecom_channel' },
-    dueAt: new Date(sendAt.getTime() + DAY_MS), source: { kind: 'mass_send', id: send.id }, dedupeKey: `demo-activity:mass_send:${send.id}:${staffId}`,
-  })));
+  await dispatchDueMassSends(ctx.db, channelFor, ctx.tenantId);
+  const handed = await ctx.db.selectFrom('guide_tasks').select(['id', 'staff_id']).where('tenant_id', '=', ctx.tenantId)
+    .where('kind', '=', 'mass_send_confirm').where('source_id', '=', send.id).where('status', '=', 'open').orderBy('staff_id').execute();
+  for (const task of handed.slice(0, Math.ceil(handed.length / 2))) {
+    await finishTask(ctx.db, ctx.actor, task.id, 'done', new Date(new Date(send.sendAt).getTime() + 3 * HOUR_MS));
+  }
   return 1;
 }
 
