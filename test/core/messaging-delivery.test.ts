@@ -13,6 +13,8 @@ import { newId } from '../../src/core/ids.ts';
 import { buildWorld } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
 import { adminOf } from './ingest-helpers.ts';
+import type { Actor } from '../../src/core/access/access.rules.ts';
+import { finishTask } from '../../src/core/tasks/task-work.service.ts';
 
 const db = () => testDb().db;
 const calm: MessagingSettings = { ...DEFAULT_SETTINGS, quietHours: { ...DEFAULT_SETTINGS.quietHours, enabled: false } };
@@ -142,5 +144,43 @@ describe('sandbox phone', () => {
     const events = await db().selectFrom('events').select(['type', 'customer_id', 'properties']).where('tenant_id', '=', tenant.id).where('type', '=', 'message_received').execute();
     expect(events).toEqual([{ type: 'message_received', customer_id: w.customers.jun, properties: expect.objectContaining({ text: '还有车厘子吗？', channel: 'sandbox' }) as unknown }]);
     await expect(customerInbox(db(), tenant.id, newId())).rejects.toThrow('customer not found');
+  });
+  it('WeCom not connected: a message for one customer is handed to their guide as a task, and the guide\'s done or skip settles it', async () => {
+    const tenant = await newTenant();
+    const w = await buildWorld(db(), tenant.id);
+    await putMessagingSettings(db(), tenant.id, calm, 'test');
+    const wecom = (customerId: string, key: string, staffId: string | null, over: Partial<MessageRequest> = {}) =>
+      ask(customerId, key, { channel: 'wecom', purpose: 'service', staffId, content: { text: `您好，${key}` }, ...over });
+    await requestMessages(db(), tenant.id, [
+      wecom(w.customers.mei, 'a-journey', w.staff.li),
+      wecom(w.customers.lei, 'b-auto-reply', w.staff.wang, { source: { kind: 'auto_reply', id: 'r1' } }),
+      wecom(w.customers.fang, 'c-no-guide', null),
+      wecom(w.customers.jun, 'd-welcome', w.staff.zhao, { content: { text: '欢迎', welcomeCode: 'wc-1' } }),
+    ]);
+    const { totals } = await deliverDue(db(), tenant.id, { budgetMs: 10_000 });
+    expect(totals).toMatchObject({ byHand: 2, failed: 2, sent: 0 });
+    expect((await statuses(tenant.id)).map((r) => [r.dedupe_key, r.status, r.status_reason?.startsWith('WeCom is not set up') ? 'not set up' : r.status_reason])).toEqual([
+      ['a-journey', 'awaiting_confirmation', 'wecom_not_set_up'],
+      ['b-auto-reply', 'awaiting_confirmation', 'wecom_not_set_up'],
+      ['c-no-guide', 'failed', 'not set up'],
+      ['d-welcome', 'failed', 'not set up'],
+    ]);
+    const tasks = await db().selectFrom('guide_tasks').select(['id', 'staff_id', 'customer_id', 'kind', 'title', 'detail']).where('tenant_id', '=', tenant.id).execute();
+    const li = tasks.find((x) => x.staff_id === w.staff.li);
+    const wang = tasks.find((x) => x.staff_id === w.staff.wang);
+    expect(tasks).toHaveLength(2);
+    expect(li).toMatchObject({ customer_id: w.customers.mei, kind: 'send_by_hand', title: '旅程消息（企业微信手动发送）', detail: { text: '您好，a-journey', via: 'journey' } });
+    expect(wang).toMatchObject({ customer_id: w.customers.lei, kind: 'send_by_hand', title: '自动回复（企业微信手动发送）' });
+    // a second delivery run hands nothing again
+    await deliverDue(db(), tenant.id, { budgetMs: 10_000 });
+    expect(await db().selectFrom('guide_tasks').select('id').where('tenant_id', '=', tenant.id).execute()).toHaveLength(2);
+
+    const guide = (staffId: string): Actor => ({ ...adminOf(tenant.id), role: 'guide', staffId, name: 'guide' });
+    await finishTask(db(), guide(w.staff.li), li?.id ?? '', 'done');
+    await finishTask(db(), guide(w.staff.wang), wang?.id ?? '', 'skipped');
+    expect((await statuses(tenant.id)).slice(0, 2).map((r) => [r.dedupe_key, r.status, r.status_reason])).toEqual([
+      ['a-journey', 'sent', null],
+      ['b-auto-reply', 'failed', 'guide_skipped'],
+    ]);
   });
 });

@@ -20,6 +20,7 @@ import type { MessageChannel, MessageContent, MessagePurpose } from '../../db/sc
 import type { ChannelAdapter, SendOutcome } from '../channels/channel.ts';
 import { channelFor as registeredChannel } from '../channels/registry.ts';
 import { newId } from '../ids.ts';
+import { BY_HAND, canGoByHand, handMessagesToGuides } from './by-hand.service.ts';
 import { factsFor, loadSituations, tenantZone } from './facts.service.ts';
 import { decide } from './restraint.rules.ts';
 import { releaseDueMassSends } from './mass-release.service.ts';
@@ -49,7 +50,8 @@ export interface ClaimedMessage {
   content: MessageContent;
 }
 
-export interface BatchResult { claimed: number; sent: number; deferred: number; dropped: number; retrying: number; failed: number }
+/** byHand: WeCom messages handed to their guide as a task, WeCom not being connected (by-hand.service.ts). */
+export interface BatchResult { claimed: number; sent: number; deferred: number; dropped: number; retrying: number; failed: number; byHand: number }
 
 interface DueRow {
   id: string; customer_id: string; channel: MessageChannel; purpose: MessagePurpose; priority: number; source_kind: string;
@@ -153,7 +155,7 @@ export function retryDelayMs(attempts: number): number {
 
 /** Step 3: write each outcome where this attempt still owns the row. */
 export async function recordOutcomes(db: Db, tenantId: string, claimed: readonly ClaimedMessage[], outcomes: readonly SendOutcome[], maxAttempts = 5): Promise<Omit<BatchResult, 'claimed' | 'deferred' | 'dropped'>> {
-  const result = { sent: 0, retrying: 0, failed: 0 };
+  const result = { sent: 0, retrying: 0, failed: 0, byHand: 0 };
   if (claimed.length === 0) return result;
   const ids: string[] = []; const attemptIds: string[] = []; const statuses: string[] = []; const reasons: (string | null)[] = [];
   const providerIds: (string | null)[] = []; const retryAt: (string | null)[] = [];
@@ -162,6 +164,8 @@ export async function recordOutcomes(db: Db, tenantId: string, claimed: readonly
     ids.push(message.id); attemptIds.push(message.attemptId);
     if (outcome.ok) {
       statuses.push('sent'); reasons.push(null); providerIds.push(outcome.providerId ?? null); retryAt.push(null); result.sent++;
+    } else if (canGoByHand(message, outcome)) {
+      statuses.push('awaiting_confirmation'); reasons.push(BY_HAND); providerIds.push(null); retryAt.push(null); result.byHand++;
     } else if (outcome.retryable && message.attempts < maxAttempts) {
       statuses.push('retrying'); reasons.push(outcome.reason); providerIds.push(null);
       retryAt.push(new Date(Date.now() + retryDelayMs(message.attempts)).toISOString()); result.retrying++;
@@ -176,6 +180,7 @@ export async function recordOutcomes(db: Db, tenantId: string, claimed: readonly
       from unnest(${ids}::uuid[], ${attemptIds}::uuid[], ${statuses}::text[], ${reasons}::text[], ${providerIds}::text[], ${retryAt}::timestamptz[])
            as u(id, attempt_id, status, reason, provider_id, retry_at)
      where m.tenant_id = ${tenantId} and m.id = u.id and m.attempt_id = u.attempt_id and m.status = 'sending'`.execute(db);
+  if (result.byHand > 0) await handMessagesToGuides(db, tenantId, claimed.filter((m, i) => statuses[i] === 'awaiting_confirmation').map((m) => m.id));
   return result;
 }
 
@@ -210,7 +215,7 @@ export async function deliverBatch(db: Db, tenantId: string, options: DeliveryOp
  */
 export async function deliverDue(db: Db, tenantId: string, options: DeliveryOptions & { budgetMs?: number; leaseSeconds?: number } = {}): Promise<{ totals: BatchResult; more: boolean }> {
   await recoverStaleSends(db, tenantId, options.leaseSeconds ?? 120);
-  const totals: BatchResult = { claimed: 0, sent: 0, deferred: 0, dropped: 0, retrying: 0, failed: 0 };
+  const totals: BatchResult = { claimed: 0, sent: 0, deferred: 0, dropped: 0, retrying: 0, failed: 0, byHand: 0 };
   const until = Date.now() + (options.budgetMs ?? 25_000);
   // at most half the budget on releasing, so a million-recipient send starts going out while the rest is released
   const release = await releaseDueMassSends(db, { tenantId, channels: NOT_WECOM, budgetMs: (options.budgetMs ?? 25_000) / 2 });

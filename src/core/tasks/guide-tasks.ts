@@ -8,7 +8,7 @@ import { newId } from '../ids.ts';
 /** Kinds the workbench knows how to show; other areas may add their own. */
 export type GuideTaskKind =
   | 'sop_post' | 'mass_send_confirm' | 'welcome_friend' | 'invite_to_group' | 'follow_up'
-  | 'birthday' | 'at_risk' | 'journey' | (string & {});
+  | 'birthday' | 'at_risk' | 'journey' | 'send_by_hand' | (string & {});
 
 export interface GuideTaskRequest {
   /** The guide who should do it; null leaves it to anyone at the store. */
