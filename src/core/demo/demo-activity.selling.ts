@@ -7,7 +7,7 @@ import type { DatabaseHandle, Db } from '../../db/connect.ts';
 import type { Actor } from '../access/access.rules.ts';
 import type { OperatingModel } from '../diagnosis/diagnosis.rules.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import { isUniqueViolation, YuchiError } from '../errors.ts';
+import { YuchiError } from '../errors.ts';
 import { buyFlashSale, createFlashSale, listFlashSales } from '../flash-sales/flash-sales.service.ts';
 import { createForm, listForms, storeFormSubmission } from '../forms/forms.service.ts';
 import { joinGroupBuy, openGroupBuy } from '../group-selling/group-buys.service.ts';
@@ -241,13 +241,10 @@ async function massSend(ctx: ActivityContext, group: StoreGroup): Promise<number
       schedule: { at: new Date(ctx.localAt(ctx.todayMidnight - 4 * DAY_MS, 10)).toISOString() }, priority: 40, holdoutPercent: 10, conversionDays: 7,
     }, ACTOR);
     // planned now rather than by the worker, so the send's counts are there on a first look; where
-    // a worker runs (the model demos are built beside it) it may have taken the job already
-    await sql`select graphile_worker.remove_job(${`plan_mass_send:${send.id}`})`.execute(ctx.db);
-    try {
-      await runMassSendPlan(ctx.db, ctx.tenantId, send.id, poolClients(ctx.handle.pool));
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-    }
+    // a worker runs (the model demos are built beside it) and has taken the job already, its plan is awaited
+    const removed = await sql<{ id: string | null }>`select (graphile_worker.remove_job(${`plan_mass_send:${send.id}`})).id`.execute(ctx.db);
+    if (removed.rows[0]?.id) await runMassSendPlan(ctx.db, ctx.tenantId, send.id, poolClients(ctx.handle.pool));
+    else await plannedByWorker(ctx, send.id);
   }
   await dispatchDueMassSends(ctx.db, channelFor, ctx.tenantId);
   const handed = await ctx.db.selectFrom('guide_tasks').select(['id', 'staff_id']).where('tenant_id', '=', ctx.tenantId)
@@ -256,6 +253,15 @@ async function massSend(ctx: ActivityContext, group: StoreGroup): Promise<number
     await finishTask(ctx.db, ctx.actor, task.id, 'done', new Date(new Date(send.sendAt).getTime() + 3 * HOUR_MS));
   }
   return 1;
+}
+
+async function plannedByWorker(ctx: ActivityContext, massSendId: string): Promise<void> {
+  for (let waited = 0; waited < 120_000; waited += 250) {
+    const row = await ctx.db.selectFrom('mass_sends').select('status').where('tenant_id', '=', ctx.tenantId).where('id', '=', massSendId).executeTakeFirst();
+    if (row?.status !== 'planning') return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the worker took the demo 群发 to plan and has not finished in two minutes');
 }
 
 /** Customers in each live journey: the new friends first, then recent buyers, entered over the last weeks and walked to now. */

@@ -120,14 +120,15 @@ async function closeIfSettled(db: Db, tenantId: string, massSendId: string): Pro
  * unless `evenThroughWecom`: the guide's tick does not say which customers WeCom reached. Runs in
  * the caller's transaction; returns false when there was no such hand-over waiting.
  */
-export async function settleHandOver(db: Db, tenantId: string, massSendId: string, staffId: string, sent: boolean, evenThroughWecom = false): Promise<boolean> {
+export async function settleHandOver(db: Db, tenantId: string, massSendId: string, staffId: string, sent: boolean,
+  { evenThroughWecom = false, at = new Date() }: { evenThroughWecom?: boolean; at?: Date } = {}): Promise<boolean> {
   const staff = await sql`
-    update mass_send_staff set status = ${sent ? 'confirmed' : 'failed'}, confirmed_at = ${sent ? new Date() : null}::timestamptz,
+    update mass_send_staff set status = ${sent ? 'confirmed' : 'failed'}, confirmed_at = ${sent ? at : null}::timestamptz,
            reason = ${sent ? sql`reason` : sql`'guide_skipped'`}
      where tenant_id = ${tenantId} and mass_send_id = ${massSendId} and staff_id = ${staffId} and status = 'handed_over'
        and (${evenThroughWecom} or provider_id is null or provider_id = '')`.execute(db);
   if (Number(staff.numAffectedRows ?? 0) === 0) return false;
-  await sql`update messages set status = ${sent ? 'sent' : 'failed'}, sent_at = ${sent ? new Date() : null}::timestamptz,
+  await sql`update messages set status = ${sent ? 'sent' : 'failed'}, sent_at = ${sent ? at : null}::timestamptz,
                    status_reason = ${sent ? null : 'guide_skipped'}, updated_at = now()
              where tenant_id = ${tenantId} and mass_send_id = ${massSendId} and staff_id = ${staffId} and status = 'awaiting_confirmation'`.execute(db);
   await closeIfSettled(db, tenantId, massSendId);

@@ -102,7 +102,7 @@ async function handToGuide(db: Db, row: { tenant_id: string; mass_send_id: strin
         text: oneText ? first?.text ?? '' : null, attachments: first?.attachments ?? [],
         customers: named.rows.map((c) => ({ id: c.id, name: c.name ?? '', ...(oneText ? {} : { text: textOf.get(c.id) ?? '' }) })),
       },
-      dueAt: new Date(Date.now() + 86_400_000), source: { kind: 'mass_send', id: row.mass_send_id }, dedupeKey: `mass_send_confirm:${row.mass_send_id}:${row.staff_id}`,
+      dueAt: new Date(Date.now() + 2 * 3_600_000), source: { kind: 'mass_send', id: row.mass_send_id }, dedupeKey: `mass_send_confirm:${row.mass_send_id}:${row.staff_id}`,
     }]);
   });
 }

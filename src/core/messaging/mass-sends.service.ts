@@ -235,7 +235,7 @@ export async function massSendReport(db: Db, tenantId: string, id: string): Prom
 export async function confirmStaffSend(db: Db, tenantId: string, massSendId: string, staffId: string): Promise<MassSendView> {
   await loadRow(db, tenantId, massSendId);
   await db.transaction().execute(async (trx) => {
-    if (!await settleHandOver(trx, tenantId, massSendId, staffId, true, true)) {
+    if (!await settleHandOver(trx, tenantId, massSendId, staffId, true, { evenThroughWecom: true })) {
       throw new YuchiError('conflict', 'this staff member has no mass send waiting for confirmation', [{ path: 'staffId', message: 'not handed over' }]);
     }
     await sql`update guide_tasks set status = 'done', done_at = now(), done_by = 'confirmed for the guide'

@@ -6,6 +6,7 @@ import type { GuideTaskStatus } from '../../db/schema.ts';
 import { ownCustomersOnly, type Actor } from '../access/access.rules.ts';
 import { notFound, YuchiError } from '../errors.ts';
 import { UUID_PATTERN } from '../ids.ts';
+import { settleByHand } from '../messaging/by-hand.service.ts';
 import { settleHandOver } from '../messaging/mass-confirm.service.ts';
 import { actorLabel } from '../tags/tags.rules.ts';
 
@@ -63,8 +64,9 @@ export async function finishTask(db: Db, actor: Actor, taskId: string, outcome: 
       .returning(['id', 'kind', 'source_kind', 'source_id', 'staff_id']).executeTakeFirst();
     // a 群发 handed to the guide by hand is sent (or not) when the guide says so
     if (row?.kind === 'mass_send_confirm' && row.source_kind === 'mass_send' && row.staff_id) {
-      await settleHandOver(trx, actor.tenantId, row.source_id, row.staff_id, outcome === 'done');
+      await settleHandOver(trx, actor.tenantId, row.source_id, row.staff_id, outcome === 'done', { at: now });
     }
+    if (row?.kind === 'send_by_hand' && row.source_kind === 'message') await settleByHand(trx, actor.tenantId, row.source_id, outcome === 'done', now);
     return row;
   });
   if (!updated && task.status !== outcome) {
