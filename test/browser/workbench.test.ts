@@ -1,5 +1,6 @@
 // Codes and the workbench in Chromium: an operator opens 渠道活码 and sees each code's QR image and
-// funnel; a guide opens 导购工作台 on a phone-width screen and completes a task.
+// funnel; a guide opens 导购工作台 on a phone-width screen and completes a task, and one a 群发
+// handed to them by hand (WeCom not connected) with its text and customers.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +10,11 @@ import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { createCode } from '../../src/core/acquisition/codes.service.ts';
 import { newId } from '../../src/core/ids.ts';
+import { dispatchDueMassSends } from '../../src/core/messaging/mass-dispatch.service.ts';
+import { poolClients } from '../../src/core/messaging/mass-plan-copy.ts';
+import { createMassSend, runMassSendPlan } from '../../src/core/messaging/mass-sends.service.ts';
+import { MassSendInput } from '../../src/core/messaging/mass-sends.rules.ts';
+import { saveTemplate } from '../../src/core/messaging/templates.service.ts';
 import { createGuideTasks } from '../../src/core/tasks/guide-tasks.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { buildWorld, type World } from '../fixtures.ts';
@@ -103,5 +109,31 @@ describe.skipIf(!existsSync(CHROMIUM))(`codes and workbench in Chromium (needs $
       }
       await page.close();
     }
+  }, 150_000);
+  it('hands a WeCom 群发 to the guide by hand while WeCom is not connected: the text to copy, the customers, and done marks them sent', async () => {
+    if (!browser) throw new Error('no browser');
+    const db = testDb().db;
+    const template = await saveTemplate(db, tenant.id, { name: '周末上新', content: { wecom: { text: '{store}周末上新：阳光玫瑰到店' } } });
+    const send = await createMassSend(db, tenant.id, MassSendInput.parse({ name: '周末上新', channel: 'wecom', templateId: template.id, schedule: { now: true }, audience: { include: { kind: 'all' } } }), 'test');
+    await runMassSendPlan(db, tenant.id, send.id, poolClients(testDb().pool));
+    await dispatchDueMassSends(db, undefined, tenant.id);
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${base}/login`);
+    await logIn(page, { tenant: tenant.slug, email: 'li@example.com', password: PASSWORD });
+    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    await page.goto(`${base}/workbench`);
+    const task = page.getByTestId('workbench-task').filter({ hasText: '手动群发：周末上新（1 位客户）' });
+    await task.waitFor();
+    const detail = task.getByTestId('task-detail');
+    await expect.poll(() => detail.innerText()).toContain('福田中心店周末上新：阳光玫瑰到店');
+    expect(await detail.innerText()).toContain('企业微信尚未接入');
+    expect(await detail.getByRole('link', { name: '陈美' }).count()).toBe(1);
+    expect(await detail.getByRole('button', { name: '复制' }).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(SHOTS, 'workbench-mass-send-by-hand-390.png'), fullPage: true });
+    await task.getByTestId('task-complete').click();
+    await task.waitFor({ state: 'detached' });
+    const messages = await db.selectFrom('messages').select(['customer_id', 'status']).where('tenant_id', '=', tenant.id).where('mass_send_id', '=', send.id).where('staff_id', '=', world.staff.li).execute();
+    expect(messages).toEqual([{ customer_id: world.customers.mei, status: 'sent' }]);
+    await page.close();
   }, 150_000);
 });

@@ -19,6 +19,16 @@ export const workbenchZhCN = {
   'workbench.team': '今日团队完成情况',
   'workbench.open': '待办',
   'workbench.guide': '导购',
+  'workbench.detail.byHand': '企业微信尚未接入：请复制下面的内容，在企业微信「群发助手」中发给这些客户，发完点「完成」；不发请点「跳过」',
+  'workbench.detail.oneByHand': '企业微信尚未接入：请复制下面的内容，在企业微信里发给这位客户，发完点「完成」；不发请点「跳过」',
+  'workbench.detail.confirmInWecom': '已推送到企业微信，请在手机上确认发送',
+  'workbench.detail.postTo': '发到群「{group}」',
+  'workbench.detail.inviteTo': '邀请进群「{group}」',
+  'workbench.detail.removed': '违反规则「{rule}」：{excerpt}',
+  'workbench.detail.sendTo': '发给：',
+  'workbench.detail.more': '等另外 {n} 位',
+  'workbench.detail.copy': '复制',
+  'workbench.detail.copied': '已复制',
 } as const;
 
 export const workbenchEnUS: Record<keyof typeof workbenchZhCN, string> = {
@@ -41,4 +51,14 @@ export const workbenchEnUS: Record<keyof typeof workbenchZhCN, string> = {
   'workbench.team': 'Team progress today',
   'workbench.open': 'To do',
   'workbench.guide': 'Guide',
+  'workbench.detail.byHand': 'WeCom is not connected: copy the text below, send it to these customers from WeCom\'s mass-send assistant, then tap Done (or Skip if you will not send it)',
+  'workbench.detail.oneByHand': 'WeCom is not connected: copy the text below, send it to this customer in WeCom, then tap Done (or Skip if you will not send it)',
+  'workbench.detail.confirmInWecom': 'Sent to WeCom: confirm the send on your phone',
+  'workbench.detail.postTo': 'Post to group “{group}”',
+  'workbench.detail.inviteTo': 'Invite to group “{group}”',
+  'workbench.detail.removed': 'Broke rule “{rule}”: {excerpt}',
+  'workbench.detail.sendTo': 'Send to:',
+  'workbench.detail.more': 'and {n} more',
+  'workbench.detail.copy': 'Copy',
+  'workbench.detail.copied': 'Copied',
 };

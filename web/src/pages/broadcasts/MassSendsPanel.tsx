@@ -10,6 +10,7 @@ import { formatCount, formatDateTime, formatMoney } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { useTenantZone } from '../../session.tsx';
 import { MassSendWizard } from './MassSendWizard.tsx';
+import { reasonLabel } from './reasons.ts';
 
 const STATUS_COLORS: Record<MassSend['status'], string> = { planning: 'processing', planned: 'blue', done: 'green', cancelled: 'default' };
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -18,9 +19,16 @@ function intervalText(i: Interval | null, format: (x: number) => string, none: s
   return i === null ? none : `${format(i.difference)} [${format(i.low)}, ${format(i.high)}]`;
 }
 
+const STAFF_STATUSES = ['pending', 'handed_over', 'confirmed', 'failed'];
+const STAFF_COLORS: Record<string, string> = { handed_over: 'gold', confirmed: 'green', failed: 'red' };
+
 function Report({ send }: { send: MassSend }) {
   const t = useT();
+  const zone = useTenantZone();
   const report = useRemote((signal) => messagingApi.report(send.id, { signal }), [send.id]);
+  // the list leaves out who was handed what; one send's own view has it
+  const full = useRemote((signal) => messagingApi.massSend(send.id, { signal }), [send.id]);
+  const staff = full.data?.staff ?? send.staff;
   const r = report.data;
   return (
     <Space direction="vertical" style={{ width: '100%' }} size={16}>
@@ -36,10 +44,16 @@ function Report({ send }: { send: MassSend }) {
           ]} />
         </Card>
       )}
-      {send.staff.length > 0 && (
+      {staff.length > 0 && (
         <Card size="small" title={t('msg.report.staff')}>
-          <Table size="small" rowKey="staffId" pagination={false} dataSource={send.staff}
-            columns={[{ title: '', dataIndex: 'name' }, { title: '', dataIndex: 'messages', align: 'right' }, { title: '', dataIndex: 'status', render: (s: string) => <Tag>{s}</Tag> }]} />
+          <Table size="small" rowKey="staffId" pagination={false} dataSource={staff}
+            columns={[
+              { title: t('msg.staff.name'), dataIndex: 'name', className: 'nowrap' },
+              { title: t('msg.staff.messages'), dataIndex: 'messages', align: 'right', width: 80 },
+              { title: t('msg.staff.status'), dataIndex: 'status', width: 110, render: (s: string) => <Tag color={STAFF_COLORS[s]}>{STAFF_STATUSES.includes(s) ? t(`msg.staffStatus.${s as 'pending'}`) : s}</Tag> },
+              { title: t('msg.staff.note'), dataIndex: 'reason', render: (r: string | null) => (r ? <span className="muted cell-note">{reasonLabel(t, r)}</span> : null) },
+              { title: t('msg.staff.confirmedAt'), dataIndex: 'confirmedAt', width: 150, render: (at: string | null) => (at ? <span className="muted nowrap">{formatDateTime(at, zone)}</span> : null) },
+            ]} />
         </Card>
       )}
     </Space>

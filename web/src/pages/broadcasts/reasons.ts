@@ -9,5 +9,5 @@ export function reasonLabel(t: Translate, reason: string): string {
 
 function isKey(key: string): key is MessageKey {
   return key.startsWith('msg.reason.') && ['consent_withdrawn', 'no_consent', 'global_holdout', 'campaign_holdout', 'platform_quota_day', 'platform_quota_week',
-    'platform_quota_month', 'frequency_cap', 'quiet_hours', 'no_slot', 'no_guide'].includes(key.slice('msg.reason.'.length));
+    'platform_quota_month', 'frequency_cap', 'quiet_hours', 'no_slot', 'no_guide', 'wecom_not_set_up', 'guide_skipped'].includes(key.slice('msg.reason.'.length));
 }

@@ -14,6 +14,7 @@ import { formatDate, formatDateTime, todayIn } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
 import { useMe, useTenantZone } from '../../session.tsx';
+import { TaskDetail } from './TaskDetail.tsx';
 import './workbench.css';
 import { activeStaffOptions } from '../../labels.ts';
 
@@ -119,6 +120,7 @@ export default function WorkbenchPage() {
                         {formatDateTime(task.dueAt, zone)}
                         {task.customer && <> · <Link to={`/customers/${task.customer.id}`}>{task.customer.name}</Link></>}
                       </div>
+                      <TaskDetail task={task} />
                     </div>
                     <Space className="workbench-task-actions">
                       <Button type="primary" size="small" icon={<CheckOutlined />} loading={busy === task.id} onClick={() => void finish(task, 'complete')} data-testid="task-complete">{t('workbench.complete')}</Button>
