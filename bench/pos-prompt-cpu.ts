@@ -3,7 +3,7 @@
 // validation, handler, serialization) and the service call alone, on the shared bench tenant.
 // CPU time is this process's own (user+system); the database's share is PostgreSQL's.
 //
-//   DATABASE_URL=... node --import tsx bench/pos-prompt-cpu.ts [--tenant bench-...] [--requests 4000] [--concurrency 16]
+//   DATABASE_URL=... node [--max-semi-space-size=N] --import tsx bench/pos-prompt-cpu.ts [--tenant bench-...] [--requests 4000] [--concurrency 16]
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../src/api/app.ts';
@@ -43,19 +43,21 @@ try {
   let scavenges = 0;
   let majors = 0;
   let gcMs = 0;
+  let gcMax = 0;
   const obs = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       const kind = (e as { detail?: { kind?: number } }).detail?.kind ?? 0;
       if (kind === 1) scavenges += 1;
       else majors += 1;
       gcMs += e.duration;
+      gcMax = Math.max(gcMax, e.duration);
     }
   });
   obs.observe({ entryTypes: ['gc'] });
 
   async function measure(label: string, one: (i: number) => Promise<unknown>, offset: number): Promise<void> {
     for (let i = 0; i < 500; i++) await one(offset + 5_000_000 + i); // warm-up: JIT, prepared statements
-    scavenges = 0; majors = 0; gcMs = 0;
+    scavenges = 0; majors = 0; gcMs = 0; gcMax = 0;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let next = 0;
@@ -65,7 +67,7 @@ try {
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     console.log(`${label}: ${total} requests, CPU ${((cpu.user + cpu.system) / 1000 / total).toFixed(3)} ms per request (wall ${(wall / total).toFixed(3)} ms); `
-      + `GC: ${scavenges} scavenges (one per ${(total / Math.max(1, scavenges)).toFixed(0)} requests), ${majors} other, ${gcMs.toFixed(0)} ms; load average ${load()}`);
+      + `GC: ${scavenges} scavenges (one per ${(total / Math.max(1, scavenges)).toFixed(0)} requests), ${majors} other, ${gcMs.toFixed(0)} ms in all, longest ${gcMax.toFixed(1)} ms; load average ${load()}`);
   }
   await measure('service call alone', (i) => posPrompt(handle.db, tenant.id, who(i), { storeId: null, staffId: null, ownOnly: undefined }), 0);
   await measure('HTTP path (app.inject)', async (i) => {

@@ -11,6 +11,7 @@
 // --server-node-options passes Node flags to the server process only (its output is then printed
 // at the end). Every run prints the client's own event-loop delay and GC: a slow figure is only the
 // server's if the client was not the one pausing.
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { createApiKey } from '../src/core/access/access.service.ts';
@@ -95,6 +96,28 @@ async function paced(base: string, pathOf: (i: number) => string, headers: Recor
   return { latencies, failed, sent };
 }
 
+/**
+ * The PostgreSQL backends serving a process's connections (Linux, PostgreSQL on this machine): the
+ * process's sockets to the database port, matched to the postgres processes on their other ends.
+ */
+function backendsOf(pid: number | undefined, dbPort: string): number[] {
+  if (pid === undefined) return [];
+  let out = '';
+  try {
+    out = execFileSync('ss', ['-tnpH', 'state', 'established'], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  // fields: Recv-Q Send-Q local peer process
+  const rows = out.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 5);
+  const port = (address: string | undefined): string => address?.split(':').pop() ?? '';
+  const ours = new Set(rows.filter((f) => f[4]?.includes(`pid=${pid},`) && port(f[3]) === dbPort).map((f) => port(f[2])));
+  return rows.flatMap((f) => {
+    const backend = /"postgres",pid=(\d+)/.exec(f[4] ?? '')?.[1];
+    return backend && port(f[2]) === dbPort && ours.has(port(f[3])) ? [Number(backend)] : [];
+  });
+}
+
 /** The client's own event-loop delay and garbage collections while a run lasts. */
 function clientPauses(): { stop: () => { eldP99: number; eldMax: number; gcMs: number; gcs: number; gcMax: number } } {
   const eld = monitorEventLoopDelay({ resolution: 5 });
@@ -169,6 +192,8 @@ try {
   for (let r = 1; r <= Number(values.runs); r++) {
     console.log(`run ${r}: load average before: ${load()}; ${rate} requests/s evenly paced for ${seconds} s`);
     const cpuBefore = cpuSeconds(platform.child.pid, true);
+    const dbPort = new URL(url).port || '5432';
+    const backendsBefore = new Map(backendsOf(platform.child.pid, dbPort).map((pid) => [pid, cpuSeconds(pid)]));
     const serverBefore = mainThreadSchedule(platform.child.pid ?? 'self');
     const clientBefore = mainThreadSchedule();
     const watcher = values.trace ? watch(handle.pool) : undefined;
@@ -180,11 +205,14 @@ try {
     if (watcher) traced.push({ sent: run.sent, watched: await watcher.stop() });
     const cpu = cpuSeconds(platform.child.pid, true) - cpuBefore;
     const serverAfter = mainThreadSchedule(platform.child.pid ?? 'self');
+    const backends = backendsOf(platform.child.pid, dbPort);
+    // a connection opened during the run counts from zero
+    const pgCpu = backends.reduce((sum, pid) => sum + cpuSeconds(pid) - (backendsBefore.get(pid) ?? 0), 0);
     const clientAfter = mainThreadSchedule();
     const l = run.latencies;
     console.log(`GET /api/v1/pos/prompt: ${l.length} answered, ${run.failed} failed`);
     console.log(`  latency ms: p50 ${pct(l, 50)}  p90 ${pct(l, 90)}  p99 ${pct(l, 99)}  max ${pct(l, 100)}`);
-    console.log(`  server CPU ${(cpu / Math.max(1, l.length) * 1000).toFixed(2)} ms per request (Node process only; PostgreSQL is shared); load average after: ${load()}`);
+    console.log(`  server CPU ${(cpu / Math.max(1, l.length) * 1000).toFixed(2)} ms per request (Node process) + ${backends.length ? (pgCpu / Math.max(1, l.length) * 1000).toFixed(2) : '?'} ms (its ${backends.length} PostgreSQL backends); load average after: ${load()}`);
     // Time runnable but not running is the machine's doing (other processes had the CPUs), not ours.
     console.log(`  server main thread: ran ${((serverAfter.runMs - serverBefore.runMs) / Math.max(1, l.length)).toFixed(2)} ms per request, waited for a CPU ${(serverAfter.waitMs - serverBefore.waitMs).toFixed(0)} ms in ${runSeconds.toFixed(1)} s (${((serverAfter.waitMs - serverBefore.waitMs) / runSeconds).toFixed(0)} ms per second); client main thread waited ${(clientAfter.waitMs - clientBefore.waitMs).toFixed(0)} ms`);
     console.log(`  client (this process): event-loop delay p99 ${pauses.eldP99.toFixed(1)} max ${pauses.eldMax.toFixed(1)} ms; GC ${pauses.gcMs.toFixed(0)} ms in ${pauses.gcs}, max ${pauses.gcMax.toFixed(1)} ms`);
