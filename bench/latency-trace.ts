@@ -124,6 +124,7 @@ export function explain(sent: Sent[], watched: Awaited<ReturnType<ReturnType<typ
     const sa = within(acquires, from, to);
     const sq = within(queries, from, to);
     console.log(`    server: event-loop delay max ${max(sw.map((w) => Number(w.eldMax))).toFixed(1)} ms, GC ${sum(within(sgcs, from, to).map((g) => Number(g.ms))).toFixed(1)} ms`
+      + `, main thread ran ${sum(sw.map((w) => Number(w.runMs ?? 0))).toFixed(0)} ms and waited for a CPU ${sum(sw.map((w) => Number(w.waitMs ?? 0))).toFixed(0)} ms (max ${max(sw.map((w) => Number(w.waitMs ?? 0))).toFixed(0)} in 100 ms) over ${sw.length * 100} ms`
       + `, pool acquires ${sa.length} (opened ${sa.filter((a) => a.opened).length}, max wait ${max(sa.map((a) => Number(a.ms))).toFixed(1)} ms, max total ${max(sa.map((a) => Number(a.total)))}), queries max ${max(sq.map((q) => Number(q.ms))).toFixed(1)} ms`);
     console.log(`    postgres: active backends max ${max(d.map((x) => x.active))}, poll max ${max(d.map((x) => x.ms)).toFixed(1)} ms; waits: ${[...new Set(d.flatMap((x) => x.waits.split(' ')).filter((w) => w && !w.endsWith(':cpu')))].slice(0, 6).join(' ') || '-'}`);
   }

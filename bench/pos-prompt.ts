@@ -4,10 +4,14 @@
 // customers by default); 10% of the look-ups are strangers. Each store is given a store code
 // first (acquisition_codes only: the tenant's customers and orders are only read).
 //
-//   DATABASE_URL=... node --import tsx bench/pos-prompt.ts [--tenant bench-...] [--rate 500] [--seconds 30] [--port 4101] [--runs 1] [--trace]
+//   DATABASE_URL=... node --import tsx bench/pos-prompt.ts [--tenant bench-...] [--rate 500] [--seconds 30] [--port 4101] [--runs 1] [--trace] [--server-node-options='--trace-gc']
 //
 // --runs repeats the measured stretch against the same server; --trace also records where each
 // slow request's time went (client, machine, PostgreSQL, the server's phases: bench/latency-trace.ts).
+// --server-node-options passes Node flags to the server process only (its output is then printed
+// at the end). Every run prints the client's own event-loop delay and GC: a slow figure is only the
+// server's if the client was not the one pausing.
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { createApiKey } from '../src/core/access/access.service.ts';
@@ -18,6 +22,8 @@ import { migrate } from '../src/db/migrate.ts';
 import { cpuSeconds, load, pct } from './measure.ts';
 import { startPlatform, stopPlatform } from './platform.ts';
 import { epochMs, explain, watch, type Sent } from './latency-trace.ts';
+import { mainThreadSchedule } from '../src/api/request-trace.ts';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,6 +35,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '4101' },
     runs: { type: 'string', default: '1' },
     trace: { type: 'boolean', default: false },
+    'server-node-options': { type: 'string' },
   },
 });
 const rate = Number(values.rate);
@@ -89,6 +96,52 @@ async function paced(base: string, pathOf: (i: number) => string, headers: Recor
   return { latencies, failed, sent };
 }
 
+/**
+ * The PostgreSQL backends serving a process's connections (Linux, PostgreSQL on this machine): the
+ * process's sockets to the database port, matched to the postgres processes on their other ends.
+ */
+function backendsOf(pid: number | undefined, dbPort: string): number[] {
+  if (pid === undefined) return [];
+  let out = '';
+  try {
+    out = execFileSync('ss', ['-tnpH', 'state', 'established'], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  // fields: Recv-Q Send-Q local peer process
+  const rows = out.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 5);
+  const port = (address: string | undefined): string => address?.split(':').pop() ?? '';
+  const ours = new Set(rows.filter((f) => f[4]?.includes(`pid=${pid},`) && port(f[3]) === dbPort).map((f) => port(f[2])));
+  return rows.flatMap((f) => {
+    const backend = /"postgres",pid=(\d+)/.exec(f[4] ?? '')?.[1];
+    return backend && port(f[2]) === dbPort && ours.has(port(f[3])) ? [Number(backend)] : [];
+  });
+}
+
+/** The client's own event-loop delay and garbage collections while a run lasts. */
+function clientPauses(): { stop: () => { eldP99: number; eldMax: number; gcMs: number; gcs: number; gcMax: number } } {
+  const eld = monitorEventLoopDelay({ resolution: 5 });
+  eld.enable();
+  let gcMs = 0;
+  let gcs = 0;
+  let gcMax = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcMs += e.duration;
+      gcs += 1;
+      gcMax = Math.max(gcMax, e.duration);
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  return {
+    stop() {
+      obs.disconnect();
+      eld.disable();
+      return { eldP99: eld.percentile(99) / 1e6, eldMax: eld.max / 1e6, gcMs, gcs, gcMax };
+    },
+  };
+}
+
 const handle = openDatabase(url, { max: 2, applicationName: 'yuchi-bench-pos' });
 let platform: Awaited<ReturnType<typeof startPlatform>> | undefined;
 try {
@@ -114,7 +167,8 @@ try {
   const key = (await createApiKey(handle.db, tenant.id, { role: 'operator', name: 'pos prompt bench' })).key;
   console.log(`tenant ${tenant.slug}: ${sample.length} sampled identities; ${added.rowCount ?? 0} store codes added`);
   const traceFile = join(tmpdir(), `yuchi-pos-trace-${process.pid}.jsonl`);
-  platform = await startPlatform(['node', 'bin/yuchi.mjs', 'start', '--no-demo', '--no-worker'],
+  const nodeFlags = values['server-node-options']?.split(/\s+/).filter(Boolean) ?? [];
+  platform = await startPlatform(['node', ...nodeFlags, 'bin/yuchi.mjs', 'start', '--no-demo', '--no-worker'],
     { DATABASE_URL: url, YUCHI_DEMO: '0', ...(values.trace ? { YUCHI_REQUEST_TRACE: traceFile } : {}) }, Number(values.port));
   const pathOf = (i: number): string => {
     if (i % 10 === 9) return `/api/v1/pos/prompt?phone=199${String(10_000_000 + ((i * 7919) % 89_999_999)).slice(-8)}`;
@@ -138,17 +192,34 @@ try {
   for (let r = 1; r <= Number(values.runs); r++) {
     console.log(`run ${r}: load average before: ${load()}; ${rate} requests/s evenly paced for ${seconds} s`);
     const cpuBefore = cpuSeconds(platform.child.pid, true);
+    const dbPort = new URL(url).port || '5432';
+    const backendsBefore = new Map(backendsOf(platform.child.pid, dbPort).map((pid) => [pid, cpuSeconds(pid)]));
+    const serverBefore = mainThreadSchedule(platform.child.pid ?? 'self');
+    const clientBefore = mainThreadSchedule();
     const watcher = values.trace ? watch(handle.pool) : undefined;
+    const own = clientPauses();
+    const runStart = performance.now();
     const run = await paced(platform.url, pathOf, headers, rate, seconds);
+    const runSeconds = (performance.now() - runStart) / 1000;
+    const pauses = own.stop();
     if (watcher) traced.push({ sent: run.sent, watched: await watcher.stop() });
     const cpu = cpuSeconds(platform.child.pid, true) - cpuBefore;
+    const serverAfter = mainThreadSchedule(platform.child.pid ?? 'self');
+    const backends = backendsOf(platform.child.pid, dbPort);
+    // a connection opened during the run counts from zero
+    const pgCpu = backends.reduce((sum, pid) => sum + cpuSeconds(pid) - (backendsBefore.get(pid) ?? 0), 0);
+    const clientAfter = mainThreadSchedule();
     const l = run.latencies;
     console.log(`GET /api/v1/pos/prompt: ${l.length} answered, ${run.failed} failed`);
     console.log(`  latency ms: p50 ${pct(l, 50)}  p90 ${pct(l, 90)}  p99 ${pct(l, 99)}  max ${pct(l, 100)}`);
-    console.log(`  server CPU ${(cpu / Math.max(1, l.length) * 1000).toFixed(2)} ms per request (Node process only; PostgreSQL is shared); load average after: ${load()}`);
+    console.log(`  server CPU ${(cpu / Math.max(1, l.length) * 1000).toFixed(2)} ms per request (Node process) + ${backends.length ? (pgCpu / Math.max(1, l.length) * 1000).toFixed(2) : '?'} ms (its ${backends.length} PostgreSQL backends); load average after: ${load()}`);
+    // Time runnable but not running is the machine's doing (other processes had the CPUs), not ours.
+    console.log(`  server main thread: ran ${((serverAfter.runMs - serverBefore.runMs) / Math.max(1, l.length)).toFixed(2)} ms per request, waited for a CPU ${(serverAfter.waitMs - serverBefore.waitMs).toFixed(0)} ms in ${runSeconds.toFixed(1)} s (${((serverAfter.waitMs - serverBefore.waitMs) / runSeconds).toFixed(0)} ms per second); client main thread waited ${(clientAfter.waitMs - clientBefore.waitMs).toFixed(0)} ms`);
+    console.log(`  client (this process): event-loop delay p99 ${pauses.eldP99.toFixed(1)} max ${pauses.eldMax.toFixed(1)} ms; GC ${pauses.gcMs.toFixed(0)} ms in ${pauses.gcs}, max ${pauses.gcMax.toFixed(1)} ms`);
   }
   if (values.trace) {
     await stopPlatform(platform);
+    if (values['server-node-options']) console.log(`server output:\n${platform.output()}`);
     platform = undefined;
     traced.forEach((t, i) => {
       console.log(`run ${i + 1}, where the slow requests' time went:`);
@@ -156,6 +227,9 @@ try {
     });
   }
 } finally {
-  if (platform) await stopPlatform(platform);
+  if (platform) {
+    await stopPlatform(platform);
+    if (values['server-node-options']) console.log(`server output:\n${platform.output()}`);
+  }
   await handle.close();
 }

@@ -1,11 +1,12 @@
 // A latency trace for benchmarks: with YUCHI_REQUEST_TRACE=<file>, the server records every
 // request's phases (received, authenticated, handler done, reply sent, on an epoch clock shared
 // with the client on the same machine), every pool acquire (how long it waited, whether it opened
-// a connection), every query's time on its connection, and per 100 ms window the event-loop delay
-// and garbage collections; the lines are appended to the file every second and when the server closes. It answers
+// a connection), every query's time on its connection, and per 100 ms window the event-loop delay,
+// garbage collections and how long the main thread ran and waited for a CPU (Linux schedstat: a
+// busy machine shows as time runnable but not running); the lines are appended to the file every second and when the server closes. It answers
 // "was the time spent in our process, waiting for the pool, in PostgreSQL, or before we got it".
 // Off unless the variable is set: nothing is wrapped then.
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
@@ -15,11 +16,19 @@ export const epochMs = (): number => performance.timeOrigin + performance.now();
 
 interface Timed { at: number; ms: number }
 
+/** The main thread's time on a CPU and runnable but waiting for one, in ms (Linux; zeros elsewhere). */
+export function mainThreadSchedule(pid: number | 'self' = 'self'): { runMs: number; waitMs: number; slices: number } {
+  const file = `/proc/${pid}/schedstat`;
+  if (!existsSync(file)) return { runMs: 0, waitMs: 0, slices: 0 };
+  const [run = 0, wait = 0, slices = 0] = readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
+  return { runMs: run / 1e6, waitMs: wait / 1e6, slices };
+}
+
 export function traceRequests(app: FastifyInstance, pool: pg.Pool, file: string): void {
   const requests: Record<string, number | string>[] = [];
   const acquires: (Timed & { opened: boolean; waiting: number; total: number })[] = [];
   const queries: Timed[] = [];
-  const windows: { at: number; eldMax: number; eldMean: number; gcMs: number; gcs: number }[] = [];
+  const windows: { at: number; eldMax: number; eldMean: number; gcMs: number; gcs: number; runMs: number; waitMs: number }[] = [];
   const gcs: (Timed & { kind: number })[] = [];
   const seen = new WeakSet<object>();
 
@@ -56,8 +65,11 @@ export function traceRequests(app: FastifyInstance, pool: pg.Pool, file: string)
     }
   });
   gc.observe({ entryTypes: ['gc'] });
+  let schedule = mainThreadSchedule();
   const tick = setInterval(() => {
-    windows.push({ at: epochMs(), eldMax: eld.max / 1e6, eldMean: eld.mean / 1e6, gcMs, gcs: gcCount });
+    const now = mainThreadSchedule();
+    windows.push({ at: epochMs(), eldMax: eld.max / 1e6, eldMean: eld.mean / 1e6, gcMs, gcs: gcCount, runMs: now.runMs - schedule.runMs, waitMs: now.waitMs - schedule.waitMs });
+    schedule = now;
     eld.reset();
     gcMs = 0;
     gcCount = 0;

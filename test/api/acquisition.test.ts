@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PosPromptAnswer } from '../../src/api/routes/workbench.ts';
 import { createGuideTasks } from '../../src/core/tasks/guide-tasks.ts';
 import { buildWorld, type World } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
@@ -123,6 +124,9 @@ describe('the till, the workbench and transfers', () => {
     const res = await app.inject({ method: 'GET', url: `/api/v1/pos/prompt?phone=13100000001&storeId=${world.stores.futian}`, headers: admin });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ customer: null, actions: [{ kind: 'add_friend', code: { name: '福田收银台码 2' } }] });
+    // written without the schema's encoder: still JSON, and the bytes the encoder would write
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.body).toBe(JSON.stringify(PosPromptAnswer.parse(res.json())));
     // A guide's till is their own store.
     const guide = await app.inject({ method: 'GET', url: '/api/v1/pos/prompt?phone=13100000001', headers: guideLi });
     expect(guide.json().store).toEqual({ id: world.stores.futian, name: '福田中心店' });
