@@ -71,6 +71,7 @@ try {
   const batches = Number(values.batches);
   const warm = Number(values.warm);
   let nodeUs = 0;
+  let nodeSystemUs = 0;
   let parseUs = 0;
   let events = 0;
   console.log(`load average before: ${load()}; ${warm} warm-up batches, then ${batches} measured`);
@@ -87,6 +88,7 @@ try {
     if (!measuring) continue;
     parseUs += c1.user + c1.system - c0.user - c0.system;
     nodeUs += c2.user + c2.system - c1.user - c1.system;
+    nodeSystemUs += c2.system - c1.system;
     events += result.accepted;
   }
   measuring = false;
@@ -98,7 +100,7 @@ try {
   const totalNs = rows.reduce((n, [, c]) => n + c.ns, 0);
   const perBatch = (ns: number): string => (ns / 1e6 / batches).toFixed(1).padStart(6);
   const statements = rows.reduce((n, [, c]) => n + c.calls, 0) / batches;
-  console.log(`${batches} batches, ${events} events accepted; per batch: ${statements.toFixed(1)} statements, PostgreSQL backend CPU ${perBatch(totalNs)} ms, Node ${(nodeUs / 1e3 / batches).toFixed(1)} ms (+ JSON.parse ${(parseUs / 1e3 / batches).toFixed(1)} ms)`);
+  console.log(`${batches} batches, ${events} events accepted; per batch: ${statements.toFixed(1)} statements, PostgreSQL backend CPU ${perBatch(totalNs)} ms, Node ${(nodeUs / 1e3 / batches).toFixed(1)} ms (of which kernel ${(nodeSystemUs / 1e3 / batches).toFixed(1)} ms; + JSON.parse ${(parseUs / 1e3 / batches).toFixed(1)} ms)`);
   console.log(`load average after: ${load()}`);
   console.log(`PostgreSQL processes' CPU per batch (incl. 2 s after): ${kindCost.map(([k, v]) => `${k} ${(v * 1000 / batches).toFixed(1)} ms`).join(', ')}`);
   console.log('backend CPU per batch, by statement:');

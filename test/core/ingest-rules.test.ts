@@ -92,6 +92,15 @@ describe('identities', () => {
     });
   });
 
+  it('reads only a ref\'s own fields: an inherited identity names nobody', () => {
+    const inherited = Object.create({ phone: '13800001111' }) as Record<string, unknown>;
+    expect(parseRef(inherited)).toMatchObject({ error: { code: 'missing_customer' } });
+    inherited.memberNo = 'M1';
+    expect(parseRef(inherited)).toEqual({ identities: [{ kind: 'member_no', value: 'M1' }] });
+    expect(parseRef({ customerId: null, phone: null, memberNo: ' M2 ' })).toEqual({ identities: [{ kind: 'member_no', value: 'M2' }] });
+    expect(parseRef({ phone: 'x' }, 'events[3].customer')).toEqual({ error: { code: 'invalid_customer', message: 'events[3].customer.phone: is not a mainland mobile number or an E.164 number' } });
+  });
+
   const ref = (...ids: [string, string][]): ParsedRef => ({ identities: ids.map(([kind, value]) => ({ kind: kind as 'phone', value })) });
 
   it('plans one new person for refs sharing an unknown identity, and links new identities to a known one', () => {

@@ -124,46 +124,51 @@ function staffOf(p: Record<string, unknown>): StaffRef | null {
   return wecom !== null ? { staffWecomUserId: wecom } : null;
 }
 
+/** A rejected event. (A plain function, not a closure made per event: this runs for every event.) */
+function rejection(index: number, code: string, message: string): { rejection: Rejection } {
+  return { rejection: { index, code, message } };
+}
+
 /** Checks one event of a batch. */
 export function checkEvent(raw: unknown, index: number, now: Date): CheckedEvent | { rejection: Rejection } {
-  const reject = (code: string, message: string) => ({ rejection: { index, code, message } });
   const at = `events[${index}]`;
-  if (!isRecord(raw)) return reject('invalid_event', `${at}: must be an object`);
+  if (!isRecord(raw)) return rejection(index, 'invalid_event', `${at}: must be an object`);
 
   const id = raw.id;
-  if (id === undefined || id === null || id === '') return reject('missing_id', `${at}.id: is required (the event's idempotency key)`);
-  if (typeof id !== 'string' || id.length > 200) return reject('invalid_id', `${at}.id: must be a string of at most 200 characters`);
-  if (id.startsWith('yuchi:')) return reject('invalid_id', `${at}.id: ids beginning "yuchi:" are Yuchi's own`);
+  if (id === undefined || id === null || id === '') return rejection(index, 'missing_id', `${at}.id: is required (the event's idempotency key)`);
+  if (typeof id !== 'string' || id.length > 200) return rejection(index, 'invalid_id', `${at}.id: must be a string of at most 200 characters`);
+  if (id.startsWith('yuchi:')) return rejection(index, 'invalid_id', `${at}.id: ids beginning "yuchi:" are Yuchi's own`);
 
   const type = raw.type;
-  if (type === undefined || type === null || type === '') return reject('missing_type', `${at}.type: is required`);
-  if (typeof type !== 'string' || !EVENT_TYPE.test(type)) return reject('invalid_type', `${at}.type: must be lower-case letters, digits, _ or . and start with a letter (at most 64)`);
-  if (RECORDED_BY_YUCHI.has(type)) return reject('invalid_type', `${at}.type: ${type} events are recorded by Yuchi itself`);
+  if (type === undefined || type === null || type === '') return rejection(index, 'missing_type', `${at}.type: is required`);
+  if (typeof type !== 'string' || !EVENT_TYPE.test(type)) return rejection(index, 'invalid_type', `${at}.type: must be lower-case letters, digits, _ or . and start with a letter (at most 64)`);
+  if (RECORDED_BY_YUCHI.has(type)) return rejection(index, 'invalid_type', `${at}.type: ${type} events are recorded by Yuchi itself`);
 
-  if (raw.customer === undefined || raw.customer === null) return reject('missing_customer', `${at}.customer: is required`);
+  if (raw.customer === undefined || raw.customer === null) return rejection(index, 'missing_customer', `${at}.customer: is required`);
   const customer = parseRef(raw.customer, `${at}.customer`);
-  if ('error' in customer) return reject(customer.error.code, customer.error.message);
+  if ('error' in customer) return rejection(index, customer.error.code, customer.error.message);
 
   const occurredAt = parseInstant(raw.occurredAt, now);
-  if (typeof occurredAt === 'string') return reject('invalid_timestamp', `${at}.occurredAt: ${raw.occurredAt === undefined ? 'is required' : occurredAt}`);
+  if (typeof occurredAt === 'string') return rejection(index, 'invalid_timestamp', `${at}.occurredAt: ${raw.occurredAt === undefined ? 'is required' : occurredAt}`);
 
   let source = 'api';
   if (raw.source !== undefined) {
-    if (typeof raw.source !== 'string' || !SOURCE.test(raw.source)) return reject('invalid_source', `${at}.source: must be a source name such as wecom, miniprogram or pos`);
+    if (typeof raw.source !== 'string' || !SOURCE.test(raw.source)) return rejection(index, 'invalid_source', `${at}.source: must be a source name such as wecom, miniprogram or pos`);
     source = raw.source;
   }
 
   const properties = raw.properties ?? {};
-  if (!isRecord(properties)) return reject('invalid_properties', `${at}.properties: must be an object`);
+  if (!isRecord(properties)) return rejection(index, 'invalid_properties', `${at}.properties: must be an object`);
   const negative = findNegativeAmount(properties, `${at}.properties`);
-  if (negative) return reject('negative_amount', `${negative}: must not be negative`);
+  if (negative) return rejection(index, 'negative_amount', `${negative}: must not be negative`);
   const propertiesJson = JSON.stringify(properties);
-  if (Buffer.byteLength(propertiesJson) > MAX_PROPERTIES_BYTES) return reject('invalid_properties', `${at}.properties: must be at most ${MAX_PROPERTIES_BYTES} bytes of JSON`);
+  // A UTF-16 unit is at most 3 bytes of UTF-8: short text needs no byte count.
+  if (propertiesJson.length * 3 > MAX_PROPERTIES_BYTES && Buffer.byteLength(propertiesJson) > MAX_PROPERTIES_BYTES) return rejection(index, 'invalid_properties', `${at}.properties: must be at most ${MAX_PROPERTIES_BYTES} bytes of JSON`);
 
   const shape = PROPERTY_SHAPES[type];
   if (shape) {
     const checked = shape.safeParse(properties);
-    if (!checked.success) return reject('invalid_properties', zodMessage(checked.error, `${at}.properties`));
+    if (!checked.success) return rejection(index, 'invalid_properties', zodMessage(checked.error, `${at}.properties`));
   }
 
   let effect: EventEffect = { kind: 'none' };
@@ -172,7 +177,7 @@ export function checkEvent(raw: unknown, index: number, now: Date): CheckedEvent
     case 'contact_added':
     case 'contact_deleted': {
       const staff = staffOf(properties);
-      if (!staff) return reject('invalid_properties', `${at}.properties.staffWecomUserId: a contact event names the staff member (staffWecomUserId or staffId)`);
+      if (!staff) return rejection(index, 'invalid_properties', `${at}.properties.staffWecomUserId: a contact event names the staff member (staffWecomUserId or staffId)`);
       effect = { kind: 'contact', action: type === 'contact_added' ? 'added' : 'deleted', staff, state: str(properties.state), channel: str(properties.channel) };
       if (type === 'contact_added') attributes = attributesOf(properties);
       break;
@@ -195,7 +200,7 @@ export function checkEvent(raw: unknown, index: number, now: Date): CheckedEvent
         ...(type === 'order_refunded' && properties.refundedFen === undefined ? { status: 'refunded' } : {}),
       }, index, now, `${at}.properties`);
       if ('rejection' in order) return order;
-      if (type === 'order_refunded' && order.refundedFen === 0) return reject('invalid_properties', `${at}.properties.refundedFen: an order_refunded event refunds something`);
+      if (type === 'order_refunded' && order.refundedFen === 0) return rejection(index, 'invalid_properties', `${at}.properties.refundedFen: an order_refunded event refunds something`);
       effect = { kind: 'order', order };
       break;
     }
