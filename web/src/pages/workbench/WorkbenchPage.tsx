@@ -16,6 +16,7 @@ import type { MessageKey } from '../../i18n/zh-CN.ts';
 import { useMe, useTenantZone } from '../../session.tsx';
 import './workbench.css';
 import { activeStaffOptions } from '../../labels.ts';
+import { errorText } from '../../refusal-text.ts';
 
 function CustomerList({ title, items, note }: { title: MessageKey; items: ListedCustomer[]; note?: (c: ListedCustomer) => string }) {
   const t = useT();
@@ -77,7 +78,7 @@ export default function WorkbenchPage() {
       await acquisitionApi.finishTask(task.id, outcome);
       bench.reload();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     } finally {
       setBusy(null);
     }
