@@ -130,7 +130,6 @@ export function errorText<C extends string>(t: Translate, err: unknown, wording:
         return field ? t('refusal.named', { field, reason }) : reason;
       }).join(t('refusal.separator'));
     }
-    if (isShared(err.code)) return t(SHARED[err.code] ?? 'refusal.fallback');
     const general = generalKey(err);
     if (general) return t(general);
     return err.message;
