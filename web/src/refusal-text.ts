@@ -6,7 +6,7 @@
 import { ApiError, type ErrorDetail } from './api.ts';
 import type { Translate } from './i18n/i18n.tsx';
 import type { MessageKey } from './i18n/zh-CN.ts';
-import { detailText, pathParts } from './labels.ts';
+import { consentChannelLabel, detailText, pathParts } from './labels.ts';
 
 /**
  * Reasons several pages can meet, worded in their areas' files. Where two areas use one code
@@ -70,6 +70,29 @@ const SHARED: Record<string, MessageKey> = {
   cart_empty: 'fission.refusal.cart_empty',
   self_referral: 'fission.refusal.self_referral',
   code_taken: 'fission.refusal.code_taken',
+  unknown_group: 'refusal.unknown_group',
+  unknown_staff: 'refusal.unknown_staff',
+  unknown_template: 'refusal.unknown_template',
+  // tags, pre-tags and a customer's tags
+  name_length: 'tags.refusal.name_length',
+  unknown_tag_group: 'tags.refusal.unknown_tag_group',
+  rule_cycle: 'tags.refusal.rule_cycle',
+  rule_needed: 'tags.refusal.rule_needed',
+  manual_has_no_rule: 'tags.refusal.manual_has_no_rule',
+  values_range: 'tags.refusal.values_range',
+  tags_needed: 'tags.refusal.tags_needed',
+  rule_tag_by_hand: 'tags.refusal.rule_tag_by_hand',
+  // groups: auto-invites, auto-replies, welcomes, the registry
+  tag_or_segment: 'groups.refusal.tag_or_segment',
+  reply_needed: 'groups.refusal.reply_needed',
+  group_or_kind: 'groups.refusal.group_or_kind',
+  capacity_below_members: 'groups.refusal.capacity_below_members',
+  // messages and mass sends; a guide's departure
+  template_needed: 'messaging.refusal.template_needed',
+  template_lacks_channel: 'messaging.refusal.template_lacks_channel',
+  no_send_to_confirm: 'messaging.refusal.no_send_to_confirm',
+  successor_is_leaver: 'workbench.refusal.successor_is_leaver',
+  already_resigned: 'workbench.refusal.already_resigned',
   // channel settings (the WeCom key and the SMS template are checked by refinements with codes)
   aes_key_length: 'channels.refusal.aes_key_length',
   aes_key_charset: 'channels.refusal.aes_key_charset',
@@ -116,7 +139,12 @@ const isShared = (code: string | undefined): code is string => code !== undefine
 export function reasonText<C extends string>(t: Translate, d: ErrorDetail, wording: Wording<C> = {}): string {
   const { codes = [], keyOf } = wording;
   if (keyOf && codes.some((c) => c === d.code)) return detailText(t, d, codes, keyOf);
-  if (isShared(d.code)) return detailText(t, d, [d.code], (c) => SHARED[c] ?? 'refusal.fallback');
+  if (isShared(d.code)) {
+    // A channel named in the values reads as the console names it (企业微信, 短信 …).
+    const channel = d.params?.channel;
+    const worded = typeof channel === 'string' ? { ...d, params: { ...d.params, channel: consentChannelLabel(t, channel) } } : d;
+    return detailText(t, worded, [d.code], (c) => SHARED[c] ?? 'refusal.fallback');
+  }
   return detailText(t, d);
 }
 

@@ -24,9 +24,9 @@ export interface MassSendView {
 }
 
 async function specFor(db: Db, tenantId: string, input: MassSendInput, massSendId: string): Promise<PlanSpec> {
-  const template = await getTemplate(db, tenantId, input.templateId).catch(() => { throw invalid('templateId', 'no such template'); });
+  const template = await getTemplate(db, tenantId, input.templateId).catch(() => { throw invalid('templateId', 'no such template', { code: 'unknown_template', params: {} }); });
   const part = input.channel === 'sandbox' ? template.content.sandbox ?? template.content.wecom : template.content[input.channel];
-  if (!part) throw invalid('channel', `the template has no ${input.channel} content`);
+  if (!part) throw invalid('channel', `the template has no ${input.channel} content`, { code: 'template_lacks_channel', params: { channel: input.channel } });
   return { massSendId, channel: input.channel, content: template.content, audience: input.audience, schedule: input.schedule, priority: input.priority, holdoutPercent: input.holdoutPercent, couponTemplateId: input.couponTemplateId ?? null };
 }
 
@@ -224,7 +224,7 @@ export async function confirmStaffSend(db: Db, tenantId: string, massSendId: str
     const staff = await trx.updateTable('mass_send_staff').set({ status: 'confirmed', confirmed_at: new Date() })
       .where('tenant_id', '=', tenantId).where('mass_send_id', '=', massSendId).where('staff_id', '=', staffId)
       .where('status', '=', 'handed_over').executeTakeFirst();
-    if (Number(staff.numUpdatedRows) === 0) throw new YuchiError('conflict', 'this staff member has no mass send waiting for confirmation', [{ path: 'staffId', message: 'not handed over' }]);
+    if (Number(staff.numUpdatedRows) === 0) throw new YuchiError('conflict', 'this staff member has no mass send waiting for confirmation', [{ path: 'staffId', message: 'not handed over', code: 'no_send_to_confirm', params: {} }]);
     await sql`update messages set status = 'sent', sent_at = now(), updated_at = now()
                where tenant_id = ${tenantId} and mass_send_id = ${massSendId} and staff_id = ${staffId} and status = 'awaiting_confirmation'`.execute(trx);
   });

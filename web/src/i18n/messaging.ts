@@ -114,6 +114,9 @@ export const messagingZhCN = {
   'msg.box.reply': '以客户身份回复…',
   'msg.box.send': '发送',
   'msg.box.resent': '重发 {n} 次已去重',
+  'messaging.refusal.template_needed': '请选择消息模板或填写内容',
+  'messaging.refusal.template_lacks_channel': '该模板没有{channel}内容',
+  'messaging.refusal.no_send_to_confirm': '该员工没有待确认的群发',
 } as const;
 
 export const messagingEnUS: Record<keyof typeof messagingZhCN, string> = {
@@ -231,4 +234,7 @@ export const messagingEnUS: Record<keyof typeof messagingZhCN, string> = {
   'msg.box.reply': 'Reply as the customer…',
   'msg.box.send': 'Send',
   'msg.box.resent': '{n} resends de-duplicated',
+  'messaging.refusal.template_needed': 'Choose a template or write the content',
+  'messaging.refusal.template_lacks_channel': 'The template has no {channel} content',
+  'messaging.refusal.no_send_to_confirm': 'This staff member has no mass send waiting for confirmation',
 };

@@ -63,6 +63,17 @@ export const refusalsZhCN = {
   'refusal.unknown_segment': '人群不存在，请重新选择',
   'refusal.request_key_reused': '这次提交已用于另一个对象，请关闭后重新打开再提交',
   'refusal.request_in_progress': '同一请求正在处理，请稍后再试',
+  'refusal.unknown_group': '群不存在，可能已删除',
+  'refusal.unknown_staff': '员工不存在，请重新选择',
+  'refusal.unknown_template': '消息模板不存在，请重新选择',
+  'tags.refusal.name_length': '须为 {minimum}–{maximum} 个字符',
+  'tags.refusal.unknown_tag_group': '标签组不存在，请重新选择',
+  'tags.refusal.rule_cycle': '规则标签互相引用，形成循环：{cycle}',
+  'tags.refusal.rule_needed': '规则标签需要填写规则',
+  'tags.refusal.manual_has_no_rule': '手动标签不能设置规则，请新建一个规则标签',
+  'tags.refusal.values_range': '请填写 {minimum}–{maximum} 个值',
+  'tags.refusal.tags_needed': '请至少选择一个标签',
+  'tags.refusal.rule_tag_by_hand': '“{tag}”是规则标签，由规则自动打上和移除',
 };
 
 export const refusalsEnUS: Record<keyof typeof refusalsZhCN, string> = {
@@ -127,4 +138,15 @@ export const refusalsEnUS: Record<keyof typeof refusalsZhCN, string> = {
   'refusal.unknown_segment': 'The segment does not exist; choose it again',
   'refusal.request_key_reused': 'This submission was already used for another target; close and open the dialog again',
   'refusal.request_in_progress': 'The same request is being handled; try again shortly',
+  'refusal.unknown_group': 'The group does not exist (it may have been removed)',
+  'refusal.unknown_staff': 'The staff member does not exist; choose again',
+  'refusal.unknown_template': 'The message template does not exist; choose again',
+  'tags.refusal.name_length': 'Must be {minimum}–{maximum} characters',
+  'tags.refusal.unknown_tag_group': 'The tag group does not exist; choose again',
+  'tags.refusal.rule_cycle': 'The rule tags refer to each other in a cycle: {cycle}',
+  'tags.refusal.rule_needed': 'A rule tag needs its rule',
+  'tags.refusal.manual_has_no_rule': 'A manual tag has no rule; create a rule tag instead',
+  'tags.refusal.values_range': 'Give {minimum}–{maximum} values',
+  'tags.refusal.tags_needed': 'Choose at least one tag',
+  'tags.refusal.rule_tag_by_hand': '“{tag}” is a rule tag: its rule adds and removes it',
 };

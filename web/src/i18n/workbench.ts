@@ -19,6 +19,8 @@ export const workbenchZhCN = {
   'workbench.team': '今日团队完成情况',
   'workbench.open': '待办',
   'workbench.guide': '导购',
+  'workbench.refusal.successor_is_leaver': '接替人须为其他员工',
+  'workbench.refusal.already_resigned': '该员工已离职',
 } as const;
 
 export const workbenchEnUS: Record<keyof typeof workbenchZhCN, string> = {
@@ -41,4 +43,6 @@ export const workbenchEnUS: Record<keyof typeof workbenchZhCN, string> = {
   'workbench.team': 'Team progress today',
   'workbench.open': 'To do',
   'workbench.guide': 'Guide',
+  'workbench.refusal.successor_is_leaver': 'The successor must be someone else',
+  'workbench.refusal.already_resigned': 'This staff member has already resigned',
 };
