@@ -73,6 +73,8 @@ const SHARED: Record<string, MessageKey> = {
   unknown_group: 'refusal.unknown_group',
   unknown_staff: 'refusal.unknown_staff',
   unknown_template: 'refusal.unknown_template',
+  unknown_partner: 'refusal.unknown_partner',
+  phone_format: 'refusal.phone_format',
   // tags, pre-tags and a customer's tags
   name_length: 'tags.refusal.name_length',
   unknown_tag_group: 'tags.refusal.unknown_tag_group',

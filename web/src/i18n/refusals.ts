@@ -74,6 +74,8 @@ export const refusalsZhCN = {
   'tags.refusal.values_range': '请填写 {minimum}–{maximum} 个值',
   'tags.refusal.tags_needed': '请至少选择一个标签',
   'tags.refusal.rule_tag_by_hand': '“{tag}”是规则标签，由规则自动打上和移除',
+  'refusal.unknown_partner': '推广员不存在，请重新选择',
+  'refusal.phone_format': '不是有效的手机号（大陆 11 位手机号，或 +86 开头的国际格式）',
 };
 
 export const refusalsEnUS: Record<keyof typeof refusalsZhCN, string> = {
@@ -149,4 +151,6 @@ export const refusalsEnUS: Record<keyof typeof refusalsZhCN, string> = {
   'tags.refusal.values_range': 'Give {minimum}–{maximum} values',
   'tags.refusal.tags_needed': 'Choose at least one tag',
   'tags.refusal.rule_tag_by_hand': '“{tag}” is a rule tag: its rule adds and removes it',
+  'refusal.unknown_partner': 'The partner does not exist; choose again',
+  'refusal.phone_format': 'Not a valid mobile number (11 digits in mainland China, or an E.164 number)',
 };
