@@ -67,7 +67,7 @@ describe('settings', () => {
   it('refuses a bad EncodingAESKey, naming the field, and saves nothing', async () => {
     const res = await app.inject({ method: 'PUT', url: '/api/v1/channels/wecom', headers: admin, payload: { ...wecomBody(), encodingAesKey: DOC_VECTOR.encodingAesKey.slice(1) } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.details).toContainEqual({ path: 'body.encodingAesKey', message: 'must be 43 characters (it has 42)', code: 'custom' });
+    expect(res.json().error.details).toContainEqual({ path: 'body.encodingAesKey', message: 'must be 43 characters (it has 42)', code: 'aes_key_length', params: { length: 42 } });
     const list = (await app.inject({ url: '/api/v1/channels', headers: admin })).json();
     expect(list.items.find((c: { kind: string }) => c.kind === 'wecom').configured).toBe(false);
   });

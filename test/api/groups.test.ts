@@ -34,7 +34,7 @@ describe('groups over HTTP', () => {
     expect(big.json().error.details[0].path).toBe('body.capacity');
     const noOwner = await app.inject({ method: 'POST', url: '/api/v1/groups', headers: operator, payload: { name: '无主群', kind: 'value', ownerStaffId: newId() } });
     expect(noOwner.statusCode).toBe(400);
-    expect(noOwner.json().error.details).toEqual([{ path: 'ownerStaffId', message: 'no such staff member' }]);
+    expect(noOwner.json().error.details).toEqual([{ path: 'ownerStaffId', message: 'no such staff member', code: 'unknown_staff', params: {} }]);
 
     const mine = (await app.inject({ url: '/api/v1/groups', headers: guideLi })).json();
     expect(mine.items.map((g: { id: string }) => g.id)).toEqual([group.id]);
@@ -49,7 +49,7 @@ describe('groups over HTTP', () => {
     }))).execute();
     const tooSmall = await app.inject({ method: 'PATCH', url: `/api/v1/groups/${group.id}`, headers: operator, payload: { capacity: 2 } });
     expect(tooSmall.statusCode).toBe(400);
-    expect(tooSmall.json().error.details).toEqual([{ path: 'capacity', message: 'the group already has 3 members' }]);
+    expect(tooSmall.json().error.details).toEqual([{ path: 'capacity', message: 'the group already has 3 members', code: 'capacity_below_members', params: { members: 3 } }]);
     const bound = await app.inject({ method: 'PATCH', url: `/api/v1/groups/${group.id}`, headers: operator, payload: { chatId: 'wrFUTIAN001', purpose: '每日鲜果' } });
     expect(bound.json()).toMatchObject({ chatId: 'wrFUTIAN001', purpose: '每日鲜果', members: 3 });
     const clash = await app.inject({ method: 'PATCH', url: `/api/v1/groups/${other.id}`, headers: operator, payload: { chatId: 'wrFUTIAN001' } });
@@ -102,9 +102,9 @@ describe('groups over HTTP', () => {
   it('refuses an invite rule naming neither a tag nor a segment', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/group-invite-rules', headers: operator, payload: { name: '无人群', kind: 'value' } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.details[0]).toEqual({ path: 'tagId', message: 'name either a tag or a segment' });
+    expect(res.json().error.details[0]).toEqual({ path: 'tagId', message: 'name either a tag or a segment', code: 'tag_or_segment', params: {} });
     const unknown = await app.inject({ method: 'POST', url: '/api/v1/group-invite-rules', headers: operator, payload: { name: '未知', kind: 'value', segmentId: newId() } });
-    expect(unknown.json().error.details[0]).toEqual({ path: 'segmentId', message: 'no such segment' });
+    expect(unknown.json().error.details[0]).toEqual({ path: 'segmentId', message: 'no such segment', code: 'unknown_segment', params: {} });
     expect((await app.inject({ url: '/api/v1/group-invite-rules', headers: operator })).json().items).toEqual([]);
   });
 });

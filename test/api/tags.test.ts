@@ -53,7 +53,7 @@ describe('tag groups and tags over HTTP', () => {
     expect(bad.json().error).toMatchObject({ code: 'invalid', message: 'rule.all[1].op: must be one of >=, >, <=, <, =' });
     const foreign = await app.inject({ method: 'POST', url: '/api/v1/tags', headers: otherAdmin, payload: { groupId, name: 'x' } });
     expect(foreign.statusCode).toBe(400);
-    expect(foreign.json().error.details).toEqual([{ path: 'groupId', message: 'no such tag group' }]);
+    expect(foreign.json().error.details).toEqual([{ path: 'groupId', message: 'no such tag group', code: 'unknown_tag_group', params: {} }]);
     const guide = await app.inject({ method: 'POST', url: '/api/v1/tags', headers: guideLi, payload: { groupId, name: 'x' } });
     expect(guide.statusCode).toBe(403);
   });

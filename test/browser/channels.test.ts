@@ -53,7 +53,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`channels in Chromium (needs ${CHROMIUM})
     await card.getByLabel('EncodingAESKey（43 位）').fill(DOC_VECTOR.encodingAesKey.slice(1));
     await card.getByLabel('API 地址（可选，默认 https://qyapi.weixin.qq.com）').fill(fake.url);
     await page.getByTestId('save-wecom').click();
-    await expect.poll(() => card.textContent(), { timeout: 15_000 }).toContain('must be 43 characters');
+    await expect.poll(() => card.textContent(), { timeout: 15_000 }).toContain('须为 43 个字符（现在是 42 个）');
     await card.getByLabel('EncodingAESKey（43 位）').fill(DOC_VECTOR.encodingAesKey);
     await page.getByTestId('save-wecom').click();
     await expect.poll(() => card.textContent(), { timeout: 15_000 }).toContain('已配置');

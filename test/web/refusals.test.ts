@@ -49,7 +49,7 @@ describe('schema refusals in the console language', () => {
     ['discount', 1.5, '须为整数', 'Must be a whole number'],
     ['discount', 'ten', '须为数字', 'Must be a number'],
     ['threshold', 0, '须大于 0', 'Must be greater than 0'],
-    ['kind', 'bogus', '须为以下之一：percent, fixed', 'Must be one of: percent, fixed'],
+    ['kind', 'bogus', '须为以下之一：percent、fixed', 'Must be one of: percent, fixed'],
     ['email', 'nope', '不是有效的邮箱地址', 'Not a valid email address'],
     ['storeId', 'x', '不是有效的编号', 'Not a valid id'],
     ['skus', [], '至少 1 项', 'At least 1 items'],

@@ -134,8 +134,22 @@ function boundKey(side: 'tooSmall' | 'tooBig', p: Vars): MessageKey | undefined 
   return undefined;
 }
 
+/**
+ * The option codes an enum refusal lists, with the console's own labels where it has them (a channel,
+ * a role, a gender …): «须为以下之一：门店、小程序» rather than «pos, miniprogram». The first table
+ * that knows a code labels it; a code no table knows stays as it is.
+ */
+const OPTION_TABLES = [CHANNELS, SOURCE_CHANNELS, IDENTITY_KINDS, ORDER_STATUSES, GENDERS, STAFF_TITLES, ROLES, TAG_SOURCES, CONSENT_CHANNELS, IMPORT_STATUSES, FORM_STATUSES];
+
+export function optionsText(t: Translate, options: string): string {
+  return options.split(', ').filter((o) => o !== '').map((o) => {
+    const key = OPTION_TABLES.find((table) => Object.hasOwn(table, o))?.[o];
+    return key ? t(key) : o;
+  }).join(t('refusal.optionSeparator'));
+}
+
 /** zod's issue codes (the API's schema refusals) as a key and its values, or undefined for others. */
-function schemaWording(d: ErrorDetail): { key: MessageKey; vars: Vars } | undefined {
+function schemaWording(t: Translate, d: ErrorDetail): { key: MessageKey; vars: Vars } | undefined {
   const p = varsOf(d);
   switch (d.code) {
     case 'too_small':
@@ -150,7 +164,7 @@ function schemaWording(d: ErrorDetail): { key: MessageKey; vars: Vars } | undefi
     case 'invalid_value':
     case 'invalid_enum_value': {
       const many = String(p.options ?? '').includes(',');
-      return { key: many ? 'refusal.value.many' : 'refusal.value.one', vars: p };
+      return { key: many ? 'refusal.value.many' : 'refusal.value.one', vars: { ...p, options: optionsText(t, String(p.options ?? '')) } };
     }
     case 'invalid_format':
       return { key: FORMATS[String(p.format)] ?? 'refusal.format.other', vars: p };
@@ -173,7 +187,7 @@ function schemaWording(d: ErrorDetail): { key: MessageKey; vars: Vars } | undefi
 export function detailText<C extends string>(t: Translate, d: ErrorDetail, codes: readonly C[] = [], keyOf?: (code: C) => MessageKey): string {
   const code = codes.find((c) => c === d.code);
   if (code !== undefined && keyOf) return t(keyOf(code), varsOf(d));
-  const schema = schemaWording(d);
+  const schema = schemaWording(t, d);
   if (schema) return t(schema.key, schema.vars);
   return d.message.trim() !== '' ? d.message : t('refusal.fallback');
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ErrorDetail } from '../errors.ts';
 import { issueDetail } from '../zod-details.ts';
 import type { ChannelKind } from '../../db/schema.ts';
-import { checkEncodingAesKey } from './wecom/wecom.crypto.ts';
+import { encodingAesKeyProblem } from './wecom/wecom.crypto.ts';
 
 export const CHANNEL_KINDS = ['wecom', 'email', 'sms', 'webhook'] as const satisfies readonly ChannelKind[];
 
@@ -17,8 +17,9 @@ export const WecomSettings = z.object({
   secret: z.string().trim().min(1, 'is required').max(128),
   token: z.string().trim().regex(/^[A-Za-z0-9]{1,32}$/, 'must be the callback Token: 1–32 letters or digits'),
   encodingAesKey: z.string().trim().superRefine((key, ctx) => {
-    const problem = checkEncodingAesKey(key);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    const problem = encodingAesKeyProblem(key);
+    // The code and its values ride in params, so the console words the check (wordedIssue).
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.message, params: { code: problem.code, ...problem.params } });
   }),
   apiBaseUrl: httpUrl.nullish().describe('WeCom API server; default https://qyapi.weixin.qq.com (a proxy or a test server)'),
 });
@@ -46,7 +47,9 @@ export const SmsSettings = z.object({
   method: z.enum(['POST', 'GET']).default('POST'),
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a header name'), z.string().max(1000)).default({}),
   bodyFormat: z.enum(['json', 'form']).default('json').describe('how {phone}, {text}, {sign} are escaped in the body template'),
-  bodyTemplate: z.string().max(4000).refine((t) => t.includes('{phone}'), 'must contain {phone}').refine((t) => t.includes('{text}'), 'must contain {text}'),
+  bodyTemplate: z.string().max(4000)
+    .refine((t) => t.includes('{phone}'), { message: 'must contain {phone}', params: { code: 'template_needs_placeholder', placeholder: '{phone}' } })
+    .refine((t) => t.includes('{text}'), { message: 'must contain {text}', params: { code: 'template_needs_placeholder', placeholder: '{text}' } }),
   sign: z.string().max(20).default('').describe('the SMS signature (签名), e.g. 【鱼池】'),
   success: SmsSuccessRule.default({}),
 });

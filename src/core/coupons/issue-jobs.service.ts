@@ -52,7 +52,7 @@ export async function createIssueJob(db: Db, tenantId: string, templateId: strin
     const target = input.targetKind === 'tag'
       ? await trx.selectFrom('tags').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.targetId).executeTakeFirst()
       : await trx.selectFrom('segments').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.targetId).executeTakeFirst();
-    if (!target) throw invalid('body.targetId', `no ${input.targetKind} ${input.targetId}`);
+    if (!target) throw invalid('body.targetId', `no ${input.targetKind} ${input.targetId}`, { code: input.targetKind === 'tag' ? 'unknown_tag' : 'unknown_segment', params: {} });
     const id = newId();
     const inserted = await sql<JobRow>`
       insert into coupon_issue_jobs (tenant_id, id, template_id, target_kind, target_id, request_key, created_by)
@@ -67,7 +67,7 @@ export async function createIssueJob(db: Db, tenantId: string, templateId: strin
     const existing = (await sql<JobRow>`select * from coupon_issue_jobs where tenant_id = ${tenantId} and template_id = ${templateId} and request_key = ${input.requestKey}`.execute(trx)).rows[0];
     if (!existing) throw new Error('issue job vanished');
     if (existing.target_kind !== input.targetKind || existing.target_id !== input.targetId) {
-      throw new YuchiError('conflict', `request key ${input.requestKey} was used for another target`, [{ path: 'body.requestKey', message: 'already used for another target' }]);
+      throw new YuchiError('conflict', `request key ${input.requestKey} was used for another target`, [{ path: 'body.requestKey', message: 'already used for another target', code: 'request_key_reused', params: {} }]);
     }
     return { job: toView(existing), created: false };
   });

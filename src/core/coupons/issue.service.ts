@@ -46,14 +46,14 @@ export async function issueCoupons(db: Db, tenantId: string, templateId: string,
       select t.*, tn.timezone from coupon_templates t join tenants tn on tn.id = t.tenant_id
        where t.tenant_id = ${tenantId} and t.id = ${templateId} for update of t`.execute(trx)).rows[0];
     if (!t) throw notFound('coupon template');
-    if (t.status !== 'active') throw new PromotionRefusal('template_not_active', `coupon template ${t.name} is ${t.status}, not active`);
-    if (t.valid_to && t.valid_to <= now) throw new PromotionRefusal('template_ended', `coupon template ${t.name} ended at ${t.valid_to.toISOString()}`);
+    if (t.status !== 'active') throw new PromotionRefusal('template_not_active', `coupon template ${t.name} is ${t.status}, not active`, 'body', { template: t.name, status: t.status });
+    if (t.valid_to && t.valid_to <= now) throw new PromotionRefusal('template_ended', `coupon template ${t.name} ended at ${t.valid_to.toISOString()}`, 'body', { template: t.name, endedAt: t.valid_to.toISOString() });
 
     const known = await sql<{ id: string }>`select id from customers where tenant_id = ${tenantId} and id = any(${wanted}::uuid[])`.execute(trx);
     const knownIds = new Set(known.rows.map((r) => r.id));
     const unknown = wanted.map((id, i) => ({ id, i })).filter((x) => !knownIds.has(x.id));
     if (unknown.length > 0) {
-      throw new YuchiError('invalid', `no customer ${unknown[0]?.id ?? ''}`, unknown.map((x) => ({ path: `body.customers.${x.i}`, message: `no customer ${x.id}` })));
+      throw new YuchiError('invalid', `no customer ${unknown[0]?.id ?? ''}`, unknown.map((x) => ({ path: `body.customers.${x.i}`, message: `no customer ${x.id}`, code: 'unknown_customer', params: {} })));
     }
 
     const keyOf = (customerId: string): string => `${options.requestKey}:${customerId}`;
@@ -78,7 +78,7 @@ export async function issueCoupons(db: Db, tenantId: string, templateId: string,
     if (t.total_stock !== null) {
       const left = t.total_stock - t.issued_count;
       if (todo.length > left) {
-        if (!options.partial) throw new PromotionRefusal('stock_exhausted', `coupon template ${t.name} has ${left} coupons left; ${todo.length} asked`);
+        if (!options.partial) throw new PromotionRefusal('stock_exhausted', `coupon template ${t.name} has ${left} coupons left; ${todo.length} asked`, 'body', { template: t.name, left, asked: todo.length });
         for (const id of todo.slice(Math.max(0, left))) skipped.push({ customerId: id, reason: 'stock_exhausted' });
         todo = todo.slice(0, Math.max(0, left));
       }

@@ -142,7 +142,7 @@ export async function buyFlashSale(db: Db, tenantId: string, saleId: string, inp
   const early = refusalFor(sale, quantity, now);
   if (early) throw early;
   const customer = await db.selectFrom('customers').select('id').where('tenant_id', '=', tenantId).where('id', '=', customerId).executeTakeFirst();
-  if (!customer) throw invalid('body.customer', `no customer ${customerId}`);
+  if (!customer) throw invalid('body.customer', `no customer ${customerId}`, { code: 'unknown_customer', params: {} });
 
   return inTransaction(db, async (trx) => {
     const taken = (await sql<{ remaining: number }>`

@@ -111,13 +111,13 @@ export async function getGroupBuy(db: Db, tenantId: string, ref: { id: string } 
 export async function openGroupBuy(db: Db, tenantId: string, input: GroupBuyInput, options: { actor: string; now?: Date }): Promise<GroupBuyView> {
   const now = options.now ?? new Date();
   const details: ErrorDetail[] = [];
-  if (input.priceFen > input.originalPriceFen) details.push({ path: 'body.priceFen', message: 'must not exceed originalPriceFen' });
+  if (input.priceFen > input.originalPriceFen) details.push({ path: 'body.priceFen', message: 'must not exceed originalPriceFen', code: 'price_above_original', params: { originalPriceFen: input.originalPriceFen } });
   const [leader, store] = await Promise.all([
     db.selectFrom('customers').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.leaderCustomerId).executeTakeFirst(),
     input.storeId ? db.selectFrom('stores').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.storeId).executeTakeFirst() : Promise.resolve({ id: null }),
   ]);
-  if (!leader) details.push({ path: 'body.leader', message: `no customer ${input.leaderCustomerId}` });
-  if (!store) details.push({ path: 'body.storeId', message: `no store ${input.storeId ?? ''}` });
+  if (!leader) details.push({ path: 'body.leader', message: `no customer ${input.leaderCustomerId}`, code: 'unknown_customer', params: {} });
+  if (!store) details.push({ path: 'body.storeId', message: `no store ${input.storeId ?? ''}`, code: 'unknown_store', params: {} });
   const first = details[0];
   if (first) throw new YuchiError('invalid', `${first.path}: ${first.message}`, details);
   const id = newId();
@@ -140,15 +140,15 @@ export async function joinGroupBuy(db: Db, tenantId: string, token: string, inpu
   const early = seatRefusal(b.status, new Date(b.expiresAt), b.joined, b.targetSize, now);
   if (early) throw early;
   const customer = await db.selectFrom('customers').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.customerId).executeTakeFirst();
-  if (!customer) throw invalid('body.customer', `no customer ${input.customerId}`);
+  if (!customer) throw invalid('body.customer', `no customer ${input.customerId}`, { code: 'unknown_customer', params: {} });
   await inTransaction(db, (trx) => takeSeat(trx, tenantId, b.id, input.customerId, input.paid ?? true, now, options.actor));
   return getGroupBuy(db, tenantId, { id: b.id });
 }
 
 function seatRefusal(status: string, expiresAt: Date, joined: number, targetSize: number, now: Date): GroupSellingRefusal | null {
-  if (status === 'succeeded' || joined >= targetSize) return new GroupSellingRefusal('group_full', 'the group is already full');
-  if (status !== 'open') return new GroupSellingRefusal('closed', `the group buy is ${status}`);
-  if (now >= expiresAt) return new GroupSellingRefusal('deadline_passed', `the group buy expired at ${expiresAt.toISOString()}`);
+  if (status === 'succeeded' || joined >= targetSize) return new GroupSellingRefusal('group_full', 'the group is already full', 'body', { size: targetSize });
+  if (status !== 'open') return new GroupSellingRefusal('closed', `the group buy is ${status}`, 'body', { status });
+  if (now >= expiresAt) return new GroupSellingRefusal('deadline_passed', `the group buy expired at ${expiresAt.toISOString()}`, 'body', { deadline: expiresAt.toISOString() });
   return null;
 }
 
@@ -159,7 +159,7 @@ async function takeSeat(trx: Db, tenantId: string, id: string, customerId: strin
     returning joined, target_size, price_fen, sku`.execute(trx)).rows[0];
   if (!seat) {
     const b = (await sql<{ status: string; expires_at: Date; joined: number; target_size: number }>`select status, expires_at, joined, target_size from group_buys where tenant_id = ${tenantId} and id = ${id}`.execute(trx)).rows[0];
-    throw (b && seatRefusal(b.status, b.expires_at, b.joined, b.target_size, now)) ?? new GroupSellingRefusal('group_full', 'the group is already full');
+    throw (b && seatRefusal(b.status, b.expires_at, b.joined, b.target_size, now)) ?? new GroupSellingRefusal('group_full', 'the group is already full', 'body', { size: b?.target_size ?? 0 });
   }
   const paidFen = paid ? seat.price_fen : 0;
   const inserted = await sql`

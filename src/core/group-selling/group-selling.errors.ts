@@ -2,7 +2,7 @@
 // promotions' refusals: 409 when the state of things refuses it (deadline passed, sold out,
 // already joined, group full), 422 when the request itself does not qualify (not a member of the
 // group, a self-referral). The reason is the error code in the body.
-import { YuchiError } from '../errors.ts';
+import { YuchiError, type ErrorDetail } from '../errors.ts';
 
 export type GroupSellingReason =
   | 'deadline_passed'
@@ -28,8 +28,11 @@ export class GroupSellingRefusal extends YuchiError {
     override readonly reason: GroupSellingReason,
     message: string,
     path = 'body',
+    /** The values the console's sentence for the reason needs (a count, a status, a time). */
+    params: ErrorDetail['params'] = {},
   ) {
-    super(STATE_CONFLICTS.has(reason) ? 'conflict' : 'unprocessable', message, [{ path, message }], reason);
+    // The detail carries the reason too, so the console words it like any coded refusal.
+    super(STATE_CONFLICTS.has(reason) ? 'conflict' : 'unprocessable', message, [{ path, message, code: reason, params }], reason);
     this.name = 'GroupSellingRefusal';
   }
 }

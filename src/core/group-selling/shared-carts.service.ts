@@ -59,10 +59,10 @@ export async function getSharedCart(db: Db, tenantId: string, ref: { id: string 
 
 export async function openSharedCart(db: Db, tenantId: string, input: { initiatorCustomerId: string; storeId?: string | null }): Promise<SharedCartView> {
   const customer = await db.selectFrom('customers').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.initiatorCustomerId).executeTakeFirst();
-  if (!customer) throw invalid('body.initiator', `no customer ${input.initiatorCustomerId}`);
+  if (!customer) throw invalid('body.initiator', `no customer ${input.initiatorCustomerId}`, { code: 'unknown_customer', params: {} });
   if (input.storeId) {
     const store = await db.selectFrom('stores').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.storeId).executeTakeFirst();
-    if (!store) throw invalid('body.storeId', `no store ${input.storeId}`);
+    if (!store) throw invalid('body.storeId', `no store ${input.storeId}`, { code: 'unknown_store', params: {} });
   }
   const id = newId();
   await db.insertInto('shared_carts').values({ tenant_id: tenantId, id, share_token: randomBytes(9).toString('base64url'), initiator_customer_id: input.initiatorCustomerId, store_id: input.storeId ?? null }).execute();
@@ -77,10 +77,10 @@ export async function addToSharedCart(
 ): Promise<SharedCartView> {
   const cart = await getSharedCart(db, tenantId, { token });
   const customer = await db.selectFrom('customers').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.customerId).executeTakeFirst();
-  if (!customer) throw invalid('body.customer', `no customer ${input.customerId}`);
+  if (!customer) throw invalid('body.customer', `no customer ${input.customerId}`, { code: 'unknown_customer', params: {} });
   await inTransaction(db, async (trx) => {
     const open = await sql`select 1 from shared_carts where tenant_id = ${tenantId} and id = ${cart.id} and status = 'open' for share`.execute(trx);
-    if (open.rows.length === 0) throw new GroupSellingRefusal('closed', 'the shared cart is already paid or cancelled');
+    if (open.rows.length === 0) throw new GroupSellingRefusal('closed', 'the shared cart is already paid or cancelled', 'body', { status: 'closed' });
     await trx.insertInto('shared_cart_items').values({
       tenant_id: tenantId, cart_id: cart.id, id: newId(), customer_id: input.customerId, sku: input.sku, name: input.name, quantity: input.quantity, unit_price_fen: input.unitPriceFen,
     }).execute();
@@ -92,7 +92,7 @@ export async function removeFromSharedCart(db: Db, tenantId: string, token: stri
   const cart = await getSharedCart(db, tenantId, { token });
   await inTransaction(db, async (trx) => {
     const open = await sql`select 1 from shared_carts where tenant_id = ${tenantId} and id = ${cart.id} and status = 'open' for share`.execute(trx);
-    if (open.rows.length === 0) throw new GroupSellingRefusal('closed', 'the shared cart is already paid or cancelled');
+    if (open.rows.length === 0) throw new GroupSellingRefusal('closed', 'the shared cart is already paid or cancelled', 'body', { status: 'closed' });
     // Only the one who added a line (or the initiator) takes it out.
     const gone = await sql`
       delete from shared_cart_items where tenant_id = ${tenantId} and cart_id = ${cart.id} and id = ${lineId}
@@ -109,7 +109,7 @@ export async function checkoutSharedCart(db: Db, tenantId: string, token: string
   if (cart.initiatorCustomerId !== input.customerId) throw new GroupSellingRefusal('not_initiator', 'only the one who started the 拼单 pays for it', 'body.customer');
   await inTransaction(db, async (trx) => {
     const locked = (await sql<{ status: string; store_id: string | null }>`select status, store_id from shared_carts where tenant_id = ${tenantId} and id = ${cart.id} for update`.execute(trx)).rows[0];
-    if (!locked || locked.status !== 'open') throw new GroupSellingRefusal('closed', 'the shared cart is already paid or cancelled');
+    if (!locked || locked.status !== 'open') throw new GroupSellingRefusal('closed', 'the shared cart is already paid or cancelled', 'body', { status: 'closed' });
     const lines = await sql<{ id: string; sku: string; name: string; quantity: number; unit_price_fen: number }>`
       select id, sku, name, quantity, unit_price_fen from shared_cart_items where tenant_id = ${tenantId} and cart_id = ${cart.id} order by added_at, id`.execute(trx);
     if (lines.rows.length === 0) throw new GroupSellingRefusal('cart_empty', 'the shared cart has no items');

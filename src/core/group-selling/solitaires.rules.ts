@@ -46,11 +46,12 @@ export function renderSolitaire(s: SolitaireTextInput): string {
   return lines.length === 0 ? header.join('\n') : `${header.join('\n')}\n\n${lines.join('\n')}`;
 }
 
-export type JoinRefusal =
-  | { reason: 'closed'; message: string }
-  | { reason: 'deadline_passed'; message: string }
-  | { reason: 'limit_reached'; message: string }
-  | { reason: 'sold_out'; message: string };
+export type JoinRefusal = {
+  reason: 'closed' | 'deadline_passed' | 'limit_reached' | 'sold_out';
+  message: string;
+  /** The values the console's sentence needs (the status, the deadline, the limit, what is left). */
+  params: Record<string, string | number>;
+};
 
 /**
  * Whether a customer may hold `wanted` units where they now hold `held` (0 for a new entry).
@@ -62,11 +63,11 @@ export function quantityRefusal(
   wanted: number,
   now: Date,
 ): JoinRefusal | null {
-  if (s.status !== 'open') return { reason: 'closed', message: `the 接龙 is ${s.status}` };
-  if (now >= s.deadlineAt) return { reason: 'deadline_passed', message: `the deadline ${s.deadlineAt.toISOString()} has passed` };
-  if (wanted > s.perCustomerLimit) return { reason: 'limit_reached', message: `at most ${s.perCustomerLimit} per customer` };
+  if (s.status !== 'open') return { reason: 'closed', message: `the 接龙 is ${s.status}`, params: { status: s.status } };
+  if (now >= s.deadlineAt) return { reason: 'deadline_passed', message: `the deadline ${s.deadlineAt.toISOString()} has passed`, params: { deadline: s.deadlineAt.toISOString() } };
+  if (wanted > s.perCustomerLimit) return { reason: 'limit_reached', message: `at most ${s.perCustomerLimit} per customer`, params: { limit: s.perCustomerLimit } };
   const left = s.stock - s.taken + held;
-  if (wanted > held && wanted > left) return { reason: 'sold_out', message: left === 0 ? 'sold out' : `only ${left} left` };
+  if (wanted > held && wanted > left) return { reason: 'sold_out', message: left === 0 ? 'sold out' : `only ${left} left`, params: { left } };
   return null;
 }
 

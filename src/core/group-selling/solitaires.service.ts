@@ -168,7 +168,7 @@ export async function createSolitaire(db: Db, tenantId: string, input: Solitaire
 async function refuse(db: Db, tenantId: string, id: string, held: number, wanted: number, now: Date): Promise<never> {
   const r = await row(db, tenantId, id);
   const why = quantityRefusal({ status: r.status, deadlineAt: r.deadline_at, stock: r.stock, taken: r.taken, perCustomerLimit: r.per_customer_limit }, held, wanted, now);
-  throw new GroupSellingRefusal(why?.reason ?? 'sold_out', why?.message ?? 'sold out', 'body.quantity');
+  throw new GroupSellingRefusal(why?.reason ?? 'sold_out', why?.message ?? 'sold out', 'body.quantity', why?.params ?? { left: 0 });
 }
 
 export async function joinSolitaire(
@@ -181,15 +181,15 @@ export async function joinSolitaire(
   const now = options.now ?? new Date();
   const r = await row(db, tenantId, id, options.ownerStaffId);
   const early = quantityRefusal({ status: r.status, deadlineAt: r.deadline_at, stock: r.stock, taken: r.taken, perCustomerLimit: r.per_customer_limit }, 0, input.quantity, now);
-  if (early) throw new GroupSellingRefusal(early.reason, early.message, 'body.quantity');
+  if (early) throw new GroupSellingRefusal(early.reason, early.message, 'body.quantity', early.params);
   const member = await sql<{ name: string; left_at: Date | null }>`
     select c.name, m.left_at from customers c
       left join group_members m on m.tenant_id = c.tenant_id and m.group_id = ${r.group_id} and m.customer_id = c.id
      where c.tenant_id = ${tenantId} and c.id = ${input.customerId}`.execute(db);
   const m = member.rows[0];
-  if (!m) throw invalid('body.customer', `no customer ${input.customerId}`);
+  if (!m) throw invalid('body.customer', `no customer ${input.customerId}`, { code: 'unknown_customer', params: {} });
   if (m.left_at !== null || !(await isMember(db, tenantId, r.group_id, input.customerId))) {
-    throw new GroupSellingRefusal('not_group_member', `the customer is not a member of group ${r.group_name}`, 'body.customer');
+    throw new GroupSellingRefusal('not_group_member', `the customer is not a member of group ${r.group_name}`, 'body.customer', { group: r.group_name });
   }
   await inTransaction(db, async (trx) => {
     const taken = await sql<{ taken: number }>`
@@ -232,7 +232,7 @@ export async function changeSolitaireEntry(
       select quantity from solitaire_entries where tenant_id = ${tenantId} and solitaire_id = ${id} and customer_id = ${customerId} for update`.execute(trx)).rows[0];
     if (!entry) throw new GroupSellingRefusal('not_joined', 'the customer is not on this 接龙', 'params.customerId');
     const why = quantityRefusal({ status: s.status, deadlineAt: s.deadline_at, stock: s.stock, taken: s.taken, perCustomerLimit: s.per_customer_limit }, entry.quantity, quantity, now);
-    if (why) throw new GroupSellingRefusal(why.reason, why.message, 'body.quantity');
+    if (why) throw new GroupSellingRefusal(why.reason, why.message, 'body.quantity', why.params);
     await sql`update solitaires set taken = taken - ${entry.quantity} + ${quantity} where tenant_id = ${tenantId} and id = ${id}`.execute(trx);
     if (quantity === 0) await sql`delete from solitaire_entries where tenant_id = ${tenantId} and solitaire_id = ${id} and customer_id = ${customerId}`.execute(trx);
     else await sql`update solitaire_entries set quantity = ${quantity}, updated_at = ${now} where tenant_id = ${tenantId} and solitaire_id = ${id} and customer_id = ${customerId}`.execute(trx);
@@ -274,7 +274,7 @@ export async function closeSolitaire(db: Db, tenantId: string, id: string, optio
 
 export async function cancelSolitaire(db: Db, tenantId: string, id: string, options: { ownerStaffId?: string } = {}): Promise<SolitaireDetail> {
   const r = await row(db, tenantId, id, options.ownerStaffId);
-  if (r.status === 'closed') throw new GroupSellingRefusal('closed', 'a closed 接龙 has its orders; refund them instead');
+  if (r.status === 'closed') throw new GroupSellingRefusal('closed', 'a closed 接龙 has its orders; refund them instead', 'body', { status: 'closed' });
   await sql`update solitaires set status = 'cancelled', closed_at = now() where tenant_id = ${tenantId} and id = ${id} and status = 'open'`.execute(db);
   return getSolitaire(db, tenantId, id);
 }

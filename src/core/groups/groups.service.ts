@@ -174,12 +174,12 @@ async function checkRefs(db: Db, tenantId: string, input: { ownerStaffId?: strin
   let storeOfOwner: string | null = null;
   if (input.ownerStaffId) {
     const staff = await db.selectFrom('staff').select(['id', 'store_id']).where('tenant_id', '=', tenantId).where('id', '=', input.ownerStaffId).executeTakeFirst();
-    if (!staff) throw invalid('ownerStaffId', 'no such staff member');
+    if (!staff) throw invalid('ownerStaffId', 'no such staff member', { code: 'unknown_staff', params: {} });
     storeOfOwner = staff.store_id;
   }
   if (input.storeId) {
     const store = await db.selectFrom('stores').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.storeId).executeTakeFirst();
-    if (!store) throw invalid('storeId', 'no such store');
+    if (!store) throw invalid('storeId', 'no such store', { code: 'unknown_store', params: {} });
   }
   return storeOfOwner;
 }
@@ -207,7 +207,7 @@ export async function updateGroup(db: Db, actor: Actor, id: string, patch: Group
   const old = await getGroup(db, actor, id, 1);
   await checkRefs(db, actor.tenantId, patch);
   if (patch.capacity !== undefined && patch.capacity < old.members) {
-    throw invalid('capacity', `the group already has ${old.members} members`);
+    throw invalid('capacity', `the group already has ${old.members} members`, { code: 'capacity_below_members', params: { members: old.members } });
   }
   const dissolving = patch.status === 'dissolved' && old.status !== 'dissolved';
   try {

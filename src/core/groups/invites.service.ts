@@ -54,15 +54,15 @@ export async function listInviteRules(db: Db, tenantId: string): Promise<InviteR
 }
 
 export async function createInviteRule(db: Db, tenantId: string, input: InviteRuleInput): Promise<InviteRuleView> {
-  if (Boolean(input.tagId) === Boolean(input.segmentId)) throw invalid('tagId', 'name either a tag or a segment');
+  if (Boolean(input.tagId) === Boolean(input.segmentId)) throw invalid('tagId', 'name either a tag or a segment', { code: 'tag_or_segment', params: {} });
   if (input.tagId && !(await db.selectFrom('tags').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.tagId).executeTakeFirst())) {
-    throw invalid('tagId', 'no such tag');
+    throw invalid('tagId', 'no such tag', { code: 'unknown_tag', params: {} });
   }
   if (input.segmentId && !(await db.selectFrom('segments').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.segmentId).executeTakeFirst())) {
-    throw invalid('segmentId', 'no such segment');
+    throw invalid('segmentId', 'no such segment', { code: 'unknown_segment', params: {} });
   }
   if (input.storeId && !(await db.selectFrom('stores').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.storeId).executeTakeFirst())) {
-    throw invalid('storeId', 'no such store');
+    throw invalid('storeId', 'no such store', { code: 'unknown_store', params: {} });
   }
   const row = await db.insertInto('group_invite_rules').values({
     tenant_id: tenantId, id: newId(), name: input.name, tag_id: input.tagId ?? null, segment_id: input.segmentId ?? null, kind: input.kind,

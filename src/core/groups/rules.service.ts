@@ -49,10 +49,10 @@ async function checkRule(db: Db, tenantId: string, input: GroupRuleInput): Promi
   if (problem) throw invalid('pattern', problem.message, problem);
   const action = actionProblem(input.kind, input.action, input.match);
   if (action) throw invalid('action', action.message, action);
-  if (input.kind === 'auto_reply' && (input.replyTemplate ?? '').trim() === '') throw invalid('replyTemplate', 'an auto-reply needs the reply text');
+  if (input.kind === 'auto_reply' && (input.replyTemplate ?? '').trim() === '') throw invalid('replyTemplate', 'an auto-reply needs the reply text', { code: 'reply_needed', params: {} });
   if (input.groupId) {
     const group = await db.selectFrom('customer_groups').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.groupId).executeTakeFirst();
-    if (!group) throw invalid('groupId', 'no such group');
+    if (!group) throw invalid('groupId', 'no such group', { code: 'unknown_group', params: {} });
   }
 }
 

@@ -51,7 +51,7 @@ export async function saveGroupWelcome(db: Db, tenantId: string, body: unknown, 
     throw invalid(first?.path.join('.') || 'body', first?.message ?? 'invalid');
   }
   const input = parsed.data;
-  if ((input.groupId ?? null) === null === ((input.groupKind ?? null) === null)) throw invalid('groupId', 'give either groupId or groupKind');
+  if ((input.groupId ?? null) === null === ((input.groupKind ?? null) === null)) throw invalid('groupId', 'give either groupId or groupKind', { code: 'group_or_kind', params: {} });
   const unknown = unknownWelcomeVariable(input.text);
   if (unknown !== null) throw invalid('text', `{${unknown}} is not a variable; use ${WELCOME_VARIABLES.map((v) => `{${v}}`).join(' ')}`);
   const group = input.groupId
@@ -61,7 +61,7 @@ export async function saveGroupWelcome(db: Db, tenantId: string, body: unknown, 
           left join staff st on st.tenant_id = g.tenant_id and st.id = g.owner_staff_id
          where g.tenant_id = ${tenantId} and g.id = ${input.groupId}`.execute(db).then((r) => r.rows[0])
     : undefined;
-  if (input.groupId && !group) throw invalid('groupId', 'no such group');
+  if (input.groupId && !group) throw invalid('groupId', 'no such group', { code: 'unknown_group', params: {} });
   const existing = await db.selectFrom('group_welcomes').select(['id', 'wecom_template_id']).where('tenant_id', '=', tenantId)
     .where(input.groupId ? 'group_id' : 'group_kind', '=', (input.groupId ?? input.groupKind) as string).executeTakeFirst();
   const id = existing?.id ?? newId();

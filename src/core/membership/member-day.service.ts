@@ -66,9 +66,9 @@ export const MAX_LIFT_DAYS = 731;
  * against the rest. `weekdays` defaults to the tenant's member days.
  */
 export async function memberDayLift(db: Db, tenantId: string, range: { from: string; to: string; weekdays?: number[] | undefined }): Promise<MemberDayLift> {
-  if (range.to < range.from) throw invalid('query.to', 'must not be before from');
+  if (range.to < range.from) throw invalid('query.to', 'must not be before from', { code: 'range_reversed', params: { from: range.from, to: range.to } });
   const span = (Date.parse(range.to) - Date.parse(range.from)) / 86_400_000 + 1;
-  if (span > MAX_LIFT_DAYS) throw invalid('query.to', `a range holds at most ${MAX_LIFT_DAYS} days`);
+  if (span > MAX_LIFT_DAYS) throw invalid('query.to', `a range holds at most ${MAX_LIFT_DAYS} days`, { code: 'range_too_long', params: { maximum: MAX_LIFT_DAYS } });
   const t = (await sql<{ timezone: string; weekdays: number[] | null }>`
     select t.timezone, s.member_day_weekdays as weekdays from tenants t left join membership_settings s on s.tenant_id = t.id where t.id = ${tenantId}`.execute(db)).rows[0];
   const zone = t?.timezone ?? 'Asia/Shanghai';

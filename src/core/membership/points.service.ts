@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import { YuchiError, invalid, notFound } from '../errors.ts';
+import { YuchiError, invalid, notFound, type ErrorDetail } from '../errors.ts';
 import { issueCoupons } from '../coupons/issue.service.ts';
 import { offsetOf, type Page, type PageRequest } from '../paging.ts';
 import { addCredits, addDebits, lockBalances, type EntryKind } from './ledger.service.ts';
@@ -34,8 +34,9 @@ export interface MemberPoints {
 
 /** Refusals a till can act on: the reason is the error code. */
 export class PointsRefusal extends YuchiError {
-  constructor(reason: 'insufficient_points' | 'reward_out_of_stock' | 'reward_paused', message: string, path: string) {
-    super('conflict', message, [{ path, message }], reason);
+  constructor(reason: 'insufficient_points' | 'reward_out_of_stock' | 'reward_paused', message: string, path: string, params: ErrorDetail['params'] = {}) {
+    // The detail carries the reason and its values, so the console words it in its own language.
+    super('conflict', message, [{ path, message, code: reason, params }], reason);
     this.name = 'PointsRefusal';
   }
 }
@@ -108,8 +109,8 @@ export async function ledgerPage(db: Db, tenantId: string, customerId: string, p
  */
 export async function adjustPoints(db: Db, tenantId: string, customerId: string, input: { points: number; reason: string; requestKey: string }, actor: string): Promise<{ balance: number; duplicate: boolean }> {
   const reason = input.reason.trim();
-  if (reason.length === 0) throw invalid('body.reason', 'an adjustment needs its reason');
-  if (!Number.isInteger(input.points) || input.points === 0) throw invalid('body.points', 'must be a whole number of points, not 0');
+  if (reason.length === 0) throw invalid('body.reason', 'an adjustment needs its reason', { code: 'reason_needed', params: {} });
+  if (!Number.isInteger(input.points) || input.points === 0) throw invalid('body.points', 'must be a whole number of points, not 0', { code: 'points_not_whole', params: {} });
   return inTransaction(db, async (trx) => {
     await customerOf(trx, tenantId, customerId);
     const entryKey = `adjust:${input.requestKey}`;
@@ -126,7 +127,7 @@ export async function adjustPoints(db: Db, tenantId: string, customerId: string,
       return { balance: before + input.points, duplicate: false };
     }
     if (before + input.points < 0) {
-      throw new PointsRefusal('insufficient_points', `the balance is ${before} points; taking ${-input.points} would leave it negative`, 'body.points');
+      throw new PointsRefusal('insufficient_points', `the balance is ${before} points; taking ${-input.points} would leave it negative`, 'body.points', { balance: before, asked: -input.points });
     }
     await addDebits(trx, tenantId, [{ customerId, kind: 'adjust', points: -input.points, entryKey, reason }], actor);
     return { balance: before + input.points, duplicate: false };
@@ -168,21 +169,21 @@ export async function redeemReward(db: Db, tenantId: string, customerId: string,
       return { entryId: prior.id, reward: { id: prior.reward_id, name: prior.name, kind: prior.kind }, quantity: prior.quantity, points: prior.points, balance: before, coupons, duplicate: true };
     }
     const reward = await trx.selectFrom('points_rewards').selectAll().where('tenant_id', '=', tenantId).where('id', '=', input.rewardId).executeTakeFirst();
-    if (!reward) throw invalid('body.rewardId', `no reward ${input.rewardId}`);
-    if (reward.status !== 'active') throw new PointsRefusal('reward_paused', `reward ${reward.name} is paused`, 'body.rewardId');
+    if (!reward) throw invalid('body.rewardId', `no reward ${input.rewardId}`, { code: 'unknown_reward', params: {} });
+    if (reward.status !== 'active') throw new PointsRefusal('reward_paused', `reward ${reward.name} is paused`, 'body.rewardId', { reward: reward.name });
     const cost = reward.points_price * input.quantity;
-    if (cost > before) throw new PointsRefusal('insufficient_points', `reward ${reward.name} × ${input.quantity} costs ${cost} points; the balance is ${before}`, 'body.quantity');
+    if (cost > before) throw new PointsRefusal('insufficient_points', `reward ${reward.name} × ${input.quantity} costs ${cost} points; the balance is ${before}`, 'body.quantity', { balance: before, asked: cost });
     const taken = await sql<{ id: string }>`
       update points_rewards set redeemed = redeemed + ${input.quantity}
        where tenant_id = ${tenantId} and id = ${reward.id} and (stock is null or redeemed + ${input.quantity} <= stock) returning id`.execute(trx);
-    if (taken.rows.length === 0) throw new PointsRefusal('reward_out_of_stock', `reward ${reward.name} has ${(reward.stock ?? 0) - reward.redeemed} left; ${input.quantity} asked`, 'body.quantity');
+    if (taken.rows.length === 0) throw new PointsRefusal('reward_out_of_stock', `reward ${reward.name} has ${(reward.stock ?? 0) - reward.redeemed} left; ${input.quantity} asked`, 'body.quantity', { reward: reward.name, left: (reward.stock ?? 0) - reward.redeemed, asked: input.quantity });
     const [entry] = await addDebits(trx, tenantId, [{ customerId, kind: 'redeem', points: cost, entryKey, rewardId: reward.id, quantity: input.quantity, reason: reward.name }], actor);
-    if (!entry) throw new YuchiError('conflict', 'the same request is being redeemed right now; send it again', [{ path: 'body.requestKey', message: 'in progress' }]);
+    if (!entry) throw new YuchiError('conflict', 'the same request is being redeemed right now; send it again', [{ path: 'body.requestKey', message: 'in progress', code: 'request_in_progress', params: {} }]);
     if (reward.kind === 'coupon' && reward.coupon_template_id) {
       for (let i = 0; i < input.quantity; i++) {
         const issued = await issueCoupons(trx, tenantId, reward.coupon_template_id, [customerId], { requestKey: `points:${entry.id}:${i}`, source: 'points', actor });
         const skipped = issued.skipped[0];
-        if (skipped) throw new YuchiError('conflict', `the coupon of reward ${reward.name} cannot be issued to this customer: ${skipped.reason}`, [{ path: 'body.quantity', message: skipped.reason }], skipped.reason);
+        if (skipped) throw new YuchiError('conflict', `the coupon of reward ${reward.name} cannot be issued to this customer: ${skipped.reason}`, [{ path: 'body.quantity', message: skipped.reason, code: `reward_coupon_${skipped.reason}`, params: { reward: reward.name } }], skipped.reason);
       }
     }
     return {

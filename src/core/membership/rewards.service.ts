@@ -38,11 +38,11 @@ export async function listRewards(db: Db, tenantId: string): Promise<Reward[]> {
 
 async function checkReward(db: Db, tenantId: string, input: RewardInput): Promise<void> {
   if (input.kind === 'coupon') {
-    if (!input.couponTemplateId) throw invalid('body.couponTemplateId', 'a coupon reward needs its coupon template');
+    if (!input.couponTemplateId) throw invalid('body.couponTemplateId', 'a coupon reward needs its coupon template', { code: 'coupon_template_needed', params: {} });
     const t = await db.selectFrom('coupon_templates').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.couponTemplateId).executeTakeFirst();
-    if (!t) throw invalid('body.couponTemplateId', `no coupon template ${input.couponTemplateId}`);
+    if (!t) throw invalid('body.couponTemplateId', `no coupon template ${input.couponTemplateId}`, { code: 'unknown_coupon_template', params: {} });
   } else if (input.couponTemplateId) {
-    throw invalid('body.couponTemplateId', 'goods carry no coupon template');
+    throw invalid('body.couponTemplateId', 'goods carry no coupon template', { code: 'goods_no_coupon', params: {} });
   }
 }
 
@@ -61,14 +61,14 @@ export async function updateReward(db: Db, tenantId: string, id: string, input: 
   await checkReward(db, tenantId, input);
   const current = await db.selectFrom('points_rewards').select(['redeemed', 'kind']).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
   if (!current) throw notFound('reward');
-  if (input.stock !== null && input.stock < current.redeemed) throw invalid('body.stock', `${current.redeemed} were already redeemed; the stock cannot be below that`);
-  if (input.kind !== current.kind) throw invalid('body.kind', 'a reward cannot change kind; create another');
+  if (input.stock !== null && input.stock < current.redeemed) throw invalid('body.stock', `${current.redeemed} were already redeemed; the stock cannot be below that`, { code: 'stock_below_redeemed', params: { redeemed: current.redeemed } });
+  if (input.kind !== current.kind) throw invalid('body.kind', 'a reward cannot change kind; create another', { code: 'kind_fixed', params: {} });
   const row = await sql<RewardRow>`
     update points_rewards set name = ${input.name}, coupon_template_id = ${input.couponTemplateId}, sku = ${input.sku}, points_price = ${input.pointsPrice},
            stock = ${input.stock}, status = ${input.status}
      where tenant_id = ${tenantId} and id = ${id} and (${input.stock}::int is null or redeemed <= ${input.stock}::int)
      returning *`.execute(db);
   const r = row.rows[0];
-  if (!r) throw new YuchiError('conflict', 'the reward was redeemed meanwhile past the new stock', [{ path: 'body.stock', message: 'below what was redeemed' }]);
+  if (!r) throw new YuchiError('conflict', 'the reward was redeemed meanwhile past the new stock', [{ path: 'body.stock', message: 'below what was redeemed', code: 'stock_below_redeemed', params: { redeemed: input.stock ?? 0 } }]);
   return view(r);
 }

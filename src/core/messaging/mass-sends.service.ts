@@ -30,9 +30,9 @@ export interface MassSendView {
 
 /** The plan's inputs; `asked` checks what only a new request is refused for (a send already recorded is planned as asked). */
 async function specFor(db: Db, tenantId: string, input: MassSendInput, massSendId: string, asked = false): Promise<PlanSpec> {
-  const template = await getTemplate(db, tenantId, input.templateId).catch(() => { throw invalid('templateId', 'no such template'); });
+  const template = await getTemplate(db, tenantId, input.templateId).catch(() => { throw invalid('templateId', 'no such template', { code: 'unknown_template', params: {} }); });
   const part = input.channel === 'sandbox' ? template.content.sandbox ?? template.content.wecom : template.content[input.channel];
-  if (!part) throw invalid('channel', `the template has no ${input.channel} content`);
+  if (!part) throw invalid('channel', `the template has no ${input.channel} content`, { code: 'template_lacks_channel', params: { channel: input.channel } });
   if (asked && input.channel === 'wecom' && template.content.wecom) {
     // WeCom's 群发 hands one text to all of a guide's customers: a per-customer value would go to all of them as the first one's
     const personal = variablesOf(template.content.wecom.text).known.filter((v) => PER_CUSTOMER_VARIABLES.has(v));
@@ -236,7 +236,7 @@ export async function confirmStaffSend(db: Db, tenantId: string, massSendId: str
   await loadRow(db, tenantId, massSendId);
   await db.transaction().execute(async (trx) => {
     if (!await settleHandOver(trx, tenantId, massSendId, staffId, true, { evenThroughWecom: true })) {
-      throw new YuchiError('conflict', 'this staff member has no mass send waiting for confirmation', [{ path: 'staffId', message: 'not handed over' }]);
+      throw new YuchiError('conflict', 'this staff member has no mass send waiting for confirmation', [{ path: 'staffId', message: 'not handed over', code: 'no_send_to_confirm', params: {} }]);
     }
     await sql`update guide_tasks set status = 'done', done_at = now(), done_by = 'confirmed for the guide'
                where tenant_id = ${tenantId} and dedupe_key = ${`mass_send_confirm:${massSendId}:${staffId}`} and status in ('open', 'expired')`.execute(trx);

@@ -88,11 +88,11 @@ export interface Preview { channel: TemplateChannel; content: MessageContent; va
 /** A template (stored or as edited) filled for one real customer. */
 export async function previewTemplate(db: Db, tenantId: string, input: { templateId?: string; content?: TemplateContent; channel: TemplateChannel; customerId: string }): Promise<Preview> {
   const content = input.content ?? (input.templateId ? (await getTemplate(db, tenantId, input.templateId)).content : undefined);
-  if (!content) throw invalid('templateId', 'give a templateId or the content');
+  if (!content) throw invalid('templateId', 'give a templateId or the content', { code: 'template_needed', params: {} });
   check(content);
   const values = (await valuesFor(db, tenantId, [input.customerId], usedVariables(content))).get(input.customerId);
   if (!values) throw notFound('customer');
   const rendered = render(content, input.channel, values);
-  if (!rendered) throw invalid('channel', `the template has no ${input.channel} content`);
+  if (!rendered) throw invalid('channel', `the template has no ${input.channel} content`, { code: 'template_lacks_channel', params: { channel: input.channel } });
   return { channel: input.channel, content: rendered, values, sms: input.channel === 'sms' ? smsLength(rendered.text) : null };
 }

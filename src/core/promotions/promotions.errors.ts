@@ -2,7 +2,7 @@
 // HTTP 409 when the state of things refuses it (already used, sold out, limit reached), 422 when the
 // request itself does not qualify (expired, other store, threshold not met). The reason is the
 // error code in the body, so a till can show the right message.
-import { YuchiError } from '../errors.ts';
+import { YuchiError, type ErrorDetail } from '../errors.ts';
 
 export type RefusalReason =
   | 'coupon_unknown'
@@ -38,8 +38,11 @@ export class PromotionRefusal extends YuchiError {
     override readonly reason: RefusalReason,
     message: string,
     path = 'body',
+    /** The values the console's sentence for the reason needs (a count, a name, a time). */
+    params: ErrorDetail['params'] = {},
   ) {
-    super(STATE_CONFLICTS.has(reason) ? 'conflict' : 'unprocessable', message, [{ path, message }], reason);
+    // The detail carries the reason too, so a form words it under its field like any coded refusal.
+    super(STATE_CONFLICTS.has(reason) ? 'conflict' : 'unprocessable', message, [{ path, message, code: reason, params }], reason);
     this.name = 'PromotionRefusal';
   }
 }

@@ -36,7 +36,7 @@ export async function listPartners(db: Db, tenantId: string, filter: { id?: stri
 /** A customer's partner row, made on first use (one per customer). */
 async function partnerOfCustomer(db: Db, tenantId: string, customerId: string): Promise<string> {
   const customer = await db.selectFrom('customers').select('id').where('tenant_id', '=', tenantId).where('id', '=', customerId).executeTakeFirst();
-  if (!customer) throw invalid('body.customer', `no customer ${customerId}`);
+  if (!customer) throw invalid('body.customer', `no customer ${customerId}`, { code: 'unknown_customer', params: {} });
   await sql`insert into referral_partners (tenant_id, id, kind, customer_id) values (${tenantId}, ${newId()}, 'customer', ${customerId})
             on conflict (tenant_id, customer_id) where customer_id is not null do nothing`.execute(db);
   const row = await db.selectFrom('referral_partners').select('id').where('tenant_id', '=', tenantId).where('customer_id', '=', customerId).executeTakeFirstOrThrow();
@@ -59,7 +59,7 @@ export async function createReferralCode(db: Db, tenantId: string, input: { cust
     if (input.customerId !== undefined) partnerId = await partnerOfCustomer(trx, tenantId, input.customerId);
     else {
       const p = await trx.selectFrom('referral_partners').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.partnerId ?? '').executeTakeFirst();
-      if (!p) throw invalid('body.partnerId', `no partner ${input.partnerId ?? ''}`);
+      if (!p) throw invalid('body.partnerId', `no partner ${input.partnerId ?? ''}`, { code: 'unknown_partner', params: {} });
     }
     const code = input.code ?? referralCode(randomBytes(8));
     try {

@@ -100,7 +100,7 @@ async function resolveMonths(db: Db, tenantId: string, query: { from?: string | 
   if (query.to === undefined) throw invalid('query.to', 'give both from and to, or neither');
   const from = monthStart('query.from', query.from);
   const to = monthStart('query.to', query.to);
-  if (from > to) throw invalid('query.to', `must not be before from (${query.from})`);
+  if (from > to) throw invalid('query.to', `must not be before from (${query.from})`, { code: 'range_reversed', params: { from: query.from, to: query.to } });
   return [from, to];
 }
 

@@ -60,7 +60,7 @@ export async function getStaff(db: Db, tenantId: string, id: string): Promise<St
 export async function createStaff(db: Db, tenantId: string, input: NewStaff): Promise<StaffView> {
   if (input.storeId) {
     const store = await db.selectFrom('stores').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.storeId).executeTakeFirst();
-    if (!store) throw invalid('storeId', 'no such store');
+    if (!store) throw invalid('storeId', 'no such store', { code: 'unknown_store', params: {} });
   }
   const id = newId();
   try {

@@ -59,7 +59,7 @@ async function visibleCustomer(db: Db, actor: Actor, customerId: string): Promis
 
 /** Adds tags to one customer; adding a tag of an exclusive group replaces the customer's other tag of it. */
 export async function tagCustomer(db: Db, actor: Actor, customerId: string, tagIds: string[]): Promise<CustomerTagView[]> {
-  if (tagIds.length === 0) throw invalid('tagIds', 'give at least one tag');
+  if (tagIds.length === 0) throw invalid('tagIds', 'give at least one tag', { code: 'tags_needed', params: {} });
   return inTransaction(db, async (trx) => {
     const id = await visibleCustomer(trx, actor, customerId);
     const tags = await loadTags(trx, actor.tenantId, tagIds, 'tagIds');
@@ -79,7 +79,7 @@ export async function untagCustomer(db: Db, actor: Actor, customerId: string, ta
     const id = await visibleCustomer(trx, actor, customerId);
     const [tag] = UUID_PATTERN.test(tagId) ? await findTags(trx, actor.tenantId, [tagId]) : [];
     if (!tag) throw notFound('tag');
-    if (tag.kind === 'rule') throw invalid('tagId', `${tag.name} is a rule tag: its rule adds and removes it`);
+    if (tag.kind === 'rule') throw invalid('tagId', `${tag.name} is a rule tag: its rule adds and removes it`, { code: 'rule_tag_by_hand', params: { tag: tag.name } });
     const by = actorLabel(actor);
     await applyTagChanges(trx, actor.tenantId, {
       removes: sql`select ${id}::uuid as customer_id, ${tag.id}::uuid as tag_id`,
@@ -104,7 +104,7 @@ export async function bulkTagCustomers(db: Db, actor: Actor, input: BulkTagging)
   if (ownCustomersOnly(actor)) throw new YuchiError('forbidden', 'a guide tags customers one at a time');
   const add = input.add ?? [];
   const remove = input.remove ?? [];
-  if (add.length === 0 && remove.length === 0) throw invalid('add', 'give tags to add or to remove');
+  if (add.length === 0 && remove.length === 0) throw invalid('add', 'give tags to add or to remove', { code: 'tags_needed', params: {} });
   const both = add.findIndex((id) => remove.includes(id));
   if (both >= 0) throw invalid(`remove[${remove.indexOf(add[both] ?? '')}]`, 'the same tag cannot be added and removed');
   return inTransaction(db, async (trx) => {

@@ -57,9 +57,9 @@ async function applyPending(db: Db, tenantId: string, identities: RawBuilder<unk
 
 /** Pre-tags each value with each tag; values that already belong to a customer are tagged now. */
 export async function createPreTags(db: Db, actor: Actor, input: PreTagInput): Promise<{ created: number; applied: number }> {
-  if (!IDENTITY_KINDS.includes(input.kind)) throw invalid('kind', `must be one of ${IDENTITY_KINDS.join(', ')}`);
-  if (input.values.length === 0 || input.values.length > MAX_PRETAG_VALUES) throw invalid('values', `give 1–${MAX_PRETAG_VALUES} values`);
-  if (input.tagIds.length === 0) throw invalid('tagIds', 'give at least one tag');
+  if (!IDENTITY_KINDS.includes(input.kind)) throw invalid('kind', `must be one of ${IDENTITY_KINDS.join(', ')}`, { code: 'invalid_value', params: { options: IDENTITY_KINDS.join(', ') } });
+  if (input.values.length === 0 || input.values.length > MAX_PRETAG_VALUES) throw invalid('values', `give 1–${MAX_PRETAG_VALUES} values`, { code: 'values_range', params: { minimum: 1, maximum: MAX_PRETAG_VALUES } });
+  if (input.tagIds.length === 0) throw invalid('tagIds', 'give at least one tag', { code: 'tags_needed', params: {} });
   // Stored as ingestion stores identities (a phone as 11 digits ...), so the pre-tag meets its customer.
   const values = input.values.map((v, i) => {
     const normal = normalizeIdentity(input.kind, v);

@@ -111,7 +111,7 @@ async function getTagGroup(db: Db, tenantId: string, id: string): Promise<TagGro
 
 function checkName(name: string, max: number): string {
   const trimmed = name.trim();
-  if (trimmed.length === 0 || trimmed.length > max) throw invalid('name', `must be 1–${max} characters`);
+  if (trimmed.length === 0 || trimmed.length > max) throw invalid('name', `must be 1–${max} characters`, { code: 'name_length', params: { minimum: 1, maximum: max } });
   return trimmed;
 }
 
@@ -225,7 +225,7 @@ async function groupOf(db: Db, tenantId: string, groupId: string): Promise<{ id:
   const group = UUID_PATTERN.test(groupId)
     ? await db.selectFrom('tag_groups').select(['id', 'name', 'exclusive']).where('tenant_id', '=', tenantId).where('id', '=', groupId).executeTakeFirst()
     : undefined;
-  if (!group) throw invalid('groupId', 'no such tag group');
+  if (!group) throw invalid('groupId', 'no such tag group', { code: 'unknown_tag_group', params: {} });
   return group;
 }
 
@@ -249,7 +249,7 @@ async function checkRule(db: Db, tenantId: string, input: unknown, self: Omit<Ru
   const { cycle } = evaluationOrder(candidate);
   if (cycle) {
     const names = new Map(candidate.map((t) => [t.id, t.name]));
-    throw invalid('rule', `makes a cycle of rule tags: ${cycle.map((id) => names.get(id) ?? id).join(' → ')}`);
+    throw invalid('rule', `makes a cycle of rule tags: ${cycle.map((id) => names.get(id) ?? id).join(' → ')}`, { code: 'rule_cycle', params: { cycle: cycle.map((id) => names.get(id) ?? id).join(' → ') } });
   }
   return rule;
 }
@@ -257,7 +257,7 @@ async function checkRule(db: Db, tenantId: string, input: unknown, self: Omit<Ru
 function checkCode(code: string | null | undefined): string | null {
   const trimmed = code?.trim();
   if (!trimmed) return null;
-  if (trimmed.length > 20) throw invalid('code', 'must be at most 20 characters');
+  if (trimmed.length > 20) throw invalid('code', 'must be at most 20 characters', { code: 'too_big', params: { origin: 'string', maximum: 20 } });
   return trimmed;
 }
 
@@ -265,7 +265,7 @@ function checkCode(code: string | null | undefined): string | null {
 export async function createTag(db: Db, actor: Actor, input: NewTag): Promise<TagView> {
   const kind = input.kind ?? (input.rule === undefined || input.rule === null ? 'manual' : 'rule');
   if (kind === 'manual' && input.rule !== undefined && input.rule !== null) throw invalid('rule', 'only a rule tag has a rule (kind: rule)');
-  if (kind === 'rule' && (input.rule === undefined || input.rule === null)) throw invalid('rule', 'a rule tag needs a rule');
+  if (kind === 'rule' && (input.rule === undefined || input.rule === null)) throw invalid('rule', 'a rule tag needs a rule', { code: 'rule_needed', params: {} });
   return inTransaction(db, async (trx) => {
     const tenantId = actor.tenantId;
     const group = await groupOf(trx, tenantId, input.groupId);
@@ -296,9 +296,9 @@ export async function updateTag(db: Db, actor: Actor, id: string, patch: TagPatc
     const group = await groupOf(trx, tenantId, patch.groupId ?? current.group_id);
     const name = patch.name === undefined ? current.name : checkName(patch.name, 50);
     if (current.kind === 'manual' && patch.rule !== undefined && patch.rule !== null) {
-      throw invalid('rule', 'a manual tag has no rule; create a rule tag instead');
+      throw invalid('rule', 'a manual tag has no rule; create a rule tag instead', { code: 'manual_has_no_rule', params: {} });
     }
-    if (current.kind === 'rule' && patch.rule === null) throw invalid('rule', 'a rule tag needs a rule');
+    if (current.kind === 'rule' && patch.rule === null) throw invalid('rule', 'a rule tag needs a rule', { code: 'rule_needed', params: {} });
     const moved = group.id !== current.group_id;
     if (moved && group.exclusive && (await customersHoldingSeveral(trx, tenantId, group.id, id)) > 0) {
       throw conflict('groupId', `customers would hold two tags of the exclusive group ${group.name}`);

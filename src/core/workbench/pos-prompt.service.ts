@@ -105,7 +105,7 @@ export async function posPrompt(db: Db, tenantId: string, who: { phone?: string 
   let value: string;
   if (who.phone !== undefined) {
     const phone = normalizePhone(who.phone);
-    if (!phone) throw invalid('query.phone', 'is not a mainland mobile number or an E.164 number');
+    if (!phone) throw invalid('query.phone', 'is not a mainland mobile number or an E.164 number', { code: 'phone_format', params: {} });
     kind = 'phone';
     value = phone;
   } else if (who.memberNo !== undefined) {

@@ -97,13 +97,13 @@ export async function transferCustomers(db: Db, actor: Actor, input: { customerI
 
 /** A guide leaves: marked resigned, and every customer they serve (as guide or as a friend) goes to the successor. */
 export async function resignStaff(db: Db, actor: Actor, staffId: string, successorStaffId: string, now = new Date()): Promise<{ inherited: number }> {
-  if (staffId === successorStaffId) throw invalid('body.successorStaffId', 'the successor must be someone else');
+  if (staffId === successorStaffId) throw invalid('body.successorStaffId', 'the successor must be someone else', { code: 'successor_is_leaver', params: {} });
   return inTransaction(db, async (trx) => {
     const leaving = UUID_PATTERN.test(staffId)
       ? await trx.selectFrom('staff').select(['id', 'status']).where('tenant_id', '=', actor.tenantId).where('id', '=', staffId).forUpdate().executeTakeFirst()
       : undefined;
     if (!leaving) throw notFound('staff member');
-    if (leaving.status === 'resigned') throw new YuchiError('conflict', 'this staff member has already resigned', [{ path: 'id', message: 'already resigned' }]);
+    if (leaving.status === 'resigned') throw new YuchiError('conflict', 'this staff member has already resigned', [{ path: 'id', message: 'already resigned', code: 'already_resigned', params: {} }]);
     const to = await activeStaff(trx, actor.tenantId, successorStaffId, 'body.successorStaffId');
     const customers = await sql<{ id: string }>`
       select id from customers where tenant_id = ${actor.tenantId} and erased_at is null and (guide_id = ${staffId} or id in (

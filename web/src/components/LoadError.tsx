@@ -1,6 +1,7 @@
 import { Alert, Button } from 'antd';
 import { ApiError } from '../api.ts';
 import { useT } from '../i18n/i18n.tsx';
+import { errorText } from '../refusal-text.ts';
 
 export function LoadError({ error, onRetry }: { error: Error; onRetry: () => void }) {
   const t = useT();
@@ -11,7 +12,7 @@ export function LoadError({ error, onRetry }: { error: Error; onRetry: () => voi
     <Alert
       type="error"
       showIcon
-      title={t('common.loadFailed', { message: error.message })}
+      title={t('common.loadFailed', { message: errorText(t, error) })}
       action={<Button size="small" onClick={onRetry}>{t('common.retry')}</Button>}
       style={{ marginBottom: 16 }}
     />

@@ -164,6 +164,10 @@ export const groupsZhCN = {
   'groups.welcome.enabled': '启用',
   'groups.welcome.save': '保存欢迎语',
   'groups.welcome.saved': '欢迎语已保存',
+  'groups.refusal.tag_or_segment': '请选择一个标签或一个人群（二选一）',
+  'groups.refusal.reply_needed': '自动回复需要填写回复内容',
+  'groups.refusal.group_or_kind': '请选择具体的群或群类型（二选一）',
+  'groups.refusal.capacity_below_members': '群里已有 {members} 人，容量不能低于此数',
 };
 
 export const groupsEnUS: Record<keyof typeof groupsZhCN, string> = {
@@ -331,4 +335,8 @@ export const groupsEnUS: Record<keyof typeof groupsZhCN, string> = {
   'groups.welcome.enabled': 'On',
   'groups.welcome.save': 'Save welcome',
   'groups.welcome.saved': 'Welcome saved',
+  'groups.refusal.tag_or_segment': 'Choose either a tag or a segment',
+  'groups.refusal.reply_needed': 'An auto-reply needs its reply text',
+  'groups.refusal.group_or_kind': 'Choose either a group or a group kind',
+  'groups.refusal.capacity_below_members': 'The group already has {members} members; the capacity cannot be lower',
 };

@@ -125,6 +125,10 @@ export const messagingZhCN = {
   'msg.box.reply': '以客户身份回复…',
   'msg.box.send': '发送',
   'msg.box.resent': '重发 {n} 次已去重',
+  'messaging.refusal.template_needed': '请选择消息模板或填写内容',
+  'messaging.refusal.template_lacks_channel': '该模板没有{channel}内容',
+  'messaging.refusal.no_send_to_confirm': '该员工没有待确认的群发',
+  'messaging.refusal.wecom_mass_send_personal': '企业微信群发给一位导购的所有客户发同一段文字，无法逐个填入 {variables}；请只用门店和导购变量',
 } as const;
 
 export const messagingEnUS: Record<keyof typeof messagingZhCN, string> = {
@@ -253,4 +257,8 @@ export const messagingEnUS: Record<keyof typeof messagingZhCN, string> = {
   'msg.box.reply': 'Reply as the customer…',
   'msg.box.send': 'Send',
   'msg.box.resent': '{n} resends de-duplicated',
+  'messaging.refusal.template_needed': 'Choose a template or write the content',
+  'messaging.refusal.template_lacks_channel': 'The template has no {channel} content',
+  'messaging.refusal.no_send_to_confirm': 'This staff member has no mass send waiting for confirmation',
+  'messaging.refusal.wecom_mass_send_personal': 'A WeCom mass send gives all of a guide\'s customers one text, so it cannot fill {variables} per customer; use the store and guide variables only',
 };

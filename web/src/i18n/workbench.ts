@@ -29,6 +29,8 @@ export const workbenchZhCN = {
   'workbench.detail.more': '等另外 {n} 位',
   'workbench.detail.copy': '复制',
   'workbench.detail.copied': '已复制',
+  'workbench.refusal.successor_is_leaver': '接替人须为其他员工',
+  'workbench.refusal.already_resigned': '该员工已离职',
 } as const;
 
 export const workbenchEnUS: Record<keyof typeof workbenchZhCN, string> = {
@@ -61,4 +63,6 @@ export const workbenchEnUS: Record<keyof typeof workbenchZhCN, string> = {
   'workbench.detail.more': 'and {n} more',
   'workbench.detail.copy': 'Copy',
   'workbench.detail.copied': 'Copied',
+  'workbench.refusal.successor_is_leaver': 'The successor must be someone else',
+  'workbench.refusal.already_resigned': 'This staff member has already resigned',
 };

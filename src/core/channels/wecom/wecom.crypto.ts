@@ -17,11 +17,16 @@ export class WecomCryptoError extends Error {
 }
 
 /** Why an EncodingAESKey is unusable, or null when it is fine. */
-export function checkEncodingAesKey(encodingAesKey: string): string | null {
-  if (encodingAesKey.length !== 43) return `must be 43 characters (it has ${encodingAesKey.length})`;
-  if (!/^[A-Za-z0-9+/]{43}$/.test(encodingAesKey)) return 'must be letters, digits, + and / only (base64 without the trailing =)';
-  if (Buffer.from(encodingAesKey + '=', 'base64').length !== 32) return 'must decode to 32 bytes';
+/** What is wrong with an EncodingAESKey, with a code and values the console words in its own language. */
+export function encodingAesKeyProblem(encodingAesKey: string): { code: 'aes_key_length' | 'aes_key_charset' | 'aes_key_bytes'; message: string; params: Record<string, number> } | null {
+  if (encodingAesKey.length !== 43) return { code: 'aes_key_length', message: `must be 43 characters (it has ${encodingAesKey.length})`, params: { length: encodingAesKey.length } };
+  if (!/^[A-Za-z0-9+/]{43}$/.test(encodingAesKey)) return { code: 'aes_key_charset', message: 'must be letters, digits, + and / only (base64 without the trailing =)', params: {} };
+  if (Buffer.from(encodingAesKey + '=', 'base64').length !== 32) return { code: 'aes_key_bytes', message: 'must decode to 32 bytes', params: {} };
   return null;
+}
+
+export function checkEncodingAesKey(encodingAesKey: string): string | null {
+  return encodingAesKeyProblem(encodingAesKey)?.message ?? null;
 }
 
 export function aesKeyOf(encodingAesKey: string): Buffer {

@@ -4,6 +4,7 @@ import { ApiError } from '../../api.ts';
 import type { Translate } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
 import { namedDetailText, pathParts } from '../../labels.ts';
+import { errorText } from '../../refusal-text.ts';
 
 const FIELD_LABELS: Record<string, MessageKey> = { name: 'access.name', email: 'access.email', role: 'access.role', password: 'access.password' };
 
@@ -19,5 +20,5 @@ export function refusalText(t: Translate, err: unknown): string {
       }).join('；');
     }
   }
-  return err instanceof Error ? err.message : String(err);
+  return errorText(t, err);
 }

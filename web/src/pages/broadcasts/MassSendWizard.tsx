@@ -11,6 +11,7 @@ import { useRemote } from '../../components/useRemote.ts';
 import { formatCount } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { reasonLabel } from './reasons.ts';
+import { errorText } from '../../refusal-text.ts';
 
 const KINDS: AudienceKind[] = ['all', 'segment', 'tag'];
 
@@ -65,7 +66,7 @@ export function MassSendWizard({ onClose, onCreated }: { onClose: () => void; on
     if (!templateId || !customerId) return;
     const controller = new AbortController();
     messagingApi.preview({ templateId, channel, customerId }, { signal: controller.signal }).then(setPreview).catch((err: unknown) => {
-      if (!controller.signal.aborted) void message.error(err instanceof Error ? err.message : String(err));
+      if (!controller.signal.aborted) void message.error(errorText(t, err));
     });
     return () => controller.abort();
   }, [templateId, customerId, channel]);
@@ -81,7 +82,7 @@ export function MassSendWizard({ onClose, onCreated }: { onClose: () => void; on
       if (what === 'dry') setCounts(await messagingApi.dryRun(input()));
       else { await messagingApi.createMassSend(input()); void message.success(t('msg.wizard.created')); onCreated(); }
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     } finally {
       setBusy(false);
     }

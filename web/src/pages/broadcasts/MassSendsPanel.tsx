@@ -11,6 +11,7 @@ import { useT } from '../../i18n/i18n.tsx';
 import { useTenantZone } from '../../session.tsx';
 import { MassSendWizard } from './MassSendWizard.tsx';
 import { reasonLabel } from './reasons.ts';
+import { errorText } from '../../refusal-text.ts';
 
 const STATUS_COLORS: Record<MassSend['status'], string> = { planning: 'processing', planned: 'blue', done: 'green', cancelled: 'default' };
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -73,7 +74,7 @@ export function MassSendsPanel() {
       await messagingApi.cancelMassSend(s.id);
       sends.reload();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     }
   };
 

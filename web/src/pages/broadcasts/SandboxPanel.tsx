@@ -8,6 +8,7 @@ import { useRemote } from '../../components/useRemote.ts';
 import { formatDateTime } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { useTenantZone } from '../../session.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 function Phone({ customerId, name }: { customerId: string; name: string }) {
   const t = useT();
@@ -22,7 +23,7 @@ function Phone({ customerId, name }: { customerId: string; name: string }) {
       setText('');
       inbox.reload();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     }
   };
   return (

@@ -7,6 +7,7 @@ import { messagingApi, type MessageChannel, type MessagingSettings } from '../..
 import { LoadError } from '../../components/LoadError.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 const CHANNELS: MessageChannel[] = ['wecom', 'sandbox', 'sms', 'email'];
 
@@ -26,7 +27,7 @@ export function SettingsPanel() {
       setS(await messagingApi.saveSettings(s));
       void message.success(t('msg.set.saved'));
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     }
   };
   return (

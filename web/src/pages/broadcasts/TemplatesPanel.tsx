@@ -7,6 +7,7 @@ import { messagingApi, type TemplateContent } from '../../api-messaging.ts';
 import { LoadError } from '../../components/LoadError.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 interface Draft { name: string; wecom?: string; sandbox?: string; sms?: string; emailSubject?: string; emailBody?: string }
 
@@ -39,7 +40,7 @@ export function TemplatesPanel() {
       form.resetFields();
       templates.reload();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     }
   };
   const length = smsSegments(sms);

@@ -5,8 +5,8 @@ import { ApiOutlined, CopyOutlined, SyncOutlined } from '@ant-design/icons';
 import { ApiError } from '../../api.ts';
 import { channelsApi, type ChannelView, type TestResult } from '../../api-channels.ts';
 import { useT } from '../../i18n/i18n.tsx';
-import { detailText } from '../../labels.ts';
-import { FIELDS, fromForm, maskedHint, toForm } from './channel-fields.ts';
+import { FIELDS, FORMAT_REFUSALS, formFieldOf, fromForm, maskedHint, toForm } from './channel-fields.ts';
+import { errorText, reasonText } from '../../refusal-text.ts';
 
 export function ChannelCard({ channel, onChanged }: { channel: ChannelView; onChanged: () => void }) {
   const t = useT();
@@ -31,9 +31,14 @@ export function ChannelCard({ channel, onChanged }: { channel: ChannelView; onCh
       onChanged();
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) {
-        form.setFields(err.details.map((d) => ({ name: d.path.replace(/^body\./, '').split('.')[0] ?? '', errors: [detailText(t, d)] })));
+        form.setFields(err.details.map((d) => {
+          const name = formFieldOf(d.path);
+          const format = FORMAT_REFUSALS[name];
+          const patterned = d.code === 'invalid_format' || d.code === 'invalid_key';
+          return { name, errors: [format && patterned ? t(format) : reasonText(t, d)] };
+        }));
       } else {
-        void message.error(err instanceof Error ? err.message : String(err));
+        void message.error(errorText(t, err));
       }
     } finally {
       setSaving(false);
@@ -46,7 +51,7 @@ export function ChannelCard({ channel, onChanged }: { channel: ChannelView; onCh
       setResult(await channelsApi.test(kind));
       onChanged();
     } catch (err) {
-      setResult({ ok: false, detail: err instanceof Error ? err.message : String(err) });
+      setResult({ ok: false, detail: errorText(t, err) });
     } finally {
       setTesting(false);
     }
@@ -57,7 +62,7 @@ export function ChannelCard({ channel, onChanged }: { channel: ChannelView; onCh
       await channelsApi.syncWecom();
       void message.success(t('channels.syncQueued'));
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     }
   };
 

@@ -102,3 +102,22 @@ export function fromForm(kind: ChannelKind, values: Record<string, unknown>): Re
   }
   return body;
 }
+
+/** The form field a refused setting belongs to (the API's success rule is two fields of the form). */
+export function formFieldOf(path: string): string {
+  const [first = '', second] = path.replace(/^body\./, '').split('.');
+  if (first === 'success') return second === 'equals' ? 'successEquals' : 'successField';
+  return first;
+}
+
+/** Settings checked by a pattern: their own sentence in place of the generic «格式不正确». */
+export const FORMAT_REFUSALS: Record<string, MessageKey> = {
+  corpId: 'channels.refusal.format.corpId',
+  agentId: 'channels.refusal.format.agentId',
+  token: 'channels.refusal.format.token',
+  from: 'channels.refusal.format.from',
+  url: 'channels.refusal.format.url',
+  apiBaseUrl: 'channels.refusal.format.apiBaseUrl',
+  headers: 'channels.refusal.format.headers',
+  successField: 'channels.refusal.format.success',
+};

@@ -10,6 +10,7 @@ import { promotionsApi } from '../../api-promotions.ts';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT, type Translate } from '../../i18n/i18n.tsx';
 import { activeStaffOptions, detailText } from '../../labels.ts';
+import { errorText } from '../../refusal-text.ts';
 
 interface Values {
   name: string;
@@ -90,7 +91,7 @@ export function CodeModal({ code, onClose, onSaved }: { code: AcquisitionCode | 
         form.setFields(err.details.map((d) => ({ name: fieldOf(d.path) as never, errors: [problemText(t, d)] })));
         // A refusal about the whole rotation has no field of its own: show the first reason as well.
         void message.error(problemText(t, err.details[0] ?? { path: '', message: err.message }));
-      } else void message.error(err instanceof Error ? err.message : String(err));
+      } else void message.error(errorText(t, err));
     } finally {
       setSaving(false);
     }

@@ -3,11 +3,12 @@
 import { useState } from 'react';
 import { Alert, App, Button, Dropdown, Modal, Select, Space } from 'antd';
 import { DownloadOutlined, TagsOutlined } from '@ant-design/icons';
-import { api, apiUrl, ApiError, type CustomerFilter, type TagGroup } from '../../api.ts';
+import { api, apiUrl, type CustomerFilter, type TagGroup } from '../../api.ts';
 import { formatCount } from '../../format.ts';
 import { useLocale } from '../../i18n/i18n.tsx';
 import { useCan } from '../../permissions.ts';
 import { renderTagOption, tagSelectOptions } from '../tags/tag-options.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 type Mode = 'add' | 'remove';
 
@@ -37,7 +38,7 @@ export function BulkActions({ filter, matched, tagGroups, onChanged }: { filter:
       setMode(undefined);
       onChanged();
     } catch (err) {
-      message.error(err instanceof ApiError ? err.message : String(err));
+      message.error(errorText(t, err));
     } finally {
       setSaving(false);
     }

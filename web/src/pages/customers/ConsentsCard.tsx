@@ -2,11 +2,12 @@
 // record consent flip a switch and say where the customer gave or withdrew it.
 import { useState } from 'react';
 import { Alert, App, AutoComplete, Card, Modal, Switch, Tag } from 'antd';
-import { api, ApiError, CONSENT_CHANNELS, type ConsentChannel, type CustomerDetail } from '../../api.ts';
+import { api, CONSENT_CHANNELS, type ConsentChannel, type CustomerDetail } from '../../api.ts';
 import { formatDateTime } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { consentChannelLabel } from '../../labels.ts';
 import { useCan } from '../../permissions.ts';
+import { errorText } from '../../refusal-text.ts';
 
 /** Usual places consent is given; any other text is accepted too. */
 const SOURCES = ['store_paper_form', 'miniprogram_signup', 'wecom_sidebar', 'phone_call', 'console'];
@@ -28,7 +29,7 @@ export function ConsentsCard({ customer, zone, onChanged }: { customer: Customer
       setChange(undefined);
       onChanged();
     } catch (err) {
-      message.error(err instanceof ApiError ? err.message : String(err));
+      message.error(errorText(t, err));
     } finally {
       setSaving(false);
     }

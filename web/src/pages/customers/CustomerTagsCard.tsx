@@ -3,12 +3,13 @@
 import { useState } from 'react';
 import { App, Card, Empty, Select, Tag, Tooltip } from 'antd';
 import { PlusOutlined, ThunderboltOutlined } from '@ant-design/icons';
-import { api, ApiError, type CustomerDetail, type TagGroup } from '../../api.ts';
+import { api, type CustomerDetail, type TagGroup } from '../../api.ts';
 import { formatDateTime } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { tagSourceLabel } from '../../labels.ts';
 import { useCan } from '../../permissions.ts';
 import { renderTagOption, tagSelectOptions } from '../tags/tag-options.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 type HeldTag = CustomerDetail['tags'][number];
 
@@ -35,7 +36,7 @@ export function CustomerTagsCard({ customer, tagGroups, zone, onChanged }: { cus
       await change();
       onChanged();
     } catch (err) {
-      message.error(err instanceof ApiError ? err.message : String(err));
+      message.error(errorText(t, err));
     } finally {
       setBusy(false);
     }

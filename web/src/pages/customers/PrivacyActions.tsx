@@ -5,10 +5,11 @@ import { useState } from 'react';
 import { Alert, App, Button, Dropdown, Input, Modal } from 'antd';
 import { DeleteOutlined, DownloadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { useNavigate } from 'react-router';
-import { api, ApiError, type CustomerDetail } from '../../api.ts';
+import { api, type CustomerDetail } from '../../api.ts';
 import { downloadText } from '../../download.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { useCan } from '../../permissions.ts';
+import { errorText } from '../../refusal-text.ts';
 
 export function PrivacyActions({ customer }: { customer: CustomerDetail }) {
   const t = useT();
@@ -22,7 +23,7 @@ export function PrivacyActions({ customer }: { customer: CustomerDetail }) {
   if (!canExport && !canErase) return null;
 
   const phrase = customer.name.trim() || customer.id.slice(0, 8);
-  const fail = (err: unknown) => message.error(err instanceof ApiError ? err.message : String(err));
+  const fail = (err: unknown) => message.error(errorText(t, err));
 
   const exportData = async () => {
     setBusy(true);

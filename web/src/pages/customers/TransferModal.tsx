@@ -8,6 +8,7 @@ import { useRemote } from '../../components/useRemote.ts';
 import { formatCount } from '../../format.ts';
 import { useT, type Translate } from '../../i18n/i18n.tsx';
 import { activeStaffOptions, detailText } from '../../labels.ts';
+import { errorText } from '../../refusal-text.ts';
 
 interface Values {
   toStaffId: string;
@@ -53,7 +54,7 @@ export function TransferModal({ customers, onClose, onDone }: { customers: Trans
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) {
         form.setFields(err.details.map((d) => ({ name: d.path.replace(/^body\./, '') as keyof Values, errors: [detailText(t, d)] })));
-      } else void message.error(err instanceof Error ? err.message : String(err));
+      } else void message.error(errorText(t, err));
     } finally {
       setSaving(false);
     }

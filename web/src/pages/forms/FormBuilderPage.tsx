@@ -14,6 +14,7 @@ import type { MessageKey } from '../../i18n/zh-CN.ts';
 import { detailText, pathParts } from '../../labels.ts';
 import { cleanQuestions, newQuestion } from './form-draft.ts';
 import { QuestionEditor } from './QuestionEditor.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 /** questions[1].options[0].code → 问题 2 · 选项 1 · code */
 const FORM_REFUSALS = ['questions_range', 'not_object', 'id_format', 'id_twice', 'length_range', 'text_has_options', 'needs_options', 'code_twice', 'tag_id'] as const;
@@ -83,9 +84,9 @@ export default function FormBuilderPage() {
     } catch (err) {
       if (err instanceof ApiError) {
         const details = err.details.map((d) => refusalLine(d, t));
-        setProblem({ message: details[0] ?? err.message, details });
+        setProblem({ message: details[0] ?? errorText(t, err), details });
       }
-      else setProblem({ message: String(err), details: [] });
+      else setProblem({ message: errorText(t, err), details: [] });
     } finally {
       setSaving(false);
     }

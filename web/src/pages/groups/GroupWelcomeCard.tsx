@@ -4,6 +4,7 @@ import { App, Button, Card, Input, Space, Switch, Typography } from 'antd';
 import { groupsApi, type GroupKind } from '../../api-groups.ts';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 export function GroupWelcomeCard({ groupId, kind, canWrite }: { groupId: string; kind: GroupKind; canWrite: boolean }) {
   const t = useT();
@@ -23,7 +24,7 @@ export function GroupWelcomeCard({ groupId, kind, canWrite }: { groupId: string;
       message.success(t('groups.welcome.saved'));
       setRefresh((n) => n + 1);
     } catch (err) {
-      message.error(err instanceof Error ? err.message : String(err));
+      message.error(errorText(t, err));
     } finally {
       setSaving(false);
     }

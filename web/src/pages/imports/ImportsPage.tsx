@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { App, Button, Card, Radio, Segmented, Table, Tag, Upload, type TableColumnsType } from 'antd';
 import { InboxOutlined } from '@ant-design/icons';
-import { api, ApiError, type ImportJob, type ImportKind } from '../../api.ts';
+import { api, type ImportJob, type ImportKind } from '../../api.ts';
 import { LoadError } from '../../components/LoadError.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { useRemote } from '../../components/useRemote.ts';
@@ -14,6 +14,7 @@ import { importStatusLabel } from '../../labels.ts';
 import { useTenantZone } from '../../session.tsx';
 import { ImportJobCard, STATUS_COLORS } from './ImportJobCard.tsx';
 import { TemplateHelp } from './TemplateHelp.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 const POLL_MS = 1000;
 const MAX_BYTES = 512 * 1024 * 1024;
@@ -67,7 +68,7 @@ export default function ImportsPage() {
         setJob(started.job);
         reloadRecent();
       } catch (err) {
-        message.error(err instanceof ApiError ? err.message : String(err));
+        message.error(errorText(t, err));
       } finally {
         setUpload(undefined);
       }

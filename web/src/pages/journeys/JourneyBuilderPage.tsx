@@ -26,6 +26,7 @@ import { fromCanvas, freshId, newNode, PALETTE, toCanvas, type CanvasNode } from
 import { NodeCard } from './NodeCard.tsx';
 import { JourneySettings, NodeSettings, type Choices } from './NodeSettings.tsx';
 import './journeys.css';
+import { errorText } from '../../refusal-text.ts';
 
 const NODE_TYPES = { journey: NodeCard };
 
@@ -148,7 +149,7 @@ function Builder({ journey, onSaved }: { journey: Journey; onSaved: (j: Journey)
         return { path: d.path, message: d.message, ...(d.code ? { code: d.code, vars } : {}), ...(nodeId ? { nodeId } : {}) };
       }));
       message.error(t('journeys.builder.hasProblems', { count: err.details.length }));
-    } else message.error(err instanceof Error ? err.message : String(err));
+    } else message.error(errorText(t, err));
   };
 
   const save = async (): Promise<Journey | undefined> => {

@@ -13,6 +13,7 @@ import { useT } from '../../i18n/i18n.tsx';
 import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
 import './journeys.css';
+import { errorText } from '../../refusal-text.ts';
 
 const STATUS_COLOR: Record<Journey['status'], string> = { draft: 'default', live: 'green', paused: 'orange', archived: 'default' };
 
@@ -42,7 +43,7 @@ export default function JourneysPage() {
       const created = await journeysApi.create({ name, description, graph });
       navigate(`/journeys/${created.id}`);
     } catch (err) {
-      message.error(err instanceof Error ? err.message : String(err));
+      message.error(errorText(t, err));
     }
   };
 

@@ -10,6 +10,7 @@ import { BrandLockup } from '../../components/BrandMark.tsx';
 import { useT } from '../../i18n/i18n.tsx';
 import { LanguageSwitch } from '../../layout/HeaderBar.tsx';
 import { useSession } from '../../session.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 interface Credentials {
   tenant: string;
@@ -57,7 +58,7 @@ export default function LoginPage() {
       navigate(next, { replace: true });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) setFailure(t('login.wrong'));
-      else setFailure(t('login.failed', { message: err instanceof Error ? err.message : String(err) }));
+      else setFailure(t('login.failed', { message: errorText(t, err) }));
     } finally {
       setSubmitting(false);
     }

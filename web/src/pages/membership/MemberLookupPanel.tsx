@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { App, Button, Card, Descriptions, Empty, Form, Input, InputNumber, Select, Space, Table, Tag, type TableColumnsType } from 'antd';
 import { Link } from 'react-router';
-import { api, type CustomerSummary } from '../../api.ts';
+import { api, ApiError, type CustomerSummary } from '../../api.ts';
 import { membershipApi, type EntryKind, type LedgerEntry } from '../../api-membership.ts';
 import { LoadError } from '../../components/LoadError.tsx';
 import { useRemote } from '../../components/useRemote.ts';
@@ -11,9 +11,12 @@ import { useT } from '../../i18n/i18n.tsx';
 import { lastValidDay } from './member-format.ts';
 import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
+import { errorText, reasonText } from '../../refusal-text.ts';
+import { pathParts } from '../../labels.ts';
 
 export const KIND_COLORS: Record<EntryKind, string> = { earn: 'green', redeem: 'blue', expire: 'default', adjust: 'purple', reverse: 'orange' };
 const PAGE_SIZE = 10;
+const ADJUST_FIELDS = new Set(['points', 'reason']);
 
 export function MemberLookupPanel({ initialCustomerId }: { initialCustomerId: string | null }) {
   const t = useT();
@@ -63,7 +66,11 @@ function MemberView({ customerId }: { customerId: string }) {
       setVersion((v) => v + 1);
       void message.success(t('member.adjust.done'));
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      // A refused points or reason shows under its input; anything else (the customer gone) as a toast.
+      const fields = err instanceof ApiError ? err.details.filter((d) => ADJUST_FIELDS.has(pathParts(d.path)[0] ?? '')) : [];
+      if (err instanceof ApiError && fields.length === err.details.length && fields.length > 0) {
+        form.setFields(fields.map((d) => ({ name: pathParts(d.path)[0] as 'points' | 'reason', errors: [reasonText(t, d)] })));
+      } else void message.error(errorText(t, err));
     } finally {
       setSaving(false);
     }

@@ -11,6 +11,7 @@ import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { pathParts } from '../../labels.ts';
 import { memberRefusalText } from './member-refusals.ts';
+import { errorText } from '../../refusal-text.ts';
 
 const CHANNELS = ['pos', 'miniprogram', 'ecommerce', 'group_buy', 'other'] as const;
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
@@ -64,7 +65,7 @@ export function PointsRulesPanel() {
           return label ? t('refusal.named', { field: label, reason }) : reason;
         });
         void message.error(lines.join('；'));
-      } else void message.error(err instanceof Error ? err.message : String(err));
+      } else void message.error(errorText(t, err));
     } finally {
       setSaving(false);
     }

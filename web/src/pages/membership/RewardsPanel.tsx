@@ -8,6 +8,7 @@ import { LoadError } from '../../components/LoadError.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { formatCount } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 export function RewardsPanel() {
   const t = useT();
@@ -60,7 +61,7 @@ function RewardModal({ reward, templates, onClose }: { reward: Reward | null; te
       else await membershipApi.createReward(body);
       onClose(true);
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     } finally {
       setSaving(false);
     }

@@ -13,6 +13,7 @@ import { useT } from '../../i18n/i18n.tsx';
 import type { ErrorDetail } from '../../api.ts';
 import { pathParts } from '../../labels.ts';
 import { memberRefusalText } from './member-refusals.ts';
+import { errorText } from '../../refusal-text.ts';
 
 interface Row extends TierInput {
   key: string;
@@ -54,7 +55,7 @@ export function TiersPanel() {
       void message.success(t('member.tiers.saved'));
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) setProblems(err.details);
-      else void message.error(err instanceof Error ? err.message : String(err));
+      else void message.error(errorText(t, err));
     } finally {
       setBusy(false);
     }
@@ -66,7 +67,7 @@ export function TiersPanel() {
       tiers.reload();
       void message.success(t('member.tiers.recomputed', { changed: formatCount(r.changed) }));
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     } finally {
       setBusy(false);
     }

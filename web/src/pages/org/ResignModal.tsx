@@ -7,6 +7,7 @@ import { useRemote } from '../../components/useRemote.ts';
 import { formatCount } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { staffOption } from '../../labels.ts';
+import { errorText } from '../../refusal-text.ts';
 
 const OK_TEST_ID = { 'data-testid': 'resign-ok' };
 
@@ -31,7 +32,7 @@ export function ResignModal({ leaving, onClose, onDone }: { leaving: StaffMember
       onDone();
       onClose();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     } finally {
       setSaving(false);
     }

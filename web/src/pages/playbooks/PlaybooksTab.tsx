@@ -10,6 +10,7 @@ import { useT, type Translate } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
 import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 export function formatTarget(key: KpiKey, value: number): string {
   if (key === 'new_friends_per_store_week') return value.toFixed(value < 10 ? 1 : 0);
@@ -83,7 +84,7 @@ export function PlaybooksTab({ recommended, onApplied }: { recommended: Operatin
       setVersion((v) => v + 1);
       onApplied();
     } catch (err) {
-      void message.error(String(err instanceof Error ? err.message : err));
+      void message.error(errorText(t, err));
     } finally {
       setApplying(false);
     }
@@ -94,7 +95,7 @@ export function PlaybooksTab({ recommended, onApplied }: { recommended: Operatin
       void message.success(t('pb.undone'));
       setVersion((v) => v + 1);
     } catch (err) {
-      void message.error(String(err instanceof Error ? err.message : err));
+      void message.error(errorText(t, err));
     }
   };
 

@@ -9,6 +9,7 @@ import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { toFen, toYuan } from './promo-format.ts';
 import { showRefusals } from './promo-refusals.ts';
+import { errorText } from '../../refusal-text.ts';
 
 interface Values {
   name: string;
@@ -100,7 +101,7 @@ export function CouponTemplateModal({ template, onClose, onSaved }: { template: 
         const dates = values.validityMode === 'absolute' ? 'validRange' : 'validityMode';
         const elsewhere = showRefusals(form, t, err.details, ([field]) => (field === 'validTo' || field === 'validFrom' ? dates : FIELD_OF[field ?? '']));
         if (elsewhere.length > 0) void message.error(elsewhere.join('；'));
-      } else void message.error(err instanceof Error ? err.message : String(err));
+      } else void message.error(errorText(t, err));
     } finally {
       setSaving(false);
     }

@@ -12,6 +12,7 @@ import { useTenantZone } from '../../session.tsx';
 import { CouponTemplateModal } from './CouponTemplateModal.tsx';
 import { IssueModal } from './IssueModal.tsx';
 import { couponOffer } from './promo-format.ts';
+import { errorText } from '../../refusal-text.ts';
 
 export const TEMPLATE_STATUS_COLORS: Record<TemplateStatus, string> = { draft: 'default', active: 'green', paused: 'orange', ended: 'default' };
 
@@ -28,7 +29,7 @@ export function CouponTemplatesPanel() {
       await promotionsApi.setCouponTemplateStatus(c.id, status);
       templates.reload();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     }
   };
 

@@ -8,6 +8,7 @@ import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { toFen } from './promo-format.ts';
 import { showRefusals } from './promo-refusals.ts';
+import { errorText } from '../../refusal-text.ts';
 
 interface Values {
   name: string;
@@ -49,7 +50,7 @@ export function FlashSaleModal({ onClose, onSaved }: { onClose: () => void; onSa
       if (err instanceof ApiError && err.details.length > 0) {
         const elsewhere = showRefusals(form, t, err.details, ([field]) => FIELD_OF[field ?? '']);
         if (elsewhere.length > 0) void message.error(elsewhere.join('；'));
-      } else void message.error(err instanceof Error ? err.message : String(err));
+      } else void message.error(errorText(t, err));
     } finally {
       setSaving(false);
     }

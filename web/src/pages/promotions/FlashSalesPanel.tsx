@@ -9,6 +9,7 @@ import { formatCount, formatDateTime, formatMoney } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { useTenantZone } from '../../session.tsx';
 import { FlashSaleModal } from './FlashSaleModal.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 const LIVE_MS = 5000;
 
@@ -39,7 +40,7 @@ export function FlashSalesPanel() {
       await promotionsApi.cancelFlashSale(s.id);
       reload();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     }
   };
 

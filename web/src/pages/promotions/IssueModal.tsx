@@ -9,6 +9,7 @@ import { useRemote } from '../../components/useRemote.ts';
 import { formatCount, formatDateTime } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { useTenantZone } from '../../session.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 const JOB_COLORS: Record<IssueJob['status'], string> = { queued: 'default', running: 'blue', done: 'green', failed: 'red' };
 
@@ -38,7 +39,7 @@ export function IssueModal({ template, onClose }: { template: CouponTemplate; on
       void message.success(t('promo.issue.queued'));
       jobs.reload();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     } finally {
       setSaving(false);
     }

@@ -8,6 +8,7 @@ import { PROMOTION_CHANNELS, promotionsApi, type PriceRule, type PriceRuleInput,
 import { useT } from '../../i18n/i18n.tsx';
 import { toFen, toYuan } from './promo-format.ts';
 import { showRefusals } from './promo-refusals.ts';
+import { errorText } from '../../refusal-text.ts';
 
 type Kind = PriceRuleParams['kind'];
 const KINDS: Kind[] = ['threshold', 'bundle', 'member_price', 'ladder'];
@@ -86,7 +87,7 @@ export function PriceRuleModal({ rule, onClose, onSaved }: { rule: PriceRule | n
       if (err instanceof ApiError && err.details.length > 0) {
         const elsewhere = showRefusals(form, t, err.details, (parts) => fieldOf(parts, v), ([, field]) => (field === 'steps' ? t('promo.rule.steps') : field === 'prices' ? t('promo.rule.memberPrices') : undefined));
         if (elsewhere.length > 0) void message.error(elsewhere.join('；'));
-      } else void message.error(err instanceof Error ? err.message : String(err));
+      } else void message.error(errorText(t, err));
     } finally {
       setSaving(false);
     }

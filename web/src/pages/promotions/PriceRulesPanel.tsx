@@ -9,6 +9,7 @@ import { useT } from '../../i18n/i18n.tsx';
 import { PriceRuleModal } from './PriceRuleModal.tsx';
 import { QuoteTester } from './QuoteTester.tsx';
 import { ruleSummary } from './promo-format.ts';
+import { errorText } from '../../refusal-text.ts';
 
 export function PriceRulesPanel() {
   const t = useT();
@@ -21,7 +22,7 @@ export function PriceRulesPanel() {
       await promotionsApi.deletePriceRule(r.id);
       rules.reload();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     }
   };
 

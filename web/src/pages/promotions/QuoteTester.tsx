@@ -7,6 +7,7 @@ import { PROMOTION_CHANNELS, promotionsApi, type CheckoutQuote, type PromotionCh
 import { formatMoney } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { toFen } from './promo-format.ts';
+import { errorText } from '../../refusal-text.ts';
 
 interface Values {
   member: boolean;
@@ -39,7 +40,7 @@ export function QuoteTester() {
         items: v.items.map((i) => ({ sku: i.sku.trim(), name: i.name, quantity: i.quantity, unitPriceFen: toFen(i.unitPrice) ?? 0 })),
       }));
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(t, err));
     } finally {
       setLoading(false);
     }

@@ -9,6 +9,8 @@ import { useRemote } from '../../components/useRemote.ts';
 import { formatMoney } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { useCan } from '../../permissions.ts';
+import { errorText } from '../../refusal-text.ts';
+import { GROUP_SELLING_WORDING } from './group-selling-refusals.ts';
 
 const LIVE_MS = 5000;
 const STATUS_COLORS: Record<GroupBuyStatus, string> = { open: 'processing', succeeded: 'green', cancelled: 'default' };
@@ -44,7 +46,7 @@ export function GroupBuysPanel() {
       await fissionApi.cancelGroupBuy(g.id);
       reload();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err, GROUP_SELLING_WORDING));
     }
   };
 

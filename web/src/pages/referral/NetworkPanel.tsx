@@ -11,6 +11,7 @@ import { formatCount, formatDate, formatMoney, maskPhone } from '../../format.ts
 import { useT } from '../../i18n/i18n.tsx';
 import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 function CustomerPicker({ value, onChange }: { value: string | undefined; onChange: (id: string) => void }) {
   const t = useT();
@@ -51,7 +52,7 @@ export function NetworkPanel() {
       partners.reload();
       tree.reload();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     }
   };
   const addPartner = async () => {
@@ -63,7 +64,7 @@ export function NetworkPanel() {
       form.resetFields();
       partners.reload();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     }
   };
 

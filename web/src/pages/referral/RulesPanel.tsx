@@ -14,6 +14,7 @@ import type { MessageKey } from '../../i18n/zh-CN.ts';
 import { useCan } from '../../permissions.ts';
 import { detailText, pathParts } from '../../labels.ts';
 import { useTenantZone } from '../../session.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 interface LevelValues {
   kind: RewardKind | 'none';
@@ -81,7 +82,7 @@ export function RulesPanel() {
           return [{ name: [`l${level}`, name] as ['l1' | 'l2', keyof LevelValues], errors: [text] }];
         }));
         setError(elsewhere.length > 0 ? elsewhere.join('；') : undefined);
-      } else setError(err instanceof Error ? err.message : String(err));
+      } else setError(errorText(t, err));
     } finally {
       setSaving(false);
     }
@@ -92,7 +93,7 @@ export function RulesPanel() {
       void message.success(t('fission.rules.ran', r));
       refusals.reload();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     }
   };
 

@@ -7,6 +7,7 @@ import { fissionApi } from '../../api-fission.ts';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { detailText } from '../../labels.ts';
+import { errorText } from '../../refusal-text.ts';
 
 interface Values {
   groupId: string;
@@ -46,7 +47,7 @@ export function SolitaireModal({ onClose, onSaved }: { onClose: () => void; onSa
       onSaved(created.id);
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) form.setFields(err.details.map((d) => ({ name: FIELD_OF[d.path.split('.')[1] ?? ''] ?? 'title', errors: [detailText(t, d, SOLITAIRE_REFUSALS, (code) => `fission.solitaire.refusal.${code}`)] })));
-      else void message.error(err instanceof Error ? err.message : String(err));
+      else void message.error(errorText(t, err));
     } finally {
       setSaving(false);
     }

@@ -11,6 +11,8 @@ import { useT } from '../../i18n/i18n.tsx';
 import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
 import { SolitaireModal } from './SolitaireModal.tsx';
+import { errorText } from '../../refusal-text.ts';
+import { GROUP_SELLING_WORDING } from './group-selling-refusals.ts';
 
 const LIVE_MS = 5000;
 const STATUS_COLORS: Record<SolitaireStatus, string> = { open: 'green', closed: 'blue', cancelled: 'default' };
@@ -81,7 +83,7 @@ function SolitaireDrawer({ id, canWrite, onClose, onChanged }: { id: string; can
       reload();
       onChanged();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err, GROUP_SELLING_WORDING));
     }
   };
   const copy = async () => {
@@ -90,7 +92,7 @@ function SolitaireDrawer({ id, canWrite, onClose, onChanged }: { id: string; can
       await navigator.clipboard.writeText(s.text);
       void message.success(t('fission.sol.copied'));
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err, GROUP_SELLING_WORDING));
     }
   };
 

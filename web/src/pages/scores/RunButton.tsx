@@ -7,6 +7,7 @@ import { formatCount, formatDateTime } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 const COLOR = { queued: 'default', running: 'processing', done: 'success', failed: 'error' } as const;
 
@@ -38,7 +39,7 @@ export function RunButton({ latest, onFinished }: { latest: ScoringRun | undefin
       setRun(await scoresApi.startRun());
       void message.success(t('run.started'));
     } catch (err) {
-      void message.error(t('run.failed', { message: err instanceof Error ? err.message : String(err) }));
+      void message.error(t('run.failed', { message: errorText(t, err) }));
     } finally {
       setStarting(false);
     }

@@ -10,6 +10,7 @@ import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { detailText } from '../../labels.ts';
 import { useCan } from '../../permissions.ts';
+import { errorText } from '../../refusal-text.ts';
 
 /** The form holds yuan and percent; the API fen and rates. */
 interface FormValues {
@@ -63,7 +64,7 @@ export function SettingsTab({ onSaved }: { onSaved: () => void }) {
       if (err instanceof ApiError && err.details.length > 0) {
         form.setFields(err.details.map((d) => ({ name: fieldOf(d.path), errors: [detailText(t, d)] })));
       } else {
-        void message.error(err instanceof Error ? err.message : String(err));
+        void message.error(errorText(t, err));
       }
     } finally {
       setSaving(false);

@@ -16,6 +16,7 @@ import { emptyGroup, fromDraft, toDraft, type DraftGroup } from './segment-draft
 import './segments.css';
 import { segmentRefusalText } from './segment-refusals.ts';
 import { detailText, pathParts } from '../../labels.ts';
+import { errorText } from '../../refusal-text.ts';
 
 type Preview = { state: 'loading' } | { state: 'done'; count: number; sample: CustomerSummary[] } | { state: 'invalid'; message: string };
 
@@ -63,7 +64,7 @@ export default function SegmentBuilderPage() {
         .catch((err: unknown) => {
           if (controller.signal.aborted) return;
           const detail = err instanceof ApiError ? err.details[0] : undefined;
-          setPreview({ state: 'invalid', message: detail ? segmentRefusalText(t, detail, definition) : String(err instanceof Error ? err.message : err) });
+          setPreview({ state: 'invalid', message: detail ? segmentRefusalText(t, detail, definition) : errorText(t, err) });
         });
     }, 400);
     return () => { clearTimeout(timer); controller.abort(); };
@@ -84,7 +85,7 @@ export default function SegmentBuilderPage() {
         // the name field is the page's own; the rest are conditions
         const reasons = details.map((d) => (pathParts(d.path)[0] === 'name' ? t('refusal.named', { field: t('segments.builder.name'), reason: detailText(t, d) }) : segmentRefusalText(t, d, definition)));
         message.error(t('segments.refusal.saveFailed', { reason: reasons.join('；') }));
-      } else message.error(err instanceof Error ? err.message : String(err));
+      } else message.error(errorText(t, err));
     } finally {
       setSaving(false);
     }

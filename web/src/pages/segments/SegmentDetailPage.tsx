@@ -17,6 +17,7 @@ import { useTenantZone } from '../../session.tsx';
 import { describeDefinition } from './describe.ts';
 import { MembersTable } from './MembersTable.tsx';
 import './segments.css';
+import { errorText } from '../../refusal-text.ts';
 
 export default function SegmentDetailPage() {
   const t = useT();
@@ -61,7 +62,7 @@ export default function SegmentDetailPage() {
     try {
       await work();
     } catch (err) {
-      message.error(err instanceof ApiError ? err.message : String(err));
+      message.error(errorText(t, err));
     } finally {
       setBusy(false);
     }

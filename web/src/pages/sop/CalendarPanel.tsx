@@ -13,6 +13,7 @@ import { PlanModal } from './PlanModal.tsx';
 import { SlotModal } from './SlotModal.tsx';
 import { WeekGrid } from './WeekGrid.tsx';
 import { refusalReasons, targetSummary } from './sop-format.ts';
+import { errorText } from '../../refusal-text.ts';
 
 function inputOf(plan: Plan): PlanInput {
   return { name: plan.name, description: plan.description, target: plan.target, status: plan.status, slots: plan.slots };
@@ -43,13 +44,13 @@ export function CalendarPanel({ selectedId, onSelect }: { selectedId: string | u
       void message.success(t('sop.plan.saved'));
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) setRefusal({ error: err, sent });
-      else void message.error(err instanceof Error ? err.message : String(err));
+      else void message.error(errorText(t, err));
     } finally {
       setSaving(false);
     }
   };
 
-  const refusalTitle = refusal?.error.code === 'slot_overlap' ? t('sop.overlap') : refusal?.error.message ?? '';
+  const refusalTitle = refusal?.error.code === 'slot_overlap' ? t('sop.overlap') : refusal ? t('refusal.fallback') : ''; // the reasons, worded, are listed below it
 
   const saveSlots = (slots: SlotInput[]) => {
     if (!plan) return;
@@ -62,7 +63,7 @@ export function CalendarPanel({ selectedId, onSelect }: { selectedId: string | u
       onSelect(undefined);
       plans.reload();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     }
   };
 

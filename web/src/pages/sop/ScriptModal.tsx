@@ -4,6 +4,7 @@ import { AutoComplete, Form, Input, Modal, Select } from 'antd';
 import type { TagGroup } from '../../api.ts';
 import { sopApi, type Script, type ScriptInput } from '../../api-sop.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 export function ScriptModal({ script, scenarios, tagGroups, onClose, onSaved }: {
   script: Script | null;
@@ -25,7 +26,7 @@ export function ScriptModal({ script, scenarios, tagGroups, onClose, onSaved }: 
       else await sopApi.createScript(v);
       onSaved();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(t, err));
     } finally {
       setSaving(false);
     }

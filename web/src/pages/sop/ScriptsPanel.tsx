@@ -12,6 +12,7 @@ import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { useCan } from '../../permissions.ts';
 import { ScriptModal } from './ScriptModal.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 /** The clipboard API needs a secure context; a hidden textarea covers plain-http installs. */
 async function copyText(text: string): Promise<void> {
@@ -56,7 +57,7 @@ export function ScriptsPanel() {
       const used = await sopApi.scriptUsed(s.id);
       setCounts((c) => ({ ...c, [s.id]: used }));
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     }
   };
 
@@ -65,7 +66,7 @@ export function ScriptsPanel() {
       await sopApi.deleteScript(s.id);
       scripts.reload();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     }
   };
 

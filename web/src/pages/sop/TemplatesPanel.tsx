@@ -12,6 +12,7 @@ import type { MessageKey } from '../../i18n/zh-CN.ts';
 import { namedDetailText, pathParts } from '../../labels.ts';
 import { WeekGrid } from './WeekGrid.tsx';
 import { repeatLabel } from './sop-format.ts';
+import { errorText } from '../../refusal-text.ts';
 
 const MODEL_COLOR: Record<string, string> = { knowledge_expert: 'geekblue', exclusive_advisor: 'gold', shopping_advisor: 'volcano', interest_community: 'magenta', community: 'cyan' };
 
@@ -95,7 +96,7 @@ function ApplyModal({ template, onClose, onApplied }: { template: SopTemplate; o
       void message.success(t('sop.template.applied', { name: plan.name }));
       onApplied(plan);
     } catch (err) {
-      setError(err instanceof ApiError && err.details.length > 0 ? err.details.map((d) => namedDetailText(t, d, planFieldLabel(pathParts(d.path)[0]))).join('\n') : err instanceof Error ? err.message : String(err));
+      setError(err instanceof ApiError && err.details.length > 0 ? err.details.map((d) => namedDetailText(t, d, planFieldLabel(pathParts(d.path)[0]))).join('\n') : errorText(t, err));
     } finally {
       setSaving(false);
     }

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Alert, App, Button, Card, Form, Input, Modal, Select, Table, Tag, type TableColumnsType } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
-import { api, ApiError, type IdentityKind, type PreTag, type TagGroup } from '../../api.ts';
+import { api, type IdentityKind, type PreTag, type TagGroup } from '../../api.ts';
 import { LoadError } from '../../components/LoadError.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { formatCount, formatDateTime, maskPhone } from '../../format.ts';
@@ -12,6 +12,7 @@ import { useT } from '../../i18n/i18n.tsx';
 import { identityKindLabel } from '../../labels.ts';
 import { IDENTITY_KINDS } from './rule-form.ts';
 import { renderTagOption, tagSelectOptions } from './tag-options.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 const PAGE_SIZE = 10;
 
@@ -38,7 +39,7 @@ function PreTagModal({ tagGroups, onClose, onSaved }: { tagGroups: TagGroup[]; o
       message.success(t('pretags.saved', { created: formatCount(result.created), applied: formatCount(result.applied) }));
       onSaved();
     } catch (err) {
-      setProblem(err instanceof ApiError ? err.message : String(err));
+      setProblem(errorText(t, err));
     } finally {
       setSaving(false);
     }

@@ -4,10 +4,11 @@ import { useState } from 'react';
 import { App, Button, Card, Grid, Popconfirm, Space, Table, Tag, Tooltip, type TableColumnsType } from 'antd';
 import { CalculatorOutlined, DeleteOutlined, EditOutlined, PlusOutlined, ThunderboltOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
-import { api, ApiError, type TagGroup, type TagView } from '../../api.ts';
+import { api, type TagGroup, type TagView } from '../../api.ts';
 import { formatCount } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { describeRule, type Names } from './rule-form.ts';
+import { errorText } from '../../refusal-text.ts';
 
 interface TagGroupCardProps {
   group: TagGroup;
@@ -24,7 +25,7 @@ export function TagGroupCard({ group, names, onNewTag, onEditTag, onEditGroup, o
   const compact = Grid.useBreakpoint().md === false;
   const [evaluating, setEvaluating] = useState<string>();
 
-  const fail = (err: unknown) => message.error(err instanceof ApiError ? err.message : String(err));
+  const fail = (err: unknown) => message.error(errorText(t, err));
   const remove = async (action: () => Promise<unknown>) => {
     try {
       await action();

@@ -2,8 +2,9 @@
 // at most one of its tags — 会员等级, 生命周期).
 import { useState } from 'react';
 import { Alert, App, Form, Input, Modal, Switch } from 'antd';
-import { api, ApiError, type TagGroup } from '../../api.ts';
+import { api, type TagGroup } from '../../api.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 export function TagGroupModal({ group, onClose, onSaved }: { group: TagGroup | undefined; onClose: () => void; onSaved: () => void }) {
   const t = useT();
@@ -25,7 +26,7 @@ export function TagGroupModal({ group, onClose, onSaved }: { group: TagGroup | u
       message.success(t('tags.saved'));
       onSaved();
     } catch (err) {
-      setProblem(err instanceof ApiError ? err.message : String(err));
+      setProblem(errorText(t, err));
     } finally {
       setSaving(false);
     }

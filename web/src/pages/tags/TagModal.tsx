@@ -2,12 +2,13 @@
 // (rows, or JSON for rules the rows cannot show). The server evaluates a new or changed rule at once.
 import { useState } from 'react';
 import { Alert, App, Form, Input, Modal, Segmented, Select } from 'antd';
-import { api, ApiError, type Store, type TagGroup, type TagView } from '../../api.ts';
+import { api, type Store, type TagGroup, type TagView } from '../../api.ts';
 import { formatCount } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { RuleEditor } from './RuleEditor.tsx';
 import { emptyRow, formToRule, ruleToForm, type RuleForm } from './rule-form.ts';
 import { ColorPicker, groupColor } from './tag-colors.tsx';
+import { errorText } from '../../refusal-text.ts';
 
 type Editing = { tag: TagView } | { groupId: string };
 
@@ -68,7 +69,7 @@ export function TagModal({ editing, tagGroups, stores, onClose, onSaved }: { edi
       message.success(saved.kind === 'rule' ? t('tags.savedRule', { count: formatCount(saved.customerCount) }) : t('tags.saved'));
       onSaved();
     } catch (err) {
-      setProblem({ text: err instanceof ApiError ? err.message : String(err) });
+      setProblem({ text: errorText(t, err) });
     } finally {
       setSaving(false);
     }

@@ -17,6 +17,7 @@ import { useMe, useTenantZone } from '../../session.tsx';
 import { TaskDetail } from './TaskDetail.tsx';
 import './workbench.css';
 import { activeStaffOptions } from '../../labels.ts';
+import { errorText } from '../../refusal-text.ts';
 
 function CustomerList({ title, items, note }: { title: MessageKey; items: ListedCustomer[]; note?: (c: ListedCustomer) => string }) {
   const t = useT();
@@ -78,7 +79,7 @@ export default function WorkbenchPage() {
       await acquisitionApi.finishTask(task.id, outcome);
       bench.reload();
     } catch (err) {
-      void message.error(err instanceof Error ? err.message : String(err));
+      void message.error(errorText(t, err));
     } finally {
       setBusy(null);
     }
