@@ -15,16 +15,7 @@ import { errorText, reasonText } from '../../web/src/refusal-text.ts';
 import { GROUP_SELLING_WORDING } from '../../web/src/pages/referral/group-selling-refusals.ts';
 import { enUS } from '../../web/src/i18n/en-US.ts';
 import { zhCN } from '../../web/src/i18n/zh-CN.ts';
-
-function translator(messages: Record<string, string>) {
-  return (key: string, vars: Record<string, string | number> = {}): string => {
-    const template = messages[key];
-    if (template === undefined) throw new Error(`no text for ${key}`);
-    return template.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
-  };
-}
-const zh = translator(zhCN) as never;
-const en = translator(enUS) as never;
+import { en, zh } from './translate.ts';
 
 const STATUS = { invalid: 400, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, unprocessable: 422, too_large: 413 } as const;
 /** What the console holds after the API answered the service's error (src/api/errors.ts, web/src/api.ts). */

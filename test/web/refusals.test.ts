@@ -4,18 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { issueDetail } from '../../src/core/zod-details.ts';
 import { detailText, namedDetailText, pathParts } from '../../web/src/labels.ts';
-import { enUS } from '../../web/src/i18n/en-US.ts';
-import { zhCN } from '../../web/src/i18n/zh-CN.ts';
-
-function translator(messages: Record<string, string>) {
-  return (key: string, vars: Record<string, string | number> = {}): string => {
-    const template = messages[key];
-    if (template === undefined) throw new Error(`no text for ${key}`);
-    return template.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
-  };
-}
-const zh = translator(zhCN) as never;
-const en = translator(enUS) as never;
+import { en, zh } from './translate.ts';
 
 const Form = z.object({
   name: z.string().min(1),
