@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createApiKey, createUser } from '../../src/core/access/access.service.ts';
@@ -38,6 +38,22 @@ describe.skipIf(!existsSync(CHROMIUM))(`the customer 360 in Chromium (needs ${CH
   let browser: Browser | undefined;
   let base: string;
   let scene: Scene;
+
+  /**
+   * Chooses the guide to transfer to. On a loaded machine a click can land while the dropdown is
+   * still opening and choose nothing (the modal then refuses to submit without a word), so the
+   * choice is made again until the select shows it.
+   */
+  async function pickStaff(page: Page, name: string): Promise<void> {
+    const select = page.getByTestId('transfer-staff');
+    await expect.poll(async () => {
+      if (!(await select.innerText()).includes(name)) {
+        await select.click();
+        await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: name }).click({ timeout: 5_000 }).catch(() => undefined);
+      }
+      return select.innerText();
+    }, { timeout: 30_000 }).toContain(name);
+  }
 
   async function call(key: string, method: string, url: string, body: unknown): Promise<unknown> {
     const res = await fetch(base + url, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -147,8 +163,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the customer 360 in Chromium (needs ${CH
     await row('张磊').locator('.ant-checkbox-input').check();
     await row('陈芳').locator('.ant-checkbox-input').check();
     await page.getByTestId('customers-transfer').click();
-    await page.getByTestId('transfer-staff').click();
-    await page.locator('.ant-select-item-option', { hasText: '赵敏' }).click();
+    await pickStaff(page, '赵敏');
     await page.getByTestId('transfer-reason').fill('调店');
     await page.getByTestId('transfer-ok').click();
     // 陈芳 is already 赵敏's: she is listed with the reason, 张磊 moves.
@@ -164,8 +179,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the customer 360 in Chromium (needs ${CH
     await call(scene.key, 'POST', '/api/v1/customers/transfer', { customerIds: [world.customers.lei], toStaffId: world.staff.li, reason: '顾客要求' });
     await page.goto(`${base}/customers/${world.customers.lei}`);
     await page.getByTestId('customer-transfer').click();
-    await page.getByTestId('transfer-staff').click();
-    await page.locator('.ant-select-item-option', { hasText: '王强' }).click();
+    await pickStaff(page, '王强');
     await page.getByTestId('transfer-reason').fill('再转一次');
     await page.getByTestId('transfer-ok').click();
     await result.waitFor();

@@ -19,7 +19,7 @@ import { createGuideTasks } from '../../src/core/tasks/guide-tasks.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { buildWorld, type World } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole, signedInPage } from './browser.ts';
 
 describe.skipIf(!existsSync(CHROMIUM))(`codes and workbench in Chromium (needs ${CHROMIUM})`, () => {
   let tenant: Tenant;
@@ -117,10 +117,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`codes and workbench in Chromium (needs $
     const send = await createMassSend(db, tenant.id, MassSendInput.parse({ name: '周末上新', channel: 'wecom', templateId: template.id, schedule: { now: true }, audience: { include: { kind: 'all' } } }), 'test');
     await runMassSendPlan(db, tenant.id, send.id, poolClients(testDb().pool));
     await dispatchDueMassSends(db, undefined, tenant.id);
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await page.goto(`${base}/login`);
-    await logIn(page, { tenant: tenant.slug, email: 'li@example.com', password: PASSWORD });
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    const page = await signedInPage(browser, base, { tenant: tenant.slug, email: 'li@example.com' }, { width: 390, height: 844 });
     await page.goto(`${base}/workbench`);
     const task = page.getByTestId('workbench-task').filter({ hasText: '手动群发：周末上新（1 位客户）' });
     await task.waitFor();
