@@ -47,6 +47,10 @@ describe('erasure of outreach and community data', () => {
       ev('message_received', { chatId, text: '有人要代购吗 13800001234' }),
     ]);
     await createGuideTasks(db(), t, [{ staffId: w.staff.li, customerId: w.customers.mei, kind: 'follow_up', title: '回访陈美：孩子过敏', detail: { note: '陈美的孩子对芒果过敏' }, dueAt: new Date(), source: { kind: 'manual', id: 'x' }, dedupeKey: `note:${w.customers.mei}` }]);
+    // a 群发 handed to 李娜 by hand names 陈美 and 张磊 in its task
+    await createGuideTasks(db(), t, [{ staffId: w.staff.li, kind: 'mass_send_confirm', title: '手动群发：周末（2 位客户）',
+      detail: { manual: true, text: '周末到店有惊喜', customers: [{ id: w.customers.mei, name: '陈美' }, { id: w.customers.lei, name: '张磊' }] },
+      dueAt: new Date(), source: { kind: 'mass_send', id: 'm' }, dedupeKey: `hand-over:${w.customers.mei}` }]);
     await db().insertInto('sandbox_inbox').values({ tenant_id: t, id: newId(), customer_id: w.customers.mei, direction: 'in', content: JSON.stringify({ text: '我是陈美，明天来取' }) }).execute();
 
     const before = await personalRows(t, w.customers.mei);
@@ -58,9 +62,12 @@ describe('erasure of outreach and community data', () => {
     for (const personal of ['陈美', '幸福路', '13800001234', '芒果过敏', '明天来取']) expect(after).not.toContain(personal);
     expect(await db().selectFrom('group_messages').select('event_id').where('tenant_id', '=', t).where('sender_customer_id', '=', w.customers.mei).execute()).toHaveLength(0);
 
+    const handOver = await db().selectFrom('guide_tasks').select('detail').where('tenant_id', '=', t).where('dedupe_key', '=', `hand-over:${w.customers.mei}`).executeTakeFirstOrThrow();
+    expect(handOver.detail).toEqual({ manual: true, text: '周末到店有惊喜', customers: [{ id: w.customers.lei, name: '张磊' }] });
+
     const audit = await db().selectFrom('audit_log').select('details').where('tenant_id', '=', t).where('action', '=', 'customer.erased').executeTakeFirstOrThrow();
     // the auto-reply and the flag are both moderation records
-    expect(audit.details).toMatchObject({ groupMessages: 2, groupWelcomes: 1, sandboxInbox: 1, guideTaskDetails: 1, moderationRecords: 2 });
+    expect(audit.details).toMatchObject({ groupMessages: 2, groupWelcomes: 1, sandboxInbox: 1, guideTaskDetails: 1, handOverLists: 1, moderationRecords: 2 });
     expect((audit.details as Record<string, number>).messageContents).toBeGreaterThanOrEqual(2);
   });
 });
