@@ -6,6 +6,7 @@ import type { GuideTaskStatus } from '../../db/schema.ts';
 import { ownCustomersOnly, type Actor } from '../access/access.rules.ts';
 import { notFound, YuchiError } from '../errors.ts';
 import { UUID_PATTERN } from '../ids.ts';
+import { inTransaction } from '../../db/transaction.ts';
 import { settleByHand } from '../messaging/by-hand.service.ts';
 import { settleHandOver } from '../messaging/mass-confirm.service.ts';
 import { actorLabel } from '../tags/tags.rules.ts';
@@ -57,7 +58,7 @@ export async function finishTask(db: Db, actor: Actor, taskId: string, outcome: 
       && await db.selectFrom('staff').select('id').where('tenant_id', '=', actor.tenantId).where('id', '=', own).where('store_id', '=', task.store_id).executeTakeFirst();
     if (!mine) throw notFound('task');
   }
-  const updated = await db.transaction().execute(async (trx) => {
+  const updated = await inTransaction(db, async (trx) => {
     const row = await trx.updateTable('guide_tasks')
       .set({ status: outcome, done_at: now, done_by: actorLabel(actor) })
       .where('tenant_id', '=', actor.tenantId).where('id', '=', taskId).where('status', 'in', ['open', 'expired'])
