@@ -9,7 +9,7 @@ import type { MessageChannel, MessageContent } from '../../db/schema.ts';
 import type { SendOutcome } from '../channels/channel.ts';
 import { createGuideTasks } from '../tasks/guide-tasks.ts';
 
-/** messages.status_reason while a message waits for the guide it was handed to. */
+/** Why a message (messages.status_reason) or a 群发 hand-over (mass_send_staff.reason) waits for its guide: WeCom is not connected. */
 export const BY_HAND = 'wecom_not_set_up';
 
 /** A WeCom message the channel refused only for not being set up, that a guide can send instead. */

@@ -104,9 +104,6 @@ async function recordConfirmation(
   });
 }
 
-/** mass_send_staff.reason of a hand-over given to the guide by hand, WeCom not being connected. */
-export const MANUAL_HAND_OVER = 'wecom_not_set_up';
-
 /** The mass send is done once no guide has it waiting. */
 async function closeIfSettled(db: Db, tenantId: string, massSendId: string): Promise<void> {
   await sql`update mass_sends m set status = 'done'

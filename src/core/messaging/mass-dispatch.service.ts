@@ -13,7 +13,7 @@ import type { ChannelAdapter, SendOutcome } from '../channels/channel.ts';
 import { channelFor } from '../channels/registry.ts';
 import { newId } from '../ids.ts';
 import { createGuideTasks } from '../tasks/guide-tasks.ts';
-import { MANUAL_HAND_OVER } from './mass-confirm.service.ts';
+import { BY_HAND } from './by-hand.service.ts';
 import { releaseDueMassSends } from './mass-release.service.ts';
 
 /** Hands every due staff batch to WeCom; returns how many staff members were handed a send. */
@@ -90,7 +90,7 @@ async function handToGuide(db: Db, row: { tenant_id: string; mass_send_id: strin
   await db.transaction().execute(async (trx) => {
     await sql`update messages set status = 'awaiting_confirmation', provider_id = null, updated_at = now()
                where tenant_id = ${row.tenant_id} and attempt_id = ${attemptId} and status = 'sending'`.execute(trx);
-    await sql`update mass_send_staff set reason = ${MANUAL_HAND_OVER}
+    await sql`update mass_send_staff set reason = ${BY_HAND}
                where tenant_id = ${row.tenant_id} and mass_send_id = ${row.mass_send_id} and staff_id = ${row.staff_id}`.execute(trx);
     const named = await sql<{ id: string; name: string | null }>`
       select id, name from customers where tenant_id = ${row.tenant_id} and id = any(${claimed.map((m) => m.customer_id)}::uuid[])
