@@ -10,11 +10,6 @@ import copyStreams from 'pg-copy-streams';
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const HEADER = Buffer.concat([SIGNATURE, Buffer.alloc(8)]);
 
-/** Column kinds read and written: numbers arrive as doubles (int8 values here stay below 2^53). */
-export type ColumnKind = 'uuid' | 'int2' | 'int4' | 'int8' | 'float8' | 'text';
-
-const WIDTH: Record<Exclude<ColumnKind, 'text'>, number> = { uuid: 16, int2: 2, int4: 4, int8: 8, float8: 8 };
-
 /**
  * Reads `copy (<query>) to stdout (format binary)` row by row. The callback gets the row's buffer
  * and the offset of each field (−1 for null) — reading the values is left to it, so nothing is
@@ -64,78 +59,107 @@ export async function readBinaryCopy(client: pg.PoolClient, query: string, field
   return rows;
 }
 
-/** Builds binary COPY data in large chunks. */
+/**
+ * Builds binary COPY data in large chunks, field by field: `row()` starts a row, then one call per
+ * field in the table's order. Written through a DataView with one room check per row (and one per
+ * text): a million rows of fourteen fields went through Buffer's checked writers and a copy call
+ * per id at about 3.5 µs a row.
+ */
 export class BinaryCopyWriter {
   private readonly chunks: Buffer[] = [HEADER];
-  private buf = Buffer.allocUnsafe(1 << 20);
+  private buf = Buffer.allocUnsafe(CHUNK);
+  private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   private at = 0;
+  /** Bytes a row can take without its texts: the field count, and per field a length and up to 16 bytes. */
+  private readonly rowBytes: number;
 
-  constructor(private readonly kinds: readonly ColumnKind[]) {}
+  constructor(private readonly fields: number) {
+    this.rowBytes = 2 + fields * (4 + 16);
+  }
 
   private room(bytes: number): void {
     if (this.at + bytes <= this.buf.length) return;
     this.chunks.push(this.buf.subarray(0, this.at));
-    this.buf = Buffer.allocUnsafe(Math.max(1 << 20, bytes));
+    this.buf = Buffer.allocUnsafe(Math.max(CHUNK, bytes));
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.at = 0;
   }
 
   /** Text values seen so far, encoded once: a run writes a handful of distinct cells, stages and tiers a million times. */
   private readonly encoded = new Map<string, Buffer>();
 
-  /** One row; values in the order of the kinds: a Buffer (16 bytes) for a uuid, a string for text, null for null. */
-  row(values: readonly (number | string | Buffer | null)[]): void {
-    const kinds = this.kinds;
-    this.room(2);
-    this.buf.writeInt16BE(kinds.length, this.at);
+  row(): void {
+    this.room(this.rowBytes);
+    this.view.setInt16(this.at, this.fields);
     this.at += 2;
-    for (let i = 0; i < kinds.length; i++) {
-      const kind = kinds[i] as ColumnKind;
-      const value = values[i] ?? null;
-      if (value === null) {
-        this.room(4);
-        this.buf.writeInt32BE(-1, this.at);
-        this.at += 4;
-        continue;
-      }
-      if (kind === 'text') {
-        const text = String(value);
-        let bytes = this.encoded.get(text);
-        if (bytes === undefined) {
-          bytes = Buffer.from(text);
-          if (this.encoded.size < 1024) this.encoded.set(text, bytes);
-        }
-        this.room(4 + bytes.length);
-        this.buf.writeInt32BE(bytes.length, this.at);
-        bytes.copy(this.buf, this.at + 4);
-        this.at += 4 + bytes.length;
-        continue;
-      }
-      const width = WIDTH[kind];
-      this.room(4 + width);
-      this.buf.writeInt32BE(width, this.at);
-      const p = this.at + 4;
-      if (kind === 'uuid') (value as Buffer).copy(this.buf, p, 0, 16);
-      else if (kind === 'int2') this.buf.writeInt16BE(Number(value), p);
-      else if (kind === 'int4') this.buf.writeInt32BE(Number(value), p);
-      else if (kind === 'int8') {
-        // Two 32-bit halves instead of a BigInt per value (values stay within ±2^53).
-        const v = Math.round(Number(value));
-        const high = Math.floor(v / 4294967296);
-        this.buf.writeInt32BE(high, p);
-        this.buf.writeUInt32BE(v - high * 4294967296, p + 4);
-      } else this.buf.writeDoubleBE(Number(value), p);
-      this.at += 4 + width;
+  }
+
+  null(): void {
+    this.view.setInt32(this.at, -1);
+    this.at += 4;
+  }
+
+  /** The 16 bytes of a uuid at `offset` of `ids`. */
+  uuid(ids: Uint8Array, offset: number): void {
+    const { buf } = this;
+    let at = this.at;
+    this.view.setInt32(at, 16);
+    at += 4;
+    for (let k = 0; k < 16; k++) buf[at + k] = ids[offset + k] ?? 0;
+    this.at = at + 16;
+  }
+
+  int2(value: number): void {
+    this.view.setInt32(this.at, 2);
+    this.view.setInt16(this.at + 4, value);
+    this.at += 6;
+  }
+
+  int4(value: number): void {
+    this.view.setInt32(this.at, 4);
+    this.view.setInt32(this.at + 4, value);
+    this.at += 8;
+  }
+
+  /** An integer within ±2^53, as two 32-bit halves (no BigInt per value). */
+  int8(value: number): void {
+    const v = Math.round(value);
+    const high = Math.floor(v / 4294967296);
+    this.view.setInt32(this.at, 8);
+    this.view.setInt32(this.at + 4, high);
+    this.view.setUint32(this.at + 8, v - high * 4294967296);
+    this.at += 12;
+  }
+
+  float8(value: number): void {
+    this.view.setInt32(this.at, 8);
+    this.view.setFloat64(this.at + 4, value);
+    this.at += 12;
+  }
+
+  text(value: string): void {
+    let bytes = this.encoded.get(value);
+    if (bytes === undefined) {
+      bytes = Buffer.from(value);
+      if (this.encoded.size < 1024) this.encoded.set(value, bytes);
     }
+    // The rest of the row's fixed fields must still fit after the text.
+    this.room(4 + bytes.length + this.rowBytes);
+    this.view.setInt32(this.at, bytes.length);
+    this.buf.set(bytes, this.at + 4);
+    this.at += 4 + bytes.length;
   }
 
   /** The whole data, trailer included. */
   finish(): Buffer[] {
     this.room(2);
-    this.buf.writeInt16BE(-1, this.at);
+    this.view.setInt16(this.at, -1);
     this.at += 2;
     return [...this.chunks, this.buf.subarray(0, this.at)];
   }
 }
+
+const CHUNK = 1 << 20;
 
 export async function writeBinaryCopy(client: pg.PoolClient, table: string, columns: readonly string[], data: Buffer[]): Promise<void> {
   const stream = client.query(copyStreams.from(`copy ${table} (${columns.join(', ')}) from stdin (format binary)`));

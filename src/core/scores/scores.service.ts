@@ -16,7 +16,7 @@ import type { CustomerSummary } from '../clv/clv.rules.ts';
 import { fitClvModels, type ClvModels } from '../clv/predict.ts';
 import { ClvPredictor, type ClvColumns } from './clv-predict.ts';
 import { localDate } from '../dashboard/dashboard.rules.ts';
-import { BinaryCopyWriter, writeBinaryCopy, type ColumnKind } from './binary-copy.ts';
+import { BinaryCopyWriter, writeBinaryCopy } from './binary-copy.ts';
 import { clvSummaries, NONE, readBuyers, readBuyersFromOrders, type Buyers } from './buyers.ts';
 import { DEFAULT_SETTINGS, lifecycleStage, monthOf, quintileCuts, quintileScore, rfmCell, ScoringSettings, valueTier } from './scores.rules.ts';
 
@@ -180,7 +180,6 @@ export async function readSummaries(client: pg.PoolClient, tenantId: string): Pr
 }
 
 const BATCH_COLUMNS = ['customer_id', 'recency_days', 'frequency', 'monetary_fen', 'r_score', 'f_score', 'm_score', 'rfm_cell', 'lifecycle_stage', 'value_tier', 'p_alive', 'expected_purchases', 'expected_spend_fen', 'clv_fen'] as const;
-const BATCH_KINDS: ColumnKind[] = ['uuid', 'int4', 'int4', 'int8', 'int2', 'int2', 'int2', 'text', 'text', 'text', 'float8', 'float8', 'int8', 'int8'];
 
 async function score(handle: DatabaseHandle, tenantId: string, runId: string, today: string, settings: ScoringSettings, source: BuyerSource, rangeSize: number): Promise<ScoringResult> {
   const client = await handle.pool.connect();
@@ -335,35 +334,47 @@ function scoreRows(b: Buyers, settings: ScoringSettings): ScoreRows {
   // Cells by (r, f, m), named once: a million rows share 125 names.
   const cells: string[] = [];
   for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) for (let m = 1; m <= 5; m++) cells[(r * 6 + f) * 6 + m] = rfmCell(r, f, m, settings.rfm.highScore);
-  const row: (number | string | Buffer | null)[] = new Array<number | string | Buffer | null>(BATCH_KINDS.length).fill(null);
   return {
     b,
     encode(from, to, p) {
-      const writer = new BinaryCopyWriter(BATCH_KINDS);
+      // In BATCH_COLUMNS' order: uuid, int4 ×2, int8, int2 ×3, text ×3, float8 ×2, int8 ×2.
+      const writer = new BinaryCopyWriter(BATCH_COLUMNS.length);
       for (let i = from; i < to; i++) {
         const windowDays = b.windowDays[i] ?? 0;
         const sinceLast = b.sinceLast[i] ?? 0;
-        let r: number | null = null, f: number | null = null, m: number | null = null, cell: string | null = null;
-        if (windowDays > 0) {
-          r = quintileScore(-sinceLast, rCuts);
-          f = quintileScore(windowDays, fCuts);
-          m = quintileScore(b.windowSpend[i] ?? 0, mCuts);
-          cell = cells[(r * 6 + f) * 6 + m] ?? rfmCell(r, f, m, settings.rfm.highScore);
-        }
         const stage: LifecycleStage = lifecycleStage({
           sinceFirst: b.sinceFirst[i] ?? 0, sinceLast,
           sinceFirstRecent: b.sinceFirstRecent[i] === NONE ? null : (b.sinceFirstRecent[i] ?? null),
           sinceLastBeforeRecent: b.sinceLastBeforeRecent[i] === NONE ? null : (b.sinceLastBeforeRecent[i] ?? null),
         }, settings.lifecycle);
-        row[0] = b.ids.subarray(i * 16, i * 16 + 16);
-        row[1] = sinceLast; row[2] = windowDays; row[3] = b.windowSpend[i] ?? 0;
-        row[4] = r; row[5] = f; row[6] = m; row[7] = cell; row[8] = stage;
-        row[9] = valueTier(b.total[i] ?? 0, settings.tiers);
-        row[10] = p ? Math.min(1, Math.max(0, p.pAlive[i] ?? 0)) : null;
-        row[11] = p ? (p.expectedPurchases[i] ?? 0) : null;
-        row[12] = p ? Math.round(p.expectedSpend[i] ?? 0) : null;
-        row[13] = p ? Math.round(p.clv[i] ?? 0) : null;
-        writer.row(row);
+        writer.row();
+        writer.uuid(b.ids, i * 16);
+        writer.int4(sinceLast);
+        writer.int4(windowDays);
+        writer.int8(b.windowSpend[i] ?? 0);
+        if (windowDays > 0) {
+          const r = quintileScore(-sinceLast, rCuts);
+          const f = quintileScore(windowDays, fCuts);
+          const m = quintileScore(b.windowSpend[i] ?? 0, mCuts);
+          writer.int2(r);
+          writer.int2(f);
+          writer.int2(m);
+          writer.text(cells[(r * 6 + f) * 6 + m] ?? rfmCell(r, f, m, settings.rfm.highScore));
+        } else {
+          writer.null(); writer.null(); writer.null(); writer.null();
+        }
+        writer.text(stage);
+        const tier = valueTier(b.total[i] ?? 0, settings.tiers);
+        if (tier === null) writer.null();
+        else writer.text(tier);
+        if (p) {
+          writer.float8(Math.min(1, Math.max(0, p.pAlive[i] ?? 0)));
+          writer.float8(p.expectedPurchases[i] ?? 0);
+          writer.int8(Math.round(p.expectedSpend[i] ?? 0));
+          writer.int8(Math.round(p.clv[i] ?? 0));
+        } else {
+          writer.null(); writer.null(); writer.null(); writer.null();
+        }
       }
       return writer.finish();
     },
