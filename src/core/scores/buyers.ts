@@ -30,7 +30,11 @@ export interface Buyers {
   windowSpend: Float64Array;
   sinceFirstRecent: Int32Array;
   sinceLastBeforeRecent: Int32Array;
+  /** The tenant's customers who are not buyers (never ordered, or no counted order up to today), as 16-byte uuids. */
+  prospects: Prospects;
 }
+
+export interface Prospects { ids: Buffer; count: number }
 
 export const NONE = -1;
 
@@ -44,23 +48,32 @@ function newBuyers(capacity: number): Buyers {
     sinceFirst: new Int32Array(capacity), sinceLast: new Int32Array(capacity), days: new Int32Array(capacity),
     total: new Float64Array(capacity), firstAmount: new Float64Array(capacity), windowDays: new Int32Array(capacity),
     windowSpend: new Float64Array(capacity), sinceFirstRecent: new Int32Array(capacity), sinceLastBeforeRecent: new Int32Array(capacity),
+    prospects: { ids: Buffer.alloc(16 * 1024), count: 0 },
   };
 }
 
 function grown(b: Buyers, capacity: number): Buyers {
   const g = newBuyers(capacity);
   g.count = b.count;
+  g.prospects = b.prospects;
   b.ids.copy(g.ids);
   for (const key of ['sinceFirst', 'sinceLast', 'days', 'windowDays', 'sinceFirstRecent', 'sinceLastBeforeRecent'] as const) g[key].set(b[key]);
   for (const key of ['total', 'firstAmount', 'windowSpend'] as const) g[key].set(b[key]);
   return g;
 }
 
-/** Streams a query's 10 columns (uuid, int4 ×3, int8 ×2, int4, int8, int4 ×2) into Buyers. */
+/**
+ * Streams a query's 10 columns (uuid, int4 ×3, int8 ×2, int4, int8, int4 ×2) into Buyers; a row
+ * whose second column is null is a customer who is not a buyer, kept among the prospects.
+ */
 async function copyBuyers(client: pg.PoolClient, query: string, expected: number): Promise<Buyers> {
   let capacity = Math.max(1024, expected);
   let b = newBuyers(capacity);
   await readBinaryCopy(client, query, 10, (buf, at) => {
+    if ((at[1] ?? -1) < 0) {
+      addProspect(b.prospects, buf, at[0] ?? 0);
+      return;
+    }
     if (b.count === capacity) {
       capacity *= 2;
       b = grown(b, capacity);
@@ -113,8 +126,11 @@ export async function readBuyersFromOrders(client: pg.PoolClient, tenantId: stri
            coalesce(date '${today}' - min(d) filter (where d >= date '${recentStart}'), -1)::int4,
            coalesce(date '${today}' - max(d) filter (where d < date '${recentStart}'), -1)::int4
       from days where d <= date '${today}'
-     group by customer_id`;
-  return copyBuyers(client, query, 1024);
+     group by customer_id
+     order by customer_id`;
+  const b = await copyBuyers(client, query, 1024);
+  b.prospects = await readProspects(client, tenantId, b);
+  return b;
 }
 
 /**
@@ -212,7 +228,7 @@ export async function readBuyers(client: pg.PoolClient, tenantId: string, today:
            and o.ordered_at >= ${at(b.window_from)} and o.ordered_at < ${at(b.window_month_end)}
          group by 1
       ) w on s.customer_id is not null and w.customer_id = c.id
-     where c.tenant_id = ${T} and c.first_order_at is not null
+     where c.tenant_id = ${T}
      order by c.id`;
   // Local dates as timestamptz::date in the session's zone: the same dates as "at time zone",
   // at a third of the cost (no zone looked up by name per value), over two million values.
@@ -224,6 +240,38 @@ export async function readBuyers(client: pg.PoolClient, tenantId: string, today:
     // In an aborted transaction the rollback undoes the SET instead.
     await client.query(`set timezone = '${(previous.rows[0]?.TimeZone ?? 'UTC').replace(/'/g, "''")}'`).catch(() => undefined);
   }
+}
+
+/**
+ * For the reference pass, the customers who are not buyers: every customer id in id order (the
+ * primary key's order, no sort) less the buyers, which come in the same order. (The fast path has
+ * them from its own scan of the customers.) Read in the buyers' transaction (repeatable read), so
+ * both lists see the same customers.
+ */
+async function readProspects(client: pg.PoolClient, tenantId: string, b: Buyers): Promise<Prospects> {
+  const prospects: Prospects = { ids: Buffer.alloc(16 * 1024), count: 0 };
+  let next = 0; // the next buyer to compare with
+  await readBinaryCopy(client, `select id from customers where tenant_id = '${tenantId}' order by id`, 1, (buf, at) => {
+    const id = at[0] ?? 0;
+    // Buyers are a subset of the customers, both ascending: skip buyers below this id, then drop it if it is the next buyer.
+    while (next < b.count && b.ids.compare(buf, id, id + 16, next * 16, next * 16 + 16) < 0) next++;
+    if (next < b.count && b.ids.compare(buf, id, id + 16, next * 16, next * 16 + 16) === 0) {
+      next++;
+      return;
+    }
+    addProspect(prospects, buf, id);
+  });
+  return prospects;
+}
+
+function addProspect(p: Prospects, buf: Buffer, at: number): void {
+  if ((p.count + 1) * 16 > p.ids.length) {
+    const more = Buffer.alloc(p.ids.length * 2);
+    p.ids.copy(more);
+    p.ids = more;
+  }
+  buf.copy(p.ids, p.count * 16, at, at + 16);
+  p.count++;
 }
 
 /** day_mask bits of every day of a month, and of day `first` onwards. */

@@ -1,10 +1,11 @@
 // The scoring run: every customer's RFM scores and cell, lifecycle stage, value tier and predicted
 // CLV / churn, written to customer_scores, plus this month's snapshot of cells, stages and tiers.
-// One query over the customers' order aggregates (topped up, for the customers whose windows cut
-// their history, from the customer-month rollup; see buyers.ts) streams one binary row per buyer
-// to Node; the models are fitted and applied there;
-// the scores go back by binary COPY into a temporary table and one upsert that writes only the
-// rows whose scores changed. Never-ordered customers (prospects) are scored in the same upsert.
+// One query over the customers (their order aggregates, topped up, for the customers whose windows
+// cut their history, from the customer-month rollup; see buyers.ts) streams one binary row per
+// customer to Node; the models are fitted and applied there; the scores go back range by range by
+// binary COPY into a temporary table and one statement per range that updates the rows whose
+// scores changed and inserts the missing ones. Customers who are not buyers (prospects) come from
+// the same read and are written last.
 import type pg from 'pg';
 import { sql } from 'kysely';
 import type { DatabaseHandle, Db } from '../../db/connect.ts';
@@ -17,7 +18,7 @@ import { fitClvModels, type ClvModels } from '../clv/predict.ts';
 import { ClvPredictor, type ClvColumns } from './clv-predict.ts';
 import { localDate } from '../dashboard/dashboard.rules.ts';
 import { BinaryCopyWriter, writeBinaryCopy } from './binary-copy.ts';
-import { clvSummaries, NONE, readBuyers, readBuyersFromOrders, type Buyers } from './buyers.ts';
+import { clvSummaries, NONE, readBuyers, readBuyersFromOrders, type Buyers, type Prospects } from './buyers.ts';
 import { DEFAULT_SETTINGS, lifecycleStage, monthOf, quintileCuts, quintileScore, rfmCell, ScoringSettings, valueTier } from './scores.rules.ts';
 
 export const SCORES_TASK = 'recompute_scores';
@@ -191,7 +192,8 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     // 256MB keeps those sorts (~2 million customer-month rows of a million customers'
     // straddlers, and the buyers in id order) in memory instead of merging runs on disk; it is
     // this run's alone.
-    await client.query('begin');
+    // Repeatable read: the buyers and the customers who are not buyers come from one snapshot.
+    await client.query('begin isolation level repeatable read');
     let b: Buyers;
     try {
       await client.query(`${READ_SETTINGS}`);
@@ -238,15 +240,16 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     const prepared = performance.now() - t;
     let written: Written;
     try {
-      written = await writeRun(client, tenantId, today, settings, rows, predictor ? { predictor, summaries } : null, rangeSize);
+      written = await writeRun(client, tenantId, today, settings, rows, b.prospects, predictor ? { predictor, summaries } : null, rangeSize);
     } catch (err) {
       // A horizon the series cannot reach for some customer: the run goes on without CLV.
       if (!(err instanceof YuchiError) || !predictor) throw err;
       clvReason = err.message;
       models = null;
-      written = await writeRun(client, tenantId, today, settings, rows, null, rangeSize);
+      written = await writeRun(client, tenantId, today, settings, rows, b.prospects, null, rangeSize);
     }
-    const { rowsWritten, customers } = written;
+    const { rowsWritten } = written;
+    const customers = b.count + b.prospects.count;
     // Prediction overlaps the write: predict is the time Node spent on it, write the rest.
     phases.predict = prepared + written.predictMs;
     phases.write = written.writeMs - written.predictMs;
@@ -260,10 +263,10 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
 /** Buyers per range written while the next is predicted (runScoring's rangeSize, for tests). */
 const RANGE_SIZE = 131_072;
 
-interface Written { rowsWritten: number; customers: number; predictMs: number; writeMs: number; snapshotMs: number }
+interface Written { rowsWritten: number; predictMs: number; writeMs: number; snapshotMs: number }
 
-/** Writes a run's scores, range by range (updateRange), then prospects, and the month's snapshot, in one transaction. */
-async function writeRun(client: pg.PoolClient, tenantId: string, today: string, settings: ScoringSettings, rows: ScoreRows,
+/** Writes a run's scores, range by range (writeRange), then prospects, and the month's snapshot, in one transaction. */
+async function writeRun(client: pg.PoolClient, tenantId: string, today: string, settings: ScoringSettings, rows: ScoreRows, prospects: Prospects,
   clv: { predictor: ClvPredictor; summaries: readonly CustomerSummary[] } | null, rangeSize: number): Promise<Written> {
   let t = performance.now();
   const firstTier = settings.tiers[0]?.name ?? null;
@@ -284,7 +287,7 @@ async function writeRun(client: pg.PoolClient, tenantId: string, today: string, 
       : null;
     let predictMs = 0;
     let rowsWritten = 0;
-    let pending: Promise<pg.QueryResult> | null = null;
+    let pending: Promise<number> | null = null;
     try {
       for (let from = 0; from < n; from += rangeSize) {
         const to = Math.min(n, from + rangeSize);
@@ -292,23 +295,24 @@ async function writeRun(client: pg.PoolClient, tenantId: string, today: string, 
         if (clv && predictions) clv.predictor.predict(clv.summaries, from, to, predictions);
         const data = rows.encode(from, to, predictions);
         predictMs += performance.now() - started;
-        if (pending) rowsWritten += (await pending).rowCount ?? 0;
+        if (pending) rowsWritten += await pending;
         pending = null;
+        // The batch holds one range at a time, so each statement reads only its own rows.
+        if (from > 0) await client.query('truncate scoring_batch');
         await writeBinaryCopy(client, 'scoring_batch', BATCH_COLUMNS, data);
-        pending = updateRange(client, tenantId, uuidAt(rows.b.ids, from), uuidAt(rows.b.ids, to - 1));
+        pending = writeRange(client, tenantId, uuidAt(rows.b.ids, from), uuidAt(rows.b.ids, to - 1));
       }
     } finally {
       // Never leave a statement running on the client when a prediction fails mid-way.
-      if (pending) rowsWritten += (await pending).rowCount ?? 0;
+      if (pending) rowsWritten += await pending;
     }
-    rowsWritten += await writeProspects(client, tenantId, firstTier);
-    const counted = await client.query<{ n: number }>('select count(*)::int as n from customers where tenant_id = $1', [tenantId]);
+    rowsWritten += await writeProspects(client, tenantId, prospects, firstTier);
     const writeMs = performance.now() - t;
 
     t = performance.now();
     await writeSnapshot(client, tenantId, monthOf(today));
     await client.query('commit');
-    return { rowsWritten, customers: counted.rows[0]?.n ?? 0, predictMs, writeMs, snapshotMs: performance.now() - t };
+    return { rowsWritten, predictMs, writeMs, snapshotMs: performance.now() - t };
   } catch (err) {
     await client.query('rollback');
     throw err;
@@ -385,39 +389,69 @@ const SCORE_COLUMNS = ['recency_days', 'frequency', 'monetary_fen', 'r_score', '
 const tuple = (alias: string): string => `(${SCORE_COLUMNS.map((c) => `${alias}.${c}`).join(', ')})`;
 
 /**
- * One range of buyers (ids lo..hi, the range just copied into the batch) to customer_scores,
- * writing only rows whose scores changed: an update joined set-wise with the scores of that key
- * range (no per-row index probe, and no foreign-key check since keys do not change).
+ * One range of buyers (ids lo..hi, the range just copied into the batch) to customer_scores: an
+ * update joined set-wise with the scores of that key range that writes only rows whose scores
+ * changed (no per-row index probe, and no foreign-key check since keys do not change), and an
+ * insert of the range's buyers without a row yet (new customers, or the first run). One
+ * statement; both parts see the rows as they were before it. Returns the rows written.
  */
-function updateRange(client: pg.PoolClient, tenantId: string, lo: string, hi: string): Promise<pg.QueryResult> {
-  return client.query(`
-    update customer_scores s
-       set ${SCORE_COLUMNS.map((c) => `${c} = b.${c}`).join(', ')}, computed_at = now()
-      from scoring_batch b
-     where s.tenant_id = $1 and s.customer_id between $2::uuid and $3::uuid and b.customer_id between $2::uuid and $3::uuid
-       and s.customer_id = b.customer_id and ${tuple('s')} is distinct from ${tuple('b')}`, [tenantId, lo, hi]);
+async function writeRange(client: pg.PoolClient, tenantId: string, lo: string, hi: string): Promise<number> {
+  const written = await client.query<{ n: number }>(`
+    with updated as (
+      update customer_scores s
+         set ${SCORE_COLUMNS.map((c) => `${c} = b.${c}`).join(', ')}, computed_at = now()
+        from scoring_batch b
+       where s.tenant_id = $1 and s.customer_id between $2::uuid and $3::uuid
+         and s.customer_id = b.customer_id and ${tuple('s')} is distinct from ${tuple('b')}
+      returning 1
+    ), inserted as (
+      insert into customer_scores (tenant_id, customer_id, ${SCORE_COLUMNS.join(', ')}, computed_at)
+      select $1, b.customer_id, ${SCORE_COLUMNS.map((c) => `b.${c}`).join(', ')}, now()
+        from scoring_batch b
+       where not exists (select 1 from customer_scores s where s.tenant_id = $1 and s.customer_id between $2::uuid and $3::uuid and s.customer_id = b.customer_id)
+      returning 1
+    )
+    select ((select count(*) from updated) + (select count(*) from inserted))::int as n`, [tenantId, lo, hi]);
+  return written.rows[0]?.n ?? 0;
 }
 
 /**
- * After every buyer's range: customers who no longer have a buyer row back to prospect, then an
- * insert of customers without a row yet (new customers, or the first run). Returns the rows written.
+ * The customers who are not buyers (from the read, so no scan of every customer here): those who
+ * were buyers at the last run (every order refunded, or moved by a merge) back to prospect, and
+ * those without a row yet inserted as prospects. Returns the rows written.
  */
-async function writeProspects(client: pg.PoolClient, tenantId: string, firstTier: string | null): Promise<number> {
-  const lapsed = await client.query(`
-    update customer_scores s
-       set recency_days = null, frequency = 0, monetary_fen = 0, r_score = null, f_score = null, m_score = null, rfm_cell = null,
-           lifecycle_stage = 'prospect', value_tier = $2, p_alive = null, expected_purchases = null, expected_spend_fen = null,
-           clv_fen = null, computed_at = now()
-     where s.tenant_id = $1 and not exists (select 1 from scoring_batch b where b.customer_id = s.customer_id)
-       and (s.lifecycle_stage <> 'prospect' or s.value_tier is distinct from $2 or s.rfm_cell is not null or s.p_alive is not null)`, [tenantId, firstTier]);
-  const inserted = await client.query(`
-    insert into customer_scores (tenant_id, customer_id, ${SCORE_COLUMNS.join(', ')}, computed_at)
-    select $1, c.id, b.recency_days, coalesce(b.frequency, 0), coalesce(b.monetary_fen, 0), b.r_score, b.f_score, b.m_score,
-           b.rfm_cell, coalesce(b.lifecycle_stage, 'prospect'), coalesce(b.value_tier, $2), b.p_alive, b.expected_purchases,
-           b.expected_spend_fen, b.clv_fen, now()
-      from customers c left join scoring_batch b on b.customer_id = c.id
-     where c.tenant_id = $1 and not exists (select 1 from customer_scores s where s.tenant_id = $1 and s.customer_id = c.id)`, [tenantId, firstTier]);
-  return (lapsed.rowCount ?? 0) + (inserted.rowCount ?? 0);
+async function writeProspects(client: pg.PoolClient, tenantId: string, prospects: Prospects, firstTier: string | null): Promise<number> {
+  if (prospects.count === 0) return 0;
+  await client.query('create temp table scoring_prospects (customer_id uuid) on commit drop');
+  const writer = new BinaryCopyWriter(1);
+  for (let i = 0; i < prospects.count; i++) {
+    writer.row();
+    writer.uuid(prospects.ids, i * 16);
+  }
+  await writeBinaryCopy(client, 'scoring_prospects', ['customer_id'], writer.finish());
+  // Usually a few thousand against a million scores: with its size known, the planner probes the
+  // scores' key per prospect instead of hashing every score (this transaction turned nested loops off).
+  await client.query('analyze scoring_prospects; set local enable_nestloop = on');
+  const written = await client.query<{ n: number }>(`
+    with lapsed as (
+      update customer_scores s
+         set recency_days = null, frequency = 0, monetary_fen = 0, r_score = null, f_score = null, m_score = null, rfm_cell = null,
+             lifecycle_stage = 'prospect', value_tier = $2, p_alive = null, expected_purchases = null, expected_spend_fen = null,
+             clv_fen = null, computed_at = now()
+        from scoring_prospects p
+       where s.tenant_id = $1 and s.customer_id = p.customer_id
+         and (s.lifecycle_stage <> 'prospect' or s.value_tier is distinct from $2 or s.rfm_cell is not null or s.p_alive is not null)
+      returning 1
+    ), inserted as (
+      insert into customer_scores (tenant_id, customer_id, ${SCORE_COLUMNS.join(', ')}, computed_at)
+      select $1, p.customer_id, null, 0, 0, null, null, null, null, 'prospect', $2, null, null, null, null, now()
+        from scoring_prospects p
+       where not exists (select 1 from customer_scores s where s.tenant_id = $1 and s.customer_id = p.customer_id)
+      returning 1
+    )
+    select ((select count(*) from lapsed) + (select count(*) from inserted))::int as n`, [tenantId, firstTier]);
+  await client.query('set local enable_nestloop = off');
+  return written.rows[0]?.n ?? 0;
 }
 
 /**
