@@ -130,6 +130,10 @@ function figures(b: Buyers, settings: ScoringSettings): Map<string, number[]> {
   return out;
 }
 
+function prospectIds(b: Buyers): string[] {
+  return Array.from({ length: b.prospects.count }, (_, i) => b.prospects.ids.toString('hex', i * 16, i * 16 + 16)).sort();
+}
+
 const SHORT: ScoringSettings = { ...DEFAULT_SETTINGS, rfm: { windowDays: 90, highScore: 3 }, lifecycle: { newDays: 10, activeDays: 20, churnDays: 60, returnedDays: 7 } };
 const LONG: ScoringSettings = { ...DEFAULT_SETTINGS, rfm: { windowDays: 3650, highScore: 4 }, lifecycle: { newDays: 90, activeDays: 200, churnDays: 400, returnedDays: 150 } };
 
@@ -159,6 +163,12 @@ describe('buyers from the order aggregates', () => {
         expect(got.size).toBe(expected.size);
         expect(expected.size).toBeGreaterThan(20);
         for (const [id, values] of expected) expect(got.get(id), id).toEqual(values);
+        // The customers who are not buyers: the same in both, and with the buyers every customer once.
+        expect(prospectIds(fast)).toEqual(prospectIds(reference));
+        const everyone = await sql<{ id: string }>`select replace(id::text, '-', '') as id from customers where tenant_id = ${tenantId}`.execute(db());
+        expect([...figures(reference, settings).keys(), ...prospectIds(reference)].sort()).toEqual(everyone.rows.map((r) => r.id).sort());
+        // Half a year before the data ends, many customers have only later orders: prospects as of that day.
+        if (today === '2026-06-30') expect(prospectIds(reference).length).toBeGreaterThan(10);
         // Where the fast path gives the two days the stage is decided by (not a stand-in), they are the reference's.
         const scanDays = Math.max(settings.rfm.windowDays - 1, settings.lifecycle.returnedDays + settings.lifecycle.activeDays);
         let given = 0;
