@@ -25,7 +25,7 @@ export interface ScoringRun {
   rowsWritten: number | null;
   fitMs: number | null;
   clvReason: string | null;
-  phases: { read: number; fit: number; predict: number; write: number; snapshot: number } | null;
+  phases: { read: number; snapshot: number; fit: number; predict: number; write: number } | null;
   error: string | null;
 }
 

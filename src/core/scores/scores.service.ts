@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { sql } from 'kysely';
 import type { DatabaseHandle, Db } from '../../db/connect.ts';
 import type { Selectable } from 'kysely';
-import type { LifecycleStage, ScoringRunsTable } from '../../db/schema.ts';
+import type { ScoringRunsTable } from '../../db/schema.ts';
 import { newId, UUID_PATTERN } from '../ids.ts';
 import { notFound, YuchiError } from '../errors.ts';
 import type { CustomerSummary } from '../clv/clv.rules.ts';
@@ -19,7 +19,7 @@ import { ClvPredictor, type ClvColumns } from './clv-predict.ts';
 import { localDate } from '../dashboard/dashboard.rules.ts';
 import { BinaryCopyWriter, writeBinaryCopy } from './binary-copy.ts';
 import { clvSummaries, NONE, readBuyers, readBuyersFromOrders, type Buyers, type Prospects } from './buyers.ts';
-import { DEFAULT_SETTINGS, lifecycleStage, monthOf, quintileCuts, quintileScore, rfmCell, ScoringSettings, valueTier } from './scores.rules.ts';
+import { DEFAULT_SETTINGS, LIFECYCLE_STAGES, lifecycleStage, monthOf, quintileCuts, quintileScore, rfmCell, ScoringSettings, valueTier } from './scores.rules.ts';
 
 export const SCORES_TASK = 'recompute_scores';
 const READ_WORK_MEM = '256MB';
@@ -54,10 +54,12 @@ export async function saveScoringSettings(db: Db, tenantId: string, settings: Sc
 // Runs
 
 /**
- * Milliseconds per phase, one after another. Prediction overlaps the write of the scores: predict
- * is the time Node spent scoring and predicting, write the rest of that stretch.
+ * Milliseconds per phase, in the order they run. The month's snapshot is written while Node fits
+ * the models: snapshot is the time it held the run up (sending the cells, and any wait for the
+ * database after the fit). Prediction overlaps the write of the scores: predict is the time Node
+ * spent scoring and predicting, write the rest of that stretch.
  */
-export interface ScoringPhases { read: number; fit: number; predict: number; write: number; snapshot: number }
+export interface ScoringPhases { read: number; snapshot: number; fit: number; predict: number; write: number }
 
 export interface ScoringRunView {
   id: string;
@@ -184,7 +186,7 @@ const BATCH_COLUMNS = ['customer_id', 'recency_days', 'frequency', 'monetary_fen
 
 async function score(handle: DatabaseHandle, tenantId: string, runId: string, today: string, settings: ScoringSettings, source: BuyerSource, rangeSize: number): Promise<ScoringResult> {
   const client = await handle.pool.connect();
-  const phases: ScoringPhases = { read: 0, fit: 0, predict: 0, write: 0, snapshot: 0 };
+  const phases: ScoringPhases = { read: 0, snapshot: 0, fit: 0, predict: 0, write: 0 };
   try {
     let t = performance.now();
     // Sort-based parallel aggregation: hashing ~8 million customer-days spills to disk at any
@@ -205,52 +207,53 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     }
     phases.read = performance.now() - t;
 
-    // CLV: fit both models on every buyer; too few repeaters or a spend model without a mean
-    // leaves the CLV columns null, with the reason on the run.
+    // Cells, stages and tiers, decided once for the run (they do not depend on the CLV fit).
     t = performance.now();
+    const rows = scoreRows(b, settings);
+    const prepared = performance.now() - t;
+
+    // CLV: fit both models on every buyer; too few repeaters or a spend model without a mean
+    // leaves the CLV columns null, with the reason on the run. The fit runs inside the write's
+    // transaction, while PostgreSQL writes the month's snapshot (see writeRun).
     const summaries = clvSummaries(b);
     let models: ClvModels | null = null;
     let clvReason: string | null = null;
     let repeaters = 0;
     for (const s of summaries) if (s.x > 0) repeaters++;
-    try {
-      if (b.count === 0) throw new YuchiError('invalid', 'no customer has ordered yet');
-      models = fitClvModels(summaries);
-    } catch (err) {
-      if (!(err instanceof YuchiError)) throw err;
-      clvReason = err.message;
-    }
-    phases.fit = performance.now() - t;
-    const fitMs = phases.fit;
-
-    // Scores and predictions go to the database in ranges of buyers: while the database writes
-    // one range, the next is predicted, so the two cores work at once. One transaction still.
-    t = performance.now();
-    const rows = scoreRows(b, settings);
-    let predictor: ClvPredictor | null = null;
-    if (models) {
+    let fitMs = 0;
+    const fit = (): Clv | null => {
+      const started = performance.now();
+      let predictor: ClvPredictor | null = null;
       try {
+        if (b.count === 0) throw new YuchiError('invalid', 'no customer has ordered yet');
+        models = fitClvModels(summaries);
         predictor = new ClvPredictor(models, { weeks: settings.clv.horizonWeeks, annualDiscountRate: settings.clv.annualDiscountRate });
       } catch (err) {
         if (!(err instanceof YuchiError)) throw err;
         clvReason = err.message;
         models = null;
       }
-    }
-    const prepared = performance.now() - t;
+      fitMs = performance.now() - started;
+      return predictor ? { predictor, summaries } : null;
+    };
+
+    // Scores and predictions go to the database in ranges of buyers: while the database writes
+    // one range, the next is predicted, so the two cores work at once. One transaction still.
     let written: Written;
     try {
-      written = await writeRun(client, tenantId, today, settings, rows, b.prospects, predictor ? { predictor, summaries } : null, rangeSize);
+      written = await writeRun(client, tenantId, today, settings, rows, b.prospects, fit, rangeSize);
     } catch (err) {
       // A horizon the series cannot reach for some customer: the run goes on without CLV.
-      if (!(err instanceof YuchiError) || !predictor) throw err;
+      if (!(err instanceof YuchiError) || !models) throw err;
       clvReason = err.message;
       models = null;
-      written = await writeRun(client, tenantId, today, settings, rows, b.prospects, null, rangeSize);
+      written = await writeRun(client, tenantId, today, settings, rows, b.prospects, () => null, rangeSize);
     }
     const { rowsWritten } = written;
     const customers = b.count + b.prospects.count;
-    // Prediction overlaps the write: predict is the time Node spent on it, write the rest.
+    // Prediction overlaps the write: predict is the time Node spent on it, write the rest. The
+    // snapshot overlaps the fit: snapshot is only the time it held the run up.
+    phases.fit = fitMs;
     phases.predict = prepared + written.predictMs;
     phases.write = written.writeMs - written.predictMs;
     phases.snapshot = written.snapshotMs;
@@ -265,10 +268,16 @@ const RANGE_SIZE = 131_072;
 
 interface Written { rowsWritten: number; predictMs: number; writeMs: number; snapshotMs: number }
 
-/** Writes a run's scores, range by range (writeRange), then prospects, and the month's snapshot, in one transaction. */
+/** What the predictions need: the fitted models ready to apply, and the buyers' histories. */
+interface Clv { predictor: ClvPredictor; summaries: readonly CustomerSummary[] }
+
+/**
+ * Writes a run in one transaction: the month's snapshot of cells, stages and tiers, which
+ * PostgreSQL writes while Node fits the CLV models (`fit`), then the scores range by range
+ * (writeRange), then the prospects.
+ */
 async function writeRun(client: pg.PoolClient, tenantId: string, today: string, settings: ScoringSettings, rows: ScoreRows, prospects: Prospects,
-  clv: { predictor: ClvPredictor; summaries: readonly CustomerSummary[] } | null, rangeSize: number): Promise<Written> {
-  let t = performance.now();
+  fit: () => Clv | null, rangeSize: number): Promise<Written> {
   const firstTier = settings.tiers[0]?.name ?? null;
   await client.query('begin');
   try {
@@ -281,6 +290,22 @@ async function writeRun(client: pg.PoolClient, tenantId: string, today: string, 
       customer_id uuid, recency_days int4, frequency int4, monetary_fen int8, r_score int2, f_score int2, m_score int2,
       rfm_cell text, lifecycle_stage text, value_tier text, p_alive float8, expected_purchases float8, expected_spend_fen int8, clv_fen int8
     ) on commit drop`);
+    await client.query('create temp table scoring_cells (customer_id uuid, rfm_cell text, lifecycle_stage text, value_tier text) on commit drop');
+
+    // The snapshot's statement is sent before the fit starts: the database works on it while
+    // Node fits (the fit is synchronous; the answer waits in the socket until it is done).
+    let t = performance.now();
+    await writeBinaryCopy(client, 'scoring_cells', ['customer_id', 'rfm_cell', 'lifecycle_stage', 'value_tier'], rows.encodeCells(prospects, firstTier));
+    const snapshotDone = writeSnapshot(client, tenantId, monthOf(today));
+    // Awaited below; this only keeps a failure that arrives while Node fits from counting as unhandled.
+    snapshotDone.catch(() => undefined);
+    let snapshotMs = performance.now() - t;
+    const clv = fit();
+    t = performance.now();
+    await snapshotDone;
+    snapshotMs += performance.now() - t;
+
+    t = performance.now();
     const n = rows.b.count;
     const predictions: ClvColumns | null = clv
       ? { pAlive: new Float64Array(n), expectedPurchases: new Float64Array(n), expectedSpend: new Float64Array(n), clv: new Float64Array(n) }
@@ -307,12 +332,8 @@ async function writeRun(client: pg.PoolClient, tenantId: string, today: string, 
       if (pending) rowsWritten += await pending;
     }
     rowsWritten += await writeProspects(client, tenantId, prospects, firstTier);
-    const writeMs = performance.now() - t;
-
-    t = performance.now();
-    await writeSnapshot(client, tenantId, monthOf(today));
     await client.query('commit');
-    return { rowsWritten, predictMs, writeMs, snapshotMs: performance.now() - t };
+    return { rowsWritten, predictMs, writeMs: performance.now() - t, snapshotMs };
   } catch (err) {
     await client.query('rollback');
     throw err;
@@ -325,52 +346,76 @@ function uuidAt(ids: Buffer, i: number): string {
 }
 
 /** Each buyer's scores but CLV, decided once for the run, encoded range by range with the predictions. */
-interface ScoreRows { b: Buyers; encode(from: number, to: number, p: ClvColumns | null): Buffer[] }
+interface ScoreRows {
+  b: Buyers;
+  encode(from: number, to: number, p: ClvColumns | null): Buffer[];
+  /** Every customer's cell, stage and tier (the month's snapshot): buyers, then prospects. */
+  encodeCells(prospects: Prospects, prospectTier: string | null): Buffer[];
+}
 
 function scoreRows(b: Buyers, settings: ScoringSettings): ScoreRows {
+  const n = b.count;
   // RFM over buyers in the window: quintiles of recency (negated: more recent scores higher),
   // distinct purchase days and spend.
   const inWindow: number[] = [];
-  for (let i = 0; i < b.count; i++) if ((b.windowDays[i] ?? 0) > 0) inWindow.push(i);
+  for (let i = 0; i < n; i++) if ((b.windowDays[i] ?? 0) > 0) inWindow.push(i);
   const rCuts = quintileCuts(inWindow.map((i) => -(b.sinceLast[i] ?? 0)));
   const fCuts = quintileCuts(inWindow.map((i) => b.windowDays[i] ?? 0));
   const mCuts = quintileCuts(inWindow.map((i) => b.windowSpend[i] ?? 0));
   // Cells by (r, f, m), named once: a million rows share 125 names.
-  const cells: string[] = [];
-  for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) for (let m = 1; m <= 5; m++) cells[(r * 6 + f) * 6 + m] = rfmCell(r, f, m, settings.rfm.highScore);
+  const cellNames: string[] = [];
+  for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) for (let m = 1; m <= 5; m++) cellNames[(r * 6 + f) * 6 + m] = rfmCell(r, f, m, settings.rfm.highScore);
+  // Per buyer: scores (0 outside the window), the stage's and the tier's place in their lists (−1: no tier).
+  const r = new Int8Array(n), f = new Int8Array(n), m = new Int8Array(n);
+  const stage = new Uint8Array(n);
+  const tier = new Int16Array(n);
+  const tierIndex = new Map<string | null, number>(settings.tiers.map((t, k) => [t.name, k]));
+  for (let i = 0; i < n; i++) {
+    const sinceLast = b.sinceLast[i] ?? 0;
+    if ((b.windowDays[i] ?? 0) > 0) {
+      r[i] = quintileScore(-sinceLast, rCuts);
+      f[i] = quintileScore(b.windowDays[i] ?? 0, fCuts);
+      m[i] = quintileScore(b.windowSpend[i] ?? 0, mCuts);
+    }
+    stage[i] = LIFECYCLE_STAGES.indexOf(lifecycleStage({
+      sinceFirst: b.sinceFirst[i] ?? 0, sinceLast,
+      sinceFirstRecent: b.sinceFirstRecent[i] === NONE ? null : (b.sinceFirstRecent[i] ?? null),
+      sinceLastBeforeRecent: b.sinceLastBeforeRecent[i] === NONE ? null : (b.sinceLastBeforeRecent[i] ?? null),
+    }, settings.lifecycle));
+    tier[i] = tierIndex.get(valueTier(b.total[i] ?? 0, settings.tiers)) ?? -1;
+  }
+  const cell = (i: number): string | null => {
+    const [ri, fi, mi] = [r[i] ?? 0, f[i] ?? 0, m[i] ?? 0];
+    return ri === 0 ? null : (cellNames[(ri * 6 + fi) * 6 + mi] ?? rfmCell(ri, fi, mi, settings.rfm.highScore));
+  };
+  const tierName = (i: number): string | null => settings.tiers[tier[i] ?? -1]?.name ?? null;
+  const stageName = (i: number): string => LIFECYCLE_STAGES[stage[i] ?? 0] ?? 'prospect';
+  const text = (writer: BinaryCopyWriter, value: string | null): void => {
+    if (value === null) writer.null();
+    else writer.text(value);
+  };
   return {
     b,
     encode(from, to, p) {
       // In BATCH_COLUMNS' order: uuid, int4 ×2, int8, int2 ×3, text ×3, float8 ×2, int8 ×2.
       const writer = new BinaryCopyWriter(BATCH_COLUMNS.length);
       for (let i = from; i < to; i++) {
-        const windowDays = b.windowDays[i] ?? 0;
-        const sinceLast = b.sinceLast[i] ?? 0;
-        const stage: LifecycleStage = lifecycleStage({
-          sinceFirst: b.sinceFirst[i] ?? 0, sinceLast,
-          sinceFirstRecent: b.sinceFirstRecent[i] === NONE ? null : (b.sinceFirstRecent[i] ?? null),
-          sinceLastBeforeRecent: b.sinceLastBeforeRecent[i] === NONE ? null : (b.sinceLastBeforeRecent[i] ?? null),
-        }, settings.lifecycle);
         writer.row();
         writer.uuid(b.ids, i * 16);
-        writer.int4(sinceLast);
-        writer.int4(windowDays);
+        writer.int4(b.sinceLast[i] ?? 0);
+        writer.int4(b.windowDays[i] ?? 0);
         writer.int8(b.windowSpend[i] ?? 0);
-        if (windowDays > 0) {
-          const r = quintileScore(-sinceLast, rCuts);
-          const f = quintileScore(windowDays, fCuts);
-          const m = quintileScore(b.windowSpend[i] ?? 0, mCuts);
-          writer.int2(r);
-          writer.int2(f);
-          writer.int2(m);
-          writer.text(cells[(r * 6 + f) * 6 + m] ?? rfmCell(r, f, m, settings.rfm.highScore));
+        const ri = r[i] ?? 0;
+        if (ri > 0) {
+          writer.int2(ri);
+          writer.int2(f[i] ?? 0);
+          writer.int2(m[i] ?? 0);
         } else {
-          writer.null(); writer.null(); writer.null(); writer.null();
+          writer.null(); writer.null(); writer.null();
         }
-        writer.text(stage);
-        const tier = valueTier(b.total[i] ?? 0, settings.tiers);
-        if (tier === null) writer.null();
-        else writer.text(tier);
+        text(writer, cell(i));
+        writer.text(stageName(i));
+        text(writer, tierName(i));
         if (p) {
           writer.float8(Math.min(1, Math.max(0, p.pAlive[i] ?? 0)));
           writer.float8(p.expectedPurchases[i] ?? 0);
@@ -379,6 +424,24 @@ function scoreRows(b: Buyers, settings: ScoringSettings): ScoreRows {
         } else {
           writer.null(); writer.null(); writer.null(); writer.null();
         }
+      }
+      return writer.finish();
+    },
+    encodeCells(prospects, prospectTier) {
+      const writer = new BinaryCopyWriter(4);
+      for (let i = 0; i < n; i++) {
+        writer.row();
+        writer.uuid(b.ids, i * 16);
+        text(writer, cell(i));
+        writer.text(stageName(i));
+        text(writer, tierName(i));
+      }
+      for (let i = 0; i < prospects.count; i++) {
+        writer.row();
+        writer.uuid(prospects.ids, i * 16);
+        writer.null();
+        writer.text('prospect');
+        text(writer, prospectTier);
       }
       return writer.finish();
     },
@@ -455,18 +518,18 @@ async function writeProspects(client: pg.PoolClient, tenantId: string, prospects
 }
 
 /**
- * This month's snapshot: changed rows only, as cells, stages and tiers change rarely from day to
- * day. One join of the scores with the month's rows finds both the rows to update and the
- * customers without a row yet (two statements of one query, seeing the same data).
+ * This month's snapshot from the run's cells, stages and tiers (scoring_cells): changed rows only,
+ * as they change rarely from day to day. One join of the cells with the month's rows finds both
+ * the rows to update and the customers without a row yet (two statements of one query, seeing the
+ * same data).
  */
-async function writeSnapshot(client: pg.PoolClient, tenantId: string, month: string): Promise<void> {
-  await client.query(`
+function writeSnapshot(client: pg.PoolClient, tenantId: string, month: string): Promise<pg.QueryResult> {
+  return client.query(`
     with changed as (
-      select s.customer_id, s.rfm_cell, s.lifecycle_stage, s.value_tier, p.customer_id is null as missing
-        from customer_scores s
-        left join customer_score_snapshots p on p.tenant_id = $1 and p.month = $2::date and p.customer_id = s.customer_id
-       where s.tenant_id = $1
-         and (p.customer_id is null or (p.rfm_cell, p.lifecycle_stage, p.value_tier) is distinct from (s.rfm_cell, s.lifecycle_stage, s.value_tier))
+      select c.customer_id, c.rfm_cell, c.lifecycle_stage, c.value_tier, p.customer_id is null as missing
+        from scoring_cells c
+        left join customer_score_snapshots p on p.tenant_id = $1 and p.month = $2::date and p.customer_id = c.customer_id
+       where p.customer_id is null or (p.rfm_cell, p.lifecycle_stage, p.value_tier) is distinct from (c.rfm_cell, c.lifecycle_stage, c.value_tier)
     ), updated as (
       update customer_score_snapshots p
          set rfm_cell = c.rfm_cell, lifecycle_stage = c.lifecycle_stage, value_tier = c.value_tier
