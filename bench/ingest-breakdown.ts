@@ -17,6 +17,7 @@ import { ingestEvents } from '../src/core/ingest/ingest.service.ts';
 import { getTenantBySlug } from '../src/core/tenants/tenants.service.ts';
 import { openDatabase } from '../src/db/connect.ts';
 import { startEmbedded } from '../src/db/embedded.ts';
+import { migrate } from '../src/db/migrate.ts';
 import { batchMaker, loadPools, postgresCpuByKind } from './ingest-support.ts';
 import { load } from './measure.ts';
 
@@ -64,6 +65,8 @@ const original = pg.Client.prototype.query as unknown as Query;
 const server = await startEmbedded(dataDir);
 const handle = openDatabase(server.url, { max: 2, applicationName: 'yuchi-breakdown' });
 try {
+  // A directory seeded before later migrations is brought up to date (ingestion names their tables).
+  await migrate(handle.pool);
   const tenant = await getTenantBySlug(handle.db, `bench-ingest-${Number(values.customers)}`);
   const pools = await loadPools(handle.pool, tenant.id);
   const maker = batchMaker(pools, { size: Number(values.batch), mergeShare: Math.min(5, Math.max(0, Number(values['merge-share']))) / 100 });
