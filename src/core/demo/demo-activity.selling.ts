@@ -242,8 +242,11 @@ async function massSend(ctx: ActivityContext, group: StoreGroup): Promise<number
     }, ACTOR);
     // planned now rather than by the worker, so the send's counts are there on a first look; where
     // a worker runs (the model demos are built beside it) and has taken the job already, its plan is awaited
-    const removed = await sql<{ id: string | null }>`select (graphile_worker.remove_job(${`plan_mass_send:${send.id}`})).id`.execute(ctx.db);
-    if (removed.rows[0]?.id) await runMassSendPlan(ctx.db, ctx.tenantId, send.id, poolClients(ctx.handle.pool));
+    // (remove_job deletes a job no worker holds; one a worker holds it returns too, still locked)
+    const removed = await sql<{ id: string | null; locked_at: Date | null }>`
+      select j.id, j.locked_at from graphile_worker.remove_job(${`plan_mass_send:${send.id}`}) j`.execute(ctx.db);
+    const job = removed.rows[0];
+    if (job?.id && !job.locked_at) await runMassSendPlan(ctx.db, ctx.tenantId, send.id, poolClients(ctx.handle.pool));
     else await plannedByWorker(ctx, send.id);
   }
   await dispatchDueMassSends(ctx.db, channelFor, ctx.tenantId);
