@@ -162,6 +162,29 @@ describe('mass sends', () => {
     expect(Object.fromEntries(view.staff.map((x) => [x.staffId, x.status]))).toEqual({ [w.staff.li]: 'confirmed', [w.staff.wang]: 'failed', [w.staff.zhao]: 'confirmed' });
   });
 
+  it('fills a WeCom 群发\'s {store} and {guide} with the sending guide\'s: one text for all their customers, whatever store each belongs to', async () => {
+    const tenant = await newTenant();
+    const w = await buildWorld(db(), tenant.id);
+    await putMessagingSettings(db(), tenant.id, calm, 'test');
+    // 李娜 works at 福田; one of her customers belongs to the 南山 store
+    const zhou = newId();
+    await db().insertInto('customers').values({ tenant_id: tenant.id, id: zhou, name: '周洁', store_id: w.stores.nanshan, guide_id: w.staff.li }).execute();
+    const template = await saveTemplate(db(), tenant.id, { name: '周末', content: { wecom: { text: '{store}的{guide}：周末到店有惊喜' } } });
+    const ms = await createMassSend(db(), tenant.id, MassSendInput.parse({ name: '周末', channel: 'wecom', templateId: template.id, schedule: { now: true }, audience: { include: { kind: 'all' } } }), 'test');
+    await runMassSendPlan(db(), tenant.id, ms.id, clients());
+    await dispatchDueMassSends(db(), undefined, tenant.id);
+    const texts = await db().selectFrom('messages').select(['customer_id', 'staff_id', 'content']).where('tenant_id', '=', tenant.id).where('mass_send_id', '=', ms.id).execute();
+    const textOf = (customerId: string) => (texts.find((m) => m.customer_id === customerId)?.content as { text?: string } | undefined)?.text;
+    expect([textOf(w.customers.mei), textOf(zhou)]).toEqual(['福田中心店的李娜：周末到店有惊喜', '福田中心店的李娜：周末到店有惊喜']);
+    expect(textOf(w.customers.fang)).toBe('南山科技园店的赵敏：周末到店有惊喜');
+    const task = await db().selectFrom('guide_tasks').select('detail').where('tenant_id', '=', tenant.id).where('staff_id', '=', w.staff.li).executeTakeFirstOrThrow();
+    // one text for the guide, so no customer carries a text of their own
+    expect(task.detail).toMatchObject({ text: '福田中心店的李娜：周末到店有惊喜' });
+    const named = (task.detail as { customers: object[] }).customers;
+    expect(named).toHaveLength(2);
+    expect(named).toEqual(expect.arrayContaining([{ id: w.customers.mei, name: '陈美' }, { id: zhou, name: '周洁' }]));
+  });
+
   it('refuses a WeCom mass send whose text names the customer: WeCom hands one text to all of a guide\'s customers', async () => {
     const tenant = await newTenant();
     await buildWorld(db(), tenant.id);

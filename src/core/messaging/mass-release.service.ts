@@ -10,7 +10,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { MessageChannel } from '../../db/schema.ts';
-import { render, TemplateContent, usedVariables, type TemplateChannel } from './templates.rules.ts';
+import { render, TemplateContent, usedVariables, type TemplateChannel, type TemplateValues } from './templates.rules.ts';
 import { getTemplate, VALUE_JOINS, valueColumns, valuesOf, type ValueRow } from './templates.service.ts';
 
 const RELEASE_CHUNK = 5_000;
@@ -19,7 +19,11 @@ interface DueSend {
   tenant_id: string; id: string; channel: MessageChannel; priority: number; template_id: string; content: unknown; audience: unknown; planned_at: Date | null;
 }
 
-interface ReleaseRow extends ValueRow { customer_id: string; message_id: string; staff_id: string | null; reason: string | null; send_at: Date; gone: boolean }
+interface ReleaseRow extends ValueRow {
+  customer_id: string; message_id: string; staff_id: string | null; reason: string | null; send_at: Date; gone: boolean;
+  /** The sending guide's name and store (WeCom sends only). */
+  sender: string | null; sender_store: string | null;
+}
 
 export interface ReleaseOptions {
   tenantId?: string;
@@ -41,6 +45,18 @@ function couponTemplateOf(audience: unknown): string | null {
 }
 
 /**
+ * A recipient's template values. A WeCom 群发 goes out as the guide's own message, one text to all
+ * of their customers (add_msg_template): {guide} and {store} are the sending guide and their store,
+ * the same for every customer of theirs (a customer's own store may be another, and their guide
+ * may have changed since the plan).
+ */
+function valuesFor(send: DueSend, r: ReleaseRow): Partial<TemplateValues> {
+  const values = valuesOf(r);
+  if (send.channel !== 'wecom' || r.sender === null) return values;
+  return { ...values, guide: r.sender, store: r.sender_store ?? '' };
+}
+
+/**
  * One chunk of a send's planned recipients after `after` (customer id order) into messages.
  * Returns the last customer id taken, or null when none was left.
  */
@@ -50,10 +66,13 @@ async function releaseChunk(db: Db, send: DueSend, content: TemplateContent, aft
     await sql`select pg_advisory_xact_lock(hashtextextended('mass_send_release:' || ${send.id}::text, 0))`.execute(trx);
     const rows = await sql<ReleaseRow>`
       select r.customer_id, r.message_id, r.staff_id, r.reason, r.send_at, (c.id is null or c.erased_at is not null) as gone,
-             ${valueColumns(usedVariables(content), couponTemplateOf(send.audience))}
+             ${valueColumns(usedVariables(content), couponTemplateOf(send.audience))},
+             ss.name as sender, sst.name as sender_store
         from mass_send_recipients r
         left join customers c on c.tenant_id = r.tenant_id and c.id = r.customer_id
         ${VALUE_JOINS}
+        left join staff ss on ${send.channel === 'wecom' ? sql`ss.tenant_id = r.tenant_id and ss.id = r.staff_id` : sql`false`}
+        left join stores sst on sst.tenant_id = ss.tenant_id and sst.id = ss.store_id
        where r.tenant_id = ${send.tenant_id} and r.mass_send_id = ${send.id} and r.verdict = 'send' and r.customer_id > ${after}::uuid
        order by r.customer_id limit ${size}`.execute(trx);
     const last = rows.rows[rows.rows.length - 1];
@@ -68,7 +87,7 @@ async function releaseChunk(db: Db, send: DueSend, content: TemplateContent, aft
                'mass_send:' || ${send.id}::text || ':' || u.customer_id, u.staff_id, u.content, u.not_before, 'queued', u.reason,
                coalesce(${send.planned_at}::timestamptz, now()), ${send.id}
           from unnest(${live.map((r) => r.message_id)}::uuid[], ${live.map((r) => r.customer_id)}::uuid[], ${live.map((r) => r.staff_id)}::uuid[],
-                      ${live.map((r) => JSON.stringify(render(content, channel, valuesOf(r)) ?? { text: '' }))}::jsonb[],
+                      ${live.map((r) => JSON.stringify(render(content, channel, valuesFor(send, r)) ?? { text: '' }))}::jsonb[],
                       ${live.map((r) => r.send_at.toISOString())}::timestamptz[], ${live.map((r) => r.reason)}::text[])
                as u(id, customer_id, staff_id, content, not_before, reason)`.execute(trx);
       await sql`delete from mass_send_recipients where tenant_id = ${send.tenant_id} and mass_send_id = ${send.id}
