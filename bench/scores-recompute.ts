@@ -129,8 +129,9 @@ try {
     console.log(`  plain GROUP BY customer: ${s(groupBy)} wall, database CPU ${groupByDbCpu.toFixed(2)} s (${plain.rowCount?.toLocaleString('en')} rows)`);
     console.log(`  read/aggregate ${s(p.read)} | snapshot ${s(p.snapshot)} (written during the fit; the time it held the run up) | fit ${s(p.fit)} | predict+score ${s(p.predict)} | write ${s(p.write)} (${result.rowsWritten.toLocaleString('en')} rows written)`);
     console.log(`  recompute (every phase, snapshot included): ${s(core)}; with the run's records: ${s(total)}; ratio to GROUP BY: ${(core / groupBy).toFixed(2)}`);
-    // Phases run one after another after a few small queries (the snapshot's statement runs in the
-    // database during the fit); the database CPU of each from the samples.
+    // Phases run one after another after a few small queries; the database CPU of each from the
+    // samples. The snapshot's statement runs in the database during the fit, when this process's
+    // event loop (and so the sampler) is busy fitting: its CPU shows in the phase after the fit.
     const before = total - core;
     let edge = started + before;
     const split: string[] = [];
@@ -138,7 +139,7 @@ try {
       split.push(`${name} ${(dbCpu.at(edge + ms) - dbCpu.at(edge)).toFixed(2)} s`);
       edge += ms;
     }
-    console.log(`  database CPU by phase: ${split.join(' | ')}`);
+    console.log(`  database CPU by phase: ${split.join(' | ')} (the snapshot's, written during the fit, counts in predict)`);
     const nodeCpu = (used.user + used.system) / 1e6;
     console.log(`  CPU: Node ${nodeCpu.toFixed(2)} s + database ${runDbCpu.toFixed(2)} s = ${(nodeCpu + runDbCpu).toFixed(2)} s (whole run, snapshot included); ratio to the GROUP BY's database CPU: ${((nodeCpu + runDbCpu) / groupByDbCpu).toFixed(2)}`);
     console.log(`  buyers ${result.buyers.toLocaleString('en')}, repeaters ${result.repeaters.toLocaleString('en')}`);
