@@ -94,7 +94,7 @@ describe('questionnaire definitions and results over HTTP', () => {
   it('refuses unknown tag ids naming the option, and guides', async () => {
     const res = await post('/api/v1/forms', { name: 'x', questions: [{ id: 'q', text: 'q', type: 'single', options: [{ code: 'A', label: 'a', tagId: '0190c3c0-0000-7000-8000-000000000000' }] }] });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.details).toEqual([{ path: 'questions[0].options[0].tagId', message: 'no such tag' }]);
+    expect(res.json().error.details).toEqual([{ path: 'questions[0].options[0].tagId', message: 'no such tag', code: 'unknown_tag', params: {} }]);
     expect((await post('/api/v1/forms', { name: 'x', questions: [{ id: 'q', text: 'q', type: 'text' }] }, guide)).statusCode).toBe(403);
   });
 

@@ -112,9 +112,9 @@ export function importRoutes(app: FastifyInstance, db: Db): void {
     }, async (request, reply) => {
       const upload = request.body;
       if (!(upload instanceof Upload)) {
-        throw new YuchiError('invalid', 'body: send the CSV file itself as the body, with Content-Type text/csv', [{ path: 'body', message: 'must be the CSV file (Content-Type text/csv)' }]);
+        throw new YuchiError('invalid', 'body: send the CSV file itself as the body, with Content-Type text/csv', [{ path: 'body', message: 'must be the CSV file (Content-Type text/csv)', code: 'csv_body_needed', params: {} }]);
       }
-      if (upload.bytes === 0) throw new YuchiError('invalid', 'body: the file is empty', [{ path: 'body', message: 'is empty' }]);
+      if (upload.bytes === 0) throw new YuchiError('invalid', 'body: the file is empty', [{ path: 'body', message: 'is empty', code: 'file_empty', params: {} }]);
       const { kind, allOrNothing, fileName } = request.query;
       claimed.add(upload);
       try {

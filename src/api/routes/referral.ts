@@ -138,7 +138,7 @@ export function referralRoutes(app: FastifyInstance, db: Db): void {
     },
   }, async (request, reply) => {
     const { from, to, format } = request.query;
-    if (Date.parse(from) >= Date.parse(to)) throw new YuchiError('invalid', 'querystring.to: must be after from', [{ path: 'querystring.to', message: 'must be after from' }]);
+    if (Date.parse(from) >= Date.parse(to)) throw new YuchiError('invalid', 'querystring.to: must be after from', [{ path: 'querystring.to', message: 'must be after from', code: 'range_reversed', params: { from, to } }]);
     const items = await settlement(db, actorOf(request).tenantId, new Date(from), new Date(to));
     if (format === 'json') return { items };
     const csv = toCsv(

@@ -105,7 +105,7 @@ export interface ChosenOption {
  * Returns the answers as stored and the options chosen.
  */
 export function parseAnswers(questions: readonly FormQuestion[], input: unknown): { answers: Record<string, Answer>; chosen: ChosenOption[] } {
-  if (!isObject(input)) throw new YuchiError('invalid', 'answers: must be an object of question id → answer', [{ path: 'answers', message: 'must be an object of question id → answer' }]);
+  if (!isObject(input)) throw new YuchiError('invalid', 'answers: must be an object of question id → answer', [{ path: 'answers', message: 'must be an object of question id → answer', code: 'not_object', params: {} }]);
   const errors: ErrorDetail[] = [];
   const fail = (at: string, message: string): void => {
     errors.push({ path: at, message });

@@ -3,6 +3,7 @@
 // one UCS-2 message, 67 per part once split (160/153 when the text is plain GSM 7-bit).
 import { z } from 'zod';
 import type { MessageContent } from '../../db/schema.ts';
+import type { ErrorDetail } from '../errors.ts';
 
 export const TEMPLATE_VARIABLES = ['name', 'store', 'guide', 'couponCode', 'tags', 'city'] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
@@ -46,9 +47,12 @@ function textsOf(content: TemplateContent): { path: string; text: string }[] {
 }
 
 /** Fields that use a variable Yuchi does not know, each with the variable named. */
-export function unknownVariables(content: TemplateContent): { path: string; message: string }[] {
+export function unknownVariables(content: TemplateContent): ErrorDetail[] {
   return textsOf(content).flatMap(({ path, text }) =>
-    variablesOf(text).unknown.map((name) => ({ path, message: `unknown variable {${name}}; known: ${TEMPLATE_VARIABLES.map((v) => `{${v}}`).join(' ')}` })));
+    variablesOf(text).unknown.map((name) => ({
+      path, message: `unknown variable {${name}}; known: ${TEMPLATE_VARIABLES.map((v) => `{${v}}`).join(' ')}`,
+      code: 'unknown_variable', params: { variable: `{${name}}`, variables: TEMPLATE_VARIABLES.map((v) => `{${v}}`).join(' ') },
+    })));
 }
 
 export function usedVariables(content: TemplateContent): TemplateVariable[] {

@@ -112,7 +112,7 @@ export async function posPrompt(db: Db, tenantId: string, who: { phone?: string 
     kind = 'member_no';
     value = who.memberNo.trim();
   } else {
-    throw invalid('query.phone', 'give phone or memberNo');
+    throw invalid('query.phone', 'give phone or memberNo', { code: 'phone_or_member_no', params: {} });
   }
   const row = (await db.executeQuery(CompiledQuery.raw(FACTS,
     [tenantId, kind, value, till.storeId, till.staffId, now.toISOString()]))).rows[0] as FactsRow | undefined;
