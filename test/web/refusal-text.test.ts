@@ -8,6 +8,8 @@ import { resolveRange } from '../../src/core/dashboard/dashboard.rules.ts';
 import { resolveAnalyticsRange } from '../../src/core/analytics/analytics.rules.ts';
 import { ScoringSettings, DEFAULT_SETTINGS } from '../../src/core/scores/scores.rules.ts';
 import { clvReasonText } from '../../web/src/pages/scores/clv-reasons.ts';
+import { failureText } from '../../web/src/pages/imports/reasons.ts';
+import { HeaderError, mapHeader } from '../../src/core/imports/import.rules.ts';
 import { refusalText as accessRefusalText } from '../../web/src/pages/access/refusals.ts';
 import { GroupSellingRefusal } from '../../src/core/group-selling/group-selling.errors.ts';
 import { PointsRefusal } from '../../src/core/membership/points.service.ts';
@@ -230,6 +232,26 @@ describe('the last refusals that were in English', () => {
     expect(accessRefusalText(zh, short)).toBe(`${zhCN['access.password']}：至少 8 个字符`);
     expect(accessRefusalText(zh, answered(invalid('staffId', 'a guide must be linked to a staff member', { code: 'guide_needs_staff', params: {} })))).toBe('导购账号须关联一位员工');
     expect(accessRefusalText(en, answered(conflict('email', 'a user with email a@b.c exists', { code: 'email_taken', params: { email: 'a@b.c' } })))).toBe('An account with this email exists');
+  });
+
+  it('why an import failed, by its code, from the header check itself', () => {
+    const header = (kind: 'customers' | 'orders', columns: string[]) => {
+      try {
+        mapHeader(kind, columns);
+      } catch (err) {
+        if (err instanceof HeaderError) return { error: err.message, errorWorded: { code: err.code, params: err.params } };
+        throw err;
+      }
+      throw new Error('expected a refusal');
+    };
+    const orders = header('orders', ['手机号', '实付金额']);
+    expect(failureText(zh, orders)).toBe('表头缺少：order_no/订单号, ordered_at/下单时间');
+    expect(failureText(en, orders)).toBe('The header lacks order_no/订单号, ordered_at/下单时间');
+    const twice = header('customers', ['手机号', 'phone']);
+    expect(failureText(zh, twice)).toBe('“手机号”和“phone”两列是同一项内容，请只保留一列');
+    expect(failureText(zh, { error: 'x.csv: line 2 is not valid UTF-8', errorWorded: { code: 'not_utf8', params: { line: 2 } } })).toMatch(/^第 2 行不是 UTF-8 编码/);
+    // a job that failed before the codes: its words as they came
+    expect(failureText(zh, { error: 'the uploaded file is no longer there', errorWorded: null })).toBe('the uploaded file is no longer there');
   });
 
   it('why CLV was not fitted, by its code', () => {

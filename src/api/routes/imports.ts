@@ -76,6 +76,8 @@ const ImportJob = z.object({
   rowsPerSecond: z.number().int(),
   firstErrors: z.array(RowError).describe('the first 20 refused rows; all of them in errors.csv'),
   error: z.string().nullable().describe('why the import failed (status failed)'),
+  errorWorded: z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number(), z.null()])) }).nullable()
+    .describe('the failure as a code (header_no_identity, header_lacks, header_no_amount, header_no_customer, header_column_twice, file_empty, not_utf8, csv_unreadable) and its values'),
   createdBy: z.string().nullable(),
   createdAt: Instant,
   startedAt: Instant.nullable(),
