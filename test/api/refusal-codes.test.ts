@@ -300,3 +300,13 @@ describe('names and keys taken, segments in use, welcomes and channels', () => {
     expect(firstDetail(empty)).toMatchObject({ path: 'body', code: 'file_empty' });
   });
 });
+
+describe('the diagnosis wizard', () => {
+  it('codes every missing answer, the ones the orders cannot measure apart', async () => {
+    const res = await post('/api/v1/diagnoses', { answers: { industry: 'fresh_food' } });
+    expect(res.statusCode).toBe(422);
+    const details = detailsOf(res) as { path: string; code: string }[];
+    expect(details).toContainEqual(expect.objectContaining({ path: 'answers.expertise', code: 'answer_needed' }));
+    for (const d of details) expect(d.code).toBe(d.path === 'answers.purchasesPerYear' || d.path === 'answers.averageTicketFen' || d.path === 'answers.repurchaseRate' ? 'not_measurable' : 'answer_needed');
+  });
+});

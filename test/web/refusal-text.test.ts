@@ -284,6 +284,7 @@ describe('every new refusal code is worded in Chinese and English', () => {
     ['tier_not_above_previous', { previousFen: 100 }], ['tier_name_twice', { name: '金卡' }], ['weekday_range', {}], ['time_format', {}],
     ['duration_range', { minimum: 5, maximum: 720 }], ['ends_after_midnight', { start: '23:45', minutes: 30 }], ['groups_needed', {}], ['staff_left', {}],
     ['unknown_coupon_template', {}], ['coupon_template_ended', {}], ['state_format', { maximum: 30 }], ['work_hours_both', {}], ['store_needed', {}], ['rule_tag_on_add', {}],
+    ['answer_needed', {}], ['not_measurable', {}],
   ];
   for (const [code, params] of coded) {
     it(code, () => {

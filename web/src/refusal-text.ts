@@ -171,6 +171,9 @@ const SHARED: Record<string, MessageKey> = {
   work_hours_both: 'refusal.work_hours_both',
   store_needed: 'refusal.store_needed',
   rule_tag_on_add: 'refusal.rule_tag_on_add',
+  // the diagnosis wizard
+  answer_needed: 'refusal.answer_needed',
+  not_measurable: 'refusal.not_measurable',
   // uploads
   csv_body_needed: 'refusal.csv_body_needed',
   file_empty: 'refusal.file_empty',

@@ -100,7 +100,7 @@ export function referralRoutes(app: FastifyInstance, db: Db): void {
     if (o.outcome === 'refused') {
       throw o.reason === 'self_referral'
         ? new GroupSellingRefusal('self_referral', o.message, 'body.customer')
-        : new YuchiError(o.reason === 'already_referred' ? 'conflict' : 'unprocessable', o.message, [{ path: 'body.customer', message: o.message }], o.reason);
+        : new YuchiError(o.reason === 'already_referred' ? 'conflict' : 'unprocessable', o.message, [{ path: 'body.customer', message: o.message, code: o.reason, params: {} }], o.reason);
     }
     return reply.status(201).send({ level1PartnerId: o.level1PartnerId, level2PartnerId: o.level2PartnerId });
   });

@@ -141,6 +141,8 @@ export const refusalsZhCN = {
   'refusal.work_hours_both': '请同时填写开始和结束时间，或都不填',
   'refusal.store_needed': '门店台卡活码须指定门店',
   'refusal.rule_tag_on_add': '规则标签由规则自动打上，添加好友时不能直接打',
+  'refusal.answer_needed': '请回答这一题',
+  'refusal.not_measurable': '订单数据还不足以算出，请填写估计值',
 };
 
 export const refusalsEnUS: Record<keyof typeof refusalsZhCN, string> = {
@@ -283,4 +285,6 @@ export const refusalsEnUS: Record<keyof typeof refusalsZhCN, string> = {
   'refusal.work_hours_both': 'Give both the start and the end of the hours, or neither',
   'refusal.store_needed': 'A store counter code belongs to a store',
   'refusal.rule_tag_on_add': 'A rule tag follows its rule and cannot be given when a friend is added',
+  'refusal.answer_needed': 'Answer this question',
+  'refusal.not_measurable': 'The orders cannot measure it yet; give an estimate',
 };
