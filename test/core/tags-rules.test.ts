@@ -11,7 +11,7 @@ const B = '0190c3c0-0000-7000-8000-00000000000b';
 const C = '0190c3c0-0000-7000-8000-00000000000c';
 const D = '0190c3c0-0000-7000-8000-00000000000d';
 
-function problems(input: unknown): { path: string; message: string }[] {
+function problems(input: unknown): { path: string; message: string; code?: string | undefined }[] {
   try {
     parseRule(input);
   } catch (err) {
@@ -48,7 +48,9 @@ describe('the rule language', () => {
     [{}, 'rule', 'must have one of all, any, not, metric, lastOrderWithinDays, noOrderWithinDays, hasTag, identity, sourceChannel, storeId'],
     ['VIP', 'rule', 'must be an object'],
   ])('refuses %j at %s', (rule, path, message) => {
-    expect(problems(rule)[0]).toEqual({ path, message });
+    expect(problems(rule)[0]).toMatchObject({ path, message });
+    // with a code the console words
+    expect(problems(rule)[0]?.code).toMatch(/^[a-z_]+$/);
   });
 
   it('names every problem, not only the first', () => {

@@ -285,6 +285,8 @@ describe('every new refusal code is worded in Chinese and English', () => {
     ['duration_range', { minimum: 5, maximum: 720 }], ['ends_after_midnight', { start: '23:45', minutes: 30 }], ['groups_needed', {}], ['staff_left', {}],
     ['unknown_coupon_template', {}], ['coupon_template_ended', {}], ['state_format', { maximum: 30 }], ['work_hours_both', {}], ['store_needed', {}], ['rule_tag_on_add', {}],
     ['answer_needed', {}], ['not_measurable', {}],
+    ['day_count', { minimum: 1, maximum: 3650 }], ['whole_number_min', { minimum: 0 }], ['rules_needed', {}], ['rule_too_deep', { maximum: 6 }],
+    ['one_condition_each', {}], ['not_a_rule', {}], ['too_many_conditions', { maximum: 50 }],
   ];
   for (const [code, params] of coded) {
     it(code, () => {

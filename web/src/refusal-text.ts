@@ -174,6 +174,14 @@ const SHARED: Record<string, MessageKey> = {
   // the diagnosis wizard
   answer_needed: 'refusal.answer_needed',
   not_measurable: 'refusal.not_measurable',
+  // rule tags' rules
+  day_count: 'refusal.day_count',
+  whole_number_min: 'refusal.whole_number_min',
+  rules_needed: 'refusal.rules_needed',
+  rule_too_deep: 'refusal.rule_too_deep',
+  one_condition_each: 'refusal.one_condition_each',
+  not_a_rule: 'refusal.not_a_rule',
+  too_many_conditions: 'refusal.too_many_conditions',
   // uploads
   csv_body_needed: 'refusal.csv_body_needed',
   file_empty: 'refusal.file_empty',

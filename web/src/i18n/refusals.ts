@@ -143,6 +143,13 @@ export const refusalsZhCN = {
   'refusal.rule_tag_on_add': '规则标签由规则自动打上，添加好友时不能直接打',
   'refusal.answer_needed': '请回答这一题',
   'refusal.not_measurable': '订单数据还不足以算出，请填写估计值',
+  'refusal.day_count': '须为 {minimum}–{maximum} 天的整数',
+  'refusal.whole_number_min': '须为不小于 {minimum} 的整数',
+  'refusal.rules_needed': '请至少添加一个条件',
+  'refusal.rule_too_deep': '条件最多嵌套 {maximum} 层',
+  'refusal.one_condition_each': '每一项只能有一个条件',
+  'refusal.not_a_rule': '不是有效的条件',
+  'refusal.too_many_conditions': '一条规则最多 {maximum} 个条件',
 };
 
 export const refusalsEnUS: Record<keyof typeof refusalsZhCN, string> = {
@@ -287,4 +294,11 @@ export const refusalsEnUS: Record<keyof typeof refusalsZhCN, string> = {
   'refusal.rule_tag_on_add': 'A rule tag follows its rule and cannot be given when a friend is added',
   'refusal.answer_needed': 'Answer this question',
   'refusal.not_measurable': 'The orders cannot measure it yet; give an estimate',
+  'refusal.day_count': 'Must be a whole number of days, {minimum}–{maximum}',
+  'refusal.whole_number_min': 'Must be a whole number of at least {minimum}',
+  'refusal.rules_needed': 'Add at least one condition',
+  'refusal.rule_too_deep': 'Conditions nest at most {maximum} deep',
+  'refusal.one_condition_each': 'One condition per item',
+  'refusal.not_a_rule': 'Not a condition',
+  'refusal.too_many_conditions': 'A rule holds at most {maximum} conditions',
 };
