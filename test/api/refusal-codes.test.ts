@@ -310,3 +310,21 @@ describe('the diagnosis wizard', () => {
     for (const d of details) expect(d.code).toBe(d.path === 'answers.purchasesPerYear' || d.path === 'answers.averageTicketFen' || d.path === 'answers.repurchaseRate' ? 'not_measurable' : 'answer_needed');
   });
 });
+
+describe("a rule tag's rule and a questionnaire's answers", () => {
+  it('codes a window of no days, an empty list, an unknown option and an empty answer', async () => {
+    const group = (await post('/api/v1/tag-groups', { name: '规则问题-rc' })).json().id as string;
+    const noDays = await post('/api/v1/tags', { groupId: group, name: '零天', kind: 'rule', rule: { metric: 'spent_fen', windowDays: 0, op: '>=', value: 1 } });
+    expect(noDays.statusCode).toBe(400);
+    expect(firstDetail(noDays)).toMatchObject({ path: 'rule.windowDays', code: 'day_count', params: { minimum: 1, maximum: 3650 } });
+    const empty = await post('/api/v1/tags', { groupId: group, name: '空', kind: 'rule', rule: { any: [] } });
+    expect(firstDetail(empty)).toMatchObject({ path: 'rule.any', code: 'rules_needed' });
+
+    const form = (await post('/api/v1/forms', { name: '口味-rc', questions: [{ id: 'taste', text: '口味', type: 'single', options: [{ code: 'A', label: '甜' }, { code: 'B', label: '酸' }] }] })).json().id as string;
+    const unknown = await post(`/api/v1/forms/${form}/submissions`, { id: 'rc-taste-1', customer: { customerId: world.customers.mei }, answers: { taste: 'Z' } });
+    expect(unknown.statusCode).toBe(400);
+    expect(firstDetail(unknown)).toMatchObject({ path: 'answers.taste', code: 'unknown_option', params: { code: 'Z', options: 'A, B' } });
+    const none = await post(`/api/v1/forms/${form}/submissions`, { id: 'rc-taste-2', customer: { customerId: world.customers.mei }, answers: {} });
+    expect(firstDetail(none)).toMatchObject({ path: 'answers', code: 'answers_needed' });
+  });
+});

@@ -182,6 +182,12 @@ const SHARED: Record<string, MessageKey> = {
   one_condition_each: 'refusal.one_condition_each',
   not_a_rule: 'refusal.not_a_rule',
   too_many_conditions: 'refusal.too_many_conditions',
+  // answers to a questionnaire (submitted through the API)
+  unknown_option: 'refusal.unknown_option',
+  unknown_question: 'refusal.unknown_question',
+  options_needed: 'refusal.options_needed',
+  option_repeated: 'refusal.option_repeated',
+  answers_needed: 'refusal.answers_needed',
   // uploads
   csv_body_needed: 'refusal.csv_body_needed',
   file_empty: 'refusal.file_empty',

@@ -150,6 +150,11 @@ export const refusalsZhCN = {
   'refusal.one_condition_each': '每一项只能有一个条件',
   'refusal.not_a_rule': '不是有效的条件',
   'refusal.too_many_conditions': '一条规则最多 {maximum} 个条件',
+  'refusal.unknown_option': '没有编码为“{code}”的选项（可选：{options}）',
+  'refusal.unknown_question': '问卷里没有题目“{question}”',
+  'refusal.options_needed': '请至少选择一个选项',
+  'refusal.option_repeated': '同一选项选了两次',
+  'refusal.answers_needed': '请至少回答一道题',
 };
 
 export const refusalsEnUS: Record<keyof typeof refusalsZhCN, string> = {
@@ -301,4 +306,9 @@ export const refusalsEnUS: Record<keyof typeof refusalsZhCN, string> = {
   'refusal.one_condition_each': 'One condition per item',
   'refusal.not_a_rule': 'Not a condition',
   'refusal.too_many_conditions': 'A rule holds at most {maximum} conditions',
+  'refusal.unknown_option': 'No option has the code “{code}” (options: {options})',
+  'refusal.unknown_question': 'The questionnaire has no question “{question}”',
+  'refusal.options_needed': 'Choose at least one option',
+  'refusal.option_repeated': 'An option is chosen twice',
+  'refusal.answers_needed': 'Answer at least one question',
 };
