@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/core/ids.ts';
 import { runScoring } from '../../src/core/scores/scores.service.ts';
+import { DEFAULT_SETTINGS as MESSAGING_DEFAULTS } from '../../src/core/messaging/settings.rules.ts';
 import { buildWorld, type World } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
 import { api, bearer, keyFor } from './harness.ts';
@@ -326,5 +327,20 @@ describe("a rule tag's rule and a questionnaire's answers", () => {
     expect(firstDetail(unknown)).toMatchObject({ path: 'answers.taste', code: 'unknown_option', params: { code: 'Z', options: 'A, B' } });
     const none = await post(`/api/v1/forms/${form}/submissions`, { id: 'rc-taste-2', customer: { customerId: world.customers.mei }, answers: {} });
     expect(firstDetail(none)).toMatchObject({ path: 'answers', code: 'answers_needed' });
+  });
+});
+
+describe('quiet hours, a mass send without an audience, a referral code that is none', () => {
+  it('codes each, nothing changed', async () => {
+    const quiet = await put('/api/v1/messaging/settings', { ...MESSAGING_DEFAULTS, quietHours: { ...MESSAGING_DEFAULTS.quietHours, start: '21:00', end: '21:00' } });
+    expect(quiet.statusCode).toBe(400);
+    expect(firstDetail(quiet)).toMatchObject({ path: 'quietHours.end', code: 'same_start_end' });
+    expect((await get('/api/v1/messaging/settings')).json()).toEqual(MESSAGING_DEFAULTS);
+    const noAudience = await post('/api/v1/mass-sends/dry-run', { audience: { include: { kind: 'tag', ids: [] } }, channel: 'sandbox', content: { text: '你好' } });
+    expect(noAudience.statusCode).toBe(400);
+    expect(detailsOf(noAudience)).toContainEqual(expect.objectContaining({ path: 'body.audience.include.ids', code: 'audience_needed' }));
+    const noCode = await post('/api/v1/referral/attributions', { customer: world.customers.lei, code: 'NOSUCHCODE' });
+    expect(noCode.statusCode).toBe(404);
+    expect(firstDetail(noCode)).toMatchObject({ path: 'body.code', code: 'unknown_referral_code' });
   });
 });

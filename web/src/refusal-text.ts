@@ -188,9 +188,14 @@ const SHARED: Record<string, MessageKey> = {
   options_needed: 'refusal.options_needed',
   option_repeated: 'refusal.option_repeated',
   answers_needed: 'refusal.answers_needed',
+  // quiet hours, a mass send's audience, a referral code
+  same_start_end: 'refusal.same_start_end',
+  audience_needed: 'refusal.audience_needed',
+  unknown_referral_code: 'refusal.unknown_referral_code',
   // uploads
   csv_body_needed: 'refusal.csv_body_needed',
   file_empty: 'refusal.file_empty',
+  file_too_large: 'refusal.file_too_large',
 };
 
 /** A refusal without details: the error code the API gives for its kind, or the HTTP status. */

@@ -34,7 +34,7 @@ class ByteLimit extends Transform {
 }
 
 const tooLarge = (): YuchiError =>
-  new YuchiError('too_large', `the file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`, [{ path: 'body', message: 'is too large' }]);
+  new YuchiError('too_large', `the file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`, [{ path: 'body', message: 'is too large', code: 'file_too_large', params: { maximum: MAX_UPLOAD_BYTES / 1024 / 1024 } }]);
 
 async function receive(body: Readable, declaredLength: number): Promise<Upload> {
   if (declaredLength > MAX_UPLOAD_BYTES) throw tooLarge();

@@ -96,7 +96,7 @@ export function referralRoutes(app: FastifyInstance, db: Db): void {
     const actor = actorOf(request);
     const { customer, code, deviceId, phone } = request.body;
     const o = await attributeByRequest(db, actor.tenantId, { customerId: customer, code, ...(deviceId ? { deviceId } : {}), ...(phone ? { phone } : {}) }, actorLabel(actor));
-    if (o.outcome === 'skipped') throw new YuchiError('not_found', `no referral code ${code}, or already attributed to it`, [{ path: 'body.code', message: 'unknown code or already attributed' }]);
+    if (o.outcome === 'skipped') throw new YuchiError('not_found', `no referral code ${code}, or already attributed to it`, [{ path: 'body.code', message: 'unknown code or already attributed', code: 'unknown_referral_code', params: {} }]);
     if (o.outcome === 'refused') {
       throw o.reason === 'self_referral'
         ? new GroupSellingRefusal('self_referral', o.message, 'body.customer')

@@ -155,6 +155,10 @@ export const refusalsZhCN = {
   'refusal.options_needed': '请至少选择一个选项',
   'refusal.option_repeated': '同一选项选了两次',
   'refusal.answers_needed': '请至少回答一道题',
+  'refusal.same_start_end': '开始和结束时间不能相同',
+  'refusal.audience_needed': '请至少选择一个人群、标签或群',
+  'refusal.unknown_referral_code': '推荐码不存在，或这次推荐已经记录过',
+  'refusal.file_too_large': '文件不能超过 {maximum} MB',
 };
 
 export const refusalsEnUS: Record<keyof typeof refusalsZhCN, string> = {
@@ -311,4 +315,8 @@ export const refusalsEnUS: Record<keyof typeof refusalsZhCN, string> = {
   'refusal.options_needed': 'Choose at least one option',
   'refusal.option_repeated': 'An option is chosen twice',
   'refusal.answers_needed': 'Answer at least one question',
+  'refusal.same_start_end': 'The start and the end must differ',
+  'refusal.audience_needed': 'Choose at least one segment, tag or group',
+  'refusal.unknown_referral_code': 'No such referral code, or this referral is already recorded',
+  'refusal.file_too_large': 'The file may be at most {maximum} MB',
 };
