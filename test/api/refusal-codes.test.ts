@@ -344,3 +344,15 @@ describe('quiet hours, a mass send without an audience, a referral code that is 
     expect(firstDetail(noCode)).toMatchObject({ path: 'body.code', code: 'unknown_referral_code' });
   });
 });
+
+describe('refinements of request shapes', () => {
+  it('codes a template without content and a user change that changes nothing', async () => {
+    const empty = await post('/api/v1/message-templates', { name: '空模板-rc', content: {} });
+    expect(empty.statusCode).toBe(400);
+    expect(firstDetail(empty)).toMatchObject({ code: 'content_needed' });
+    const user = (await post('/api/v1/users', { email: 'still-rc@example.com', role: 'operator', password: 'pond-keeper-2026' })).json().id as string;
+    const nothing = await app.inject({ method: 'PATCH', url: `/api/v1/users/${user}`, headers: admin, payload: {} });
+    expect(nothing.statusCode).toBe(400);
+    expect(firstDetail(nothing)).toMatchObject({ code: 'nothing_to_change' });
+  });
+});

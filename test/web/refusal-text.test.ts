@@ -288,7 +288,7 @@ describe('every new refusal code is worded in Chinese and English', () => {
     ['day_count', { minimum: 1, maximum: 3650 }], ['whole_number_min', { minimum: 0 }], ['rules_needed', {}], ['rule_too_deep', { maximum: 6 }],
     ['one_condition_each', {}], ['not_a_rule', {}], ['too_many_conditions', { maximum: 50 }],
     ['unknown_option', { code: 'Z', options: '1, 2, 3' }], ['unknown_question', { question: 'q9' }], ['options_needed', {}], ['option_repeated', {}], ['answers_needed', {}],
-    ['same_start_end', {}], ['audience_needed', {}], ['unknown_referral_code', {}], ['file_too_large', { maximum: 50 }],
+    ['same_start_end', {}], ['audience_needed', {}], ['unknown_referral_code', {}], ['file_too_large', { maximum: 50 }], ['content_needed', {}], ['nothing_to_change', {}],
   ];
   for (const [code, params] of coded) {
     it(code, () => {

@@ -192,6 +192,8 @@ const SHARED: Record<string, MessageKey> = {
   same_start_end: 'refusal.same_start_end',
   audience_needed: 'refusal.audience_needed',
   unknown_referral_code: 'refusal.unknown_referral_code',
+  content_needed: 'refusal.content_needed',
+  nothing_to_change: 'refusal.nothing_to_change',
   // uploads
   csv_body_needed: 'refusal.csv_body_needed',
   file_empty: 'refusal.file_empty',

@@ -15,7 +15,7 @@ export const TemplateContent = z.object({
   sandbox: z.object({ text: z.string().min(1).max(4000) }).optional(),
   email: z.object({ subject: z.string().min(1).max(200), body: z.string().min(1).max(50_000) }).optional(),
   sms: z.object({ text: z.string().min(1).max(500) }).optional(),
-}).refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'give the content of at least one channel' });
+}).refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'give the content of at least one channel', params: { code: 'content_needed' } });
 export type TemplateContent = z.infer<typeof TemplateContent>;
 export type TemplateChannel = keyof TemplateContent;
 

@@ -159,6 +159,8 @@ export const refusalsZhCN = {
   'refusal.audience_needed': '请至少选择一个人群、标签或群',
   'refusal.unknown_referral_code': '推荐码不存在，或这次推荐已经记录过',
   'refusal.file_too_large': '文件不能超过 {maximum} MB',
+  'refusal.content_needed': '请至少填写一个渠道的内容',
+  'refusal.nothing_to_change': '请至少修改一项',
 };
 
 export const refusalsEnUS: Record<keyof typeof refusalsZhCN, string> = {
@@ -319,4 +321,6 @@ export const refusalsEnUS: Record<keyof typeof refusalsZhCN, string> = {
   'refusal.audience_needed': 'Choose at least one segment, tag or group',
   'refusal.unknown_referral_code': 'No such referral code, or this referral is already recorded',
   'refusal.file_too_large': 'The file may be at most {maximum} MB',
+  'refusal.content_needed': 'Give the content of at least one channel',
+  'refusal.nothing_to_change': 'Change at least one thing',
 };
