@@ -356,3 +356,22 @@ describe('refinements of request shapes', () => {
     expect(firstDetail(nothing)).toMatchObject({ code: 'nothing_to_change' });
   });
 });
+
+describe('a journey', () => {
+  it("names the node whose condition is not valid by a code", async () => {
+    const graph = {
+      nodes: [
+        { id: 'in', type: 'entry', trigger: { kind: 'event', eventType: 'coupon_viewed' } },
+        { id: 'tagged', type: 'condition', definition: { field: 'tags', op: 'has_any', value: [newId()] } },
+        { id: 'yes', type: 'exit' },
+        { id: 'no', type: 'exit' },
+      ],
+      edges: [{ from: 'in', to: 'tagged' }, { from: 'tagged', port: 'yes', to: 'yes' }, { from: 'tagged', port: 'no', to: 'no' }],
+    };
+    const created = await post('/api/v1/journeys', { name: '条件-rc', graph });
+    expect(created.statusCode, created.body).toBe(201);
+    const published = await post(`/api/v1/journeys/${created.json().id as string}/publish`, {});
+    expect(published.statusCode).toBe(400);
+    expect(detailsOf(published)).toContainEqual(expect.objectContaining({ path: 'graph.nodes.tagged.definition', code: 'condition_invalid' }));
+  });
+});

@@ -181,7 +181,8 @@ async function referenceProblems(db: Db, tenantId: string, graph: JourneyGraph):
       await checkedDefinition(db, tenantId, n.definition);
     } catch (err) {
       if (!(err instanceof YuchiError)) throw err;
-      problems.push({ nodeId: n.id, path: `graph.nodes.${n.id}.definition`, message: `${n.label ?? n.id}: ${err.message}` });
+      // The segment's own problem stays in the message; the console says which node's condition to fix.
+      problems.push({ nodeId: n.id, path: `graph.nodes.${n.id}.definition`, message: `${n.label ?? n.id}: ${err.message}`, code: 'condition_invalid', vars: {} });
     }
   }
   return problems;
