@@ -187,6 +187,9 @@ describe('accounts, the till, the workbench and a timeline', () => {
     const till = await get('/api/v1/pos/prompt');
     expect(till.statusCode).toBe(400);
     expect(firstDetail(till)).toMatchObject({ path: 'query.phone', code: 'phone_or_member_no' });
+    const blank = await get('/api/v1/pos/prompt?memberNo=%20%20');
+    expect(blank.statusCode).toBe(400);
+    expect(firstDetail(blank)).toMatchObject({ path: 'query.memberNo', code: 'too_small', params: { origin: 'string', minimum: 1 } });
     const bench = await get('/api/v1/workbench');
     expect(bench.statusCode).toBe(400);
     expect(firstDetail(bench)).toMatchObject({ path: 'query.staffId', code: 'staff_needed' });

@@ -111,6 +111,7 @@ export async function posPrompt(db: Db, tenantId: string, who: { phone?: string 
   } else if (who.memberNo !== undefined) {
     kind = 'member_no';
     value = who.memberNo.trim();
+    if (value === '') throw invalid('query.memberNo', 'must not be blank', { code: 'too_small', params: { origin: 'string', minimum: 1 } });
   } else {
     throw invalid('query.phone', 'give phone or memberNo', { code: 'phone_or_member_no', params: {} });
   }
