@@ -2,7 +2,7 @@
 // the balance (会员积分) and WeCom settings that fail their checks (渠道设置) read in Chinese under
 // the field that caused them, with the values that matter, and never show the API's path (body.…)
 // or its English message; a dashboard period longer than the server allows reads in Chinese in the
-// page's alert.
+// page's alert, and why a scoring run could not fit CLV reads in Chinese on the CLV tab.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +12,7 @@ import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { newId } from '../../src/core/ids.ts';
 import { adjustPoints } from '../../src/core/membership/points.service.ts';
+import { runScoring } from '../../src/core/scores/scores.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { newTenant, testDb } from '../helpers.ts';
 import { CHROMIUM, SHOTS, launchChromium, prepareConsole, signedInPage } from './browser.ts';
@@ -105,6 +106,19 @@ describe.skipIf(!existsSync(CHROMIUM))(`refusals in Chromium (needs ${CHROMIUM})
     await alert.waitFor();
     expect(await alert.innerText()).not.toMatch(/query\.|range may span|must /);
     await page.screenshot({ path: path.join(SHOTS, 'refusals-dashboard-range.png') });
+    await page.close();
+  }, 60_000);
+
+  it('says in Chinese why the scoring run could not fit CLV', async () => {
+    if (!browser) throw new Error('no browser');
+    await runScoring(testDb(), tenant.id, { trigger: 'manual' });
+    const page = await signedInPage(browser, base, { tenant: tenant.slug, email: 'admin@example.com' });
+    await page.goto(`${base}/layers?tab=clv`);
+    const alert = page.getByTestId('clv-not-fitted');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('本次未拟合 CLV 模型：还没有顾客下过单');
+    expect(await alert.innerText()).not.toMatch(/ordered|customer/);
+    await page.screenshot({ path: path.join(SHOTS, 'refusals-clv-reason.png') });
     await page.close();
   }, 60_000);
 });
