@@ -138,7 +138,8 @@ describe('questionnaire codebooks', () => {
     [{ note: 42 }, 'answers.note', 'must be text of at most 2000 characters'],
     [{}, 'answers', 'answer at least one question'],
   ])('refuses %j at %s', (answers, path, message) => {
-    expect(() => parseAnswers(questions, answers)).toThrow(expect.objectContaining({ details: [{ path, message }] }));
+    // (with a code and its values for the console's wording)
+    expect(() => parseAnswers(questions, answers)).toThrow(expect.objectContaining({ details: [expect.objectContaining({ path, message, code: expect.any(String) })] }));
   });
 
   it.each([
