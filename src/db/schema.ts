@@ -317,6 +317,9 @@ export interface ImportJobsTable {
   stored: Defaulted<boolean>;
   first_errors: ColumnType<{ line: number; column: string; reason: string; code?: string; params?: Record<string, string | number> }[], string | undefined, string>;
   error: string | null;
+  /** Why it failed as a code and values for the console (0043); null for a job that did not fail on a refusal. */
+  error_code: Defaulted<string | null>;
+  error_params: ColumnType<Record<string, string | number | null> | null, string | null | undefined, string | null>;
   created_by: string;
   created_at: DefaultedTime;
   started_at: Timestamp | null;

@@ -64,7 +64,7 @@ describe('POST /api/v1/forms/:id/submissions', () => {
   it('refuses an unknown option code naming answers.<question>, creating nobody', async () => {
     const res = await post(`/api/v1/forms/${formId}/submissions`, { id: `sub-${suffix}-2`, customer: { phone: phone(2) }, answers: { concern: 'Z' } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.details).toEqual([{ path: 'answers.concern', message: 'unknown option code "Z" (options: 1, 2, 3)' }]);
+    expect(res.json().error.details).toEqual([{ path: 'answers.concern', message: 'unknown option code "Z" (options: 1, 2, 3)', code: 'unknown_option', params: { code: 'Z', options: '1, 2, 3' } }]);
     const created = await testDb().db.selectFrom('customer_identities').select('customer_id').where('tenant_id', '=', tenantId).where('value', '=', phone(2)).execute();
     expect(created).toEqual([]);
   });
@@ -94,7 +94,7 @@ describe('questionnaire definitions and results over HTTP', () => {
   it('refuses unknown tag ids naming the option, and guides', async () => {
     const res = await post('/api/v1/forms', { name: 'x', questions: [{ id: 'q', text: 'q', type: 'single', options: [{ code: 'A', label: 'a', tagId: '0190c3c0-0000-7000-8000-000000000000' }] }] });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.details).toEqual([{ path: 'questions[0].options[0].tagId', message: 'no such tag' }]);
+    expect(res.json().error.details).toEqual([{ path: 'questions[0].options[0].tagId', message: 'no such tag', code: 'unknown_tag', params: {} }]);
     expect((await post('/api/v1/forms', { name: 'x', questions: [{ id: 'q', text: 'q', type: 'text' }] }, guide)).statusCode).toBe(403);
   });
 

@@ -39,9 +39,10 @@ interface Job {
   stored: boolean;
   firstErrors: { line: number; column: string; reason: string; code?: string; params?: Record<string, string> }[];
   error: string | null;
+  errorWorded: { code: string; params: Record<string, string | number | null> } | null;
 }
 
-async function upload(csv: string, query: string, headers = operator): Promise<{ status: number; job: Job | undefined; body: unknown }> {
+async function upload(csv: string | Buffer, query: string, headers = operator): Promise<{ status: number; job: Job | undefined; body: unknown }> {
   const res = await app.inject({
     method: 'POST', url: `/api/v1/imports?${query}`, headers: { ...headers, 'content-type': 'text/csv; charset=utf-8' }, payload: csv,
   });
@@ -134,6 +135,14 @@ describe('console imports', () => {
     expect(failed.error).toContain('名单.csv');
     expect(failed.error).toContain('the header names no identity column');
     expect(failed.error).not.toContain(uploadsDir());
+    // the console words it from its code
+    expect(failed.errorWorded).toEqual({ code: 'header_no_identity', params: {} });
+    // a file saved as GBK: the line named, worded by its code
+    const gbk = Buffer.concat([Buffer.from('手机号,姓名\n13911110009,', 'utf8'), Buffer.from([0xcd, 0xf5, 0xb7, 0xbc]), Buffer.from('\n')]);
+    const { job: second } = await upload(gbk, 'kind=customers&fileName=gbk.csv');
+    if (!second) throw new Error('no job');
+    await runWorker();
+    expect(await jobOf(second.id)).toMatchObject({ status: 'failed', errorWorded: { code: 'not_utf8', params: { line: 2 } } });
   });
 
   it('writes progress to the job while it runs', async () => {

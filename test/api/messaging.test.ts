@@ -28,7 +28,7 @@ describe('messaging over HTTP', () => {
     expect(read.json()).toEqual(DEFAULT_SETTINGS);
     const bad = await app.inject({ method: 'PUT', url: '/api/v1/messaging/settings', headers: operator, payload: { ...DEFAULT_SETTINGS, platformQuota: { ...DEFAULT_SETTINGS.platformQuota, perDay: -1 } } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.details).toEqual([{ path: 'platformQuota.perDay', message: expect.any(String) as string }]);
+    expect(bad.json().error.details).toEqual([{ path: 'platformQuota.perDay', message: expect.any(String) as string, code: 'too_small', params: expect.objectContaining({ origin: 'number', minimum: 0 }) as object }]);
     expect((await app.inject({ url: '/api/v1/messaging/settings', headers: operator })).json()).toEqual(DEFAULT_SETTINGS);
     const quiet = { ...DEFAULT_SETTINGS, quietHours: { ...DEFAULT_SETTINGS.quietHours, enabled: false }, globalHoldoutPercent: 0 };
     const ok = await app.inject({ method: 'PUT', url: '/api/v1/messaging/settings', headers: operator, payload: quiet });
@@ -42,7 +42,7 @@ describe('messaging over HTTP', () => {
   it('refuses a template with an unknown variable by name, previews a saved one on a real customer, and plans a mass send', async () => {
     const bad = await app.inject({ method: 'POST', url: '/api/v1/message-templates', headers: operator, payload: { name: '坏', content: { sandbox: { text: '{name}，{nickname}' } } } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.details).toEqual([{ path: 'content.sandbox.text', message: expect.stringContaining('{nickname}') as string }]);
+    expect(bad.json().error.details).toEqual([{ path: 'content.sandbox.text', message: expect.stringContaining('{nickname}') as string, code: 'unknown_variable', params: expect.objectContaining({ variable: '{nickname}' }) as object }]);
     const created = await app.inject({ method: 'POST', url: '/api/v1/message-templates', headers: operator, payload: { name: '到店', content: { sandbox: { text: '{name}，{guide}在{store}等您' }, sms: { text: '【鱼池】{name}，新品到店' } } } });
     expect(created.statusCode).toBe(201);
     const template = created.json();
@@ -78,7 +78,7 @@ describe('messaging over HTTP', () => {
     expect(empty.statusCode).toBe(400);
     const tz = await app.inject({ method: 'PUT', url: `/api/v1/customers/${world.customers.mei}/time-zone`, headers: operator, payload: { timeZone: 'Mars/Olympus' } });
     expect(tz.statusCode).toBe(400);
-    expect(tz.json().error.details).toEqual([{ path: 'timeZone', message: expect.stringContaining('Mars/Olympus') as string }]);
+    expect(tz.json().error.details).toEqual([{ path: 'timeZone', message: expect.stringContaining('Mars/Olympus') as string, code: 'unknown_time_zone', params: { timeZone: 'Mars/Olympus' } }]);
     const messages = await app.inject({ url: `/api/v1/customers/${world.customers.mei}/messages`, headers: operator });
     expect(messages.statusCode).toBe(200);
   });

@@ -61,12 +61,12 @@ describe('SOP plans API', () => {
 
     const badTime = await post('/api/v1/sop/plans', { name: 'x', target: { kind: 'group_kind', groupKind: 'vip' }, slots: [{ weekday: null, time: '23:45', durationMinutes: 30, title: '晚', mode: 'task', content: { text: 't' } }] });
     expect(badTime.statusCode).toBe(400);
-    expect(badTime.json().error.details).toEqual([{ path: 'slots.0.durationMinutes', message: 'ends after midnight (23:45 + 30 min)' }]);
+    expect(badTime.json().error.details).toEqual([{ path: 'slots.0.durationMinutes', message: 'ends after midnight (23:45 + 30 min)', code: 'ends_after_midnight', params: { start: '23:45', minutes: 30 } }]);
     const badKind = await post('/api/v1/sop/plans', { name: 'x', target: { kind: 'group_kind', groupKind: 'party' }, slots: [] });
     expect(badKind.statusCode).toBe(400);
     expect(badKind.json().error.details[0].path).toMatch(/^body\.target/);
     const badCoupon = await post('/api/v1/sop/plans', { name: 'x', target: { kind: 'group_kind', groupKind: 'vip' }, slots: [{ weekday: null, time: '09:00', title: '券', mode: 'task', content: { text: 't', couponTemplateId: newId() } }] });
-    expect(badCoupon.json().error.details).toEqual([{ path: 'slots.0.content.couponTemplateId', message: 'no such coupon template' }]);
+    expect(badCoupon.json().error.details).toEqual([{ path: 'slots.0.content.couponTemplateId', message: 'no such coupon template', code: 'unknown_coupon_template', params: {} }]);
     expect((await get('/api/v1/sop/plans')).json().items.map((p: { name: string }) => p.name)).toEqual(['门店群日常']);
 
     const paused = await post(`/api/v1/sop/plans/${plan.id}/status`, { status: 'paused' });
@@ -139,7 +139,7 @@ describe('script library API', () => {
     expect([general.statusCode, forAcne.statusCode, forDry.statusCode]).toEqual([201, 201, 201]);
     expect(forAcne.json().tags).toEqual([{ id: acne, name: '痘痘困扰' }]);
     const badTag = await post('/api/v1/scripts', { title: 'x', scenario: '售后', body: 'x', tagIds: [newId()] });
-    expect(badTag.json().error.details).toEqual([{ path: 'tagIds.0', message: 'no such tag' }]);
+    expect(badTag.json().error.details).toEqual([{ path: 'tagIds.0', message: 'no such tag', code: 'unknown_tag', params: {} }]);
     expect((await post('/api/v1/scripts', { title: 'x', scenario: '售后', body: 'x' }, guide)).statusCode).toBe(403);
 
     // 陈美 (li's customer) has the acne tag: that script first, then the general one, then the dry-skin one.

@@ -92,7 +92,7 @@ describe('tagging customers over HTTP', () => {
     const foreign = (await app.inject({ method: 'POST', url: '/api/v1/tags', headers: otherAdmin, payload: { groupId: foreignGroup.id, name: '别家标签' } })).json();
     const res = await app.inject({ method: 'POST', url: `/api/v1/customers/${world.customers.mei}/tags`, headers: operator, payload: { tagIds: [foreign.id] } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.details).toEqual([{ path: 'tagIds[0]', message: 'no such tag' }]);
+    expect(res.json().error.details).toEqual([{ path: 'tagIds[0]', message: 'no such tag', code: 'unknown_tag', params: {} }]);
   });
 
   it('bulk-tags a filtered list with matched and changed counts; a guide may not', async () => {

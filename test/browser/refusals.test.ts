@@ -1,7 +1,8 @@
 // Refusals in Chromium, where the console used to show the server's English: points taken below
 // the balance (会员积分) and WeCom settings that fail their checks (渠道设置) read in Chinese under
 // the field that caused them, with the values that matter, and never show the API's path (body.…)
-// or its English message.
+// or its English message; a dashboard period longer than the server allows reads in Chinese in the
+// page's alert, and why a scoring run could not fit CLV reads in Chinese on the CLV tab.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -11,6 +12,7 @@ import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { newId } from '../../src/core/ids.ts';
 import { adjustPoints } from '../../src/core/membership/points.service.ts';
+import { runScoring } from '../../src/core/scores/scores.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { newTenant, testDb } from '../helpers.ts';
 import { CHROMIUM, SHOTS, launchChromium, prepareConsole, signedInPage } from './browser.ts';
@@ -85,6 +87,38 @@ describe.skipIf(!existsSync(CHROMIUM))(`refusals in Chromium (needs ${CHROMIUM})
     expect(await item('EncodingAESKey（43 位）').innerText()).toContain('须为 43 个字符（现在是 10 个）');
     expect(await card.innerText()).not.toMatch(NO_API_TEXT);
     await page.screenshot({ path: path.join(SHOTS, 'refusals-wecom.png') });
+    await page.close();
+  }, 60_000);
+
+  it('refuses a dashboard period of six years with the longest it allows, in Chinese', async () => {
+    if (!browser) throw new Error('no browser');
+    const page = await signedInPage(browser, base, { tenant: tenant.slug, email: 'admin@example.com' });
+    await page.goto(`${base}/`);
+    await page.getByTestId('dashboard-page').waitFor();
+    const [start, end] = [page.getByTestId('dashboard-filters').locator('input').nth(0), page.getByTestId('dashboard-filters').locator('input').nth(1)];
+    await start.click();
+    await start.fill('2020-01-01');
+    await start.press('Enter');
+    await end.fill('2026-01-01');
+    await end.press('Enter');
+    const reason = '时间范围最多 1098 天';
+    const alert = page.locator('.ant-alert-error').filter({ hasText: reason });
+    await alert.waitFor();
+    expect(await alert.innerText()).not.toMatch(/query\.|range may span|must /);
+    await page.screenshot({ path: path.join(SHOTS, 'refusals-dashboard-range.png') });
+    await page.close();
+  }, 60_000);
+
+  it('says in Chinese why the scoring run could not fit CLV', async () => {
+    if (!browser) throw new Error('no browser');
+    await runScoring(testDb(), tenant.id, { trigger: 'manual' });
+    const page = await signedInPage(browser, base, { tenant: tenant.slug, email: 'admin@example.com' });
+    await page.goto(`${base}/layers?tab=clv`);
+    const alert = page.getByTestId('clv-not-fitted');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('本次未拟合 CLV 模型：还没有顾客下过单');
+    expect(await alert.innerText()).not.toMatch(/ordered|customer/);
+    await page.screenshot({ path: path.join(SHOTS, 'refusals-clv-reason.png') });
     await page.close();
   }, 60_000);
 });

@@ -105,7 +105,7 @@ describe('templates', () => {
   it('finds variables and refuses an unknown one by name and field', () => {
     expect(variablesOf('{name}你好，{ store }的{guide}为你留了券 {couponCode}')).toEqual({ known: ['name', 'store', 'guide', 'couponCode'], unknown: [] });
     expect(unknownVariables({ wecom: { text: '{name} 你好' }, sms: { text: '【鱼池】{nickname}，{name}' } }))
-      .toEqual([{ path: 'content.sms.text', message: expect.stringContaining('unknown variable {nickname}') as string }]);
+      .toEqual([{ path: 'content.sms.text', message: expect.stringContaining('unknown variable {nickname}') as string, code: 'unknown_variable', params: expect.objectContaining({ variable: '{nickname}' }) as object }]);
   });
   it('fills per channel', () => {
     const content = { wecom: { text: '{name}，{store}上新了', attachments: [{ kind: 'image' as const, url: 'https://x/1.jpg' }] }, email: { subject: '{name}的专属券', body: '券码 {couponCode}' } };

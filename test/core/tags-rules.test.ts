@@ -11,7 +11,7 @@ const B = '0190c3c0-0000-7000-8000-00000000000b';
 const C = '0190c3c0-0000-7000-8000-00000000000c';
 const D = '0190c3c0-0000-7000-8000-00000000000d';
 
-function problems(input: unknown): { path: string; message: string }[] {
+function problems(input: unknown): { path: string; message: string; code?: string | undefined }[] {
   try {
     parseRule(input);
   } catch (err) {
@@ -48,7 +48,9 @@ describe('the rule language', () => {
     [{}, 'rule', 'must have one of all, any, not, metric, lastOrderWithinDays, noOrderWithinDays, hasTag, identity, sourceChannel, storeId'],
     ['VIP', 'rule', 'must be an object'],
   ])('refuses %j at %s', (rule, path, message) => {
-    expect(problems(rule)[0]).toEqual({ path, message });
+    expect(problems(rule)[0]).toMatchObject({ path, message });
+    // with a code the console words
+    expect(problems(rule)[0]?.code).toMatch(/^[a-z_]+$/);
   });
 
   it('names every problem, not only the first', () => {
@@ -136,7 +138,8 @@ describe('questionnaire codebooks', () => {
     [{ note: 42 }, 'answers.note', 'must be text of at most 2000 characters'],
     [{}, 'answers', 'answer at least one question'],
   ])('refuses %j at %s', (answers, path, message) => {
-    expect(() => parseAnswers(questions, answers)).toThrow(expect.objectContaining({ details: [{ path, message }] }));
+    // (with a code and its values for the console's wording)
+    expect(() => parseAnswers(questions, answers)).toThrow(expect.objectContaining({ details: [expect.objectContaining({ path, message, code: expect.any(String) })] }));
   });
 
   it.each([

@@ -3,7 +3,14 @@
 // Chinese and in English, never in the server's English; enum options by the console's labels.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { YuchiError, invalid } from '../../src/core/errors.ts';
+import { YuchiError, conflict, invalid } from '../../src/core/errors.ts';
+import { resolveRange } from '../../src/core/dashboard/dashboard.rules.ts';
+import { resolveAnalyticsRange } from '../../src/core/analytics/analytics.rules.ts';
+import { ScoringSettings, DEFAULT_SETTINGS } from '../../src/core/scores/scores.rules.ts';
+import { clvReasonText } from '../../web/src/pages/scores/clv-reasons.ts';
+import { failureText } from '../../web/src/pages/imports/reasons.ts';
+import { HeaderError, mapHeader } from '../../src/core/imports/import.rules.ts';
+import { refusalText as accessRefusalText } from '../../web/src/pages/access/refusals.ts';
 import { GroupSellingRefusal } from '../../src/core/group-selling/group-selling.errors.ts';
 import { PointsRefusal } from '../../src/core/membership/points.service.ts';
 import { PromotionRefusal } from '../../src/core/promotions/promotions.errors.ts';
@@ -86,7 +93,7 @@ describe('service refusals in the console language', () => {
     expect(errorText(zh, new ApiError(403, 'forbidden', 'guides may not', []))).toBe('当前账号没有权限进行此操作');
     expect(errorText(en, new ApiError(404, 'not_found', 'tier not found', []))).toBe('What you asked for does not exist (it may have been removed)');
     expect(errorText(zh, new ApiError(502, 'http_502', 'HTTP 502', []))).toBe('服务器出错了，请稍后再试');
-    expect(errorText(zh, new ApiError(422, 'wecom_not_set_up', 'WeCom is not set up for this tenant', []))).toBe('当前情况下无法办理');
+    expect(errorText(zh, new ApiError(422, 'some_new_reason', 'a reason this console does not know', []))).toBe('当前情况下无法办理');
     expect(errorText(zh, new TypeError('Failed to fetch'))).toBe('无法连接服务器，请检查网络后重试');
     // a code this console does not know yet: the server's message rather than nothing
     expect(errorText(zh, new ApiError(400, 'from_a_newer_server', 'something new', []))).toBe('something new');
@@ -136,4 +143,164 @@ describe('enum refusals name the options by the console labels', () => {
   it('keeps an option the console has no label for as it is', () => {
     expect(detailText(zh, detail('unit', 'bag'))).toBe('须为以下之一：kg、box');
   });
+});
+
+/** The server's refusal as the console holds it, raised by calling the rule itself. */
+function raised(run: () => unknown): ApiError {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof YuchiError) return answered(err);
+    throw err;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('the last refusals that were in English', () => {
+  const cases: [string, YuchiError, string, string][] = [
+    ['a password too short', invalid('password', 'must be at least 8 characters', { code: 'too_small', params: { origin: 'string', minimum: 8 } }), '至少 8 个字符', 'At least 8 characters'],
+    ['a guide without a staff member', invalid('staffId', 'a guide must be linked to a staff member', { code: 'guide_needs_staff', params: {} }), '导购账号须关联一位员工', 'A guide account must be linked to a staff member'],
+    ['an email taken', conflict('email', 'a user with email a@b.c exists in this tenant', { code: 'email_taken', params: { email: 'a@b.c' } }), '这个邮箱已有账号', 'An account with this email exists'],
+    ['a new password equal to the old', invalid('newPassword', 'must differ from the current password', { code: 'password_unchanged', params: {} }), '新密码不能与当前密码相同', 'The new password must differ from the current one'],
+    ['a till asked about nobody', invalid('query.phone', 'give phone or memberNo', { code: 'phone_or_member_no', params: {} }), '请填写手机号或会员号', 'Give a mobile number or a member number'],
+    ['a workbench of nobody', invalid('query.staffId', 'name the staff member whose workbench to show', { code: 'staff_needed', params: {} }), '请选择要查看哪位员工的工作台', 'Choose the staff member whose workbench to show'],
+    ['a transfer to a guide who left', invalid('toStaffId', '王芳 has resigned and cannot receive customers', { code: 'staff_resigned', params: { staff: '王芳' } }), '“王芳”已离职，不能再接收顾客', '“王芳” has resigned and cannot receive customers'],
+    ['a timeline cursor made up', invalid('before', 'is not a cursor from a previous page', { code: 'page_cursor', params: {} }), '分页位置已失效，请从第一页重新加载', 'The page position has expired; reload from the first page'],
+    ['a month range half given', invalid('query.to', 'give both from and to, or neither', { code: 'range_incomplete', params: {} }), '请同时填写开始和结束，或都不填', 'Give both the start and the end, or neither'],
+    ['a questionnaire in draft', invalid('formId', 'questionnaire 肤质问卷 is draft, not taking answers', { code: 'form_not_published', params: { form: '肤质问卷', status: 'draft' } }),
+      '问卷“肤质问卷”未发布，暂不接受作答', 'The questionnaire “肤质问卷” is not published and takes no answers'],
+    ['two tags of an exclusive group', invalid('add', '油皮 and 干皮 are both in the exclusive group 肤质; choose one', { code: 'exclusive_clash', params: { first: '油皮', second: '干皮', group: '肤质' } }),
+      '“油皮”和“干皮”同属互斥标签组“肤质”，只能选一个', '“油皮” and “干皮” are in the exclusive tag group “肤质”; choose one'],
+    ['a tag another rule uses', conflict('id', 'the rule of tag 高价值 uses this tag (hasTag); change that rule first', { code: 'tag_in_rule', params: { tag: '高价值' } }),
+      '规则标签“高价值”的规则用到了这个标签，请先修改那条规则', 'The rule of the tag “高价值” uses this tag; change that rule first'],
+    ['a name taken', conflict('name', 'a template named 到店 exists', { code: 'name_taken', params: { name: '到店' } }), '名称已被使用，请换一个', 'This name is already used; choose another'],
+    ['a segment others use', new YuchiError('conflict', 'segment is used by 高潜, 沉睡', [{ path: 'id', message: 'is referred to by an active segment', code: 'segment_in_use', params: { segments: '高潜、沉睡' } }]),
+      '人群正被“高潜、沉睡”引用，请先修改它们', 'The segment is used by “高潜、沉睡”; change those first'],
+    ['a welcome with an unknown variable', invalid('text', '{name} is not a variable; use {nickname} {store} {guide}', { code: 'unknown_variable', params: { variable: '{name}', variables: '{nickname} {store} {guide}' } }),
+      '{name} 不是可用的变量，可用：{nickname} {store} {guide}', '{name} is not a variable; use {nickname} {store} {guide}'],
+    ['a 活码 state taken', conflict('body.state', 'another code already uses the state s1', { code: 'state_taken', params: { state: 's1' } }), '渠道参数 s1 已被另一个活码使用', 'The state s1 is used by another code'],
+    ['a slot past midnight', new YuchiError('invalid', 'x', [{ path: 'slots.0.durationMinutes', message: 'ends after midnight (23:45 + 30 min)', code: 'ends_after_midnight', params: { start: '23:45', minutes: 30 } }]),
+      '跨过了午夜（23:45 开始，持续 30 分钟）', 'Runs past midnight (starts 23:45, lasts 30 min)'],
+    ['a secret sealed with a key gone', new YuchiError('unprocessable', 'sms secret was sealed with secret key k1, which is not among the keys', [{ path: 'channels.sms.secret', message: 'sealed with unknown key k1', code: 'secret_key_missing', params: { channel: 'sms' } }], 'secret_key_missing'),
+      '短信的密钥无法读取（加密它的主密钥已不在）：请重新保存该设置', 'The SMS secret cannot be read (the key that sealed it is gone): save the setting again'],
+    ['a finished task done again', new YuchiError('conflict', 'the task is already done', [{ path: 'id', message: 'already done', code: 'task_already_finished', params: { status: 'done' } }], 'task_already_finished'),
+      '任务已经处理过了', 'The task has already been dealt with'],
+  ];
+  for (const [what, err, zhText, enText] of cases) {
+    it(what, () => {
+      const e = answered(err);
+      expect(errorText(zh, e)).toBe(zhText);
+      expect(errorText(zh, e)).not.toMatch(NO_ENGLISH);
+      expect(errorText(en, e)).toBe(enText);
+    });
+  }
+
+  it('words the date ranges of the dashboard and analytics as the rules refuse them', () => {
+    const long = raised(() => resolveRange({ from: '2020-01-01', to: '2026-01-01' }, '2026-01-01'));
+    expect(long.details[0]).toMatchObject({ path: 'query.from', code: 'range_too_long', params: { maximum: 1098 } });
+    expect(errorText(zh, long)).toBe('时间范围最多 1098 天');
+    expect(errorText(en, long)).toBe('A range holds at most 1098 days');
+    const reversed = raised(() => resolveAnalyticsRange({ from: '2026-05-01', to: '2026-04-01' }, '2026-06-01'));
+    expect(errorText(zh, reversed)).toBe('结束日期不能早于开始日期');
+    const badDate = raised(() => resolveAnalyticsRange({ from: '2026-02-30' }, '2026-06-01'));
+    expect(errorText(zh, badDate)).toBe('须为 2000–2100 年间的日期（YYYY-MM-DD）');
+    expect(errorText(en, badDate)).toBe('Must be a date between 2000 and 2100 (YYYY-MM-DD)');
+  });
+
+  it('words the scoring settings checked by refinements', () => {
+    const parsed = ScoringSettings.safeParse({ ...DEFAULT_SETTINGS, lifecycle: { ...DEFAULT_SETTINGS.lifecycle, newDays: 400, churnDays: 10 },
+      tiers: [{ name: '普通', minSpentFen: 100 }, { name: '普通', minSpentFen: 50 }] });
+    if (parsed.success) throw new Error('expected a refusal');
+    const details = parsed.error.issues.map((issue) => issueDetail(`body.${issue.path.join('.')}`, issue));
+    expect(details.map((d) => reasonText(zh, d))).toEqual([
+      `不能大于活跃天数（${DEFAULT_SETTINGS.lifecycle.activeDays} 天）`, `须大于活跃天数（${DEFAULT_SETTINGS.lifecycle.activeDays} 天），沉睡期在两者之间`,
+      '第一档须从 0 开始，让每位顾客都有档位', '须高于上一档的门槛', '档位名称“普通”重复',
+    ]);
+    expect(reasonText(en, details[4]!)).toBe('The tier name “普通” is used twice');
+  });
+
+  it('a refusal without details reads by its code when the console knows it', () => {
+    const notSetUp = new ApiError(422, 'wecom_not_set_up', 'WeCom is not set up for this tenant', []);
+    expect(errorText(zh, notSetUp)).toBe('还没有接入企业微信，请先在渠道设置中配置');
+    expect(errorText(en, notSetUp)).toBe('WeCom is not connected yet; set it up under channel settings');
+    expect(errorText(zh, new ApiError(409, 'already_undone', 'this playbook application is already undone', []))).toBe('这次应用已经撤销过了');
+    expect(errorText(zh, new ApiError(409, 'conflict', 'something clashes', []))).toBe('与现有数据冲突，请刷新后重试');
+  });
+
+  it("accounts' refusals: the field named where the sentence does not say it", () => {
+    const short = answered(invalid('password', 'must be at least 8 characters', { code: 'too_small', params: { origin: 'string', minimum: 8 } }));
+    expect(accessRefusalText(zh, short)).toBe(`${zhCN['access.password']}：至少 8 个字符`);
+    expect(accessRefusalText(zh, answered(invalid('staffId', 'a guide must be linked to a staff member', { code: 'guide_needs_staff', params: {} })))).toBe('导购账号须关联一位员工');
+    expect(accessRefusalText(en, answered(conflict('email', 'a user with email a@b.c exists', { code: 'email_taken', params: { email: 'a@b.c' } })))).toBe('An account with this email exists');
+  });
+
+  it('why an import failed, by its code, from the header check itself', () => {
+    const header = (kind: 'customers' | 'orders', columns: string[]) => {
+      try {
+        mapHeader(kind, columns);
+      } catch (err) {
+        if (err instanceof HeaderError) return { error: err.message, errorWorded: { code: err.code, params: err.params } };
+        throw err;
+      }
+      throw new Error('expected a refusal');
+    };
+    const orders = header('orders', ['手机号', '实付金额']);
+    expect(failureText(zh, orders)).toBe('表头缺少：order_no/订单号, ordered_at/下单时间');
+    expect(failureText(en, orders)).toBe('The header lacks order_no/订单号, ordered_at/下单时间');
+    const twice = header('customers', ['手机号', 'phone']);
+    expect(failureText(zh, twice)).toBe('“手机号”和“phone”两列是同一项内容，请只保留一列');
+    expect(failureText(zh, { error: 'x.csv: line 2 is not valid UTF-8', errorWorded: { code: 'not_utf8', params: { line: 2 } } })).toMatch(/^第 2 行不是 UTF-8 编码/);
+    // a job that failed before the codes: its words as they came
+    expect(failureText(zh, { error: 'the uploaded file is no longer there', errorWorded: null })).toBe('the uploaded file is no longer there');
+  });
+
+  it('why CLV was not fitted, by its code', () => {
+    const model = { reason: 'summaries: only 3 of 40 customers have a repeat purchase; the BG/NBD model needs at least 10 to be identified',
+      reasonWorded: { code: 'too_few_repeaters', params: { repeaters: 3, customers: 40, minimum: 10 } } };
+    expect(clvReasonText(zh, model)).toBe('40 位顾客中只有 3 位复购过，BG/NBD 模型至少需要 10 位');
+    expect(clvReasonText(en, model)).toBe('Only 3 of 40 customers have bought again; the BG/NBD model needs at least 10');
+    expect(clvReasonText(zh, { reason: 'x', reasonWorded: { code: 'clv_not_fitted', params: {} } })).toBe('数据不足以拟合模型');
+    // a server without codes: its reason as it came
+    expect(clvReasonText(zh, { reason: 'something', reasonWorded: null })).toBe('something');
+  });
+});
+
+// Every code given today, with the values its sentence needs, reads in both languages: never the
+// server's message, never the general fallback, no value left unfilled, no English in Chinese.
+describe('every new refusal code is worded in Chinese and English', () => {
+  const coded: [string, Record<string, string | number>][] = [
+    ['guide_needs_staff', {}], ['password_unchanged', {}], ['key_name_needed', {}], ['last_admin', {}], ['wrong_password', {}], ['email_taken', { email: 'a@b.c' }],
+    ['phone_or_member_no', {}], ['staff_needed', {}], ['staff_resigned', { staff: '王芳' }], ['page_cursor', {}],
+    ['date_format', { minimum: 2000, maximum: 2100 }], ['month_format', {}], ['range_incomplete', {}],
+    ['form_not_published', { form: '问卷', status: 'draft' }], ['missing_customer', {}], ['invalid_customer', {}], ['not_object', {}],
+    ['exclusive_clash', { first: '油皮', second: '干皮', group: '肤质' }], ['name_taken', { name: '到店' }], ['several_tags_held', { customers: 3 }],
+    ['tag_in_rule', { tag: '高价值' }], ['tag_in_form', { form: '肤质问卷' }], ['exclusive_would_clash', { group: '肤质' }], ['added_and_removed', {}],
+    ['manual_not_evaluated', { tag: 'VIP' }], ['unknown_time_zone', { timeZone: 'Mars/Olympus' }], ['unknown_variable', { variable: '{x}', variables: '{nickname}' }],
+    ['chat_id_taken', {}], ['store_code_taken', { code: 'SZ01' }], ['wecom_user_taken', { wecomUserId: 'wangfang' }], ['state_taken', { state: 's1' }],
+    ['segment_archived', {}], ['segment_in_use', { segments: '高潜' }], ['journey_archived', {}], ['journey_not_published', {}],
+    ['event_time_format', { at: 'soon' }], ['journey_no_entry', {}], ['task_already_finished', { status: 'done' }], ['already_undone', {}],
+    ['customer_or_partner', {}], ['secret_key_missing', { channel: 'wecom' }], ['secret_unreadable', { channel: 'email' }], ['csv_body_needed', {}], ['file_empty', {}],
+    ['wecom_not_set_up', {}], ['days_above_active', { activeDays: 30 }], ['churn_not_above_active', { activeDays: 30 }], ['first_tier_from_zero', {}],
+    ['tier_not_above_previous', { previousFen: 100 }], ['tier_name_twice', { name: '金卡' }], ['weekday_range', {}], ['time_format', {}],
+    ['duration_range', { minimum: 5, maximum: 720 }], ['ends_after_midnight', { start: '23:45', minutes: 30 }], ['groups_needed', {}], ['staff_left', {}],
+    ['unknown_coupon_template', {}], ['coupon_template_ended', {}], ['state_format', { maximum: 30 }], ['work_hours_both', {}], ['store_needed', {}], ['rule_tag_on_add', {}],
+    ['answer_needed', {}], ['not_measurable', {}],
+    ['day_count', { minimum: 1, maximum: 3650 }], ['whole_number_min', { minimum: 0 }], ['rules_needed', {}], ['rule_too_deep', { maximum: 6 }],
+    ['one_condition_each', {}], ['not_a_rule', {}], ['too_many_conditions', { maximum: 50 }],
+    ['unknown_option', { code: 'Z', options: '1, 2, 3' }], ['unknown_question', { question: 'q9' }], ['options_needed', {}], ['option_repeated', {}], ['answers_needed', {}],
+    ['same_start_end', {}], ['audience_needed', {}], ['unknown_referral_code', {}], ['file_too_large', { maximum: 50 }], ['content_needed', {}], ['nothing_to_change', {}],
+  ];
+  for (const [code, params] of coded) {
+    it(code, () => {
+      const message = `server words for ${code}`;
+      const e = answered(new YuchiError('invalid', message, [{ path: 'body.x', message, code, params }]));
+      for (const t of [zh, en]) {
+        const text = errorText(t, e);
+        expect(text).not.toBe(message);
+        expect(text).not.toBe(errorText(t, new ApiError(400, 'invalid', 'x', [{ path: 'x', message: '' }])));
+        expect(text).not.toMatch(/\{(?!x\}|nickname\})\w+\}/);
+      }
+      expect(errorText(zh, e)).not.toMatch(NO_ENGLISH);
+    });
+  }
 });

@@ -54,6 +54,7 @@ export interface ClvOverview {
   model: {
     runId: string; calibrationEnd: string | null; fittedAt: string | null; horizonWeeks: number | null; annualDiscountRate: number | null;
     customers: number | null; repeaters: number | null; reason: string | null;
+    reasonWorded: { code: string; params: Record<string, string | number | null> } | null;
     bgnbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number } | null;
     gammaGamma: { p: number; q: number; gamma: number; logLikelihood: number } | null;
   } | null;

@@ -241,6 +241,8 @@ export interface ImportJob {
   rowsPerSecond: number;
   firstErrors: RowError[];
   error: string | null;
+  /** Why it failed as a code and its values (a server before 0043 sends none). */
+  errorWorded?: { code: string; params: Record<string, string | number | null> } | null;
   createdBy: string | null;
   createdAt: string;
   startedAt: string | null;

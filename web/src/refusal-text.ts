@@ -1,7 +1,7 @@
 // The one way a page words a failed call for a toast, an alert or a field: each detail by the page's
 // own codes (if it has any), else by the reasons any page may meet (points, coupons, 拼团, unknown
 // references), else generically (a bound, a format: detailText); a refusal without details by its
-// error code or HTTP status. The server's English message shows only for a code this console does
+// reason code when the console knows it (wecom_not_set_up …), else by its kind or HTTP status. The server's English message shows only for a code this console does
 // not know yet (a newer server).
 import { ApiError, type ErrorDetail } from './api.ts';
 import type { Translate } from './i18n/i18n.tsx';
@@ -101,6 +101,103 @@ const SHARED: Record<string, MessageKey> = {
   aes_key_charset: 'channels.refusal.aes_key_charset',
   aes_key_bytes: 'channels.refusal.aes_key_bytes',
   template_needs_placeholder: 'channels.refusal.template_needs_placeholder',
+  // accounts and keys
+  guide_needs_staff: 'refusal.guide_needs_staff',
+  password_unchanged: 'refusal.password_unchanged',
+  key_name_needed: 'refusal.key_name_needed',
+  last_admin: 'access.lastAdmin',
+  wrong_password: 'password.wrong',
+  email_taken: 'access.emailTaken',
+  // the workbench, the till, a customer's timeline
+  phone_or_member_no: 'refusal.phone_or_member_no',
+  staff_needed: 'refusal.staff_needed',
+  staff_resigned: 'refusal.staff_resigned',
+  page_cursor: 'refusal.page_cursor',
+  // dates and ranges of reports (dashboard, analytics, scores, orders)
+  date_format: 'refusal.date_format',
+  month_format: 'refusal.month_format',
+  range_incomplete: 'refusal.range_incomplete',
+  // questionnaires and the customers they name
+  form_not_published: 'refusal.form_not_published',
+  missing_customer: 'refusal.missing_customer',
+  invalid_customer: 'refusal.invalid_customer',
+  not_object: 'forms.refusal.not_object',
+  // tags, tag groups and names taken anywhere
+  exclusive_clash: 'refusal.exclusive_clash',
+  name_taken: 'refusal.name_taken',
+  several_tags_held: 'refusal.several_tags_held',
+  tag_in_rule: 'refusal.tag_in_rule',
+  tag_in_form: 'refusal.tag_in_form',
+  exclusive_would_clash: 'refusal.exclusive_would_clash',
+  added_and_removed: 'refusal.added_and_removed',
+  manual_not_evaluated: 'refusal.manual_not_evaluated',
+  // messages, group welcomes, groups, stores, staff, 活码
+  unknown_time_zone: 'refusal.unknown_time_zone',
+  unknown_variable: 'refusal.unknown_variable',
+  chat_id_taken: 'refusal.chat_id_taken',
+  store_code_taken: 'refusal.store_code_taken',
+  wecom_user_taken: 'refusal.wecom_user_taken',
+  state_taken: 'refusal.state_taken',
+  // segments, journeys, tasks, playbooks, referral
+  segment_archived: 'refusal.segment_archived',
+  segment_in_use: 'refusal.segment_in_use',
+  journey_archived: 'refusal.journey_archived',
+  journey_not_published: 'refusal.journey_not_published',
+  event_time_format: 'refusal.event_time_format',
+  journey_no_entry: 'refusal.journey_no_entry',
+  task_already_finished: 'refusal.task_already_finished',
+  already_undone: 'refusal.already_undone',
+  customer_or_partner: 'refusal.customer_or_partner',
+  // channel secrets and WeCom (wecom_not_set_up comes without details: worded by the error code)
+  secret_key_missing: 'refusal.secret_key_missing',
+  secret_unreadable: 'refusal.secret_unreadable',
+  wecom_not_set_up: 'refusal.wecom_not_set_up',
+  // scoring settings (lifecycle days, value tiers: refinements with codes)
+  days_above_active: 'scores.refusal.days_above_active',
+  churn_not_above_active: 'scores.refusal.churn_not_above_active',
+  first_tier_from_zero: 'scores.refusal.first_tier_from_zero',
+  tier_not_above_previous: 'scores.refusal.tier_not_above_previous',
+  tier_name_twice: 'scores.refusal.tier_name_twice',
+  // SOP plans and slots, 活码 settings, references to coupons
+  weekday_range: 'refusal.weekday_range',
+  time_format: 'refusal.time_format',
+  duration_range: 'refusal.duration_range',
+  ends_after_midnight: 'refusal.ends_after_midnight',
+  groups_needed: 'refusal.groups_needed',
+  staff_left: 'refusal.staff_left',
+  unknown_coupon_template: 'refusal.unknown_coupon_template',
+  coupon_template_ended: 'refusal.coupon_template_ended',
+  state_format: 'refusal.state_format',
+  work_hours_both: 'refusal.work_hours_both',
+  store_needed: 'refusal.store_needed',
+  rule_tag_on_add: 'refusal.rule_tag_on_add',
+  // the diagnosis wizard
+  answer_needed: 'refusal.answer_needed',
+  not_measurable: 'refusal.not_measurable',
+  // rule tags' rules
+  day_count: 'refusal.day_count',
+  whole_number_min: 'refusal.whole_number_min',
+  rules_needed: 'refusal.rules_needed',
+  rule_too_deep: 'refusal.rule_too_deep',
+  one_condition_each: 'refusal.one_condition_each',
+  not_a_rule: 'refusal.not_a_rule',
+  too_many_conditions: 'refusal.too_many_conditions',
+  // answers to a questionnaire (submitted through the API)
+  unknown_option: 'refusal.unknown_option',
+  unknown_question: 'refusal.unknown_question',
+  options_needed: 'refusal.options_needed',
+  option_repeated: 'refusal.option_repeated',
+  answers_needed: 'refusal.answers_needed',
+  // quiet hours, a mass send's audience, a referral code
+  same_start_end: 'refusal.same_start_end',
+  audience_needed: 'refusal.audience_needed',
+  unknown_referral_code: 'refusal.unknown_referral_code',
+  content_needed: 'refusal.content_needed',
+  nothing_to_change: 'refusal.nothing_to_change',
+  // uploads
+  csv_body_needed: 'refusal.csv_body_needed',
+  file_empty: 'refusal.file_empty',
+  file_too_large: 'refusal.file_too_large',
 };
 
 /** A refusal without details: the error code the API gives for its kind, or the HTTP status. */
@@ -161,6 +258,10 @@ export function errorText<C extends string>(t: Translate, err: unknown, wording:
         return field ? t('refusal.named', { field, reason }) : reason;
       }).join(t('refusal.separator'));
     }
+    // A refusal without details may still name its reason in its code (wecom_not_set_up, last_admin …).
+    const { codes = [], keyOf } = wording;
+    if (keyOf && codes.some((c) => c === err.code)) return t(keyOf(err.code as C));
+    if (isShared(err.code)) return t(SHARED[err.code] ?? 'refusal.fallback');
     const general = generalKey(err);
     if (general) return t(general);
     return err.message;

@@ -25,7 +25,7 @@ const NewUser = z.object({
 const UserPatch = z.object({
   name: z.string().trim().min(1).max(60).optional(), role: Role.optional(), staffId: Id.nullable().optional(),
   disabled: z.boolean().optional().describe('a disabled user cannot sign in; their sessions end at once'),
-}).refine((p) => Object.keys(p).length > 0, { message: 'change at least one of name, role, staffId, disabled' });
+}).refine((p) => Object.keys(p).length > 0, { message: 'change at least one of name, role, staffId, disabled', params: { code: 'nothing_to_change' } });
 
 const ApiKey = z.object({
   id: z.string(), name: z.string(), role: Role, staff: Ref.nullable(), prefix: z.string(),

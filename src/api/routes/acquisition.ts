@@ -52,7 +52,7 @@ function localRange(timeZone: string, q: { from?: string | undefined; to?: strin
   const today = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
   const to = q.to ?? today;
   const from = q.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
-  if (from > to) throw invalid('query.from', 'must not be after to');
+  if (from > to) throw invalid('query.from', 'must not be after to', { code: 'range_reversed', params: { from, to } });
   return { from: startOfLocalDay(from, timeZone), to: startOfLocalDay(nextDate(to), timeZone) };
 }
 

@@ -34,7 +34,7 @@ class ByteLimit extends Transform {
 }
 
 const tooLarge = (): YuchiError =>
-  new YuchiError('too_large', `the file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`, [{ path: 'body', message: 'is too large' }]);
+  new YuchiError('too_large', `the file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`, [{ path: 'body', message: 'is too large', code: 'file_too_large', params: { maximum: MAX_UPLOAD_BYTES / 1024 / 1024 } }]);
 
 async function receive(body: Readable, declaredLength: number): Promise<Upload> {
   if (declaredLength > MAX_UPLOAD_BYTES) throw tooLarge();
@@ -76,6 +76,8 @@ const ImportJob = z.object({
   rowsPerSecond: z.number().int(),
   firstErrors: z.array(RowError).describe('the first 20 refused rows; all of them in errors.csv'),
   error: z.string().nullable().describe('why the import failed (status failed)'),
+  errorWorded: z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number(), z.null()])) }).nullable()
+    .describe('the failure as a code (header_no_identity, header_lacks, header_no_amount, header_no_customer, header_column_twice, file_empty, not_utf8, csv_unreadable) and its values'),
   createdBy: z.string().nullable(),
   createdAt: Instant,
   startedAt: Instant.nullable(),
@@ -112,9 +114,9 @@ export function importRoutes(app: FastifyInstance, db: Db): void {
     }, async (request, reply) => {
       const upload = request.body;
       if (!(upload instanceof Upload)) {
-        throw new YuchiError('invalid', 'body: send the CSV file itself as the body, with Content-Type text/csv', [{ path: 'body', message: 'must be the CSV file (Content-Type text/csv)' }]);
+        throw new YuchiError('invalid', 'body: send the CSV file itself as the body, with Content-Type text/csv', [{ path: 'body', message: 'must be the CSV file (Content-Type text/csv)', code: 'csv_body_needed', params: {} }]);
       }
-      if (upload.bytes === 0) throw new YuchiError('invalid', 'body: the file is empty', [{ path: 'body', message: 'is empty' }]);
+      if (upload.bytes === 0) throw new YuchiError('invalid', 'body: the file is empty', [{ path: 'body', message: 'is empty', code: 'file_empty', params: {} }]);
       const { kind, allOrNothing, fileName } = request.query;
       claimed.add(upload);
       try {

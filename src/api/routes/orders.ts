@@ -48,9 +48,9 @@ export function orderRoutes(app: FastifyInstance, db: Db): void {
   }, async (request) => {
     const actor = actorOf(request);
     const { page, pageSize, from, to, ...filter } = request.query;
-    if (from !== undefined && !isCalendarDate(from)) throw invalid('query.from', 'is not a calendar date');
-    if (to !== undefined && !isCalendarDate(to)) throw invalid('query.to', 'is not a calendar date');
-    if (from !== undefined && to !== undefined && from > to) throw invalid('query.from', 'must not be after to');
+    if (from !== undefined && !isCalendarDate(from)) throw invalid('query.from', 'is not a calendar date', { code: 'date_format', params: { minimum: 2000, maximum: 2100 } });
+    if (to !== undefined && !isCalendarDate(to)) throw invalid('query.to', 'is not a calendar date', { code: 'date_format', params: { minimum: 2000, maximum: 2100 } });
+    if (from !== undefined && to !== undefined && from > to) throw invalid('query.from', 'must not be after to', { code: 'range_reversed', params: { from, to } });
     return listOrders(db, actor, {
       ...filter,
       from: from === undefined ? undefined : startOfLocalDay(from, actor.timezone),

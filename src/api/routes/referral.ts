@@ -96,11 +96,11 @@ export function referralRoutes(app: FastifyInstance, db: Db): void {
     const actor = actorOf(request);
     const { customer, code, deviceId, phone } = request.body;
     const o = await attributeByRequest(db, actor.tenantId, { customerId: customer, code, ...(deviceId ? { deviceId } : {}), ...(phone ? { phone } : {}) }, actorLabel(actor));
-    if (o.outcome === 'skipped') throw new YuchiError('not_found', `no referral code ${code}, or already attributed to it`, [{ path: 'body.code', message: 'unknown code or already attributed' }]);
+    if (o.outcome === 'skipped') throw new YuchiError('not_found', `no referral code ${code}, or already attributed to it`, [{ path: 'body.code', message: 'unknown code or already attributed', code: 'unknown_referral_code', params: {} }]);
     if (o.outcome === 'refused') {
       throw o.reason === 'self_referral'
         ? new GroupSellingRefusal('self_referral', o.message, 'body.customer')
-        : new YuchiError(o.reason === 'already_referred' ? 'conflict' : 'unprocessable', o.message, [{ path: 'body.customer', message: o.message }], o.reason);
+        : new YuchiError(o.reason === 'already_referred' ? 'conflict' : 'unprocessable', o.message, [{ path: 'body.customer', message: o.message, code: o.reason, params: {} }], o.reason);
     }
     return reply.status(201).send({ level1PartnerId: o.level1PartnerId, level2PartnerId: o.level2PartnerId });
   });
@@ -138,7 +138,7 @@ export function referralRoutes(app: FastifyInstance, db: Db): void {
     },
   }, async (request, reply) => {
     const { from, to, format } = request.query;
-    if (Date.parse(from) >= Date.parse(to)) throw new YuchiError('invalid', 'querystring.to: must be after from', [{ path: 'querystring.to', message: 'must be after from' }]);
+    if (Date.parse(from) >= Date.parse(to)) throw new YuchiError('invalid', 'querystring.to: must be after from', [{ path: 'querystring.to', message: 'must be after from', code: 'range_reversed', params: { from, to } }]);
     const items = await settlement(db, actorOf(request).tenantId, new Date(from), new Date(to));
     if (format === 'json') return { items };
     const csv = toCsv(

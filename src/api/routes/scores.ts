@@ -42,6 +42,8 @@ const ClvView = z.object({
   model: z.object({
     runId: z.string(), calibrationEnd: z.string().nullable(), fittedAt: Instant.nullable(), horizonWeeks: z.number().nullable(), annualDiscountRate: z.number().nullable(),
     customers: z.number().int().nullable(), repeaters: z.number().int().nullable(), reason: z.string().nullable(),
+    reasonWorded: z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number(), z.null()])) }).nullable()
+      .describe('the reason as a code (no_buyers, too_few_repeaters, too_few_spend_repeaters, spend_mean_infinite, fit_not_converged, horizon_too_long, clv_not_fitted) and its values'),
     bgnbd: z.object({ r: z.number(), alpha: z.number(), a: z.number(), b: z.number(), logLikelihood: z.number() }).nullable(),
     gammaGamma: z.object({ p: z.number(), q: z.number(), gamma: z.number(), logLikelihood: z.number() }).nullable(),
   }).nullable().describe('the latest finished run; null before the first'),

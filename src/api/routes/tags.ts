@@ -143,7 +143,7 @@ export function tagRoutes(app: FastifyInstance, db: Db): void {
   }, async (request) => {
     const actor = actorOf(request);
     const tag = await getTag(db, actor.tenantId, request.params.id);
-    if (tag.kind !== 'rule') throw invalid('id', `${tag.name} is a manual tag; only rule tags are evaluated`);
+    if (tag.kind !== 'rule') throw invalid('id', `${tag.name} is a manual tag; only rule tags are evaluated`, { code: 'manual_not_evaluated', params: { tag: tag.name } });
     return evaluateRuleTag(db, actor.tenantId, tag.id);
   });
 

@@ -73,7 +73,7 @@ export function workbenchRoutes(app: FastifyInstance, db: Db): void {
   }, async (request) => {
     const actor = actorOf(request);
     const q = request.query;
-    if (q.from > q.to) throw invalid('query.from', 'must not be after to');
+    if (q.from > q.to) throw invalid('query.from', 'must not be after to', { code: 'range_reversed', params: { from: q.from, to: q.to } });
     const staffId = actor.role === 'guide' ? (await workbenchStaff(db, actor, q.staffId)).id : q.staffId;
     const range = { from: startOfLocalDay(q.from, actor.timezone), to: startOfLocalDay(nextDate(q.to), actor.timezone) };
     return { items: await taskCompletion(db, actor.tenantId, actor.timezone, range, staffId) };

@@ -23,9 +23,9 @@ export interface NewUser {
 
 export async function createUser(db: Db, tenantId: string, input: NewUser): Promise<User> {
   const email = input.email.trim().toLowerCase();
-  if (!EMAIL_PATTERN.test(email)) throw invalid('email', 'is not an email address');
-  if (input.password.length < 8) throw invalid('password', 'must be at least 8 characters');
-  if (input.role === 'guide' && !input.staffId) throw invalid('staffId', 'a guide must be linked to a staff member');
+  if (!EMAIL_PATTERN.test(email)) throw invalid('email', 'is not an email address', { code: 'invalid_format', params: { format: 'email' } });
+  if (input.password.length < 8) throw invalid('password', 'must be at least 8 characters', { code: 'too_small', params: { origin: 'string', minimum: 8 } });
+  if (input.role === 'guide' && !input.staffId) throw invalid('staffId', 'a guide must be linked to a staff member', { code: 'guide_needs_staff', params: {} });
   await checkStaff(db, tenantId, input.staffId);
   try {
     return await db
@@ -43,7 +43,7 @@ export async function createUser(db: Db, tenantId: string, input: NewUser): Prom
       .returningAll()
       .executeTakeFirstOrThrow();
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict('email', `a user with email ${email} exists in this tenant`);
+    if (isUniqueViolation(err)) throw conflict('email', `a user with email ${email} exists in this tenant`, { code: 'email_taken', params: { email } });
     throw err;
   }
 }
@@ -54,7 +54,7 @@ export async function checkStaff(db: Db, tenantId: string, staffId: string | nul
   const staff = UUID_PATTERN.test(staffId)
     ? await db.selectFrom('staff').select('id').where('tenant_id', '=', tenantId).where('id', '=', staffId).executeTakeFirst()
     : undefined;
-  if (!staff) throw invalid('staffId', 'no such staff member');
+  if (!staff) throw invalid('staffId', 'no such staff member', { code: 'unknown_staff', params: {} });
 }
 
 function sha256(text: string): Buffer {
@@ -157,7 +157,7 @@ export interface NewApiKey {
  * is stored (a 256-bit random secret needs no slow hash).
  */
 export async function createApiKey(db: Db, tenantId: string, input: NewApiKey): Promise<{ id: string; key: string; prefix: string }> {
-  if (input.role === 'guide' && !input.staffId) throw invalid('staffId', 'a guide key must be linked to a staff member');
+  if (input.role === 'guide' && !input.staffId) throw invalid('staffId', 'a guide key must be linked to a staff member', { code: 'guide_needs_staff', params: {} });
   await checkStaff(db, tenantId, input.staffId);
   const key = `yk_${tenantId.replaceAll('-', '')}_${randomBytes(32).toString('base64url')}`;
   const id = newId();

@@ -74,7 +74,7 @@ async function audit(db: Db, actor: Actor, action: string, targetType: string, t
 }
 
 function checkPassword(path: string, password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) throw invalid(path, `must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (password.length < MIN_PASSWORD_LENGTH) throw invalid(path, `must be at least ${MIN_PASSWORD_LENGTH} characters`, { code: 'too_small', params: { origin: 'string', minimum: MIN_PASSWORD_LENGTH } });
 }
 
 export async function addUser(db: Db, actor: Actor, input: NewUser): Promise<UserView> {
@@ -93,7 +93,7 @@ async function keepAnAdmin(db: Db, tenantId: string, userId: string): Promise<vo
     .executeTakeFirstOrThrow();
   if (Number(others.n) === 0) {
     throw new YuchiError('conflict', 'the tenant would have no active administrator left; make another user an administrator first',
-      [{ path: 'role', message: 'the last active administrator stays an active administrator' }], 'last_admin');
+      [{ path: 'role', message: 'the last active administrator stays an active administrator', code: 'last_admin', params: {} }], 'last_admin');
   }
 }
 
@@ -108,10 +108,10 @@ export async function changeUser(db: Db, actor: Actor, id: string, change: UserC
     const role = change.role ?? row.role;
     const staffId = change.staffId === undefined ? row.staff_id : change.staffId;
     const disabled = change.disabled ?? row.disabled_at !== null;
-    if (role === 'guide' && !staffId) throw invalid('staffId', 'a guide must be linked to a staff member');
+    if (role === 'guide' && !staffId) throw invalid('staffId', 'a guide must be linked to a staff member', { code: 'guide_needs_staff', params: {} });
     if (staffId !== row.staff_id) await checkStaff(trx, actor.tenantId, staffId);
     const name = change.name?.trim();
-    if (change.name !== undefined && !name) throw invalid('name', 'must not be empty');
+    if (change.name !== undefined && !name) throw invalid('name', 'must not be empty', { code: 'too_small', params: { origin: 'string', minimum: 1 } });
     if (row.role === 'admin' && row.disabled_at === null && (role !== 'admin' || disabled)) await keepAnAdmin(trx, actor.tenantId, id);
 
     await trx.updateTable('users').set({
@@ -144,11 +144,11 @@ export async function setPassword(db: Db, actor: Actor, id: string, password: st
 export async function changeOwnPassword(db: Db, actor: Actor, currentSession: string, current: string, next: string): Promise<void> {
   if (!actor.userId) throw new YuchiError('forbidden', 'only a console user has a password');
   checkPassword('newPassword', next);
-  if (next === current) throw invalid('newPassword', 'must differ from the current password');
+  if (next === current) throw invalid('newPassword', 'must differ from the current password', { code: 'password_unchanged', params: {} });
   const row = await db.selectFrom('users').select('password_hash').where('tenant_id', '=', actor.tenantId).where('id', '=', actor.userId).executeTakeFirst();
   if (!row) throw notFound('user');
   if (!(await argon2Verify(row.password_hash, current).catch(() => false))) {
-    throw new YuchiError('invalid', 'currentPassword: is wrong', [{ path: 'currentPassword', message: 'is wrong' }], 'wrong_password');
+    throw new YuchiError('invalid', 'currentPassword: is wrong', [{ path: 'currentPassword', message: 'is wrong', code: 'wrong_password', params: {} }], 'wrong_password');
   }
   const hash = await argon2Hash(next);
   const keep = sessionTokenHash(currentSession);
@@ -179,7 +179,7 @@ export async function listApiKeys(db: Db, tenantId: string, onlyId?: string): Pr
 
 /** Creates a key; the secret is in the answer once and never again. */
 export async function addApiKey(db: Db, actor: Actor, input: NewApiKey): Promise<{ key: string; apiKey: ApiKeyView }> {
-  if (!input.name?.trim()) throw invalid('name', 'say what the key is for (e.g. the POS system or the mini-program)');
+  if (!input.name?.trim()) throw invalid('name', 'say what the key is for (e.g. the POS system or the mini-program)', { code: 'key_name_needed', params: {} });
   return inTransaction(db, async (trx) => {
     const created = await createApiKey(trx, actor.tenantId, { ...input, name: input.name?.trim() });
     await audit(trx, actor, 'api_key.created', 'api_key', created.id, { name: input.name?.trim(), role: input.role });

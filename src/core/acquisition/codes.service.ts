@@ -99,32 +99,32 @@ async function checkInput(db: Db, tenantId: string, input: CodeInput): Promise<v
     .where('tenant_id', '=', tenantId).where('id', 'in', staffIds).where('status', '=', 'active').execute();
   for (const p of rotationProblems(input.rotation, new Set(active.map((s) => s.id)))) details.push({ path: `body.${p.path}`, message: p.message, code: p.code });
   if (input.state !== undefined && !STATE_PATTERN.test(input.state)) {
-    details.push({ path: 'body.state', message: 'WeCom takes at most 30 letters, digits, "_", "-" or "."' });
+    details.push({ path: 'body.state', message: 'WeCom takes at most 30 letters, digits, "_", "-" or "."', code: 'state_format', params: { maximum: 30 } });
   }
   if ((input.worksFrom == null) !== (input.worksTo == null)) {
-    details.push({ path: input.worksFrom == null ? 'body.worksFrom' : 'body.worksTo', message: 'give both ends of the working hours, or neither' });
+    details.push({ path: input.worksFrom == null ? 'body.worksFrom' : 'body.worksTo', message: 'give both ends of the working hours, or neither', code: 'work_hours_both', params: {} });
   }
   for (const v of unknownVariables(input.welcomeText ?? '')) {
     details.push({ path: 'body.welcomeText', message: `unknown variable {${v}}: use {nickname}, {store} or {guide}`, code: 'unknown_variable', params: { variable: v } });
   }
   if (input.storeId) {
     const store = await db.selectFrom('stores').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.storeId).executeTakeFirst();
-    if (!store) details.push({ path: 'body.storeId', message: 'no such store' });
+    if (!store) details.push({ path: 'body.storeId', message: 'no such store', code: 'unknown_store', params: {} });
   }
-  if (input.kind === 'store_counter' && !input.storeId) details.push({ path: 'body.storeId', message: 'a store counter code belongs to a store' });
+  if (input.kind === 'store_counter' && !input.storeId) details.push({ path: 'body.storeId', message: 'a store counter code belongs to a store', code: 'store_needed', params: {} });
   const tagIds = input.tagIds ?? [];
   if (tagIds.length > 0) {
     const tags = await db.selectFrom('tags').select(['id', 'kind']).where('tenant_id', '=', tenantId).where('id', 'in', tagIds).execute();
     const known = new Map(tags.map((t) => [t.id, t.kind]));
     tagIds.forEach((id, i) => {
-      if (!known.has(id)) details.push({ path: `body.tagIds.${i}`, message: 'no such tag' });
-      else if (known.get(id) === 'rule') details.push({ path: `body.tagIds.${i}`, message: 'a rule tag follows its rule and cannot be given on add' });
+      if (!known.has(id)) details.push({ path: `body.tagIds.${i}`, message: 'no such tag', code: 'unknown_tag', params: {} });
+      else if (known.get(id) === 'rule') details.push({ path: `body.tagIds.${i}`, message: 'a rule tag follows its rule and cannot be given on add', code: 'rule_tag_on_add', params: {} });
     });
   }
   if (input.welcomeCouponTemplateId) {
     const template = await db.selectFrom('coupon_templates').select('status').where('tenant_id', '=', tenantId).where('id', '=', input.welcomeCouponTemplateId).executeTakeFirst();
-    if (!template) details.push({ path: 'body.welcomeCouponTemplateId', message: 'no such coupon template' });
-    else if (template.status === 'ended') details.push({ path: 'body.welcomeCouponTemplateId', message: 'this coupon template has ended' });
+    if (!template) details.push({ path: 'body.welcomeCouponTemplateId', message: 'no such coupon template', code: 'unknown_coupon_template', params: {} });
+    else if (template.status === 'ended') details.push({ path: 'body.welcomeCouponTemplateId', message: 'this coupon template has ended', code: 'coupon_template_ended', params: {} });
   }
   const first = details[0];
   if (first) throw new YuchiError('invalid', `${first.path}: ${first.message}`, details);
@@ -149,7 +149,7 @@ export async function createCode(db: Db, tenantId: string, input: CodeInput): Pr
       .values({ tenant_id: tenantId, id, code_key: codeKey, state: input.state ?? `yc-${codeKey}`, ...columns(input) })
       .execute();
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict('body.state', `another code already uses the state ${input.state ?? ''}`);
+    if (isUniqueViolation(err)) throw conflict('body.state', `another code already uses the state ${input.state ?? ''}`, { code: 'state_taken', params: { state: input.state ?? '' } });
     throw err;
   }
   return getCode(db, tenantId, id);
@@ -164,7 +164,7 @@ export async function updateCode(db: Db, tenantId: string, id: string, input: Co
       .set({ ...columns(input), ...(input.state !== undefined ? { state: input.state } : {}), updated_at: new Date() })
       .where('tenant_id', '=', tenantId).where('id', '=', id).execute();
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict('body.state', `another code already uses the state ${input.state ?? ''}`);
+    if (isUniqueViolation(err)) throw conflict('body.state', `another code already uses the state ${input.state ?? ''}`, { code: 'state_taken', params: { state: input.state ?? '' } });
     throw err;
   }
   return getCode(db, tenantId, id);

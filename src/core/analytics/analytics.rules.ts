@@ -85,12 +85,12 @@ export function bucketsOf(range: DateRange, granularity: Granularity): string[] 
 export function resolveAnalyticsRange(requested: { from?: string | undefined; to?: string | undefined }, today: string): DateRange {
   for (const key of ['from', 'to'] as const) {
     const value = requested[key];
-    if (value !== undefined && !isCalendarDate(value)) throw invalid(`query.${key}`, 'must be a calendar date YYYY-MM-DD between 2000 and 2100');
+    if (value !== undefined && !isCalendarDate(value)) throw invalid(`query.${key}`, 'must be a calendar date YYYY-MM-DD between 2000 and 2100', { code: 'date_format', params: { minimum: 2000, maximum: 2100 } });
   }
   const to = requested.to ?? today;
   const range = { from: requested.from ?? defaultRange(to).from, to };
-  if (range.from > range.to) throw invalid('query.from', 'must not be after to');
-  if (dayNumber(range.to) - dayNumber(range.from) + 1 > MAX_ANALYTICS_DAYS) throw invalid('query.from', `the range may span at most 5 years (${MAX_ANALYTICS_DAYS} days)`);
+  if (range.from > range.to) throw invalid('query.from', 'must not be after to', { code: 'range_reversed', params: { from: range.from, to: range.to } });
+  if (dayNumber(range.to) - dayNumber(range.from) + 1 > MAX_ANALYTICS_DAYS) throw invalid('query.from', `the range may span at most 5 years (${MAX_ANALYTICS_DAYS} days)`, { code: 'range_too_long', params: { maximum: MAX_ANALYTICS_DAYS } });
   return range;
 }
 

@@ -140,7 +140,7 @@ export function open(envelope: SecretEnvelope, place: SecretPlace, ring: SecretK
   const key = ring.byId.get(envelope.kid);
   if (!key) {
     throw new YuchiError('unprocessable', `${setting} was sealed with secret key ${envelope.kid}, which is not among the keys of ${ring.source} (current ${ring.current.id}); restore that key (YUCHI_SECRET_KEYS_PREVIOUS or the key file) or save the setting again`,
-      [{ path: `channels.${place.channel}.${place.field}`, message: `sealed with unknown key ${envelope.kid}` }], 'secret_key_missing');
+      [{ path: `channels.${place.channel}.${place.field}`, message: `sealed with unknown key ${envelope.kid}`, code: 'secret_key_missing', params: { channel: place.channel } }], 'secret_key_missing');
   }
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64'));
@@ -150,6 +150,6 @@ export function open(envelope: SecretEnvelope, place: SecretPlace, ring: SecretK
     return JSON.parse(text) as unknown;
   } catch {
     throw new YuchiError('unprocessable', `${setting} cannot be opened with secret key ${envelope.kid}: the key is wrong or the stored value was altered; save the setting again`,
-      [{ path: `channels.${place.channel}.${place.field}`, message: 'cannot be decrypted' }], 'secret_unreadable');
+      [{ path: `channels.${place.channel}.${place.field}`, message: 'cannot be decrypted', code: 'secret_unreadable', params: { channel: place.channel } }], 'secret_unreadable');
   }
 }

@@ -211,7 +211,8 @@ const NAMES = ['r', 'alpha', 'a', 'b'] as const;
 export function fitBgNbd(summaries: readonly RecencyFrequency[]): BgNbdFit {
   const table = compressHistories(summaries);
   if (table.repeaters < MIN_REPEATERS) {
-    throw invalid('summaries', `only ${table.repeaters} of ${table.customers} customers have a repeat purchase; the BG/NBD model needs at least ${MIN_REPEATERS} to be identified`);
+    throw invalid('summaries', `only ${table.repeaters} of ${table.customers} customers have a repeat purchase; the BG/NBD model needs at least ${MIN_REPEATERS} to be identified`,
+      { code: 'too_few_repeaters', params: { repeaters: table.repeaters, customers: table.customers, minimum: MIN_REPEATERS } });
   }
   // Start from r = 1 and the rate that ignores drop-out, λ ≈ Σx / ΣT; α is searched relative to
   // that scale so the optimiser sees comparable coordinates whatever the data's time scale.
@@ -271,7 +272,7 @@ export function expectedPurchases(params: BgNbdParameters, c: RecencyFrequency, 
   let term = head * z;
   let sum = term;
   for (let n = 1; term !== 0; n++) {
-    if (n > MAX_SERIES_TERMS) throw invalid('weeks', `a horizon of ${weeks} weeks is too long to evaluate for this customer`);
+    if (n > MAX_SERIES_TERMS) throw invalid('weeks', `a horizon of ${weeks} weeks is too long to evaluate for this customer`, { code: 'horizon_too_long', params: { weeks } });
     const ratio = ((head + n) * (a + n - 1) * z) / ((cc + n) * (n + 1));
     term *= ratio;
     sum += term;

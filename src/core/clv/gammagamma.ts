@@ -108,7 +108,8 @@ export function fitGammaGamma(repeaters: readonly RepeatSpend[]): GammaGammaFit 
   const table = tabulate(repeaters);
   const n = repeaters.length;
   if (n < MIN_SPEND_REPEATERS) {
-    throw invalid('repeaters', `only ${n} customers have a repeat purchase with a spend above zero; the Gamma-Gamma model needs at least ${MIN_SPEND_REPEATERS}`);
+    throw invalid('repeaters', `only ${n} customers have a repeat purchase with a spend above zero; the Gamma-Gamma model needs at least ${MIN_SPEND_REPEATERS}`,
+      { code: 'too_few_spend_repeaters', params: { repeaters: n, minimum: MIN_SPEND_REPEATERS } });
   }
   // γ is searched relative to the mean spend, so the currency unit (yuan or fen) does not matter;
   // the start makes the population mean p·γ/(q−1) equal the observed one.
@@ -129,7 +130,8 @@ export function fitGammaGamma(repeaters: readonly RepeatSpend[]): GammaGammaFit 
 /** Mean value of a purchase across all customers, p·γ/(q−1); infinite when q ≤ 1. */
 export function populationMeanSpend(params: GammaGammaParameters): number {
   if (params.q <= 1) {
-    throw invalid('gammaGamma.q', `q = ${params.q} is not above 1, so the model gives spend no finite mean and cannot predict it`);
+    throw invalid('gammaGamma.q', `q = ${params.q} is not above 1, so the model gives spend no finite mean and cannot predict it`,
+      { code: 'spend_mean_infinite', params: { q: params.q } });
   }
   return (params.p * params.gamma) / (params.q - 1);
 }

@@ -317,7 +317,7 @@ export function requireConverged(
   found: Minimum, f: SmoothObjective, context: { model: string; names: readonly string[]; path: string; data: string },
 ): void {
   const fail = (reason: string): never => {
-    throw new YuchiError('invalid', `the ${context.model} fit did not converge: ${reason}; ${context.data} do not pin the model down`, [{ path: context.path, message: reason }]);
+    throw new YuchiError('invalid', `the ${context.model} fit did not converge: ${reason}; ${context.data} do not pin the model down`, [{ path: context.path, message: reason, code: 'fit_not_converged', params: { model: context.model } }]);
   };
   const name = (i: number): string => context.names[i] ?? `parameter ${i + 1}`;
   if (found.divergedIndex !== null) {

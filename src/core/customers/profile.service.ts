@@ -194,7 +194,7 @@ function encodeCursor(c: Cursor): string {
 }
 
 function decodeCursor(text: string): Cursor {
-  const bad = (): YuchiError => invalid('before', 'is not a cursor from a previous page');
+  const bad = (): YuchiError => invalid('before', 'is not a cursor from a previous page', { code: 'page_cursor', params: {} });
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));

@@ -37,12 +37,12 @@ export function defaultRange(today: string): DateRange {
 export function resolveRange(requested: { from?: string | undefined; to?: string | undefined }, today: string): DateRange {
   for (const key of ['from', 'to'] as const) {
     const value = requested[key];
-    if (value !== undefined && !isCalendarDate(value)) throw invalid(`query.${key}`, 'must be a calendar date YYYY-MM-DD between 2000 and 2100');
+    if (value !== undefined && !isCalendarDate(value)) throw invalid(`query.${key}`, 'must be a calendar date YYYY-MM-DD between 2000 and 2100', { code: 'date_format', params: { minimum: 2000, maximum: 2100 } });
   }
   const fallback = defaultRange(requested.to ?? today);
   const range = { from: requested.from ?? fallback.from, to: requested.to ?? today };
-  if (range.from > range.to) throw invalid('query.from', 'must not be after to');
-  if (dayNumber(range.to) - dayNumber(range.from) > MAX_RANGE_DAYS) throw invalid('query.from', `the range may span at most ${MAX_RANGE_DAYS} days`);
+  if (range.from > range.to) throw invalid('query.from', 'must not be after to', { code: 'range_reversed', params: { from: range.from, to: range.to } });
+  if (dayNumber(range.to) - dayNumber(range.from) > MAX_RANGE_DAYS) throw invalid('query.from', `the range may span at most ${MAX_RANGE_DAYS} days`, { code: 'range_too_long', params: { maximum: MAX_RANGE_DAYS } });
   return range;
 }
 

@@ -97,7 +97,7 @@ const SOCIAL_BY_INDUSTRY: Partial<Record<Industry, Level3>> = {
 const LEVEL: Record<Level3, number> = { low: 0, medium: 0.5, high: 1 };
 
 export class IncompleteAnswers extends Error {
-  constructor(readonly missing: { path: string; message: string }[]) {
+  constructor(readonly missing: { path: string; message: string; code: 'answer_needed' | 'not_measurable' }[]) {
     super(`the diagnosis needs: ${missing.map((m) => m.path).join(', ')}`);
   }
 }
@@ -115,8 +115,11 @@ export function diagnose(answers: DiagnosisAnswers, measured: Measured | null, f
   const frequency = pick('purchasesPerYear');
   const ticket = pick('averageTicketFen');
   const repurchase = pick('repurchaseRate');
-  const missing: { path: string; message: string }[] = [];
-  const need = (ok: boolean, path: string, message: string) => { if (!ok) missing.push({ path, message }); };
+  const missing: IncompleteAnswers['missing'] = [];
+  // A figure the orders cannot measure yet is asked for as an estimate; anything else as an answer.
+  const need = (ok: boolean, path: string, message: string) => {
+    if (!ok) missing.push({ path, message, code: message.startsWith('not measurable') ? 'not_measurable' : 'answer_needed' });
+  };
   need(answers.industry !== undefined, 'industry', 'say what the business sells');
   need(frequency !== undefined, 'purchasesPerYear', 'not measurable from the orders yet: say how often a customer buys in a year');
   need(ticket !== undefined, 'averageTicketFen', 'not measurable from the orders yet: say the average order value');

@@ -86,7 +86,7 @@ export async function runDiagnosis(db: Db, tenantId: string, answers: DiagnosisA
     result = diagnose(answers, measured, footprint);
   } catch (err) {
     if (err instanceof IncompleteAnswers) {
-      throw new YuchiError('unprocessable', err.message, err.missing.map((m) => ({ path: `answers.${m.path}`, message: m.message })), 'incomplete_answers');
+      throw new YuchiError('unprocessable', err.message, err.missing.map((m) => ({ path: `answers.${m.path}`, message: m.message, code: m.code, params: {} })), 'incomplete_answers');
     }
     throw err;
   }

@@ -105,10 +105,10 @@ export interface ChosenOption {
  * Returns the answers as stored and the options chosen.
  */
 export function parseAnswers(questions: readonly FormQuestion[], input: unknown): { answers: Record<string, Answer>; chosen: ChosenOption[] } {
-  if (!isObject(input)) throw new YuchiError('invalid', 'answers: must be an object of question id → answer', [{ path: 'answers', message: 'must be an object of question id → answer' }]);
+  if (!isObject(input)) throw new YuchiError('invalid', 'answers: must be an object of question id → answer', [{ path: 'answers', message: 'must be an object of question id → answer', code: 'not_object', params: {} }]);
   const errors: ErrorDetail[] = [];
-  const fail = (at: string, message: string): void => {
-    errors.push({ path: at, message });
+  const fail = (at: string, message: string, code: string, params: NonNullable<ErrorDetail['params']> = {}): void => {
+    errors.push({ path: at, message, code, params });
   };
   const byId = new Map(questions.map((q) => [q.id, q]));
   const answers: Record<string, Answer> = {};
@@ -116,7 +116,9 @@ export function parseAnswers(questions: readonly FormQuestion[], input: unknown)
   const choose = (q: FormQuestion, code: unknown, at: string): string | undefined => {
     const option = typeof code === 'string' ? q.options.find((o) => o.code === code.trim()) : undefined;
     if (!option) {
-      fail(at, typeof code === 'string' ? `unknown option code "${code}" (options: ${q.options.map((o) => o.code).join(', ')})` : 'must be an option code');
+      const options = q.options.map((o) => o.code).join(', ');
+      if (typeof code === 'string') fail(at, `unknown option code "${code}" (options: ${options})`, 'unknown_option', { code, options });
+      else fail(at, 'must be an option code', 'unknown_option', { code: '', options });
       return undefined;
     }
     chosen.push({ questionId: q.id, code: option.code, tagId: option.tagId });
@@ -126,25 +128,25 @@ export function parseAnswers(questions: readonly FormQuestion[], input: unknown)
     const at = `answers.${questionId}`;
     const q = byId.get(questionId);
     if (!q) {
-      fail(at, 'no such question in this questionnaire');
+      fail(at, 'no such question in this questionnaire', 'unknown_question', { question: questionId });
       continue;
     }
     if (q.type === 'text') {
-      if (typeof value !== 'string' || value.length > MAX_TEXT_ANSWER) fail(at, `must be text of at most ${MAX_TEXT_ANSWER} characters`);
+      if (typeof value !== 'string' || value.length > MAX_TEXT_ANSWER) fail(at, `must be text of at most ${MAX_TEXT_ANSWER} characters`, 'too_big', { origin: 'string', maximum: MAX_TEXT_ANSWER });
       else answers[questionId] = value;
     } else if (q.type === 'single') {
       const code = choose(q, value, at);
       if (code !== undefined) answers[questionId] = code;
     } else if (!Array.isArray(value) || value.length === 0) {
-      fail(at, 'must be a non-empty list of option codes');
+      fail(at, 'must be a non-empty list of option codes', 'options_needed');
     } else {
       const codes = value.map((v) => choose(q, v, at));
       const distinct = new Set(codes);
-      if (distinct.size !== codes.length) fail(at, 'repeats an option code');
+      if (distinct.size !== codes.length) fail(at, 'repeats an option code', 'option_repeated');
       else if (codes.every((c) => c !== undefined)) answers[questionId] = codes.flatMap((c) => (c === undefined ? [] : [c]));
     }
   }
-  if (Object.keys(input).length === 0) fail('answers', 'answer at least one question');
+  if (Object.keys(input).length === 0) fail('answers', 'answer at least one question', 'answers_needed');
   throwAll(errors);
   return { answers, chosen };
 }

@@ -61,7 +61,7 @@ export async function getForm(db: Db, tenantId: string, id: string): Promise<For
 
 function checkName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed.length === 0 || trimmed.length > 100) throw invalid('name', 'must be 1–100 characters');
+  if (trimmed.length === 0 || trimmed.length > 100) throw invalid('name', 'must be 1–100 characters', { code: 'name_length', params: { minimum: 1, maximum: 100 } });
   return trimmed;
 }
 
@@ -74,12 +74,13 @@ async function checkCodebook(db: Db, tenantId: string, questions: FormQuestion[]
   const tags = await loadTags(db, tenantId, coded.map((c) => c.tagId), 'questions');
   coded.forEach((c, i) => {
     const tag = tags[i];
-    if (tag?.kind === 'rule') throw invalid(c.path, `${tag.name} is a rule tag: its rule adds and removes it`);
+    if (tag?.kind === 'rule') throw invalid(c.path, `${tag.name} is a rule tag: its rule adds and removes it`, { code: 'rule_tag_by_hand', params: { tag: tag.name } });
   });
   questions.forEach((q, i) => {
     if (q.type !== 'multi') return;
     const clash = exclusiveClash(tags.filter((_t, k) => coded[k]?.question === q));
-    if (clash) throw invalid(`questions[${i}].options`, `${clash[0].name} and ${clash[1].name} are in the exclusive group ${clash[0].groupName}; a multiple choice cannot code both`);
+    if (clash) throw invalid(`questions[${i}].options`, `${clash[0].name} and ${clash[1].name} are in the exclusive group ${clash[0].groupName}; a multiple choice cannot code both`,
+      { code: 'exclusive_clash', params: { first: clash[0].name, second: clash[1].name, group: clash[0].groupName } });
   });
 }
 
@@ -89,7 +90,7 @@ async function checkedQuestions(db: Db, tenantId: string, input: unknown): Promi
   const coded = codedOptions(questions);
   const found = new Set((await findTags(db, tenantId, coded.map((c) => c.tagId))).map((t) => t.id));
   const missing = coded.find((c) => !found.has(c.tagId));
-  if (missing) throw invalid(missing.path, 'no such tag');
+  if (missing) throw invalid(missing.path, 'no such tag', { code: 'unknown_tag', params: {} });
   await checkCodebook(db, tenantId, questions);
   return questions;
 }
@@ -126,18 +127,19 @@ export async function storeFormSubmission(db: Db, tenantId: string, input: FormS
     const earlier = await previous();
     if (earlier) return { submissionId: earlier.id, tagsAdded: [], duplicate: true };
     const form = await getForm(trx, tenantId, input.formId);
-    if (form.status !== 'published') throw invalid('formId', `questionnaire ${form.name} is ${form.status}, not taking answers`);
+    if (form.status !== 'published') throw invalid('formId', `questionnaire ${form.name} is ${form.status}, not taking answers`, { code: 'form_not_published', params: { form: form.name, status: form.status } });
     const customer = UUID_PATTERN.test(input.customerId)
       ? await trx.selectFrom('customers').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.customerId).executeTakeFirst()
       : undefined;
-    if (!customer) throw invalid('customerId', 'no such customer');
+    if (!customer) throw invalid('customerId', 'no such customer', { code: 'unknown_customer', params: {} });
     const { answers, chosen } = parseAnswers(form.questions, input.answers);
     const coded = chosen.flatMap((c) => (c.tagId ? [{ ...c, tagId: c.tagId }] : []));
     const tags = await findTags(trx, tenantId, coded.map((c) => c.tagId));
     const clash = exclusiveClash(tags);
     if (clash) {
       const second = coded.find((c) => c.tagId === clash[1].id);
-      throw invalid(`answers.${second?.questionId ?? ''}`, `codes ${clash[1].name}, but another answer codes ${clash[0].name} of the same exclusive group ${clash[0].groupName}`);
+      throw invalid(`answers.${second?.questionId ?? ''}`, `codes ${clash[1].name}, but another answer codes ${clash[0].name} of the same exclusive group ${clash[0].groupName}`,
+        { code: 'exclusive_clash', params: { first: clash[0].name, second: clash[1].name, group: clash[0].groupName } });
     }
     const submissionId = newId();
     const inserted = await trx.insertInto('form_submissions').values({

@@ -30,19 +30,22 @@ export interface SubmissionResult {
 export async function submitForm(db: Db, actor: Actor, formId: string, request: SubmissionRequest): Promise<SubmissionResult> {
   const tenantId = actor.tenantId;
   const submittedAt = request.submittedAt === undefined ? new Date() : new Date(request.submittedAt);
-  if (Number.isNaN(submittedAt.getTime())) throw invalid('submittedAt', 'must be an ISO-8601 instant');
+  if (Number.isNaN(submittedAt.getTime())) throw invalid('submittedAt', 'must be an ISO-8601 instant', { code: 'invalid_format', params: { format: 'datetime' } });
   const eventKey = request.id.trim();
-  if (eventKey.length === 0 || eventKey.length > 200) throw invalid('id', 'must be 1–200 characters');
+  if (eventKey.length === 0 || eventKey.length > 200) throw invalid('id', 'must be 1–200 characters', { code: 'name_length', params: { minimum: 1, maximum: 200 } });
   return inTransaction(db, async (trx) => {
     const earlier = await trx.selectFrom('form_submissions').select(['id', 'customer_id']).where('tenant_id', '=', tenantId).where('event_key', '=', eventKey).executeTakeFirst();
     if (earlier) return { submissionId: earlier.id, customerId: earlier.customer_id, tagsAdded: [], duplicate: true };
     // Everything that can be refused is checked before a customer may be created.
     const form = await getForm(trx, tenantId, formId);
-    if (form.status !== 'published') throw invalid('formId', `questionnaire ${form.name} is ${form.status}, not taking answers`);
+    if (form.status !== 'published') throw invalid('formId', `questionnaire ${form.name} is ${form.status}, not taking answers`, { code: 'form_not_published', params: { form: form.name, status: form.status } });
     const { answers } = parseAnswers(form.questions, request.answers);
     const { results, newIdentities } = await resolveCustomers(trx, tenantId, [request.customer], { create: true, source: 'form', at: submittedAt });
     const resolved = results[0];
-    if (!resolved || 'error' in resolved) throw invalid('customer', resolved ? resolved.error.message : 'names no customer');
+    if (!resolved || 'error' in resolved) {
+      // The ingest's reason (missing_customer, invalid_customer, unknown_customer) is the console's code.
+      throw invalid('customer', resolved ? resolved.error.message : 'names no customer', { code: resolved ? resolved.error.code : 'missing_customer', params: {} });
+    }
     const by = actorLabel(actor);
     const stored = await storeFormSubmission(trx, tenantId, { formId: form.id, customerId: resolved.customerId, answers, submittedAt, eventKey, actor: by });
     if (!stored.duplicate) {

@@ -193,7 +193,7 @@ export async function createGroup(db: Db, actor: Actor, input: GroupInput): Prom
       capacity: input.capacity ?? 500, owner_staff_id: input.ownerStaffId ?? null, store_id: input.storeId ?? storeOfOwner, series_of: input.seriesOf ?? null,
     }).execute();
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict('chatId', 'another group has this chat id');
+    if (isUniqueViolation(err)) throw conflict('chatId', 'another group has this chat id', { code: 'chat_id_taken', params: {} });
     throw err;
   }
   return getGroup(db, actor, id);
@@ -223,7 +223,7 @@ export async function updateGroup(db: Db, actor: Actor, id: string, patch: Group
       updated_at: new Date(),
     }).where('tenant_id', '=', actor.tenantId).where('id', '=', id).execute();
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict('chatId', 'another group has this chat id');
+    if (isUniqueViolation(err)) throw conflict('chatId', 'another group has this chat id', { code: 'chat_id_taken', params: {} });
     throw err;
   }
   return getGroup(db, actor, id);

@@ -13,6 +13,7 @@ import { channelSettings } from '../channels/settings.service.ts';
 import { WecomClient, type WecomClientOptions } from '../channels/wecom/wecom.client.ts';
 import { invalid, notFound } from '../errors.ts';
 import { newId, UUID_PATTERN } from '../ids.ts';
+import { wordedIssue } from '../zod-details.ts';
 import type { AcceptedEvent } from '../ingest/ingest.effects.ts';
 import { requestMessages } from '../messaging/requests.ts';
 import { renderGroupWelcome, unknownWelcomeVariable, WELCOME_VARIABLES, wecomWelcomeText } from './welcome.rules.ts';
@@ -48,12 +49,15 @@ export async function saveGroupWelcome(db: Db, tenantId: string, body: unknown, 
   const parsed = GroupWelcomeInput.safeParse(body);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw invalid(first?.path.join('.') || 'body', first?.message ?? 'invalid');
+    throw invalid(first?.path.join('.') || 'body', first?.message ?? 'invalid', first ? wordedIssue(first.code, { ...first }, first.message) : undefined);
   }
   const input = parsed.data;
   if ((input.groupId ?? null) === null === ((input.groupKind ?? null) === null)) throw invalid('groupId', 'give either groupId or groupKind', { code: 'group_or_kind', params: {} });
   const unknown = unknownWelcomeVariable(input.text);
-  if (unknown !== null) throw invalid('text', `{${unknown}} is not a variable; use ${WELCOME_VARIABLES.map((v) => `{${v}}`).join(' ')}`);
+  if (unknown !== null) {
+    throw invalid('text', `{${unknown}} is not a variable; use ${WELCOME_VARIABLES.map((v) => `{${v}}`).join(' ')}`,
+      { code: 'unknown_variable', params: { variable: `{${unknown}}`, variables: WELCOME_VARIABLES.map((v) => `{${v}}`).join(' ') } });
+  }
   const group = input.groupId
     ? await sql<{ name: string; store: string | null; owner: string | null }>`
         select g.name, s.name as store, st.name as owner from customer_groups g

@@ -80,7 +80,7 @@ class Utf8Check extends Transform {
       line++;
       start = end + 1;
     }
-    return new YuchiError('invalid', `${this.file}: line ${line} is not valid UTF-8; save the file as UTF-8 (CSV UTF-8 in Excel) — GBK and other encodings are not read`, [{ path: 'file', message: `line ${line} is not valid UTF-8` }]);
+    return new YuchiError('invalid', `${this.file}: line ${line} is not valid UTF-8; save the file as UTF-8 (CSV UTF-8 in Excel) — GBK and other encodings are not read`, [{ path: 'file', message: `line ${line} is not valid UTF-8`, code: 'not_utf8', params: { line } }]);
   }
 }
 
@@ -124,7 +124,7 @@ export async function openCsv(file: string): Promise<CsvSource> {
       if (err instanceof YuchiError) throw err;
       // csv-parse names the line in its own messages (an unclosed quote ...).
       const message = err instanceof Error ? err.message : String(err);
-      throw new YuchiError('invalid', `${file}: ${message}`, [{ path: 'file', message }]);
+      throw new YuchiError('invalid', `${file}: ${message}`, [{ path: 'file', message, code: 'csv_unreadable', params: {} }]);
     }
   }
   return {

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { ImportJobStatus } from '../../db/schema.ts';
 import type { Actor } from '../access/access.rules.ts';
-import { notFound } from '../errors.ts';
+import { notFound, YuchiError } from '../errors.ts';
 import { newId, UUID_PATTERN } from '../ids.ts';
 import { actorLabel } from '../tags/tags.rules.ts';
 import type { ImportKind, KeptRowError, RowError } from './import.rules.ts';
@@ -62,6 +62,8 @@ export interface ImportJobView {
   rowsPerSecond: number;
   firstErrors: KeptRowError[];
   error: string | null;
+  /** The failure as a code and its values, for the console to word (null: no code, or not failed). */
+  errorWorded: { code: string; params: Record<string, string | number | null> } | null;
   createdBy: string | null;
   createdAt: string;
   startedAt: string | null;
@@ -87,7 +89,9 @@ function toView(r: JobRow): ImportJobView {
     bytesTotal: r.bytes_total, bytesRead: r.bytes_read, rows: r.rows, rowsImported: r.rows_imported, rowsRejected: r.rows_rejected,
     created: r.created, updated: r.updated, duplicates: r.duplicates, stored: r.stored,
     rowsPerSecond: seconds > 0 ? Math.round(r.rows / seconds) : 0,
-    firstErrors: r.first_errors, error: r.error, createdBy: r.creator_name ?? r.created_by,
+    firstErrors: r.first_errors, error: r.error,
+    errorWorded: r.error_code === null ? null : { code: r.error_code, params: r.error_params ?? {} },
+    createdBy: r.creator_name ?? r.created_by,
     createdAt: r.created_at.toISOString(), startedAt: r.started_at?.toISOString() ?? null, finishedAt: r.finished_at?.toISOString() ?? null,
   };
 }
@@ -203,7 +207,11 @@ export async function runImportJob(db: Db, tenantId: string, jobId: string, opti
     const raw = err instanceof Error ? err.message : String(err);
     // The temporary path means nothing to the person who uploaded the file; its name does.
     const message = job.file_path ? raw.split(job.file_path).join(job.file_name) : raw;
-    await db.updateTable('import_jobs').set({ status: 'failed', error: message.slice(0, 2000), updated_at: new Date(), finished_at: new Date() })
+    const worded = err instanceof YuchiError ? err.details.find((d) => d.code !== undefined) : undefined;
+    await db.updateTable('import_jobs').set({
+      status: 'failed', error: message.slice(0, 2000), updated_at: new Date(), finished_at: new Date(),
+      error_code: worded?.code ?? null, error_params: worded ? JSON.stringify(worded.params ?? {}) : null,
+    })
       .where('tenant_id', '=', tenantId).where('id', '=', jobId).execute();
     status = 'failed';
   }

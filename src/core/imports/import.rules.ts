@@ -77,7 +77,12 @@ export interface ColumnMap {
   width: number;
 }
 
-export class HeaderError extends Error {}
+/** A header the import cannot use; the code and values let the console word it (the CLI prints the message). */
+export class HeaderError extends Error {
+  constructor(message: string, readonly code: string, readonly params: Record<string, string> = {}) {
+    super(message);
+  }
+}
 
 export function mapHeader(kind: ImportKind, header: string[]): ColumnMap {
   const columns: Record<string, string[]> = kind === 'customers' ? CUSTOMER_COLUMNS : ORDER_COLUMNS;
@@ -93,18 +98,18 @@ export function mapHeader(kind: ImportKind, header: string[]): ColumnMap {
       if (name !== '') map.ignored.push(name);
       return;
     }
-    if (map.index[field] !== undefined) throw new HeaderError(`columns "${map.header[field]}" and "${name}" both give ${field}; keep one`);
+    if (map.index[field] !== undefined) throw new HeaderError(`columns "${map.header[field]}" and "${name}" both give ${field}; keep one`, 'header_column_twice', { first: map.header[field] ?? '', second: name });
     map.index[field] = i;
     map.header[field] = name;
   });
   const has = (f: Field): boolean => map.index[f] !== undefined;
   if (kind === 'customers') {
-    if (!IDENTITY_FIELDS.some(has)) throw new HeaderError('the header names no identity column: give phone/手机号, member_no/会员号, external_userid, unionid or openid');
+    if (!IDENTITY_FIELDS.some(has)) throw new HeaderError('the header names no identity column: give phone/手机号, member_no/会员号, external_userid, unionid or openid', 'header_no_identity');
   } else {
     const missing = (['order_no', 'ordered_at'] as const).filter((f) => !has(f));
-    if (missing.length > 0) throw new HeaderError(`the header lacks ${missing.map((f) => `${f}/${ORDER_COLUMNS[f][1] ?? f}`).join(' and ')}`);
-    if (!has('total') && !has('paid')) throw new HeaderError('the header lacks an amount: give total/订单金额 or paid/实付金额');
-    if (!ORDER_CUSTOMER_FIELDS.some(has)) throw new HeaderError('the header names no customer column: give phone/手机号, member_no/会员号, external_userid or customer_id');
+    if (missing.length > 0) throw new HeaderError(`the header lacks ${missing.map((f) => `${f}/${ORDER_COLUMNS[f][1] ?? f}`).join(' and ')}`, 'header_lacks', { columns: missing.map((f) => `${f}/${ORDER_COLUMNS[f][1] ?? f}`).join(', ') });
+    if (!has('total') && !has('paid')) throw new HeaderError('the header lacks an amount: give total/订单金额 or paid/实付金额', 'header_no_amount');
+    if (!ORDER_CUSTOMER_FIELDS.some(has)) throw new HeaderError('the header names no customer column: give phone/手机号, member_no/会员号, external_userid or customer_id', 'header_no_customer');
   }
   return map;
 }

@@ -154,7 +154,7 @@ export async function importFile(db: Db, request: ImportRequest): Promise<Import
         try {
           map = mapHeader(request.kind, record);
         } catch (err) {
-          if (err instanceof HeaderError) throw new YuchiError('invalid', `${request.file}: ${err.message}`, [{ path: 'header', message: err.message }]);
+          if (err instanceof HeaderError) throw new YuchiError('invalid', `${request.file}: ${err.message}`, [{ path: 'header', message: err.message, code: err.code, params: err.params }]);
           throw err;
         }
         summary.ignoredColumns = map.ignored;
@@ -189,7 +189,7 @@ export async function importFile(db: Db, request: ImportRequest): Promise<Import
         }
       }
     }
-    if (map === null) throw new YuchiError('invalid', `${request.file} is empty: the first line must be the header`, [{ path: 'file', message: 'is empty' }]);
+    if (map === null) throw new YuchiError('invalid', `${request.file} is empty: the first line must be the header`, [{ path: 'file', message: 'is empty', code: 'file_empty', params: {} }]);
     if (request.kind === 'customers') await writeCustomerBatch(customers);
     else await flushOrders();
     const waitFrom = performance.now();

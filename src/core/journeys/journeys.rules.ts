@@ -22,7 +22,7 @@ export interface GraphProblem extends ErrorDetail {
 export const JOURNEY_PROBLEM_CODES = [
   'unreachable', 'open_port', 'loop_without_wait', 'unknown_variable', 'event_variable', 'entry_count',
   'duplicate_id', 'edge_from_missing', 'edge_to_missing', 'no_such_port', 'two_edges_from_port', 'edge_to_entry',
-  'split_same_key', 'split_zero_weights', 'wait_match_needs_event', 'unknown_reference',
+  'split_same_key', 'split_zero_weights', 'wait_match_needs_event', 'unknown_reference', 'condition_invalid',
 ] as const;
 /** A journey's own kind of problem, or a schema issue (a setting out of bounds), worded generically. */
 export type ProblemCode = (typeof JOURNEY_PROBLEM_CODES)[number] | SchemaIssueCode;

@@ -89,7 +89,7 @@ export async function createJourney(db: Db, actor: Actor, input: JourneyInput): 
 /** Edits the draft; a live journey keeps running its published version until the next publish. */
 export async function updateJourney(db: Db, actor: Actor, id: string, patch: Partial<JourneyInput>): Promise<JourneyView> {
   const current = await getJourney(db, actor.tenantId, id);
-  if (current.status === 'archived') throw new YuchiError('conflict', 'an archived journey cannot be edited', [{ path: 'status', message: 'archived' }]);
+  if (current.status === 'archived') throw new YuchiError('conflict', 'an archived journey cannot be edited', [{ path: 'status', message: 'archived', code: 'journey_archived', params: {} }]);
   const draft = patch.graph === undefined ? undefined : draftShape(patch.graph);
   await db.updateTable('journeys').set({
     ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -107,7 +107,7 @@ export async function publishJourney(db: Db, actor: Actor, id: string): Promise<
       select draft, status from journeys where tenant_id = ${actor.tenantId} and id = ${id} for update`.execute(trx);
     const row = locked.rows[0];
     if (!row || !UUID_PATTERN.test(id)) throw notFound('journey');
-    if (row.status === 'archived') throw new YuchiError('conflict', 'an archived journey cannot be published', [{ path: 'status', message: 'archived' }]);
+    if (row.status === 'archived') throw new YuchiError('conflict', 'an archived journey cannot be published', [{ path: 'status', message: 'archived', code: 'journey_archived', params: {} }]);
     const checked = checkGraph(row.draft);
     if (!checked.ok) throw refused(checked.problems);
     const problems = await referenceProblems(trx, actor.tenantId, checked.graph);
@@ -129,8 +129,8 @@ export async function publishJourney(db: Db, actor: Actor, id: string): Promise<
 export async function setJourneyStatus(db: Db, actor: Actor, id: string, status: 'live' | 'paused' | 'archived'): Promise<JourneyView> {
   return inTransaction(db, async (trx) => {
     const current = await getJourney(trx, actor.tenantId, id);
-    if (current.liveVersion === null) throw new YuchiError('conflict', 'publish the journey first', [{ path: 'status', message: 'never published' }]);
-    if (current.status === 'archived') throw new YuchiError('conflict', 'an archived journey stays archived', [{ path: 'status', message: 'archived' }]);
+    if (current.liveVersion === null) throw new YuchiError('conflict', 'publish the journey first', [{ path: 'status', message: 'never published', code: 'journey_not_published', params: {} }]);
+    if (current.status === 'archived') throw new YuchiError('conflict', 'an archived journey stays archived', [{ path: 'status', message: 'archived', code: 'journey_archived', params: {} }]);
     await trx.updateTable('journeys').set({ status, updated_at: new Date() }).where('tenant_id', '=', actor.tenantId).where('id', '=', id).execute();
     await refreshListens(trx, actor.tenantId);
     return getJourney(trx, actor.tenantId, id);
@@ -181,7 +181,8 @@ async function referenceProblems(db: Db, tenantId: string, graph: JourneyGraph):
       await checkedDefinition(db, tenantId, n.definition);
     } catch (err) {
       if (!(err instanceof YuchiError)) throw err;
-      problems.push({ nodeId: n.id, path: `graph.nodes.${n.id}.definition`, message: `${n.label ?? n.id}: ${err.message}` });
+      // The segment's own problem stays in the message; the console says which node's condition to fix.
+      problems.push({ nodeId: n.id, path: `graph.nodes.${n.id}.definition`, message: `${n.label ?? n.id}: ${err.message}`, code: 'condition_invalid', vars: {} });
     }
   }
   return problems;

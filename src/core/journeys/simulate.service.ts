@@ -57,7 +57,7 @@ export function eventTime(at: string, start: Date): Date {
   const m = OFFSET.exec(at.trim());
   if (m) return new Date(start.getTime() + Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd']);
   const t = Date.parse(at);
-  if (Number.isNaN(t)) throw new YuchiError('invalid', `event time ${at}: give an ISO instant or an offset like +2h`, [{ path: 'events.at', message: 'not a time' }]);
+  if (Number.isNaN(t)) throw new YuchiError('invalid', `event time ${at}: give an ISO instant or an offset like +2h`, [{ path: 'events.at', message: 'not a time', code: 'event_time_format', params: { at } }]);
   return new Date(t);
 }
 
@@ -110,7 +110,7 @@ async function simulateIn(db: Db, tenantId: string, options: SimulateOptions): P
     await db.insertInto('journey_versions').values({ tenant_id: tenantId, journey_id: options.journeyId, version, graph: JSON.stringify(graph), published_by: 'simulation' }).execute();
   }
   const entry = entryOf(graph);
-  if (!entry) throw new YuchiError('invalid', 'the journey has no entry');
+  if (!entry) throw new YuchiError('invalid', 'the journey has no entry', [{ path: 'graph', message: 'has no entry', code: 'journey_no_entry', params: {} }]);
 
   const start = options.start;
   const given = (options.events ?? []).map((e, i) => ({

@@ -5,7 +5,7 @@ import { DAY, clockMinutes, fromLocalWall } from './local-time.ts';
 const AudienceSet = z.object({
   kind: z.enum(['all', 'segment', 'tag', 'group']),
   ids: z.array(z.uuid({ error: 'must be an id (UUID)' })).max(100).default([]),
-}).refine((a) => a.kind === 'all' || a.ids.length > 0, { message: 'name at least one segment, tag or group', path: ['ids'] });
+}).refine((a) => a.kind === 'all' || a.ids.length > 0, { message: 'name at least one segment, tag or group', path: ['ids'], params: { code: 'audience_needed' } });
 
 export const Audience = z.object({
   include: AudienceSet,

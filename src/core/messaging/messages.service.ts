@@ -45,7 +45,7 @@ export async function setCustomerTimeZone(db: Db, tenantId: string, customerId: 
     await db.deleteFrom('customer_time_zones').where('tenant_id', '=', tenantId).where('customer_id', '=', customerId).execute();
     return null;
   }
-  if (!isTimeZone(timeZone)) throw invalid('timeZone', `${timeZone} is not a time zone name such as Asia/Shanghai`);
+  if (!isTimeZone(timeZone)) throw invalid('timeZone', `${timeZone} is not a time zone name such as Asia/Shanghai`, { code: 'unknown_time_zone', params: { timeZone } });
   await sql`insert into customer_time_zones (tenant_id, customer_id, timezone) values (${tenantId}, ${customerId}, ${timeZone})
             on conflict (tenant_id, customer_id) do update set timezone = excluded.timezone`.execute(db);
   return timeZone;

@@ -16,7 +16,7 @@ const CapPolicy = z.enum(['reschedule', 'drop']).describe('reschedule: to the ne
  */
 export const GroupSendSettings = z.object({
   quietHours: z.object({ enabled: z.boolean(), start: ClockTime, end: ClockTime })
-    .refine((q) => q.start !== q.end, { message: 'start and end must differ', path: ['end'] }),
+    .refine((q) => q.start !== q.end, { message: 'start and end must differ', path: ['end'], params: { code: 'same_start_end' } }),
   dailyCap: z.number().int().min(0).max(20).describe('automatic posts a group may receive per local day'),
 });
 export type GroupSendSettings = z.infer<typeof GroupSendSettings>;
@@ -39,7 +39,7 @@ export const MessagingSettings = z.object({
     start: ClockTime,
     end: ClockTime,
     appliesTo: z.enum(['marketing', 'all']),
-  }).refine((q) => q.start !== q.end, { message: 'start and end must differ', path: ['end'] }),
+  }).refine((q) => q.start !== q.end, { message: 'start and end must differ', path: ['end'], params: { code: 'same_start_end' } }),
   consent: z.object({
     requireGrantFor: z.array(Channel).max(5).describe('marketing on these channels needs a recorded grant; a withdrawn consent always stops marketing'),
   }),

@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { invalid } from '../errors.ts';
+import { wordedIssue } from '../zod-details.ts';
 import { MessagingSettings, settingsFrom } from './settings.rules.ts';
 
 export async function getMessagingSettings(db: Db, tenantId: string): Promise<MessagingSettings> {
@@ -14,7 +15,7 @@ export async function putMessagingSettings(db: Db, tenantId: string, input: unkn
   const parsed = MessagingSettings.safeParse(input);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw invalid(first?.path.join('.') || 'settings', first?.message ?? 'invalid');
+    throw invalid(first?.path.join('.') || 'settings', first?.message ?? 'invalid', first ? wordedIssue(first.code, { ...first }, first.message) : undefined);
   }
   const json = JSON.stringify(parsed.data);
   await sql`insert into messaging_settings (tenant_id, settings, updated_by) values (${tenantId}, ${json}::jsonb, ${by})

@@ -3,6 +3,7 @@
 // one UCS-2 message, 67 per part once split (160/153 when the text is plain GSM 7-bit).
 import { z } from 'zod';
 import type { MessageContent } from '../../db/schema.ts';
+import type { ErrorDetail } from '../errors.ts';
 
 export const TEMPLATE_VARIABLES = ['name', 'store', 'guide', 'couponCode', 'tags', 'city'] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
@@ -14,7 +15,7 @@ export const TemplateContent = z.object({
   sandbox: z.object({ text: z.string().min(1).max(4000) }).optional(),
   email: z.object({ subject: z.string().min(1).max(200), body: z.string().min(1).max(50_000) }).optional(),
   sms: z.object({ text: z.string().min(1).max(500) }).optional(),
-}).refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'give the content of at least one channel' });
+}).refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'give the content of at least one channel', params: { code: 'content_needed' } });
 export type TemplateContent = z.infer<typeof TemplateContent>;
 export type TemplateChannel = keyof TemplateContent;
 
@@ -46,9 +47,12 @@ function textsOf(content: TemplateContent): { path: string; text: string }[] {
 }
 
 /** Fields that use a variable Yuchi does not know, each with the variable named. */
-export function unknownVariables(content: TemplateContent): { path: string; message: string }[] {
+export function unknownVariables(content: TemplateContent): ErrorDetail[] {
   return textsOf(content).flatMap(({ path, text }) =>
-    variablesOf(text).unknown.map((name) => ({ path, message: `unknown variable {${name}}; known: ${TEMPLATE_VARIABLES.map((v) => `{${v}}`).join(' ')}` })));
+    variablesOf(text).unknown.map((name) => ({
+      path, message: `unknown variable {${name}}; known: ${TEMPLATE_VARIABLES.map((v) => `{${v}}`).join(' ')}`,
+      code: 'unknown_variable', params: { variable: `{${name}}`, variables: TEMPLATE_VARIABLES.map((v) => `{${v}}`).join(' ') },
+    })));
 }
 
 export function usedVariables(content: TemplateContent): TemplateVariable[] {

@@ -47,7 +47,7 @@ export async function saveTemplate(db: Db, tenantId: string, input: TemplateInpu
       .where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     return getTemplate(db, tenantId, id);
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict('name', `a template named ${input.name} exists`);
+    if (isUniqueViolation(err)) throw conflict('name', `a template named ${input.name} exists`, { code: 'name_taken', params: { name: input.name } });
     throw err;
   }
 }

@@ -183,7 +183,7 @@ export async function undoApplication(db: Db, actor: Actor, id: string): Promise
       ? await trx.selectFrom('playbook_applications').select(['status', 'applied_at']).where('tenant_id', '=', actor.tenantId).where('id', '=', id).forUpdate().executeTakeFirst()
       : undefined;
     if (!app) throw notFound('playbook application');
-    if (app.status === 'undone') throw new YuchiError('conflict', 'this playbook application is already undone', [{ path: 'id', message: 'already undone' }], 'already_undone');
+    if (app.status === 'undone') throw new YuchiError('conflict', 'this playbook application is already undone', [{ path: 'id', message: 'already undone', code: 'already_undone', params: {} }], 'already_undone');
     const objects = await trx.selectFrom('playbook_objects').selectAll().where('tenant_id', '=', actor.tenantId).where('application_id', '=', id).orderBy('seq', 'desc').execute();
     const ours = new Set(objects.map((o) => o.object_id));
     for (const o of objects) {

@@ -53,7 +53,7 @@ export async function createExternalPartner(db: Db, tenantId: string, input: { n
 
 /** Gives a customer or a partner a code (a chosen one, or a readable random one). */
 export async function createReferralCode(db: Db, tenantId: string, input: { customerId?: string; partnerId?: string; code?: string }): Promise<{ code: string; partner: PartnerView }> {
-  if ((input.customerId === undefined) === (input.partnerId === undefined)) throw invalid('body', 'give exactly one of customer and partnerId');
+  if ((input.customerId === undefined) === (input.partnerId === undefined)) throw invalid('body', 'give exactly one of customer and partnerId', { code: 'customer_or_partner', params: {} });
   return inTransaction(db, async (trx) => {
     let partnerId = input.partnerId;
     if (input.customerId !== undefined) partnerId = await partnerOfCustomer(trx, tenantId, input.customerId);

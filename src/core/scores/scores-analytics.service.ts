@@ -3,6 +3,7 @@
 // valuable customers at risk of being lost. Reads customer_scores and the snapshots only.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/connect.ts';
+import { clvReasonOf, type ClvReason } from '../clv/clv.reasons.ts';
 import { invalid } from '../errors.ts';
 import { getScoringSettings } from './scores.service.ts';
 import { LIFECYCLE_STAGES, RFM_CELL_NAMES, RFM_CELLS, type RfmCell } from './scores.rules.ts';
@@ -58,7 +59,7 @@ const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 /** 'YYYY-MM' → its first day; 400 naming the parameter otherwise. */
 export function monthStart(path: string, month: string): string {
-  if (!MONTH.test(month)) throw invalid(path, `expected a month YYYY-MM, got "${month}"`);
+  if (!MONTH.test(month)) throw invalid(path, `expected a month YYYY-MM, got "${month}"`, { code: 'month_format', params: {} });
   return `${month}-01`;
 }
 
@@ -96,8 +97,8 @@ export async function rfmMovement(db: Db, tenantId: string, query: { from?: stri
 
 async function resolveMonths(db: Db, tenantId: string, query: { from?: string | undefined; to?: string | undefined }): Promise<[string, string] | null> {
   if (query.from === undefined && query.to === undefined) return latestMonths(db, tenantId);
-  if (query.from === undefined) throw invalid('query.from', 'give both from and to, or neither');
-  if (query.to === undefined) throw invalid('query.to', 'give both from and to, or neither');
+  if (query.from === undefined) throw invalid('query.from', 'give both from and to, or neither', { code: 'range_incomplete', params: {} });
+  if (query.to === undefined) throw invalid('query.to', 'give both from and to, or neither', { code: 'range_incomplete', params: {} });
   const from = monthStart('query.from', query.from);
   const to = monthStart('query.to', query.to);
   if (from > to) throw invalid('query.to', `must not be before from (${query.from})`, { code: 'range_reversed', params: { from: query.from, to: query.to } });
@@ -128,6 +129,8 @@ export interface ClvOverview {
   model: {
     runId: string; calibrationEnd: string | null; fittedAt: string | null; horizonWeeks: number | null; annualDiscountRate: number | null;
     customers: number | null; repeaters: number | null; reason: string | null;
+    /** The reason as a code and values, for the console to word. */
+    reasonWorded: ClvReason | null;
     bgnbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number } | null;
     gammaGamma: { p: number; q: number; gamma: number; logLikelihood: number } | null;
   } | null;
@@ -157,7 +160,7 @@ export async function clvOverview(db: Db, tenantId: string, filter: LayerFilter)
     model: run ? {
       runId: run.id, calibrationEnd: run.calibration_end, fittedAt: run.fitted_at?.toISOString() ?? null,
       horizonWeeks: settings?.clv?.horizonWeeks ?? null, annualDiscountRate: settings?.clv?.annualDiscountRate ?? null,
-      customers: run.buyers, repeaters: run.repeaters, reason: run.clv_reason,
+      customers: run.buyers, repeaters: run.repeaters, reason: run.clv_reason, reasonWorded: run.clv_reason === null ? null : clvReasonOf(run.clv_reason),
       bgnbd: (run.bgnbd as ClvModelBgNbd | null) && pick(run.bgnbd as ClvModelBgNbd, ['r', 'alpha', 'a', 'b', 'logLikelihood']),
       gammaGamma: (run.gamma_gamma as ClvModelGg | null) && pick(run.gamma_gamma as ClvModelGg, ['p', 'q', 'gamma', 'logLikelihood']),
     } : null,

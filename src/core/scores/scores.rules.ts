@@ -37,16 +37,16 @@ export const ScoringSettings = z.object({
   }).strict(),
 }).strict().superRefine((s, ctx) => {
   const { newDays, activeDays, churnDays, returnedDays } = s.lifecycle;
-  if (newDays > activeDays) ctx.addIssue({ code: 'custom', path: ['lifecycle', 'newDays'], message: `must not exceed activeDays (${activeDays}): a new customer is also a recent one` });
-  if (churnDays <= activeDays) ctx.addIssue({ code: 'custom', path: ['lifecycle', 'churnDays'], message: `must be above activeDays (${activeDays}): dormant lies between them` });
-  if (returnedDays > activeDays) ctx.addIssue({ code: 'custom', path: ['lifecycle', 'returnedDays'], message: `must not exceed activeDays (${activeDays})` });
+  if (newDays > activeDays) ctx.addIssue({ code: 'custom', path: ['lifecycle', 'newDays'], message: `must not exceed activeDays (${activeDays}): a new customer is also a recent one`, params: { code: 'days_above_active', activeDays } });
+  if (churnDays <= activeDays) ctx.addIssue({ code: 'custom', path: ['lifecycle', 'churnDays'], message: `must be above activeDays (${activeDays}): dormant lies between them`, params: { code: 'churn_not_above_active', activeDays } });
+  if (returnedDays > activeDays) ctx.addIssue({ code: 'custom', path: ['lifecycle', 'returnedDays'], message: `must not exceed activeDays (${activeDays})`, params: { code: 'days_above_active', activeDays } });
   const first = s.tiers[0];
-  if (first && first.minSpentFen !== 0) ctx.addIssue({ code: 'custom', path: ['tiers', 0, 'minSpentFen'], message: 'the first tier must start at 0 so every customer has a tier' });
+  if (first && first.minSpentFen !== 0) ctx.addIssue({ code: 'custom', path: ['tiers', 0, 'minSpentFen'], message: 'the first tier must start at 0 so every customer has a tier', params: { code: 'first_tier_from_zero' } });
   const names = new Set<string>();
   s.tiers.forEach((tier, i) => {
     const before = s.tiers[i - 1];
-    if (before && tier.minSpentFen <= before.minSpentFen) ctx.addIssue({ code: 'custom', path: ['tiers', i, 'minSpentFen'], message: `must be above the previous tier's ${before.minSpentFen}` });
-    if (names.has(tier.name)) ctx.addIssue({ code: 'custom', path: ['tiers', i, 'name'], message: `"${tier.name}" is used twice` });
+    if (before && tier.minSpentFen <= before.minSpentFen) ctx.addIssue({ code: 'custom', path: ['tiers', i, 'minSpentFen'], message: `must be above the previous tier's ${before.minSpentFen}`, params: { code: 'tier_not_above_previous', previousFen: before.minSpentFen } });
+    if (names.has(tier.name)) ctx.addIssue({ code: 'custom', path: ['tiers', i, 'name'], message: `"${tier.name}" is used twice`, params: { code: 'tier_name_twice', name: tier.name } });
     names.add(tier.name);
   });
 });

@@ -45,7 +45,7 @@ export const MAX_WINDOW_DAYS = 3650;
 const MAX_LIST = 200;
 
 const CalendarDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a calendar date');
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), { message: 'is not a calendar date', params: { code: 'invalid_format', format: 'date' } });
 const Uuid = z.string().regex(UUID_PATTERN, 'must be an id (UUID)');
 const Days = z.number().int('must be a whole number of days').min(1).max(MAX_WINDOW_DAYS);
 const Text = z.string().min(1).max(200);

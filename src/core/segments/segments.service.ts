@@ -112,7 +112,7 @@ export async function getSegment(db: Db, tenantId: string, id: string): Promise<
 }
 
 function nameTaken(err: unknown): YuchiError | undefined {
-  return isUniqueViolation(err, 'segments_tenant_id_name_key') ? conflict('name', 'a segment with this name exists') : undefined;
+  return isUniqueViolation(err, 'segments_tenant_id_name_key') ? conflict('name', 'a segment with this name exists', { code: 'name_taken', params: {} }) : undefined;
 }
 
 /** Saves a segment (version 1) and computes its members at once. */
@@ -139,7 +139,7 @@ export async function createSegment(db: Db, actor: Actor, input: NewSegment): Pr
 /** Renames, describes or redefines a segment; a new definition bumps the version and recomputes members. */
 export async function updateSegment(db: Db, actor: Actor, id: string, patch: SegmentPatch): Promise<SegmentView> {
   const current = await getSegment(db, actor.tenantId, id);
-  if (current.status === 'archived') throw new YuchiError('conflict', 'an archived segment cannot be changed', [{ path: 'id', message: 'is archived' }]);
+  if (current.status === 'archived') throw new YuchiError('conflict', 'an archived segment cannot be changed', [{ path: 'id', message: 'is archived', code: 'segment_archived', params: {} }]);
   const definition = patch.definition === undefined ? undefined : await checkedDefinition(db, actor.tenantId, patch.definition, id);
   const redefined = definition !== undefined && JSON.stringify(definition) !== JSON.stringify(current.definition);
   const name = patch.name ?? current.name;
@@ -172,7 +172,7 @@ export async function archiveSegment(db: Db, actor: Actor, id: string): Promise<
   const segments = await loadTenantSegments(db, actor.tenantId);
   const users = segments.active.filter((s) => s.id !== id && referencesOf(s.definition).segmentIds.includes(id));
   if (users.length > 0) {
-    throw new YuchiError('conflict', `segment is used by ${users.map((u) => u.name).join(', ')}`, [{ path: 'id', message: 'is referred to by an active segment' }]);
+    throw new YuchiError('conflict', `segment is used by ${users.map((u) => u.name).join(', ')}`, [{ path: 'id', message: 'is referred to by an active segment', code: 'segment_in_use', params: { segments: users.map((u) => u.name).join('、') } }]);
   }
   await inTransaction(db, async (trx) => {
     await trx.updateTable('segments').set({ status: 'archived', updated_at: new Date() }).where('tenant_id', '=', actor.tenantId).where('id', '=', id).execute();

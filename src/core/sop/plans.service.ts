@@ -104,7 +104,7 @@ function slotTimes(slots: SlotInput[]): { times: { weekday: number | null; start
   const details: ErrorDetail[] = [];
   const times = slots.map((s, i) => {
     const startMinute = parseClock(s.time);
-    if (startMinute === undefined) details.push({ path: `slots.${i}.time`, message: 'must be a time of day HH:MM (00:00–23:59)' });
+    if (startMinute === undefined) details.push({ path: `slots.${i}.time`, message: 'must be a time of day HH:MM (00:00–23:59)', code: 'time_format', params: {} });
     return { weekday: s.weekday, startMinute: startMinute ?? 0, durationMinutes: s.durationMinutes ?? 30, title: s.title };
   });
   return { times, details: [...details, ...checkSlotTimes(times).filter((d) => !details.some((e) => e.path === d.path))] };
@@ -117,8 +117,8 @@ async function checkReferences(db: Db, tenantId: string, input: PlanInput): Prom
     const ids = [...new Set(input.target.groupIds)];
     const found = ids.length === 0 ? [] : await db.selectFrom('customer_groups').select('id').where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
     const known = new Set(found.map((g) => g.id));
-    input.target.groupIds.forEach((id, i) => { if (!known.has(id)) details.push({ path: `target.groupIds.${i}`, message: 'no such group' }); });
-    if (ids.length === 0) details.push({ path: 'target.groupIds', message: 'name at least one group' });
+    input.target.groupIds.forEach((id, i) => { if (!known.has(id)) details.push({ path: `target.groupIds.${i}`, message: 'no such group', code: 'unknown_group', params: {} }); });
+    if (ids.length === 0) details.push({ path: 'target.groupIds', message: 'name at least one group', code: 'groups_needed', params: {} });
   }
   const staffIds = [...new Set(input.slots.flatMap((s) => (s.ownerStaffId ? [s.ownerStaffId] : [])))];
   const staff = staffIds.length === 0 ? [] : await db.selectFrom('staff').select(['id', 'status']).where('tenant_id', '=', tenantId).where('id', 'in', staffIds).execute();
@@ -127,11 +127,11 @@ async function checkReferences(db: Db, tenantId: string, input: PlanInput): Prom
   input.slots.forEach((s, i) => {
     if (s.ownerStaffId) {
       const who = staff.find((x) => x.id === s.ownerStaffId);
-      if (!who) details.push({ path: `slots.${i}.ownerStaffId`, message: 'no such staff member' });
-      else if (who.status !== 'active') details.push({ path: `slots.${i}.ownerStaffId`, message: 'has resigned' });
+      if (!who) details.push({ path: `slots.${i}.ownerStaffId`, message: 'no such staff member', code: 'unknown_staff', params: {} });
+      else if (who.status !== 'active') details.push({ path: `slots.${i}.ownerStaffId`, message: 'has resigned', code: 'staff_left', params: {} });
     }
     if (s.content.couponTemplateId && !coupons.some((c) => c.id === s.content.couponTemplateId)) {
-      details.push({ path: `slots.${i}.content.couponTemplateId`, message: 'no such coupon template' });
+      details.push({ path: `slots.${i}.content.couponTemplateId`, message: 'no such coupon template', code: 'unknown_coupon_template', params: {} });
     }
   });
   return details;
@@ -200,7 +200,7 @@ function targetColumns(target: PlanTarget) {
 }
 
 function nameTaken(err: unknown): YuchiError | unknown {
-  return isUniqueViolation(err) ? new YuchiError('conflict', 'a plan of that name exists', [{ path: 'name', message: 'a plan of that name exists' }]) : err;
+  return isUniqueViolation(err) ? new YuchiError('conflict', 'a plan of that name exists', [{ path: 'name', message: 'a plan of that name exists', code: 'name_taken', params: {} }]) : err;
 }
 
 export async function createPlan(db: Db, tenantId: string, input: PlanInput, createdBy: string, templateKey: string | null = null): Promise<PlanView> {

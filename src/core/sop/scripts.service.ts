@@ -44,7 +44,7 @@ async function checkTags(db: Db, tenantId: string, tagIds: readonly string[]): P
   const ids = [...new Set(tagIds)];
   if (ids.length === 0) return;
   const found = new Set((await db.selectFrom('tags').select('id').where('tenant_id', '=', tenantId).where('id', 'in', ids).execute()).map((t) => t.id));
-  const details: ErrorDetail[] = tagIds.flatMap((id, i) => (found.has(id) ? [] : [{ path: `tagIds.${i}`, message: 'no such tag' }]));
+  const details: ErrorDetail[] = tagIds.flatMap((id, i) => (found.has(id) ? [] : [{ path: `tagIds.${i}`, message: 'no such tag', code: 'unknown_tag', params: {} }]));
   if (details.length > 0) throw new YuchiError('invalid', details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
 }
 

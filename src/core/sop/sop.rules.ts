@@ -79,15 +79,16 @@ export function checkSlotTimes(slots: readonly SlotTime[]): ErrorDetail[] {
   const details: ErrorDetail[] = [];
   slots.forEach((s, i) => {
     if (s.weekday !== null && (!Number.isInteger(s.weekday) || s.weekday < 1 || s.weekday > 7)) {
-      details.push({ path: `slots.${i}.weekday`, message: 'must be 1 (Monday) to 7 (Sunday), or null for every day' });
+      details.push({ path: `slots.${i}.weekday`, message: 'must be 1 (Monday) to 7 (Sunday), or null for every day', code: 'weekday_range', params: {} });
     }
     if (!Number.isInteger(s.startMinute) || s.startMinute < 0 || s.startMinute > 1439) {
-      details.push({ path: `slots.${i}.time`, message: 'must be a time of day HH:MM' });
+      details.push({ path: `slots.${i}.time`, message: 'must be a time of day HH:MM', code: 'time_format', params: {} });
     }
     if (!Number.isInteger(s.durationMinutes) || s.durationMinutes < 5 || s.durationMinutes > 720) {
-      details.push({ path: `slots.${i}.durationMinutes`, message: 'must be 5 to 720 minutes' });
+      details.push({ path: `slots.${i}.durationMinutes`, message: 'must be 5 to 720 minutes', code: 'duration_range', params: { minimum: 5, maximum: 720 } });
     } else if (s.startMinute + s.durationMinutes > 1440) {
-      details.push({ path: `slots.${i}.durationMinutes`, message: `ends after midnight (${formatClock(s.startMinute)} + ${s.durationMinutes} min)` });
+      details.push({ path: `slots.${i}.durationMinutes`, message: `ends after midnight (${formatClock(s.startMinute)} + ${s.durationMinutes} min)`,
+        code: 'ends_after_midnight', params: { start: formatClock(s.startMinute), minutes: s.durationMinutes } });
     }
   });
   return details;

@@ -72,7 +72,7 @@ export async function createStaff(db: Db, tenantId: string, input: NewStaff): Pr
       })
       .execute();
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict('wecomUserId', `staff with WeCom user id ${input.wecomUserId ?? ''} exists`);
+    if (isUniqueViolation(err)) throw conflict('wecomUserId', `staff with WeCom user id ${input.wecomUserId ?? ''} exists`, { code: 'wecom_user_taken', params: { wecomUserId: input.wecomUserId ?? '' } });
     throw err;
   }
   return getStaff(db, tenantId, id);

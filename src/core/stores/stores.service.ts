@@ -76,7 +76,7 @@ export async function createStore(db: Db, tenantId: string, input: NewStore): Pr
       })
       .execute();
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict('code', `a store with code ${input.code} exists`);
+    if (isUniqueViolation(err)) throw conflict('code', `a store with code ${input.code} exists`, { code: 'store_code_taken', params: { code: input.code } });
     throw err;
   }
   return getStore(db, tenantId, id);

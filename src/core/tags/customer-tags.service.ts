@@ -43,10 +43,11 @@ export async function listCustomerTags(db: Db, tenantId: string, customerId: str
 /** Tags a person may put on or take off: not rule tags (they follow their rule), never two of one exclusive group. */
 export function checkManualTags(tags: readonly TagInfo[], path: string): void {
   tags.forEach((t, i) => {
-    if (t.kind === 'rule') throw invalid(`${path}[${i}]`, `${t.name} is a rule tag: its rule adds and removes it`);
+    if (t.kind === 'rule') throw invalid(`${path}[${i}]`, `${t.name} is a rule tag: its rule adds and removes it`, { code: 'rule_tag_by_hand', params: { tag: t.name } });
   });
   const clash = exclusiveClash(tags);
-  if (clash) throw invalid(path, `${clash[0].name} and ${clash[1].name} are both in the exclusive group ${clash[0].groupName}; choose one`);
+  if (clash) throw invalid(path, `${clash[0].name} and ${clash[1].name} are both in the exclusive group ${clash[0].groupName}; choose one`,
+    { code: 'exclusive_clash', params: { first: clash[0].name, second: clash[1].name, group: clash[0].groupName } });
 }
 
 async function visibleCustomer(db: Db, actor: Actor, customerId: string): Promise<string> {
@@ -106,13 +107,13 @@ export async function bulkTagCustomers(db: Db, actor: Actor, input: BulkTagging)
   const remove = input.remove ?? [];
   if (add.length === 0 && remove.length === 0) throw invalid('add', 'give tags to add or to remove', { code: 'tags_needed', params: {} });
   const both = add.findIndex((id) => remove.includes(id));
-  if (both >= 0) throw invalid(`remove[${remove.indexOf(add[both] ?? '')}]`, 'the same tag cannot be added and removed');
+  if (both >= 0) throw invalid(`remove[${remove.indexOf(add[both] ?? '')}]`, 'the same tag cannot be added and removed', { code: 'added_and_removed', params: {} });
   return inTransaction(db, async (trx) => {
     const adding = await loadTags(trx, actor.tenantId, add, 'add');
     const removing = await loadTags(trx, actor.tenantId, remove, 'remove');
     checkManualTags(adding, 'add');
     removing.forEach((t, i) => {
-      if (t.kind === 'rule') throw invalid(`remove[${i}]`, `${t.name} is a rule tag: its rule adds and removes it`);
+      if (t.kind === 'rule') throw invalid(`remove[${i}]`, `${t.name} is a rule tag: its rule adds and removes it`, { code: 'rule_tag_by_hand', params: { tag: t.name } });
     });
     const target = matchingCustomerIds(trx, actor, input.filter);
     const counted = await sql<{ n: number }>`select count(*)::int as n from (${target}) t`.execute(trx);

@@ -5,7 +5,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { IdentityKind } from '../../db/schema.ts';
 import type { Actor } from '../access/access.rules.ts';
-import { invalid } from '../errors.ts';
+import { invalid, type ErrorDetail } from '../errors.ts';
 import { normalizeIdentity } from '../ingest/identity.rules.ts';
 import { offsetOf, type Page, type PageRequest } from '../paging.ts';
 import { checkManualTags } from './customer-tags.service.ts';
@@ -55,6 +55,14 @@ async function applyPending(db: Db, tenantId: string, identities: RawBuilder<unk
   });
 }
 
+/** Why a value is not an identity of its kind, for the console (normalizeIdentity says it in English). */
+function identityRefusal(kind: IdentityKind, raw: unknown): Pick<ErrorDetail, 'code' | 'params'> {
+  if (typeof raw !== 'string') return { code: 'invalid_type', params: { expected: 'string' } };
+  if (raw.trim() === '') return { code: 'too_small', params: { origin: 'string', minimum: 1 } };
+  if (kind === 'phone') return { code: 'phone_format', params: {} };
+  return { code: 'too_big', params: { origin: 'string', maximum: 128 } };
+}
+
 /** Pre-tags each value with each tag; values that already belong to a customer are tagged now. */
 export async function createPreTags(db: Db, actor: Actor, input: PreTagInput): Promise<{ created: number; applied: number }> {
   if (!IDENTITY_KINDS.includes(input.kind)) throw invalid('kind', `must be one of ${IDENTITY_KINDS.join(', ')}`, { code: 'invalid_value', params: { options: IDENTITY_KINDS.join(', ') } });
@@ -63,7 +71,7 @@ export async function createPreTags(db: Db, actor: Actor, input: PreTagInput): P
   // Stored as ingestion stores identities (a phone as 11 digits ...), so the pre-tag meets its customer.
   const values = input.values.map((v, i) => {
     const normal = normalizeIdentity(input.kind, v);
-    if ('error' in normal) throw invalid(`values[${i}]`, normal.error);
+    if ('error' in normal) throw invalid(`values[${i}]`, normal.error, identityRefusal(input.kind, v));
     return normal.value;
   });
   const distinct = [...new Set(values)];

@@ -45,48 +45,50 @@ const GROUP_KEYS = ['all', 'any', 'not'] as const;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isOneOf = <T extends string>(list: readonly T[], v: unknown): v is T => typeof v === 'string' && (list as readonly string[]).includes(v);
+const DAYS = { minimum: 1, maximum: MAX_WINDOW_DAYS };
 const isDayCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_WINDOW_DAYS;
 
 /** Reads a rule from untrusted JSON, or throws YuchiError('invalid') listing every problem by path. */
 export function parseRule(input: unknown, path = 'rule'): TagRule {
   const errors: ErrorDetail[] = [];
   let conditions = 0;
-  const fail = (at: string, message: string): undefined => {
-    errors.push({ path: at, message });
+  // Each problem carries a code and its values, for the console to word (the message stays the API's English).
+  const fail = (at: string, message: string, code: string, params: NonNullable<ErrorDetail['params']> = {}): undefined => {
+    errors.push({ path: at, message, code, params });
     return undefined;
   };
 
   const parseCondition = (node: Record<string, unknown>, at: string, key: (typeof CONDITION_KEYS)[number]): Condition | undefined => {
     conditions += 1;
     const allowed = key === 'metric' ? ['metric', 'windowDays', 'op', 'value'] : [key];
-    for (const k of Object.keys(node)) if (!allowed.includes(k)) fail(`${at}.${k}`, `is not allowed with ${key}`);
+    for (const k of Object.keys(node)) if (!allowed.includes(k)) fail(`${at}.${k}`, `is not allowed with ${key}`, 'unrecognized_keys', { keys: k });
     const v = node[key];
     switch (key) {
       case 'metric': {
         const { windowDays, op, value } = node;
-        if (!isOneOf(METRICS, v)) return fail(`${at}.metric`, `must be one of ${METRICS.join(', ')}`);
-        if (windowDays !== undefined && !isDayCount(windowDays)) return fail(`${at}.windowDays`, `must be a whole number of days, 1–${MAX_WINDOW_DAYS}`);
-        if (!isOneOf(COMPARISONS, op)) return fail(`${at}.op`, `must be one of ${COMPARISONS.join(', ')}`);
-        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return fail(`${at}.value`, 'must be a whole number ≥ 0');
+        if (!isOneOf(METRICS, v)) return fail(`${at}.metric`, `must be one of ${METRICS.join(', ')}`, 'invalid_value', { options: METRICS.join(', ') });
+        if (windowDays !== undefined && !isDayCount(windowDays)) return fail(`${at}.windowDays`, `must be a whole number of days, 1–${MAX_WINDOW_DAYS}`, 'day_count', DAYS);
+        if (!isOneOf(COMPARISONS, op)) return fail(`${at}.op`, `must be one of ${COMPARISONS.join(', ')}`, 'invalid_value', { options: COMPARISONS.join(', ') });
+        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return fail(`${at}.value`, 'must be a whole number ≥ 0', 'whole_number_min', { minimum: 0 });
         return windowDays === undefined ? { metric: v, op, value } : { metric: v, windowDays, op, value };
       }
       case 'lastOrderWithinDays':
-        return isDayCount(v) ? { lastOrderWithinDays: v } : fail(`${at}.${key}`, `must be a whole number of days, 1–${MAX_WINDOW_DAYS}`);
+        return isDayCount(v) ? { lastOrderWithinDays: v } : fail(`${at}.${key}`, `must be a whole number of days, 1–${MAX_WINDOW_DAYS}`, 'day_count', DAYS);
       case 'noOrderWithinDays':
-        return isDayCount(v) ? { noOrderWithinDays: v } : fail(`${at}.${key}`, `must be a whole number of days, 1–${MAX_WINDOW_DAYS}`);
+        return isDayCount(v) ? { noOrderWithinDays: v } : fail(`${at}.${key}`, `must be a whole number of days, 1–${MAX_WINDOW_DAYS}`, 'day_count', DAYS);
       case 'hasTag':
-        return typeof v === 'string' && UUID_PATTERN.test(v) ? { hasTag: v.toLowerCase() } : fail(`${at}.hasTag`, 'must be a tag id (UUID)');
+        return typeof v === 'string' && UUID_PATTERN.test(v) ? { hasTag: v.toLowerCase() } : fail(`${at}.hasTag`, 'must be a tag id (UUID)', 'invalid_format', { format: 'uuid' });
       case 'identity':
-        return isOneOf(IDENTITY_KINDS, v) ? { identity: v } : fail(`${at}.identity`, `must be one of ${IDENTITY_KINDS.join(', ')}`);
+        return isOneOf(IDENTITY_KINDS, v) ? { identity: v } : fail(`${at}.identity`, `must be one of ${IDENTITY_KINDS.join(', ')}`, 'invalid_value', { options: IDENTITY_KINDS.join(', ') });
       case 'sourceChannel':
-        return typeof v === 'string' && v.trim().length > 0 && v.length <= 60 ? { sourceChannel: v.trim() } : fail(`${at}.sourceChannel`, 'must be 1–60 characters');
+        return typeof v === 'string' && v.trim().length > 0 && v.length <= 60 ? { sourceChannel: v.trim() } : fail(`${at}.sourceChannel`, 'must be 1–60 characters', 'name_length', { minimum: 1, maximum: 60 });
       case 'storeId':
-        return typeof v === 'string' && UUID_PATTERN.test(v) ? { storeId: v.toLowerCase() } : fail(`${at}.storeId`, 'must be a store id (UUID)');
+        return typeof v === 'string' && UUID_PATTERN.test(v) ? { storeId: v.toLowerCase() } : fail(`${at}.storeId`, 'must be a store id (UUID)', 'invalid_format', { format: 'uuid' });
     }
   };
 
   const parseList = (v: unknown, at: string, depth: number): TagRule[] | undefined => {
-    if (!Array.isArray(v) || v.length === 0) return fail(at, 'must be a non-empty list of rules');
+    if (!Array.isArray(v) || v.length === 0) return fail(at, 'must be a non-empty list of rules', 'rules_needed');
     const out: TagRule[] = [];
     v.forEach((item, i) => {
       const r = parseNode(item, `${at}[${i}]`, depth + 1);
@@ -96,20 +98,20 @@ export function parseRule(input: unknown, path = 'rule'): TagRule {
   };
 
   const parseNode = (node: unknown, at: string, depth: number): TagRule | undefined => {
-    if (depth > MAX_DEPTH) return fail(at, `rules nest at most ${MAX_DEPTH} deep`);
-    if (!isObject(node)) return fail(at, 'must be an object');
+    if (depth > MAX_DEPTH) return fail(at, `rules nest at most ${MAX_DEPTH} deep`, 'rule_too_deep', { maximum: MAX_DEPTH });
+    if (!isObject(node)) return fail(at, 'must be an object', 'not_object');
     const conditionKeys = CONDITION_KEYS.filter((k) => k in node);
     const groupKeys = GROUP_KEYS.filter((k) => k in node);
-    if (conditionKeys.length > 1) return fail(at, `give one condition per object, not ${conditionKeys.join(' and ')}`);
+    if (conditionKeys.length > 1) return fail(at, `give one condition per object, not ${conditionKeys.join(' and ')}`, 'one_condition_each');
     const only = conditionKeys[0];
     if (only !== undefined) {
-      if (groupKeys.length > 0) return fail(at, `a condition (${only}) cannot also have ${groupKeys.join(', ')}`);
+      if (groupKeys.length > 0) return fail(at, `a condition (${only}) cannot also have ${groupKeys.join(', ')}`, 'one_condition_each');
       return parseCondition(node, at, only);
     }
     if (groupKeys.length === 0) {
-      return fail(at, `must have one of ${[...GROUP_KEYS, ...CONDITION_KEYS].join(', ')}`);
+      return fail(at, `must have one of ${[...GROUP_KEYS, ...CONDITION_KEYS].join(', ')}`, 'not_a_rule');
     }
-    for (const k of Object.keys(node)) if (!isOneOf(GROUP_KEYS, k)) fail(`${at}.${k}`, 'is not allowed in a group (all, any, not)');
+    for (const k of Object.keys(node)) if (!isOneOf(GROUP_KEYS, k)) fail(`${at}.${k}`, 'is not allowed in a group (all, any, not)', 'unrecognized_keys', { keys: k });
     const group: RuleGroup = {};
     let ok = true;
     if ('all' in node) {
@@ -131,7 +133,7 @@ export function parseRule(input: unknown, path = 'rule'): TagRule {
   };
 
   const rule = parseNode(input, path, 0);
-  if (conditions > MAX_CONDITIONS) fail(path, `a rule may hold at most ${MAX_CONDITIONS} conditions`);
+  if (conditions > MAX_CONDITIONS) fail(path, `a rule may hold at most ${MAX_CONDITIONS} conditions`, 'too_many_conditions', { maximum: MAX_CONDITIONS });
   const first = errors[0];
   if (first || !rule) {
     throw new YuchiError('invalid', first ? `${first.path}: ${first.message}` : `${path}: is not a rule`, errors);

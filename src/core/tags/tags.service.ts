@@ -123,7 +123,7 @@ export async function createTagGroup(db: Db, tenantId: string, input: NewTagGrou
       exclusive: input.exclusive ?? false, sort: input.sort ?? 0,
     }).execute();
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict('name', `a tag group named ${input.name.trim()} exists`);
+    if (isUniqueViolation(err)) throw conflict('name', `a tag group named ${input.name.trim()} exists`, { code: 'name_taken', params: { name: input.name.trim() } });
     throw err;
   }
   return getTagGroup(db, tenantId, id);
@@ -146,7 +146,7 @@ export async function updateTagGroup(db: Db, tenantId: string, id: string, patch
     if (!current) throw notFound('tag group');
     if (patch.exclusive && !current.exclusive) {
       const several = await customersHoldingSeveral(trx, tenantId, id);
-      if (several > 0) throw conflict('exclusive', `${several} customers hold more than one tag of this group; remove the extra tags first`);
+      if (several > 0) throw conflict('exclusive', `${several} customers hold more than one tag of this group; remove the extra tags first`, { code: 'several_tags_held', params: { customers: several } });
     }
     try {
       await trx.updateTable('tag_groups').set({
@@ -156,7 +156,7 @@ export async function updateTagGroup(db: Db, tenantId: string, id: string, patch
         sort: patch.sort ?? current.sort,
       }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict('name', `a tag group named ${patch.name?.trim() ?? ''} exists`);
+      if (isUniqueViolation(err)) throw conflict('name', `a tag group named ${patch.name?.trim() ?? ''} exists`, { code: 'name_taken', params: { name: patch.name?.trim() ?? '' } });
       throw err;
     }
     if (patch.exclusive !== undefined && patch.exclusive !== current.exclusive) {
@@ -174,12 +174,12 @@ async function checkUnused(db: Db, tenantId: string, tagIds: string[]): Promise<
   const doomed = new Set(tagIds);
   const users = (await loadRuleTags(db, tenantId)).filter((t) => !doomed.has(t.id) && referencedTags(t.rule).some((id) => doomed.has(id)));
   const user = users[0];
-  if (user) throw conflict('id', `the rule of tag ${user.name} uses this tag (hasTag); change that rule first`);
+  if (user) throw conflict('id', `the rule of tag ${user.name} uses this tag (hasTag); change that rule first`, { code: 'tag_in_rule', params: { tag: user.name } });
   const form = await db.selectFrom('forms').select('name').where('tenant_id', '=', tenantId)
     .where(sql<boolean>`exists (select 1 from jsonb_array_elements(questions) q, jsonb_array_elements(coalesce(q -> 'options', '[]')) o
                                  where o ->> 'tagId' = any(${[...doomed]}::text[]))`)
     .executeTakeFirst();
-  if (form) throw conflict('id', `questionnaire ${form.name} codes answers into this tag; change its codebook first`);
+  if (form) throw conflict('id', `questionnaire ${form.name} codes answers into this tag; change its codebook first`, { code: 'tag_in_form', params: { form: form.name } });
 }
 
 /** Deleting tags takes them off every customer, each removal on the timeline, and is audited. */
@@ -235,11 +235,11 @@ async function checkRule(db: Db, tenantId: string, input: unknown, self: Omit<Ru
   for (const { condition, path } of conditionsOf(rule)) {
     if ('hasTag' in condition) {
       const found = await db.selectFrom('tags').select('id').where('tenant_id', '=', tenantId).where('id', '=', condition.hasTag).executeTakeFirst();
-      if (!found && condition.hasTag !== self.id) throw invalid(`${path}.hasTag`, 'no such tag');
+      if (!found && condition.hasTag !== self.id) throw invalid(`${path}.hasTag`, 'no such tag', { code: 'unknown_tag', params: {} });
     }
     if ('storeId' in condition) {
       const found = await db.selectFrom('stores').select('id').where('tenant_id', '=', tenantId).where('id', '=', condition.storeId).executeTakeFirst();
-      if (!found) throw invalid(`${path}.storeId`, 'no such store');
+      if (!found) throw invalid(`${path}.storeId`, 'no such store', { code: 'unknown_store', params: {} });
     }
   }
   const tags = await loadRuleTags(db, tenantId);
@@ -264,7 +264,7 @@ function checkCode(code: string | null | undefined): string | null {
 /** A new rule tag is evaluated at once, so it holds for the right customers from the start. */
 export async function createTag(db: Db, actor: Actor, input: NewTag): Promise<TagView> {
   const kind = input.kind ?? (input.rule === undefined || input.rule === null ? 'manual' : 'rule');
-  if (kind === 'manual' && input.rule !== undefined && input.rule !== null) throw invalid('rule', 'only a rule tag has a rule (kind: rule)');
+  if (kind === 'manual' && input.rule !== undefined && input.rule !== null) throw invalid('rule', 'only a rule tag has a rule (kind: rule)', { code: 'manual_has_no_rule', params: {} });
   if (kind === 'rule' && (input.rule === undefined || input.rule === null)) throw invalid('rule', 'a rule tag needs a rule', { code: 'rule_needed', params: {} });
   return inTransaction(db, async (trx) => {
     const tenantId = actor.tenantId;
@@ -278,7 +278,7 @@ export async function createTag(db: Db, actor: Actor, input: NewTag): Promise<Ta
         rule: rule === null ? null : JSON.stringify(rule),
       }).execute();
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict('name', `group ${group.name} has a tag named ${name}`);
+      if (isUniqueViolation(err)) throw conflict('name', `group ${group.name} has a tag named ${name}`, { code: 'name_taken', params: { name } });
       throw err;
     }
     if (rule) await evaluateRuleTags(trx, tenantId, { tagIds: [id] });
@@ -301,7 +301,7 @@ export async function updateTag(db: Db, actor: Actor, id: string, patch: TagPatc
     if (current.kind === 'rule' && patch.rule === null) throw invalid('rule', 'a rule tag needs a rule', { code: 'rule_needed', params: {} });
     const moved = group.id !== current.group_id;
     if (moved && group.exclusive && (await customersHoldingSeveral(trx, tenantId, group.id, id)) > 0) {
-      throw conflict('groupId', `customers would hold two tags of the exclusive group ${group.name}`);
+      throw conflict('groupId', `customers would hold two tags of the exclusive group ${group.name}`, { code: 'exclusive_would_clash', params: { group: group.name } });
     }
     const ruleChanged = current.kind === 'rule' && patch.rule !== undefined;
     const rule = ruleChanged ? await checkRule(trx, tenantId, patch.rule, { id, name, groupId: group.id, exclusive: group.exclusive }) : undefined;
@@ -313,7 +313,7 @@ export async function updateTag(db: Db, actor: Actor, id: string, patch: TagPatc
         ...(rule ? { rule: JSON.stringify(rule) } : {}),
       }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict('name', `group ${group.name} has a tag named ${name}`);
+      if (isUniqueViolation(err)) throw conflict('name', `group ${group.name} has a tag named ${name}`, { code: 'name_taken', params: { name } });
       throw err;
     }
     if (current.kind === 'rule' && (ruleChanged || moved)) {
@@ -345,7 +345,7 @@ export async function loadTags(db: Db, tenantId: string, ids: readonly string[],
   const byId = new Map((await findTags(db, tenantId, ids)).map((t) => [t.id, t]));
   return ids.map((id, i) => {
     const tag = byId.get(id.toLowerCase());
-    if (!tag) throw invalid(`${path}[${i}]`, 'no such tag');
+    if (!tag) throw invalid(`${path}[${i}]`, 'no such tag', { code: 'unknown_tag', params: {} });
     return tag;
   });
 }

@@ -71,7 +71,7 @@ export async function finishTask(db: Db, actor: Actor, taskId: string, outcome: 
     return row;
   });
   if (!updated && task.status !== outcome) {
-    throw new YuchiError('conflict', `the task is already ${task.status}`, [{ path: 'id', message: `already ${task.status}` }], 'task_already_finished');
+    throw new YuchiError('conflict', `the task is already ${task.status}`, [{ path: 'id', message: `already ${task.status}`, code: 'task_already_finished', params: { status: task.status } }], 'task_already_finished');
   }
   const row = await sql<{ id: string; kind: string; title: string; detail: Record<string, unknown>; due_at: Date; status: GuideTaskStatus; staff_id: string | null;
     customer_id: string | null; customer_name: string | null; group_id: string | null; done_at: Date | null; done_by: string | null }>`

@@ -111,8 +111,9 @@ export async function posPrompt(db: Db, tenantId: string, who: { phone?: string 
   } else if (who.memberNo !== undefined) {
     kind = 'member_no';
     value = who.memberNo.trim();
+    if (value === '') throw invalid('query.memberNo', 'must not be blank', { code: 'too_small', params: { origin: 'string', minimum: 1 } });
   } else {
-    throw invalid('query.phone', 'give phone or memberNo');
+    throw invalid('query.phone', 'give phone or memberNo', { code: 'phone_or_member_no', params: {} });
   }
   const row = (await db.executeQuery(CompiledQuery.raw(FACTS,
     [tenantId, kind, value, till.storeId, till.staffId, now.toISOString()]))).rows[0] as FactsRow | undefined;

@@ -21,8 +21,8 @@ async function activeStaff(db: Db, tenantId: string, id: string, path: string): 
   const row = UUID_PATTERN.test(id)
     ? await db.selectFrom('staff').select(['id', 'name', 'store_id', 'status']).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
     : undefined;
-  if (!row) throw invalid(path, 'no such staff member');
-  if (row.status !== 'active') throw invalid(path, `${row.name} has resigned and cannot receive customers`);
+  if (!row) throw invalid(path, 'no such staff member', { code: 'unknown_staff', params: {} });
+  if (row.status !== 'active') throw invalid(path, `${row.name} has resigned and cannot receive customers`, { code: 'staff_resigned', params: { staff: row.name } });
   return row;
 }
 

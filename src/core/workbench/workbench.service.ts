@@ -45,7 +45,7 @@ export async function workbenchStaff(db: Db, actor: Actor, staffId: string | und
     id = actor.staffId;
   } else {
     const chosen = staffId ?? actor.staffId ?? undefined;
-    if (chosen === undefined) throw invalid('query.staffId', 'name the staff member whose workbench to show');
+    if (chosen === undefined) throw invalid('query.staffId', 'name the staff member whose workbench to show', { code: 'staff_needed', params: {} });
     id = chosen;
   }
   const row = UUID_PATTERN.test(id)

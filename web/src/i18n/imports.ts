@@ -48,6 +48,14 @@ export const importsZhCN = {
   'imports.rejected.order_conflict': '与已导入的同号订单不一致（订单号已用于另一笔订单）',
   'imports.rejected.unknown_store': '找不到该门店',
   'imports.rejected.unknown_staff': '找不到该员工',
+  'imports.failure.header_column_twice': '“{first}”和“{second}”两列是同一项内容，请只保留一列',
+  'imports.failure.header_no_identity': '表头没有可识别顾客的列：请包含 手机号、会员号、external_userid、unionid 或 openid 之一',
+  'imports.failure.header_lacks': '表头缺少：{columns}',
+  'imports.failure.header_no_amount': '表头缺少金额列：请包含 订单金额 或 实付金额',
+  'imports.failure.header_no_customer': '表头没有指明顾客的列：请包含 手机号、会员号、external_userid 或 customer_id 之一',
+  'imports.failure.file_empty': '文件是空的：第一行须为表头',
+  'imports.failure.not_utf8': '第 {line} 行不是 UTF-8 编码：请另存为 UTF-8（Excel 中选“CSV UTF-8”），GBK 等编码无法读取',
+  'imports.failure.csv_unreadable': 'CSV 格式有误（例如引号未闭合），请检查后重新上传',
 } satisfies Record<string, string>;
 
 export const importsEnUS: Record<keyof typeof importsZhCN, string> = {
@@ -96,4 +104,12 @@ export const importsEnUS: Record<keyof typeof importsZhCN, string> = {
   'imports.rejected.order_conflict': 'differs from the order already imported with this number',
   'imports.rejected.unknown_store': 'no such store',
   'imports.rejected.unknown_staff': 'no such staff member',
+  'imports.failure.header_column_twice': 'The columns “{first}” and “{second}” give the same thing; keep one',
+  'imports.failure.header_no_identity': 'The header names no identity column: give phone/手机号, member_no/会员号, external_userid, unionid or openid',
+  'imports.failure.header_lacks': 'The header lacks {columns}',
+  'imports.failure.header_no_amount': 'The header lacks an amount: give total/订单金额 or paid/实付金额',
+  'imports.failure.header_no_customer': 'The header names no customer column: give phone/手机号, member_no/会员号, external_userid or customer_id',
+  'imports.failure.file_empty': 'The file is empty: the first line must be the header',
+  'imports.failure.not_utf8': 'Line {line} is not UTF-8: save the file as UTF-8 (CSV UTF-8 in Excel); GBK and other encodings are not read',
+  'imports.failure.csv_unreadable': 'The CSV is malformed (an unclosed quote, say); check it and upload again',
 };

@@ -9,8 +9,8 @@ import { acquisitionApi, CODE_KINDS, type AcquisitionCode, type CodeInput, type 
 import { promotionsApi } from '../../api-promotions.ts';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT, type Translate } from '../../i18n/i18n.tsx';
-import { activeStaffOptions, detailText } from '../../labels.ts';
-import { errorText } from '../../refusal-text.ts';
+import { activeStaffOptions } from '../../labels.ts';
+import { errorText, reasonText } from '../../refusal-text.ts';
 
 interface Values {
   name: string;
@@ -57,7 +57,7 @@ function fieldOf(path: string): (string | number)[] {
 
 const PROBLEMS = ['rotation_empty', 'rotation_twice', 'rotation_inactive', 'rotation_all_backup', 'unknown_variable'] as const;
 
-const problemText = (t: Translate, d: ErrorDetail): string => detailText(t, d, PROBLEMS, (code) => `codes.problem.${code}`);
+const problemText = (t: Translate, d: ErrorDetail): string => reasonText(t, d, { codes: PROBLEMS, keyOf: (code) => `codes.problem.${code}` });
 
 export function CodeModal({ code, onClose, onSaved }: { code: AcquisitionCode | null; onClose: () => void; onSaved: () => void }) {
   const t = useT();

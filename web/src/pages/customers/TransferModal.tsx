@@ -7,8 +7,8 @@ import { api, ApiError, type TransferResult } from '../../api.ts';
 import { useRemote } from '../../components/useRemote.ts';
 import { formatCount } from '../../format.ts';
 import { useT, type Translate } from '../../i18n/i18n.tsx';
-import { activeStaffOptions, detailText } from '../../labels.ts';
-import { errorText } from '../../refusal-text.ts';
+import { activeStaffOptions } from '../../labels.ts';
+import { errorText, reasonText } from '../../refusal-text.ts';
 
 interface Values {
   toStaffId: string;
@@ -53,7 +53,7 @@ export function TransferModal({ customers, onClose, onDone }: { customers: Trans
       } else setResult(done);
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) {
-        form.setFields(err.details.map((d) => ({ name: d.path.replace(/^body\./, '') as keyof Values, errors: [detailText(t, d)] })));
+        form.setFields(err.details.map((d) => ({ name: d.path.replace(/^body\./, '') as keyof Values, errors: [reasonText(t, d)] })));
       } else void message.error(errorText(t, err));
     } finally {
       setSaving(false);

@@ -11,10 +11,10 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
-import { detailText, pathParts } from '../../labels.ts';
+import { pathParts } from '../../labels.ts';
 import { cleanQuestions, newQuestion } from './form-draft.ts';
 import { QuestionEditor } from './QuestionEditor.tsx';
-import { errorText } from '../../refusal-text.ts';
+import { errorText, reasonText } from '../../refusal-text.ts';
 
 /** questions[1].options[0].code → 问题 2 · 选项 1 · code */
 const FORM_REFUSALS = ['questions_range', 'not_object', 'id_format', 'id_twice', 'length_range', 'text_has_options', 'needs_options', 'code_twice', 'tag_id'] as const;
@@ -36,7 +36,7 @@ function refusalLine(d: ErrorDetail, t: ReturnType<typeof useT>): string {
       i += 1;
     } else if (FIELD_LABELS[part]) names.push(t(FIELD_LABELS[part]).replace(/，.*$/, ''));
   }
-  const reason = detailText(t, d, FORM_REFUSALS, (code) => `forms.refusal.${code}`);
+  const reason = reasonText(t, d, { codes: FORM_REFUSALS, keyOf: (code) => `forms.refusal.${code}` });
   return names.length > 0 ? t('refusal.named', { field: names.join(' · '), reason }) : reason;
 }
 

@@ -15,7 +15,7 @@ import { useRemote } from '../../components/useRemote.ts';
 import { formatCount, formatDateTime } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
-import { detailText } from '../../labels.ts';
+import { reasonText } from '../../refusal-text.ts';
 import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
 import { tagSelectOptions, tagsById } from '../tags/tag-options.tsx';
@@ -64,7 +64,7 @@ export default function GroupInvitesPage() {
       setRefresh((n) => n + 1);
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) {
-        form.setFields(err.details.map((d) => ({ name: d.path.replace(/^body\./, '') as keyof Values, errors: [detailText(t, d)] })));
+        form.setFields(err.details.map((d) => ({ name: d.path.replace(/^body\./, '') as keyof Values, errors: [reasonText(t, d)] })));
       } else throw err;
     } finally {
       setSaving(false);

@@ -12,7 +12,7 @@ import { useRemote } from '../../components/useRemote.ts';
 import { formatDateTime } from '../../format.ts';
 import { useT, type Translate } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
-import { detailText } from '../../labels.ts';
+import { reasonText } from '../../refusal-text.ts';
 import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
 
@@ -21,7 +21,7 @@ const MATCHES_OF: Record<RuleKind, RuleMatch[]> = { auto_reply: ['keyword', 'reg
 
 const PROBLEMS = ['empty', 'too_long', 'invalid_regex', 'slow_regex', 'auto_reply_replies', 'moderation_acts', 'any_link_for_links'] as const;
 
-const problemText = (t: Translate, d: ErrorDetail): string => detailText(t, d, PROBLEMS, (code) => `groups.rules.problem.${code}`);
+const problemText = (t: Translate, d: ErrorDetail): string => reasonText(t, d, { codes: PROBLEMS, keyOf: (code) => `groups.rules.problem.${code}` });
 
 export default function GroupRulesPage() {
   const t = useT();

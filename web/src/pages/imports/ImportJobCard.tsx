@@ -6,7 +6,7 @@ import { DownloadOutlined } from '@ant-design/icons';
 import { apiUrl, type ImportJob, type RowError } from '../../api.ts';
 import { formatBytes, formatCount, formatDateTime } from '../../format.ts';
 import { useLocale } from '../../i18n/i18n.tsx';
-import { reasonText } from './reasons.ts';
+import { failureText, reasonText } from './reasons.ts';
 import { importStatusLabel } from '../../labels.ts';
 
 export const STATUS_COLORS: Record<ImportJob['status'], string> = { queued: 'default', running: 'processing', done: 'success', failed: 'error' };
@@ -74,7 +74,7 @@ export function ImportJobCard({ job, zone, upload }: { job: ImportJob | undefine
           )}
         </div>
       )}
-      {job?.status === 'failed' && <Alert type="error" showIcon title={t('imports.failedTitle')} description={job.error} data-testid="import-error" />}
+      {job?.status === 'failed' && <Alert type="error" showIcon title={t('imports.failedTitle')} description={failureText(t, job)} data-testid="import-error" />}
     </Card>
   );
 }

@@ -14,6 +14,14 @@ export interface ReasonOf {
 
 const isKey = (key: string): key is MessageKey => Object.hasOwn(zhCN, key);
 
+/** Why a job failed: by its code where the server gave one, else the server's words. */
+export function failureText(t: Translate, job: { error: string | null; errorWorded?: { code: string; params: Record<string, string | number | null> } | null }): string {
+  const worded = job.errorWorded;
+  const key = worded ? `imports.failure.${worded.code}` : '';
+  if (!worded || !isKey(key)) return job.error ?? '';
+  return t(key, Object.fromEntries(Object.entries(worded.params).map(([name, value]) => [name, value ?? ''])));
+}
+
 export function reasonText(t: Translate, locale: 'zh-CN' | 'en-US', e: ReasonOf): string {
   if (e.code === undefined) return e.reason;
   if (e.code === 'rejected') {

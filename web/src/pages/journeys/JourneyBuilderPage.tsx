@@ -33,7 +33,7 @@ const NODE_TYPES = { journey: NodeCard };
 const PROBLEM_CODES = [
   'unreachable', 'open_port', 'loop_without_wait', 'unknown_variable', 'event_variable', 'entry_count',
   'duplicate_id', 'edge_from_missing', 'edge_to_missing', 'no_such_port', 'two_edges_from_port', 'edge_to_entry',
-  'split_same_key', 'split_zero_weights', 'wait_match_needs_event', 'unknown_reference',
+  'split_same_key', 'split_zero_weights', 'wait_match_needs_event', 'unknown_reference', 'condition_invalid',
 ] as const;
 const REFERENCED: Record<string, MessageKey> = {
   tags: 'journeys.problem.what.tags', coupon_templates: 'journeys.problem.what.coupon_templates',

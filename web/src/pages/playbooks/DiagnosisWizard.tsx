@@ -2,12 +2,11 @@
 // tenant's orders measure; left empty, the server uses the measurement.
 import { useState } from 'react';
 import { Alert, Button, Form, InputNumber, Radio, Select, Space, Steps, Tag } from 'antd';
-import { ApiError } from '../../api.ts';
 import { CURRENT_STATES, INDUSTRIES, playbooksApi, type DiagnosisAnswers, type DiagnosisView, type Measured } from '../../api-playbooks.ts';
 import { formatMoney } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
-import { namedDetailText, pathParts } from '../../labels.ts';
+import { errorText } from '../../refusal-text.ts';
 
 interface Values {
   industry?: DiagnosisAnswers['industry'];
@@ -73,7 +72,7 @@ export function DiagnosisWizard({ measured, previous, onDone }: { measured: Meas
     try {
       onDone(await playbooksApi.diagnose(answers));
     } catch (err) {
-      setFailure(err instanceof ApiError && err.details.length > 0 ? err.details.map((d) => namedDetailText(t, d, questionLabel(pathParts(d.path)))).join('；') : String(err));
+      setFailure(errorText(t, err, { fieldOf: questionLabel }));
     } finally {
       setSaving(false);
     }

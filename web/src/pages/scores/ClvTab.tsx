@@ -9,9 +9,11 @@ import { LoadError } from '../../components/LoadError.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { formatCount, formatDate, formatDateTime, formatMoney, formatMoneyShort } from '../../format.ts';
 import { useLocale, useT } from '../../i18n/i18n.tsx';
+import { clvReasonText } from './clv-reasons.ts';
 import { useTenantZone } from '../../session.tsx';
 
 const RISK_BELOW = 0.3;
+
 
 export function ClvTab({ storeId, version }: { storeId: string | undefined; version: number }) {
   const t = useT();
@@ -21,7 +23,7 @@ export function ClvTab({ storeId, version }: { storeId: string | undefined; vers
   return (
     <div className="layers-tab" data-testid="clv-tab">
       {clv.error && <LoadError error={clv.error} onRetry={clv.reload} />}
-      {data?.model?.reason && <Alert type="warning" showIcon title={t('clv.notFitted', { reason: data.model.reason })} style={{ marginBottom: 16 }} />}
+      {data?.model?.reason && <Alert type="warning" showIcon title={t('clv.notFitted', { reason: clvReasonText(t, data.model) })} style={{ marginBottom: 16 }} data-testid="clv-not-fitted" />}
       {data && <ModelCard data={data} />}
       {data && <Distributions data={data} />}
       <AtRiskTable storeId={storeId} version={version} />

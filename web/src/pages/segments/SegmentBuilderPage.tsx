@@ -15,8 +15,8 @@ import { MembersTable } from './MembersTable.tsx';
 import { emptyGroup, fromDraft, toDraft, type DraftGroup } from './segment-draft.ts';
 import './segments.css';
 import { segmentRefusalText } from './segment-refusals.ts';
-import { detailText, pathParts } from '../../labels.ts';
-import { errorText } from '../../refusal-text.ts';
+import { pathParts } from '../../labels.ts';
+import { errorText, reasonText } from '../../refusal-text.ts';
 
 type Preview = { state: 'loading' } | { state: 'done'; count: number; sample: CustomerSummary[] } | { state: 'invalid'; message: string };
 
@@ -83,7 +83,7 @@ export default function SegmentBuilderPage() {
       const details = err instanceof ApiError ? err.details : [];
       if (details.length > 0) {
         // the name field is the page's own; the rest are conditions
-        const reasons = details.map((d) => (pathParts(d.path)[0] === 'name' ? t('refusal.named', { field: t('segments.builder.name'), reason: detailText(t, d) }) : segmentRefusalText(t, d, definition)));
+        const reasons = details.map((d) => (pathParts(d.path)[0] === 'name' ? t('refusal.named', { field: t('segments.builder.name'), reason: reasonText(t, d) }) : segmentRefusalText(t, d, definition)));
         message.error(t('segments.refusal.saveFailed', { reason: reasons.join('；') }));
       } else message.error(errorText(t, err));
     } finally {

@@ -4,7 +4,8 @@ import type { ErrorDetail } from '../../api.ts';
 import type { SegmentNode } from '../../api-segments.ts';
 import type { Translate } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
-import { detailText, pathParts } from '../../labels.ts';
+import { pathParts } from '../../labels.ts';
+import { reasonText } from '../../refusal-text.ts';
 import { isFen } from './segment-draft.ts';
 
 const SEGMENT_REFUSALS = [
@@ -33,7 +34,7 @@ export function segmentRefusalText(t: Translate, d: ErrorDetail, definition: Seg
       if (typeof v === 'number') params[name] = v / 100;
     }
   }
-  const reason = detailText(t, { ...d, params }, SEGMENT_REFUSALS, (code) => `segments.refusal.${code}`);
+  const reason = reasonText(t, { ...d, params }, { codes: SEGMENT_REFUSALS, keyOf: (code) => `segments.refusal.${code}` });
   if (!condition) return reason;
   return t('segments.refusal.condition', { field: t(`segments.field.${condition.field}` as MessageKey), reason });
 }

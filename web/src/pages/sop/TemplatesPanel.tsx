@@ -9,10 +9,10 @@ import { LoadError } from '../../components/LoadError.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/zh-CN.ts';
-import { namedDetailText, pathParts } from '../../labels.ts';
+import { pathParts } from '../../labels.ts';
 import { WeekGrid } from './WeekGrid.tsx';
 import { repeatLabel } from './sop-format.ts';
-import { errorText } from '../../refusal-text.ts';
+import { errorText, reasonText } from '../../refusal-text.ts';
 
 const MODEL_COLOR: Record<string, string> = { knowledge_expert: 'geekblue', exclusive_advisor: 'gold', shopping_advisor: 'volcano', interest_community: 'magenta', community: 'cyan' };
 
@@ -96,7 +96,7 @@ function ApplyModal({ template, onClose, onApplied }: { template: SopTemplate; o
       void message.success(t('sop.template.applied', { name: plan.name }));
       onApplied(plan);
     } catch (err) {
-      setError(err instanceof ApiError && err.details.length > 0 ? err.details.map((d) => namedDetailText(t, d, planFieldLabel(pathParts(d.path)[0]))).join('\n') : errorText(t, err));
+      setError(err instanceof ApiError && err.details.length > 0 ? err.details.map((d) => { const field = planFieldLabel(pathParts(d.path)[0]); const reason = reasonText(t, d); return field ? t('refusal.named', { field, reason }) : reason; }).join('\n') : errorText(t, err));
     } finally {
       setSaving(false);
     }

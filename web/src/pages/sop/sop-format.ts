@@ -2,7 +2,7 @@
 import type { Translate } from '../../i18n/i18n.tsx';
 import type { ApiError } from '../../api.ts';
 import type { PlanTarget, SlotInput } from '../../api-sop.ts';
-import { detailText } from '../../labels.ts';
+import { reasonText } from '../../refusal-text.ts';
 
 /** '08:30' → 510 (0 for anything else, so a half-typed time still draws). */
 export function minutesOf(time: string): number {
@@ -32,7 +32,7 @@ function endOf(slot: SlotInput): string {
 /**
  * A refused save's reasons in the console's words: an overlap names both slots by day, time and
  * title (the server's `slots.N` index points into the slots that were sent). Anything else is worded
- * generically (detailText), falling back to the server's message.
+ * by its code (reasonText: a shared reason, or a bound or format generically), else the server's message.
  */
 export function refusalReasons(t: Translate, err: ApiError, sent: readonly SlotInput[]): string[] {
   return err.details.map((d) => {
@@ -41,7 +41,7 @@ export function refusalReasons(t: Translate, err: ApiError, sent: readonly SlotI
     const p = d.params ?? {};
     if (!slot || (d.code !== 'overlaps_own_slot' && d.code !== 'overlaps_other_plan')) {
       // a slot by its day, time and title; a bound or format worded generically
-      return slot ? t('refusal.named', { field: slotLabel(t, slot.weekday, slot.time, endOf(slot), slot.title), reason: detailText(t, d) }) : detailText(t, d);
+      return slot ? t('refusal.named', { field: slotLabel(t, slot.weekday, slot.time, endOf(slot), slot.title), reason: reasonText(t, d) }) : reasonText(t, d);
     }
     const weekday = typeof p.weekday === 'number' ? p.weekday : null;
     const other = slotLabel(t, weekday, String(p.start ?? ''), typeof p.end === 'string' ? p.end : null, String(p.title ?? ''));
