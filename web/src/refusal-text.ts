@@ -1,8 +1,8 @@
 // The one way a page words a failed call for a toast, an alert or a field: each detail by the page's
 // own codes (if it has any), else by the reasons any page may meet (points, coupons, 拼团, unknown
 // references), else generically (a bound, a format: detailText); a refusal without details by its
-// reason code when the console knows it (wecom_not_set_up …), else by its kind or HTTP status. The server's English message shows only for a code this console does
-// not know yet (a newer server).
+// reason code when the console knows it (wecom_not_set_up …), else by its kind or HTTP status. The
+// server's English message shows only for a code this console does not know yet (a newer server).
 import { ApiError, type ErrorDetail } from './api.ts';
 import type { Translate } from './i18n/i18n.tsx';
 import type { MessageKey } from './i18n/zh-CN.ts';
