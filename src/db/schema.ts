@@ -406,6 +406,8 @@ export interface ScoringRunsTable {
   fitted_at: Timestamp | null;
   fit_ms: number | null;
   clv_reason: string | null;
+  clv_reason_code: string | null;
+  clv_reason_params: Json | null;
   phases: Json | null;
   error: string | null;
 }

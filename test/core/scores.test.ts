@@ -9,6 +9,7 @@ import { predictClvColumns } from '../../src/core/scores/clv-predict.ts';
 import { demoEndOf, seedDemo } from '../../src/core/demo/demo.service.ts';
 import { getScoringRun, runScoring, saveScoringSettings } from '../../src/core/scores/scores.service.ts';
 import { DEFAULT_SETTINGS, RFM_CELLS } from '../../src/core/scores/scores.rules.ts';
+import { clvOverview } from '../../src/core/scores/scores-analytics.service.ts';
 import { newTenant, testDb } from '../helpers.ts';
 import { addCustomer, addOrder, refund } from './tags-fixtures.ts';
 
@@ -179,6 +180,12 @@ describe('scoring run without enough repeat buyers', () => {
     expect(result.clvReason).toMatch(/only 1 of 6 customers have a repeat purchase/);
     const run = await getScoringRun(db, tenant.id, result.runId);
     expect(run).toMatchObject({ status: 'done', buyers: 6, repeaters: 1, customers: 7, clvReason: result.clvReason });
+    // the reason's code and values are kept with the run, and the CLV overview words it by them
+    // (even were the words to change: here they are made unreadable)
+    const kept = await db.selectFrom('scoring_runs').select(['clv_reason_code', 'clv_reason_params']).where('tenant_id', '=', tenant.id).where('id', '=', result.runId).executeTakeFirstOrThrow();
+    expect(kept).toEqual({ clv_reason_code: 'too_few_repeaters', clv_reason_params: { repeaters: 1, customers: 6, minimum: 10 } });
+    await db.updateTable('scoring_runs').set({ clv_reason: 'words of another version' }).where('tenant_id', '=', tenant.id).where('id', '=', result.runId).execute();
+    expect((await clvOverview(db, tenant.id, {})).model?.reasonWorded).toEqual({ code: 'too_few_repeaters', params: { repeaters: 1, customers: 6, minimum: 10 } });
     const rows = await db.selectFrom('customer_scores').selectAll().where('tenant_id', '=', tenant.id).execute();
     expect(rows).toHaveLength(7);
     for (const r of rows) {

@@ -1,8 +1,8 @@
 // Why a scoring run left the CLV columns empty, as a code and the values its sentence needs, so the
-// console words it in the reader's language. The run keeps the refusal's message (scoring_runs.
-// clv_reason, written by the scoring run); this reads that message back by the shapes the clv
-// module gives it, so runs stored before the codes existed read the same. The CLI keeps printing
-// the message itself.
+// console words it in the reader's language. A run keeps the refusal's code and values with its
+// message (scoring_runs.clv_reason_code / clv_reason_params, migration 0040); for runs stored
+// before, this reads the message (clv_reason) back by the shapes the clv module gives it. The CLI
+// keeps printing the message itself.
 import type { ErrorDetail } from '../errors.ts';
 
 export type ClvReason = Required<Pick<ErrorDetail, 'code' | 'params'>>;

@@ -8,6 +8,13 @@ import { invalid } from '../errors.ts';
 import { getScoringSettings } from './scores.service.ts';
 import { LIFECYCLE_STAGES, RFM_CELL_NAMES, RFM_CELLS, type RfmCell } from './scores.rules.ts';
 
+
+/** Why the run left CLV empty, as stored with it; runs stored before codes were kept, read back from their words. */
+function reasonWorded(run: { clv_reason: string | null; clv_reason_code: string | null; clv_reason_params: unknown }): ClvReason | null {
+  if (run.clv_reason_code !== null) return { code: run.clv_reason_code, params: (run.clv_reason_params ?? {}) as ClvReason['params'] };
+  return run.clv_reason === null ? null : clvReasonOf(run.clv_reason);
+}
+
 export interface LayerFilter { storeId?: string | undefined }
 
 function storeFilter(filter: LayerFilter, alias: string): RawBuilder<unknown> {
@@ -160,7 +167,7 @@ export async function clvOverview(db: Db, tenantId: string, filter: LayerFilter)
     model: run ? {
       runId: run.id, calibrationEnd: run.calibration_end, fittedAt: run.fitted_at?.toISOString() ?? null,
       horizonWeeks: settings?.clv?.horizonWeeks ?? null, annualDiscountRate: settings?.clv?.annualDiscountRate ?? null,
-      customers: run.buyers, repeaters: run.repeaters, reason: run.clv_reason, reasonWorded: run.clv_reason === null ? null : clvReasonOf(run.clv_reason),
+      customers: run.buyers, repeaters: run.repeaters, reason: run.clv_reason, reasonWorded: reasonWorded(run),
       bgnbd: (run.bgnbd as ClvModelBgNbd | null) && pick(run.bgnbd as ClvModelBgNbd, ['r', 'alpha', 'a', 'b', 'logLikelihood']),
       gammaGamma: (run.gamma_gamma as ClvModelGg | null) && pick(run.gamma_gamma as ClvModelGg, ['p', 'q', 'gamma', 'logLikelihood']),
     } : null,

@@ -12,7 +12,7 @@ import type { DatabaseHandle, Db } from '../../db/connect.ts';
 import type { Selectable } from 'kysely';
 import type { ScoringRunsTable } from '../../db/schema.ts';
 import { newId, UUID_PATTERN } from '../ids.ts';
-import { notFound, YuchiError } from '../errors.ts';
+import { notFound, YuchiError, type ErrorDetail } from '../errors.ts';
 import type { CustomerSummary } from '../clv/clv.rules.ts';
 import { fitClvModels, type ClvModels } from '../clv/predict.ts';
 import { ClvPredictor, type ClvColumns } from './clv-predict.ts';
@@ -122,6 +122,9 @@ export async function latestDoneRunId(db: Db, tenantId: string): Promise<string 
   return row?.id ?? null;
 }
 
+/** Why CLV was left empty, as the refusal's code and values (for the console to word). */
+export type ClvReasonCode = Required<Pick<ErrorDetail, 'code' | 'params'>>;
+
 export interface ScoringResult {
   runId: string;
   calibrationEnd: string;
@@ -131,6 +134,7 @@ export interface ScoringResult {
   rowsWritten: number;
   models: ClvModels | null;
   clvReason: string | null;
+  clvReasonCode: ClvReasonCode | null;
   phases: ScoringPhases;
   fitMs: number;
 }
@@ -153,7 +157,8 @@ export async function runScoring(handle: DatabaseHandle, tenantId: string, optio
     const result = await score(handle, tenantId, runId, today, settings, options.source ?? 'aggregates', options.rangeSize ?? RANGE_SIZE);
     await db.updateTable('scoring_runs').set({
       status: 'done', finished_at: new Date(), customers: result.customers, buyers: result.buyers, repeaters: result.repeaters,
-      rows_written: result.rowsWritten, fit_ms: Math.round(result.fitMs), clv_reason: result.clvReason, phases: JSON.stringify(Object.fromEntries(Object.entries(result.phases).map(([k, v]) => [k, Math.round(v)]))),
+      rows_written: result.rowsWritten, fit_ms: Math.round(result.fitMs), clv_reason: result.clvReason,
+      clv_reason_code: result.clvReasonCode?.code ?? null, clv_reason_params: result.clvReasonCode ? JSON.stringify(result.clvReasonCode.params) : null, phases: JSON.stringify(Object.fromEntries(Object.entries(result.phases).map(([k, v]) => [k, Math.round(v)]))),
       bgnbd: result.models ? JSON.stringify(result.models.bgnbd) : null,
       gamma_gamma: result.models ? JSON.stringify(result.models.gammaGamma) : null,
       fitted_at: result.models ? new Date() : null,
@@ -218,6 +223,13 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     const summaries = clvSummaries(b);
     let models: ClvModels | null = null;
     let clvReason: string | null = null;
+    let clvReasonCode: ClvReasonCode | null = null;
+    const leaveClvEmpty = (err: YuchiError): void => {
+      clvReason = err.message;
+      const coded = err.details.find((d) => d.code !== undefined);
+      clvReasonCode = coded?.code ? { code: coded.code, params: coded.params ?? {} } : null;
+      models = null;
+    };
     let repeaters = 0;
     for (const s of summaries) if (s.x > 0) repeaters++;
     let fitMs = 0;
@@ -225,13 +237,12 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
       const started = performance.now();
       let predictor: ClvPredictor | null = null;
       try {
-        if (b.count === 0) throw new YuchiError('invalid', 'no customer has ordered yet');
+        if (b.count === 0) throw new YuchiError('invalid', 'no customer has ordered yet', [{ path: 'customers', message: 'no customer has ordered yet', code: 'no_buyers', params: {} }]);
         models = fitClvModels(summaries);
         predictor = new ClvPredictor(models, { weeks: settings.clv.horizonWeeks, annualDiscountRate: settings.clv.annualDiscountRate });
       } catch (err) {
         if (!(err instanceof YuchiError)) throw err;
-        clvReason = err.message;
-        models = null;
+        leaveClvEmpty(err);
       }
       fitMs = performance.now() - started;
       return predictor ? { predictor, summaries } : null;
@@ -245,8 +256,7 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     } catch (err) {
       // A horizon the series cannot reach for some customer: the run goes on without CLV.
       if (!(err instanceof YuchiError) || !models) throw err;
-      clvReason = err.message;
-      models = null;
+      leaveClvEmpty(err);
       written = await writeRun(client, tenantId, today, settings, rows, b.prospects, () => null, rangeSize);
     }
     const { rowsWritten } = written;
@@ -257,7 +267,7 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     phases.predict = prepared + written.predictMs;
     phases.write = written.writeMs - written.predictMs;
     phases.snapshot = written.snapshotMs;
-    return { runId, calibrationEnd: today, customers, buyers: b.count, repeaters, rowsWritten, models, clvReason, phases, fitMs };
+    return { runId, calibrationEnd: today, customers, buyers: b.count, repeaters, rowsWritten, models, clvReason, clvReasonCode, phases, fitMs };
   } finally {
     client.release();
   }
