@@ -12,7 +12,8 @@ import type { DatabaseHandle, Db } from '../../db/connect.ts';
 import type { Selectable } from 'kysely';
 import type { ScoringRunsTable } from '../../db/schema.ts';
 import { newId, UUID_PATTERN } from '../ids.ts';
-import { notFound, YuchiError, type ErrorDetail } from '../errors.ts';
+import { notFound, YuchiError } from '../errors.ts';
+import type { ClvReason } from '../clv/clv.reasons.ts';
 import type { CustomerSummary } from '../clv/clv.rules.ts';
 import { fitClvModels, type ClvModels } from '../clv/predict.ts';
 import { ClvPredictor, type ClvColumns } from './clv-predict.ts';
@@ -122,9 +123,6 @@ export async function latestDoneRunId(db: Db, tenantId: string): Promise<string 
   return row?.id ?? null;
 }
 
-/** Why CLV was left empty, as the refusal's code and values (for the console to word). */
-export type ClvReasonCode = Required<Pick<ErrorDetail, 'code' | 'params'>>;
-
 export interface ScoringResult {
   runId: string;
   calibrationEnd: string;
@@ -134,7 +132,8 @@ export interface ScoringResult {
   rowsWritten: number;
   models: ClvModels | null;
   clvReason: string | null;
-  clvReasonCode: ClvReasonCode | null;
+  /** Why CLV was left empty, as the refusal's code and values (for the console to word). */
+  clvReasonCode: ClvReason | null;
   phases: ScoringPhases;
   fitMs: number;
 }
@@ -223,7 +222,7 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     const summaries = clvSummaries(b);
     let models: ClvModels | null = null;
     let clvReason: string | null = null;
-    let clvReasonCode: ClvReasonCode | null = null;
+    let clvReasonCode: ClvReason | null = null;
     const leaveClvEmpty = (err: YuchiError): void => {
       clvReason = err.message;
       const coded = err.details.find((d) => d.code !== undefined);
