@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { WecomClientOptions } from '../channels/wecom/wecom.client.ts';
 import { massSendResults, staffMassSendTask, type MassSendStatus } from '../channels/wecom/wecom.results.service.ts';
+import { GUIDE_SKIPPED, guideSettled } from './by-hand.service.ts';
 
 /** The reason recorded on a message WeCom did not deliver, by WeCom's send_list status. */
 export const NOT_SENT_REASONS: Record<Exclude<MassSendStatus, 'sent'>, string> = {
@@ -121,12 +122,11 @@ export async function settleHandOver(db: Db, tenantId: string, massSendId: strin
   { evenThroughWecom = false, at = new Date() }: { evenThroughWecom?: boolean; at?: Date } = {}): Promise<boolean> {
   const staff = await sql`
     update mass_send_staff set status = ${sent ? 'confirmed' : 'failed'}, confirmed_at = ${sent ? at : null}::timestamptz,
-           reason = ${sent ? sql`reason` : sql`'guide_skipped'`}
+           reason = ${sent ? sql`reason` : sql`${GUIDE_SKIPPED}`}
      where tenant_id = ${tenantId} and mass_send_id = ${massSendId} and staff_id = ${staffId} and status = 'handed_over'
        and (${evenThroughWecom} or provider_id is null or provider_id = '')`.execute(db);
   if (Number(staff.numAffectedRows ?? 0) === 0) return false;
-  await sql`update messages set status = ${sent ? 'sent' : 'failed'}, sent_at = ${sent ? at : null}::timestamptz,
-                   status_reason = ${sent ? null : 'guide_skipped'}, updated_at = now()
+  await sql`update messages set ${guideSettled(sent, at)}
              where tenant_id = ${tenantId} and mass_send_id = ${massSendId} and staff_id = ${staffId} and status = 'awaiting_confirmation'`.execute(db);
   await closeIfSettled(db, tenantId, massSendId);
   return true;

@@ -13,7 +13,7 @@ import type { ChannelAdapter, SendOutcome } from '../channels/channel.ts';
 import { channelFor } from '../channels/registry.ts';
 import { newId } from '../ids.ts';
 import { createGuideTasks } from '../tasks/guide-tasks.ts';
-import { BY_HAND } from './by-hand.service.ts';
+import { BY_HAND, byHandDueAt } from './by-hand.service.ts';
 import { releaseDueMassSends } from './mass-release.service.ts';
 
 /** Hands every due staff batch to WeCom; returns how many staff members were handed a send. */
@@ -102,7 +102,7 @@ async function handToGuide(db: Db, row: { tenant_id: string; mass_send_id: strin
         text: oneText ? first?.text ?? '' : null, attachments: first?.attachments ?? [],
         customers: named.rows.map((c) => ({ id: c.id, name: c.name ?? '', ...(oneText ? {} : { text: textOf.get(c.id) ?? '' }) })),
       },
-      dueAt: new Date(Date.now() + 2 * 3_600_000), source: { kind: 'mass_send', id: row.mass_send_id }, dedupeKey: `mass_send_confirm:${row.mass_send_id}:${row.staff_id}`,
+      dueAt: byHandDueAt(), source: { kind: 'mass_send', id: row.mass_send_id }, dedupeKey: `mass_send_confirm:${row.mass_send_id}:${row.staff_id}`,
     }]);
   });
 }
