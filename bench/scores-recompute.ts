@@ -4,12 +4,15 @@
 // Runs the scoring twice: the first may rewrite every row, the second finds nothing changed. With
 // --nightly, run k scores as of k days after today or the last day scored, whichever is later
 // (tenant calendar), as each night does: every
-// buyer's recency and CLV move, so every buyer's row changes. The database CPU is also split by
-// phase (from the 50 ms samples, so a phase's edges are approximate).
+// buyer's recency and CLV move. The predictions are computed when read (the customer_scores view,
+// migration 0044), so a run writes only the rows whose scores or purchase history changed; the
+// bench also times reading every customer's predictions through the view, as the CLV overview
+// does. The database CPU is also split by phase (from the 50 ms samples, so a phase's edges are
+// approximate).
 // Wall time on a shared machine is noisy, so CPU time is printed too: Node's own, and the
 // database's (the run's backends and their parallel workers, sampled from /proc every 50 ms, so
 // the database must run on this machine; a worker's last 50 ms may be missed).
-// Writes only customer_scores, scoring_runs and customer_score_snapshots.
+// Writes only customer_score_rows, scoring_models, scoring_forecasts, scoring_runs and customer_score_snapshots.
 //   DATABASE_URL=postgres://... npx tsx bench/scores-recompute.ts [--runs 2] [--source aggregates|orders] [--nightly]
 // --source orders reads every order (the reference pass) instead of the customers' order aggregates.
 import pg from 'pg';
@@ -143,6 +146,12 @@ try {
     const nodeCpu = (used.user + used.system) / 1e6;
     console.log(`  CPU: Node ${nodeCpu.toFixed(2)} s + database ${runDbCpu.toFixed(2)} s = ${(nodeCpu + runDbCpu).toFixed(2)} s (whole run, snapshot included); ratio to the GROUP BY's database CPU: ${((nodeCpu + runDbCpu) / groupByDbCpu).toFixed(2)}`);
     console.log(`  buyers ${result.buyers.toLocaleString('en')}, repeaters ${result.repeaters.toLocaleString('en')}`);
+    // Every customer's predictions, computed by the view as a reader gets them.
+    t = performance.now();
+    const read = await handle.pool.query<{ n: number; clv: number; alive: number }>(
+      'select count(clv_fen)::int as n, sum(clv_fen)::float8 as clv, avg(p_alive) as alive from customer_scores where tenant_id = $1', [tenant.id]);
+    const row = read.rows[0];
+    console.log(`  reading every prediction through the view: ${s(performance.now() - t)} (${row?.n.toLocaleString('en')} CLVs, sum ¥${Math.round((row?.clv ?? 0) / 100).toLocaleString('en')}, mean P(alive) ${(row?.alive ?? 0).toFixed(3)})`);
     if (run === RUNS) {
       // The fit alone, on the histories of this tenant, with its CPU time (less noisy than wall time here).
       const client = await handle.pool.connect();

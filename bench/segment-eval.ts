@@ -9,6 +9,8 @@
 //   2. the full membership evaluation (the statement a recompute runs: members inserted, entry events
 //      written), inside a transaction that is rolled back, so the tenant is left as it was;
 //   3. the incremental path's plan for 1,000 customers (what the worker runs per batch).
+// Step 1 also counts a segment on the CLV predictions (computed when read by the customer_scores
+// view) beside one on stored scores alone; both need a scoring run on the tenant first.
 // Uses the first tenant whose slug starts with "bench-" unless --tenant-slug names one. Writes nothing
 // that stays (the segment it evaluates exists only inside the rolled-back transaction).
 import { readFileSync } from 'node:fs';
@@ -92,6 +94,17 @@ try {
       const cpu1 = backendCpuMs(pid);
       const cpu = cpu0 !== undefined && cpu1 !== undefined ? `, backend CPU ${(cpu1 - cpu0).toFixed(0)} ms` : '';
       console.log(`count run ${i + 1}: ${r.rows[0]?.n.toLocaleString('en')} match in ${ms(t0)}${cpu} (load ${load()})`);
+    }
+    // Conditions on the predictions, which the customer_scores view computes when read (0044):
+    // valuable customers likely lost, beside the same on stored scores only.
+    for (const [label, node] of [
+      ['3 score conditions (churn probability and CLV computed when read)', { all: [{ field: 'churn_probability', op: 'gte', value: 0.3 }, { field: 'clv_fen', op: 'gte', value: 10_000 }, { field: 'lifecycle_stage', op: 'in', value: ['dormant', 'churned'] }] }],
+      ['2 stored score conditions (no prediction)', { all: [{ field: 'm_score', op: 'gte', value: 4 }, { field: 'lifecycle_stage', op: 'in', value: ['dormant', 'churned'] }] }],
+    ] as const) {
+      const scoresChecked = checkDefinition(node);
+      if (!scoresChecked.ok) throw new Error(JSON.stringify(scoresChecked.errors));
+      const scoresPredicate = segmentPredicate(scoresChecked.definition, ctx);
+      await timed(label, async () => (await sql<{ n: number }>`select count(*)::int as n from customers c where c.tenant_id = ${tenant.id} and c.erased_at is null and ${scoresPredicate}`.execute(conn)).rows[0]?.n);
     }
   });
   const plan = await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers, costs off) select count(*) from customers c where c.tenant_id = ${tenant.id} and c.erased_at is null and ${predicate}`.execute(handle.db);

@@ -4,6 +4,7 @@ import { afterAll, inject } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../src/db/connect.ts';
 import type { Tenant } from '../src/db/schema.ts';
 import { createTenant } from '../src/core/tenants/tenants.service.ts';
+import { newId } from '../src/core/ids.ts';
 
 let handle: DatabaseHandle | undefined;
 
@@ -24,4 +25,21 @@ export function testDb(): DatabaseHandle {
 export async function newTenant(name = 'Test tenant'): Promise<Tenant> {
   const slug = `t-${randomBytes(6).toString('hex')}`;
   return createTenant(testDb().db, { slug, name });
+}
+
+/**
+ * A tenant's scoring models as a run leaves them, for tests that set scores by hand: CDNOW's
+ * published BG/NBD and Gamma-Gamma parameters (Gamma-Gamma's scale in fen), calibrated to
+ * `calibrationEnd`, and g(x, T) for the given (x, days T) pairs. The customer_scores view then
+ * computes P(alive) and CLV from each row's history.
+ */
+export async function seedScoringModels(tenantId: string, calibrationEnd: string, forecasts: { x: number; tDays: number; purchases: number }[] = []): Promise<void> {
+  const { db } = testDb();
+  await db.insertInto('scoring_models').values({
+    tenant_id: tenantId, run_id: newId(), calibration_end: calibrationEnd, scored_at: new Date(),
+    r: 0.243, alpha: 4.414, a: 0.793, b: 2.426, p: 6.25, q: 3.74, gamma: 1544,
+  }).execute();
+  if (forecasts.length > 0) {
+    await db.insertInto('scoring_forecasts').values(forecasts.map((f) => ({ tenant_id: tenantId, x: f.x, t_days: f.tDays, purchases: f.purchases, discounted: f.purchases }))).execute();
+  }
 }

@@ -338,10 +338,10 @@ export interface ImportJobErrorsTable {
 
 export type LifecycleStage = 'prospect' | 'new' | 'active' | 'dormant' | 'churned' | 'returned';
 
-export interface CustomerScoresTable {
+/** A customer's stored scores and the purchase history CLV is predicted from (migration 0044). */
+export interface CustomerScoreRowsTable {
   tenant_id: string;
   customer_id: string;
-  recency_days: number | null;
   frequency: Defaulted<number>;
   monetary_fen: ColumnType<number, number | bigint | undefined, number | bigint>;
   r_score: number | null;
@@ -350,11 +350,61 @@ export interface CustomerScoresTable {
   rfm_cell: string | null;
   lifecycle_stage: LifecycleStage;
   value_tier: string | null;
-  p_alive: number | null;
-  expected_purchases: number | null;
-  expected_spend_fen: Int8 | null;
-  clv_fen: Int8 | null;
-  computed_at: Timestamp;
+  /** Tenant calendar days (YYYY-MM-DD). */
+  first_order_day: ColumnType<string | null, string | null | undefined, string | null>;
+  last_order_day: ColumnType<string | null, string | null | undefined, string | null>;
+  purchase_days: number | null;
+  /** Spend after the first purchase day. */
+  repeat_spend_fen: ColumnType<number | null, number | bigint | null | undefined, number | bigint | null>;
+  changed_at: DefaultedTime;
+}
+
+/** The customer_scores view: the stored scores with the CLV predictions computed when read. Read only. */
+export interface CustomerScoresView {
+  tenant_id: ColumnType<string, never, never>;
+  customer_id: ColumnType<string, never, never>;
+  recency_days: ColumnType<number | null, never, never>;
+  frequency: ColumnType<number, never, never>;
+  monetary_fen: ColumnType<number, never, never>;
+  r_score: ColumnType<number | null, never, never>;
+  f_score: ColumnType<number | null, never, never>;
+  m_score: ColumnType<number | null, never, never>;
+  rfm_cell: ColumnType<string | null, never, never>;
+  lifecycle_stage: ColumnType<LifecycleStage, never, never>;
+  value_tier: ColumnType<string | null, never, never>;
+  first_order_day: ColumnType<string | null, never, never>;
+  last_order_day: ColumnType<string | null, never, never>;
+  purchase_days: ColumnType<number | null, never, never>;
+  repeat_spend_fen: ColumnType<number | null, never, never>;
+  p_alive: ColumnType<number | null, never, never>;
+  expected_purchases: ColumnType<number | null, never, never>;
+  expected_spend_fen: ColumnType<number | null, never, never>;
+  clv_fen: ColumnType<number | null, never, never>;
+  computed_at: ColumnType<Date, never, never>;
+}
+
+/** Each tenant's latest scoring run's calibration end and CLV models (null when it left CLV empty). */
+export interface ScoringModelsTable {
+  tenant_id: string;
+  run_id: string;
+  calibration_end: ColumnType<string, string, string>;
+  scored_at: Timestamp;
+  r: number | null;
+  alpha: number | null;
+  a: number | null;
+  b: number | null;
+  p: number | null;
+  q: number | null;
+  gamma: number | null;
+}
+
+/** BG/NBD expected purchases over the horizon per unit of P(alive), per (x, days T), of the tenant's latest run. */
+export interface ScoringForecastsTable {
+  tenant_id: string;
+  x: number;
+  t_days: number;
+  purchases: number;
+  discounted: number;
 }
 
 export interface SegmentsTable {
@@ -1453,7 +1503,10 @@ export interface Database {
   audit_log: AuditLogTable;
   import_jobs: ImportJobsTable;
   import_job_errors: ImportJobErrorsTable;
-  customer_scores: CustomerScoresTable;
+  customer_score_rows: CustomerScoreRowsTable;
+  customer_scores: CustomerScoresView;
+  scoring_models: ScoringModelsTable;
+  scoring_forecasts: ScoringForecastsTable;
   segments: SegmentsTable;
   segment_members: SegmentMembersTable;
   scoring_settings: ScoringSettingsTable;

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { BinaryCopyWriter, readBinaryCopy, writeBinaryCopy } from '../../src/core/scores/binary-copy.ts';
 import { testDb } from '../helpers.ts';
 
-interface Row { id: Buffer; small: number | null; int: number; big: number | null; real: number | null; text: string | null }
+interface Row { id: Buffer; small: number | null; int: number; big: number | null; real: number | null; text: string | null; day: number | null; flag: boolean }
 
-const COLUMNS = ['id', 'small', 'int', 'big', 'real', 'label'];
+const COLUMNS = ['id', 'small', 'int', 'big', 'real', 'label', 'day', 'flag'];
 
 function sample(count: number): Row[] {
   const texts = [null, '重要价值客户', 'prospect', '', `${'钻石会员'.repeat(300)}`];
@@ -21,6 +21,9 @@ function sample(count: number): Row[] {
       big: i % 11 === 0 ? null : (i % 3 === 0 ? -1 : 1) * (2 ** 52 - i * 9_973),
       real: i % 13 === 0 ? null : (i - count / 2) / 7,
       text: texts[i % texts.length] ?? null,
+      // days since 1970-01-01, before and after 2000-01-01 (PostgreSQL's day 0)
+      day: i % 17 === 0 ? null : 5_000 + (i * 37) % 20_000,
+      flag: i % 3 === 0,
     });
   }
   return rows;
@@ -36,9 +39,13 @@ function encode(rows: readonly Row[]): Buffer[] {
     if (r.big === null) writer.null(); else writer.int8(r.big);
     if (r.real === null) writer.null(); else writer.float8(r.real);
     if (r.text === null) writer.null(); else writer.text(r.text);
+    if (r.day === null) writer.null(); else writer.date(r.day);
+    writer.bool(r.flag);
   }
   return writer.finish();
 }
+
+const dateText = (epochDay: number): string => new Date(epochDay * 86_400_000).toISOString().slice(0, 10);
 
 const uuidText = (b: Buffer): string => {
   const h = b.toString('hex');
@@ -53,14 +60,15 @@ describe('binary COPY', () => {
     const client = await testDb().pool.connect();
     try {
       await client.query('begin');
-      await client.query('create temp table copy_check (n serial, id uuid, small int2, int int4, big int8, real float8, label text) on commit drop');
+      await client.query('create temp table copy_check (n serial, id uuid, small int2, int int4, big int8, real float8, label text, day date, flag boolean) on commit drop');
       await writeBinaryCopy(client, 'copy_check', COLUMNS, data);
-      const stored = await client.query<{ id: string; small: number | null; int: number; big: string | null; real: number | null; label: string | null }>(
-        'select id::text, small, int, big::text, real, label from copy_check order by n');
+      const stored = await client.query<{ id: string; small: number | null; int: number; big: string | null; real: number | null; label: string | null; day: string | null; flag: boolean }>(
+        'select id::text, small, int, big::text, real, label, day::text, flag from copy_check order by n');
       expect(stored.rows.length).toBe(rows.length);
       stored.rows.forEach((s, i) => {
         const r = rows[i] as Row;
-        expect([s.id, s.small, s.int, s.big, s.real, s.label]).toEqual([uuidText(r.id), r.small, r.int, r.big === null ? null : String(r.big), r.real, r.text]);
+        expect([s.id, s.small, s.int, s.big, s.real, s.label, s.day, s.flag])
+          .toEqual([uuidText(r.id), r.small, r.int, r.big === null ? null : String(r.big), r.real, r.text, r.day === null ? null : dateText(r.day), r.flag]);
       });
 
       // And back through the reader, field offsets and nulls included.

@@ -205,21 +205,40 @@ describe('buyers from the order aggregates', () => {
     expect((await runScoring(testDb(), tenantId, { today: '2026-11-20' })).rowsWritten).toBe(0);
   });
 
-  it('writes the same scores whether the buyers go to the database in one range or in many', async () => {
+  it('writes only the rows whose scores or history changed, and reads the same scores as a run that wrote every row', async () => {
     const scores = async () => (await sql<Record<string, unknown>>`
       select customer_id, recency_days, frequency, monetary_fen, r_score, f_score, m_score, rfm_cell, lifecycle_stage, value_tier,
-             p_alive, expected_purchases, expected_spend_fen, clv_fen
+             first_order_day, last_order_day, purchase_days, repeat_spend_fen, p_alive, expected_purchases, expected_spend_fen, clv_fen
         from customer_scores where tenant_id = ${tenantId} order by customer_id`.execute(db())).rows;
+    const stored = async () => new Map((await sql<Record<string, unknown> & { customer_id: string }>`
+      select customer_id, frequency, monetary_fen, r_score, f_score, m_score, rfm_cell, lifecycle_stage, value_tier,
+             first_order_day, last_order_day, purchase_days, repeat_spend_fen
+        from customer_score_rows where tenant_id = ${tenantId}`.execute(db())).rows.map((r) => [r.customer_id, JSON.stringify(r)]));
+    // Every row written from scratch on 2026-12-01.
+    await sql`delete from customer_score_rows where tenant_id = ${tenantId}`.execute(db());
     const whole = await runScoring(testDb(), tenantId, { today: '2026-12-01' });
     expect(whole.clvReason).toBeNull();
+    expect(whole.rowsWritten).toBe(whole.customers);
     const expected = await scores();
+    const onFirst = await stored();
+    // A day later nothing was bought (the data ends before): the predictions move for every
+    // repeat buyer, as today moves, but few rows are written.
+    const nextDay = await runScoring(testDb(), tenantId, { today: '2026-12-02' });
+    const afterNext = await stored();
+    const differing = [...afterNext].filter(([id, row]) => onFirst.get(id) !== row).length;
+    expect(nextDay.rowsWritten).toBe(differing);
+    expect(nextDay.rowsWritten).toBeLessThan(nextDay.buyers);
+    const moved = (await scores()).filter((row, i) => row.p_alive !== expected[i]?.p_alive).length;
+    expect(moved).toBeGreaterThan(nextDay.rowsWritten);
+    // Far later, then back: the run writes exactly the rows that differ, and reads as the first.
     await runScoring(testDb(), tenantId, { today: '2027-01-15' });
-    // ranges of 7 buyers: every range boundary falls between two customers of the id order
-    const ranged = await runScoring(testDb(), tenantId, { today: '2026-12-01', rangeSize: 7 });
-    expect(ranged.buyers).toBeGreaterThan(7 * 5);
-    expect(ranged.rowsWritten).toBe(whole.rowsWritten > 0 ? ranged.buyers : 0);
+    const later = await stored();
+    const back = await runScoring(testDb(), tenantId, { today: '2026-12-01' });
+    expect(back.rowsWritten).toBe([...onFirst].filter(([id, row]) => later.get(id) !== row).length);
+    expect(back.rowsWritten).toBeGreaterThan(0);
+    expect(await stored()).toEqual(onFirst);
     expect(await scores()).toEqual(expected);
-    expect(ranged.models?.bgnbd).toEqual(whole.models?.bgnbd);
+    expect(back.models?.bgnbd).toEqual(whole.models?.bgnbd);
   });
 
   // Purchase days move with the tenant's zone: the customer-month rollup is rebuilt by its

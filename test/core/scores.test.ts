@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { summariseTransactions, type TransactionRow } from '../../src/core/clv/clv.rules.ts';
 import { fitClvModels, predict } from '../../src/core/clv/predict.ts';
-import { predictClvColumns } from '../../src/core/scores/clv-predict.ts';
+import { ClvPredictor, predictClvColumns } from '../../src/core/scores/clv-predict.ts';
+import { addDays } from '../../src/core/scores/buyers.ts';
+import { newId } from '../../src/core/ids.ts';
 import { demoEndOf, seedDemo } from '../../src/core/demo/demo.service.ts';
 import { getScoringRun, runScoring, saveScoringSettings } from '../../src/core/scores/scores.service.ts';
 import { DEFAULT_SETTINGS, RFM_CELLS } from '../../src/core/scores/scores.rules.ts';
@@ -207,5 +209,60 @@ describe('scoring run without enough repeat buyers', () => {
     expect(again.buyers).toBe(5);
     const lapsed = await db.selectFrom('customer_scores').selectAll().where('tenant_id', '=', tenant.id).where('customer_id', '=', buyers[3]!).executeTakeFirstOrThrow();
     expect(lapsed).toMatchObject({ lifecycle_stage: 'prospect', value_tier: '普通', rfm_cell: null, recency_days: null, frequency: 0, monetary_fen: 0 });
+  });
+});
+
+describe('the customer_scores view', () => {
+  it('computes the predictions of predictClvColumns from the stored history, to rounding, at the extremes too', async () => {
+    const { db } = testDb();
+    const tenant = await newTenant();
+    const calibrationEnd = '2026-10-31';
+    const models = { bgnbd: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, gammaGamma: { p: 6.25, q: 3.74, gamma: 1544 } };
+    const options = { weeks: 52, annualDiscountRate: 0.1 };
+    // (purchase days, days since the first, days since the last, repeat spend in fen): one-time
+    // buyers, regulars, a heavy buyer long silent (P(alive) far below e^-700 in the formula's
+    // odds), and one who bought on the first and the last day only.
+    const histories: [number, number, number, number][] = [
+      [1, 10, 10, 0], [1, 700, 700, 0], [2, 30, 0, 5_000], [4, 400, 200, 40_000], [12, 365, 3, 250_000],
+      [600, 1_200, 1_150, 9_000_000], [3, 1_000, 999, 1], [2, 2, 0, 0],
+    ];
+    const ids: string[] = [];
+    for (const [days, sinceFirst, sinceLast, repeat] of histories) {
+      const id = await addCustomer(db, tenant.id, { name: `h${ids.length}` });
+      ids.push(id);
+      await db.insertInto('customer_score_rows').values({
+        tenant_id: tenant.id, customer_id: id, lifecycle_stage: 'active', purchase_days: days, repeat_spend_fen: repeat,
+        first_order_day: addDays(calibrationEnd, -sinceFirst), last_order_day: addDays(calibrationEnd, -sinceLast),
+      }).execute();
+    }
+    const predictor = new ClvPredictor(models, options);
+    await db.insertInto('scoring_models').values({ tenant_id: tenant.id, run_id: newId(), calibration_end: calibrationEnd, scored_at: new Date(), ...models.bgnbd, ...models.gammaGamma }).execute();
+    await db.insertInto('scoring_forecasts').values(histories.map(([days, sinceFirst]) => {
+      const g = predictor.forecast(days - 1, sinceFirst / 7);
+      return { tenant_id: tenant.id, x: days - 1, t_days: sinceFirst, purchases: g.purchases, discounted: g.discounted };
+    })).execute();
+    const summaries = histories.map(([days, sinceFirst, sinceLast, repeat]) => ({
+      customerId: '', x: days - 1, tx: (sinceFirst - sinceLast) / 7, T: sinceFirst / 7, spend: days > 1 ? repeat / (days - 1) : null,
+    }));
+    const expected = predictClvColumns(summaries, models, options);
+    const rows = await db.selectFrom('customer_scores').select(['customer_id', 'p_alive', 'expected_purchases', 'expected_spend_fen', 'clv_fen', 'recency_days'])
+      .where('tenant_id', '=', tenant.id).execute();
+    const byId = new Map(rows.map((r) => [r.customer_id, r]));
+    histories.forEach(([, , sinceLast], i) => {
+      const row = byId.get(ids[i]!)!;
+      const close = (got: number | null, want: number) => expect(Math.abs((got ?? Number.NaN) - want), `${i}: ${got} against ${want}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(want)));
+      close(row.p_alive, expected.pAlive[i]!);
+      close(row.expected_purchases, expected.expectedPurchases[i]!);
+      expect(Math.abs((row.expected_spend_fen ?? -1) - Math.round(expected.expectedSpend[i]!))).toBeLessThanOrEqual(1);
+      expect(Math.abs((row.clv_fen ?? -1) - Math.round(expected.clv[i]!))).toBeLessThanOrEqual(1);
+      expect(row.recency_days).toBe(sinceLast);
+    });
+    // The extremes: one-time buyers are alive by the model; the silent heavy buyer almost surely not.
+    expect(byId.get(ids[0]!)?.p_alive).toBe(1);
+    expect(byId.get(ids[5]!)?.p_alive).toBeLessThan(1e-100);
+    // Without models (a run that left CLV empty) the predictions are null, the scores stay.
+    await db.updateTable('scoring_models').set({ r: null, alpha: null, a: null, b: null, p: null, q: null, gamma: null }).where('tenant_id', '=', tenant.id).execute();
+    const empty = await db.selectFrom('customer_scores').select(['p_alive', 'clv_fen', 'expected_spend_fen', 'lifecycle_stage']).where('tenant_id', '=', tenant.id).execute();
+    expect(empty.every((r) => r.p_alive === null && r.clv_fen === null && r.expected_spend_fen === null && r.lifecycle_stage === 'active')).toBe(true);
   });
 });

@@ -12,13 +12,15 @@ import { segmentPredicate } from '../../src/core/segments/segments.sql.ts';
 import { bulkTagCustomers, tagCustomer, untagCustomer } from '../../src/core/tags/customer-tags.service.ts';
 import { createTag, createTagGroup } from '../../src/core/tags/tags.service.ts';
 import type { Db } from '../../src/db/connect.ts';
-import { newTenant, testDb } from '../helpers.ts';
+import { newTenant, seedScoringModels, testDb } from '../helpers.ts';
+import { localDate } from '../../src/core/dashboard/dashboard.rules.ts';
 import { actorOf } from './tags-fixtures.ts';
 
 const db = (): Db => testDb().db;
 const NOW = new Date('2026-06-15T04:00:00Z'); // 12:00 in Asia/Shanghai
 const randomPhone = (prefix: string) => prefix + String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
 const daysAgo = (n: number) => new Date(NOW.getTime() - n * 86_400_000);
+const localDay = (at: Date): string => localDate(at, 'Asia/Shanghai');
 
 async function memberIds(tenantId: string, segmentId: string): Promise<string[]> {
   const rows = await db().selectFrom('segment_members').select('customer_id').where('tenant_id', '=', tenantId).where('segment_id', '=', segmentId).execute();
@@ -61,9 +63,17 @@ describe('segment evaluation on a known world', async () => {
     event(lan, 'group_joined', daysAgo(50), { chatId: 'wr-1' }), event(lan, 'group_joined', daysAgo(5), { chatId: 'wr-2' }),
     event(qiang, 'page_viewed', daysAgo(1)),
   ]).execute();
-  await db().insertInto('customer_scores').values({
-    tenant_id: t, customer_id: qiang, r_score: 1, f_score: 2, m_score: 2, rfm_cell: '一般挽留', lifecycle_stage: 'dormant', value_tier: 'silver', p_alive: 0.3, clv_fen: 12_000, computed_at: NOW,
+  // 强's scores: five purchase days from 400 to 200 days ago, silent since, so P(alive) is about
+  // 0.33 under the seeded models (churn 0.67), and CLV about 0.33 × 10 purchases × ¥90 ≈ ¥300.
+  await db().insertInto('customer_score_rows').values({
+    tenant_id: t, customer_id: qiang, r_score: 1, f_score: 2, m_score: 2, rfm_cell: '一般挽留', lifecycle_stage: 'dormant', value_tier: 'silver',
+    first_order_day: localDay(daysAgo(400)), last_order_day: localDay(daysAgo(200)), purchase_days: 5, repeat_spend_fen: 40_000, changed_at: NOW,
   }).execute();
+  await seedScoringModels(t, localDay(NOW), [{ x: 4, tDays: 400, purchases: 10 }]);
+  const qiangScores = await db().selectFrom('customer_scores').select(['p_alive', 'clv_fen']).where('tenant_id', '=', t).where('customer_id', '=', qiang).executeTakeFirstOrThrow();
+  expect(qiangScores.p_alive).toBeGreaterThan(0.2);
+  expect(qiangScores.p_alive).toBeLessThan(0.5);
+  expect(qiangScores.clv_fen).toBeGreaterThan(10_000);
 
   const cases: [string, SegmentNode, string[]][] = [
     ['gender', { field: 'gender', op: 'eq', value: 'female' }, [mei, lan]],

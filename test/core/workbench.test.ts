@@ -15,7 +15,7 @@ import { resignStaff, transferCustomers } from '../../src/core/workbench/transfe
 import { workbench } from '../../src/core/workbench/workbench.service.ts';
 import { startOfLocalDay, nextDate } from '../../src/core/time.ts';
 import { buildWorld, type World } from '../fixtures.ts';
-import { newTenant, testDb } from '../helpers.ts';
+import { newTenant, seedScoringModels, testDb } from '../helpers.ts';
 import { adminOf } from './ingest-helpers.ts';
 
 const db = () => testDb().db;
@@ -58,7 +58,13 @@ describe('the guide workbench', () => {
     // 陈美 (李娜's): birthday today, bought in store lately, in no group, valuable and drifting away.
     await db().updateTable('customers').set({ birthday: `1990-${today.slice(5)}`, last_order_at: now }).where('tenant_id', '=', t).where('id', '=', world.customers.mei).execute();
     await db().insertInto('orders').values({ tenant_id: t, id: newId(), order_no: `wb-${run}`, customer_id: world.customers.mei, store_id: world.stores.futian, channel: 'pos', total_fen: 5000, paid_fen: 5000, ordered_at: now }).execute();
-    await db().insertInto('customer_scores').values({ tenant_id: t, customer_id: world.customers.mei, lifecycle_stage: 'dormant', m_score: 5, p_alive: 0.2, monetary_fen: 90_000, computed_at: now }).execute();
+    // Her scores: six purchase days, the last 250 days ago, so P(alive) is low under the seeded models.
+    await db().insertInto('customer_score_rows').values({
+      tenant_id: t, customer_id: world.customers.mei, lifecycle_stage: 'dormant', m_score: 5, monetary_fen: 90_000, changed_at: now,
+      first_order_day: localDate(new Date(now.getTime() - 400 * 86_400_000), 'Asia/Shanghai'), last_order_day: localDate(new Date(now.getTime() - 250 * 86_400_000), 'Asia/Shanghai'),
+      purchase_days: 6, repeat_spend_fen: 60_000,
+    }).execute();
+    await seedScoringModels(t, today);
     // 张磊 (王强's) has everything too, but is not 李娜's.
     await db().updateTable('customers').set({ birthday: `1991-${today.slice(5)}` }).where('tenant_id', '=', t).where('id', '=', world.customers.lei).execute();
     await db().insertInto('customer_contacts').values([

@@ -18,7 +18,7 @@ const RunView = z.object({
   id: z.string(), trigger: z.enum(['nightly', 'manual']), status: z.enum(['queued', 'running', 'done', 'failed']), requestedBy: z.string(),
   createdAt: Instant, startedAt: Instant.nullable(), finishedAt: Instant.nullable(), calibrationEnd: z.string().nullable(),
   customers: z.number().int().nullable(), buyers: z.number().int().nullable(), repeaters: z.number().int().nullable(),
-  rowsWritten: z.number().int().nullable().describe('customer_scores rows whose scores changed'),
+  rowsWritten: z.number().int().nullable().describe('customers whose stored scores or purchase history changed (predictions are computed when read)'),
   fitMs: z.number().int().nullable(), clvReason: z.string().nullable().describe('why CLV columns were left empty, if they were'),
   phases: z.object({ read: z.number(), snapshot: z.number(), fit: z.number(), predict: z.number(), write: z.number() }).nullable().describe('milliseconds per phase, in the order they run (the snapshot is written during the fit: its figure is the time it held the run up)'),
   error: z.string().nullable(),

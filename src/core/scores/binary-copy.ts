@@ -131,6 +131,17 @@ export class BinaryCopyWriter {
     this.at += 12;
   }
 
+  /** A calendar day given as days since 1970-01-01 (PostgreSQL counts from 2000-01-01). */
+  date(epochDay: number): void {
+    this.int4(epochDay - EPOCH_2000);
+  }
+
+  bool(value: boolean): void {
+    this.view.setInt32(this.at, 1);
+    this.view.setUint8(this.at + 4, value ? 1 : 0);
+    this.at += 5;
+  }
+
   float8(value: number): void {
     this.view.setInt32(this.at, 8);
     this.view.setFloat64(this.at + 4, value);
@@ -160,6 +171,8 @@ export class BinaryCopyWriter {
 }
 
 const CHUNK = 1 << 20;
+/** 2000-01-01 as days since 1970-01-01. */
+const EPOCH_2000 = 10_957;
 
 export async function writeBinaryCopy(client: pg.PoolClient, table: string, columns: readonly string[], data: Buffer[]): Promise<void> {
   const stream = client.query(copyStreams.from(`copy ${table} (${columns.join(', ')}) from stdin (format binary)`));

@@ -1,11 +1,16 @@
-// The scoring run: every customer's RFM scores and cell, lifecycle stage, value tier and predicted
-// CLV / churn, written to customer_scores, plus this month's snapshot of cells, stages and tiers.
+// The scoring run: every customer's RFM scores and cell, lifecycle stage and value tier, with the
+// purchase history CLV is predicted from, in customer_score_rows; the tenant's fitted CLV models
+// and their forecasts (scoring_models, scoring_forecasts), from which the customer_scores view
+// computes P(alive), expected purchases and CLV when read (migration 0044); and this month's
+// snapshot of cells, stages and tiers.
 // One query over the customers (their order aggregates, topped up, for the customers whose windows
 // cut their history, from the customer-month rollup; see buyers.ts) streams one binary row per
-// customer to Node; the models are fitted and applied there; the scores go back range by range by
-// binary COPY into a temporary table and one statement per range that updates the rows whose
-// scores changed and inserts the missing ones. Customers who are not buyers (prospects) come from
-// the same read and are written last.
+// customer to Node, and a second the stored rows (stored-rows.ts); the models are fitted and the
+// scores decided there; the rows that differ from the stored ones go back by binary COPY into a
+// temporary table and one statement that updates them and inserts the missing ones. From one night
+// to the next that is the few buyers who ordered or crossed a boundary: the predictions move every
+// night for nearly every buyer, but are not stored. Customers who are not buyers (prospects) come
+// from the same read and are written last.
 import type pg from 'pg';
 import { sql } from 'kysely';
 import type { DatabaseHandle, Db } from '../../db/connect.ts';
@@ -16,9 +21,10 @@ import { notFound, YuchiError } from '../errors.ts';
 import type { ClvReason } from '../clv/clv.reasons.ts';
 import type { CustomerSummary } from '../clv/clv.rules.ts';
 import { fitClvModels, type ClvModels } from '../clv/predict.ts';
-import { ClvPredictor, type ClvColumns } from './clv-predict.ts';
+import { ClvPredictor } from './clv-predict.ts';
 import { localDate } from '../dashboard/dashboard.rules.ts';
 import { BinaryCopyWriter, writeBinaryCopy } from './binary-copy.ts';
+import { packDays, packScores, readStoredRows, type ScoreNames, type StoredRows } from './stored-rows.ts';
 import { clvSummaries, NONE, readBuyers, readBuyersFromOrders, type Buyers, type Prospects } from './buyers.ts';
 import { DEFAULT_SETTINGS, LIFECYCLE_STAGES, lifecycleStage, monthOf, quintileCuts, quintileScore, rfmCell, ScoringSettings, valueTier } from './scores.rules.ts';
 
@@ -57,8 +63,8 @@ export async function saveScoringSettings(db: Db, tenantId: string, settings: Sc
 /**
  * Milliseconds per phase, in the order they run. The month's snapshot is written while Node fits
  * the models: snapshot is the time it held the run up (sending the cells, and any wait for the
- * database after the fit). Prediction overlaps the write of the scores: predict is the time Node
- * spent scoring and predicting, write the rest of that stretch.
+ * database after the fit). predict is the time Node spent deciding the scores, taking g(x, T) for
+ * the forecasts and finding the rows that changed; write, sending the models, forecasts and rows.
  */
 export interface ScoringPhases { read: number; snapshot: number; fit: number; predict: number; write: number }
 
@@ -142,7 +148,7 @@ export interface ScoringResult {
  * Runs (or, with `runId`, carries out a queued) scoring run for a tenant. `today` is the tenant's
  * calendar date that counts as now (default: today in its zone); orders after it are left out.
  */
-export async function runScoring(handle: DatabaseHandle, tenantId: string, options: { runId?: string; trigger?: 'nightly' | 'manual'; today?: string; source?: BuyerSource; rangeSize?: number } = {}): Promise<ScoringResult> {
+export async function runScoring(handle: DatabaseHandle, tenantId: string, options: { runId?: string; trigger?: 'nightly' | 'manual'; today?: string; source?: BuyerSource } = {}): Promise<ScoringResult> {
   const { db } = handle;
   const tenant = await db.selectFrom('tenants').select(['timezone']).where('id', '=', tenantId).executeTakeFirst();
   if (!tenant) throw notFound('tenant');
@@ -153,7 +159,7 @@ export async function runScoring(handle: DatabaseHandle, tenantId: string, optio
   await db.updateTable('scoring_runs').set({ status: 'running', started_at: new Date(), calibration_end: today, settings: JSON.stringify(settings) })
     .where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
   try {
-    const result = await score(handle, tenantId, runId, today, settings, options.source ?? 'aggregates', options.rangeSize ?? RANGE_SIZE);
+    const result = await score(handle, tenantId, runId, today, settings, options.source ?? 'aggregates');
     await db.updateTable('scoring_runs').set({
       status: 'done', finished_at: new Date(), customers: result.customers, buyers: result.buyers, repeaters: result.repeaters,
       rows_written: result.rowsWritten, fit_ms: Math.round(result.fitMs), clv_reason: result.clvReason,
@@ -186,11 +192,16 @@ export async function readSummaries(client: pg.PoolClient, tenantId: string): Pr
   }
 }
 
-const BATCH_COLUMNS = ['customer_id', 'recency_days', 'frequency', 'monetary_fen', 'r_score', 'f_score', 'm_score', 'rfm_cell', 'lifecycle_stage', 'value_tier', 'p_alive', 'expected_purchases', 'expected_spend_fen', 'clv_fen'] as const;
+/** The columns of customer_score_rows a run writes, after customer_id, in the batch's order. */
+const ROW_COLUMNS = ['frequency', 'monetary_fen', 'r_score', 'f_score', 'm_score', 'rfm_cell', 'lifecycle_stage', 'value_tier',
+  'first_order_day', 'last_order_day', 'purchase_days', 'repeat_spend_fen'] as const;
 
-async function score(handle: DatabaseHandle, tenantId: string, runId: string, today: string, settings: ScoringSettings, source: BuyerSource, rangeSize: number): Promise<ScoringResult> {
+async function score(handle: DatabaseHandle, tenantId: string, runId: string, today: string, settings: ScoringSettings, source: BuyerSource): Promise<ScoringResult> {
   const client = await handle.pool.connect();
   const phases: ScoringPhases = { read: 0, snapshot: 0, fit: 0, predict: 0, write: 0 };
+  // One run at a time per tenant, whoever queued it, from the read of the stored scores to the
+  // write of the changes found against them.
+  await client.query(`select pg_advisory_lock(hashtext('customer_scores:' || $1))`, [tenantId]);
   try {
     let t = performance.now();
     // Sort-based parallel aggregation: hashing ~8 million customer-days spills to disk at any
@@ -201,9 +212,12 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     // Repeatable read: the buyers and the customers who are not buyers come from one snapshot.
     await client.query('begin isolation level repeatable read');
     let b: Buyers;
+    let stored: StoredRows;
+    const names = scoreNames(settings);
     try {
       await client.query(`${READ_SETTINGS}`);
       b = await (source === 'orders' ? readBuyersFromOrders : readBuyers)(client, tenantId, today, settings);
+      stored = await readStoredRows(client, tenantId, names);
       await client.query('commit');
     } catch (err) {
       await client.query('rollback');
@@ -213,99 +227,83 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
 
     // Cells, stages and tiers, decided once for the run (they do not depend on the CLV fit).
     t = performance.now();
-    const rows = scoreRows(b, settings);
+    const rows = scoreRows(b, settings, names, epochDay(today));
     const prepared = performance.now() - t;
 
-    // CLV: fit both models on every buyer; too few repeaters or a spend model without a mean
-    // leaves the CLV columns null, with the reason on the run. The fit runs inside the write's
-    // transaction, while PostgreSQL writes the month's snapshot (see writeRun).
+    // CLV: fit both models on every buyer, and take g(x, T) for every buyer's (x, T); too few
+    // repeaters, a spend model without a mean or a horizon the series cannot reach leaves the CLV
+    // empty, with the reason on the run. The fit runs inside the write's transaction, while
+    // PostgreSQL writes the month's snapshot (see writeRun).
     const summaries = clvSummaries(b);
-    let models: ClvModels | null = null;
     let clvReason: string | null = null;
     let clvReasonCode: ClvReason | null = null;
-    const leaveClvEmpty = (err: YuchiError): void => {
-      clvReason = err.message;
-      const coded = err.details.find((d) => d.code !== undefined);
-      clvReasonCode = coded?.code ? { code: coded.code, params: coded.params ?? {} } : null;
-      models = null;
-    };
     let repeaters = 0;
     for (const s of summaries) if (s.x > 0) repeaters++;
     let fitMs = 0;
+    let forecastMs = 0;
+    let models: ClvModels | null = null;
     const fit = (): Clv | null => {
-      const started = performance.now();
-      let predictor: ClvPredictor | null = null;
+      let started = performance.now();
       try {
         if (b.count === 0) throw new YuchiError('invalid', 'no customer has ordered yet', [{ path: 'customers', message: 'no customer has ordered yet', code: 'no_buyers', params: {} }]);
-        models = fitClvModels(summaries);
-        predictor = new ClvPredictor(models, { weeks: settings.clv.horizonWeeks, annualDiscountRate: settings.clv.annualDiscountRate });
+        const fitted = fitClvModels(summaries);
+        const predictor = new ClvPredictor(fitted, { weeks: settings.clv.horizonWeeks, annualDiscountRate: settings.clv.annualDiscountRate });
+        fitMs = performance.now() - started;
+        started = performance.now();
+        const forecasts = rows.forecasts(predictor, tenantId);
+        forecastMs = performance.now() - started;
+        models = fitted;
+        return { models: fitted, forecasts };
       } catch (err) {
         if (!(err instanceof YuchiError)) throw err;
-        leaveClvEmpty(err);
+        clvReason = err.message;
+        const coded = err.details.find((d) => d.code !== undefined);
+        clvReasonCode = coded?.code ? { code: coded.code, params: coded.params ?? {} } : null;
+        if (fitMs === 0) fitMs = performance.now() - started;
+        else forecastMs = performance.now() - started;
+        return null;
       }
-      fitMs = performance.now() - started;
-      return predictor ? { predictor, summaries } : null;
     };
 
-    // Scores and predictions go to the database in ranges of buyers: while the database writes
-    // one range, the next is predicted, so the two cores work at once. One transaction still.
-    let written: Written;
-    try {
-      written = await writeRun(client, tenantId, today, settings, rows, b.prospects, fit, rangeSize);
-    } catch (err) {
-      // A horizon the series cannot reach for some customer: the run goes on without CLV.
-      if (!(err instanceof YuchiError) || !models) throw err;
-      leaveClvEmpty(err);
-      written = await writeRun(client, tenantId, today, settings, rows, b.prospects, () => null, rangeSize);
-    }
-    const { rowsWritten } = written;
+    const written = await writeRun(client, { tenantId, runId, today }, settings, rows, b.prospects, stored, fit);
     const customers = b.count + b.prospects.count;
-    // Prediction overlaps the write: predict is the time Node spent on it, write the rest. The
-    // snapshot overlaps the fit: snapshot is only the time it held the run up.
     phases.fit = fitMs;
-    phases.predict = prepared + written.predictMs;
-    phases.write = written.writeMs - written.predictMs;
+    phases.predict = prepared + forecastMs + written.compareMs;
+    phases.write = written.writeMs;
     phases.snapshot = written.snapshotMs;
-    return { runId, calibrationEnd: today, customers, buyers: b.count, repeaters, rowsWritten, models, clvReason, clvReasonCode, phases, fitMs };
+    return { runId, calibrationEnd: today, customers, buyers: b.count, repeaters, rowsWritten: written.rowsWritten, models, clvReason, clvReasonCode, phases, fitMs };
   } finally {
+    await client.query(`select pg_advisory_unlock(hashtext('customer_scores:' || $1))`, [tenantId]).catch(() => undefined);
     client.release();
   }
 }
 
-/** Buyers per range written while the next is predicted (runScoring's rangeSize, for tests). */
-const RANGE_SIZE = 131_072;
+interface Written { rowsWritten: number; compareMs: number; writeMs: number; snapshotMs: number }
 
-interface Written { rowsWritten: number; predictMs: number; writeMs: number; snapshotMs: number }
-
-/** What the predictions need: the fitted models ready to apply, and the buyers' histories. */
-interface Clv { predictor: ClvPredictor; summaries: readonly CustomerSummary[] }
+/** The fitted models, and g(x, T) for every buyer's (x, T) as scoring_forecasts COPY data. */
+interface Clv { models: ClvModels; forecasts: Buffer[] }
 
 /**
  * Writes a run in one transaction: the month's snapshot of cells, stages and tiers, which
- * PostgreSQL writes while Node fits the CLV models (`fit`), then the scores range by range
- * (writeRange), then the prospects.
+ * PostgreSQL writes while Node fits the CLV models (`fit`), the models and their forecasts, then
+ * the buyers whose stored row changed or is missing, then the prospects.
  */
-async function writeRun(client: pg.PoolClient, tenantId: string, today: string, settings: ScoringSettings, rows: ScoreRows, prospects: Prospects,
-  fit: () => Clv | null, rangeSize: number): Promise<Written> {
+async function writeRun(client: pg.PoolClient, run: { tenantId: string; runId: string; today: string }, settings: ScoringSettings, rows: ScoreRows,
+  prospects: Prospects, stored: StoredRows, fit: () => Clv | null): Promise<Written> {
+  const { tenantId } = run;
   const firstTier = settings.tiers[0]?.name ?? null;
   await client.query('begin');
   try {
-    // One run at a time per tenant, whoever queued it.
-    await client.query(`select pg_advisory_xact_lock(hashtext('customer_scores:' || $1))`, [tenantId]);
-    // The joins of a million batch rows with the scores and the snapshot hash in memory; the batch
-    // table is never analysed (its size is known from its pages), so hash joins are asked for.
+    // The join of a million cells with the month's snapshot hashes in memory; the cells table is
+    // never analysed (its size is known from its pages), so a hash join is asked for.
     await client.query(`set local work_mem = '${READ_WORK_MEM}'; set local enable_nestloop = off`);
-    await client.query(`create temp table scoring_batch (
-      customer_id uuid, recency_days int4, frequency int4, monetary_fen int8, r_score int2, f_score int2, m_score int2,
-      rfm_cell text, lifecycle_stage text, value_tier text, p_alive float8, expected_purchases float8, expected_spend_fen int8, clv_fen int8
-    ) on commit drop`);
     await client.query('create temp table scoring_cells (customer_id uuid, rfm_cell text, lifecycle_stage text, value_tier text) on commit drop');
 
     // The snapshot's statement is sent before the fit starts: the database works on it while
     // Node fits (the fit is synchronous; the answer waits in the socket until it is done).
     let t = performance.now();
     await writeBinaryCopy(client, 'scoring_cells', ['customer_id', 'rfm_cell', 'lifecycle_stage', 'value_tier'], rows.encodeCells(prospects, firstTier));
-    const snapshotDone = writeSnapshot(client, tenantId, monthOf(today));
+    const snapshotDone = writeSnapshot(client, tenantId, monthOf(run.today));
     // Awaited below; this only keeps a failure that arrives while Node fits from counting as unhandled.
     snapshotDone.catch(() => undefined);
     let snapshotMs = performance.now() - t;
@@ -315,54 +313,97 @@ async function writeRun(client: pg.PoolClient, tenantId: string, today: string, 
     snapshotMs += performance.now() - t;
 
     t = performance.now();
-    const n = rows.b.count;
-    const predictions: ClvColumns | null = clv
-      ? { pAlive: new Float64Array(n), expectedPurchases: new Float64Array(n), expectedSpend: new Float64Array(n), clv: new Float64Array(n) }
-      : null;
-    let predictMs = 0;
-    let rowsWritten = 0;
-    let pending: Promise<number> | null = null;
-    try {
-      for (let from = 0; from < n; from += rangeSize) {
-        const to = Math.min(n, from + rangeSize);
-        const started = performance.now();
-        if (clv && predictions) clv.predictor.predict(clv.summaries, from, to, predictions);
-        const data = rows.encode(from, to, predictions);
-        predictMs += performance.now() - started;
-        if (pending) rowsWritten += await pending;
-        pending = null;
-        // The batch holds one range at a time, so each statement reads only its own rows.
-        if (from > 0) await client.query('truncate scoring_batch');
-        await writeBinaryCopy(client, 'scoring_batch', BATCH_COLUMNS, data);
-        pending = writeRange(client, tenantId, uuidAt(rows.b.ids, from), uuidAt(rows.b.ids, to - 1));
-      }
-    } finally {
-      // Never leave a statement running on the client when a prediction fails mid-way.
-      if (pending) rowsWritten += await pending;
-    }
+    const changed = rows.changed(stored);
+    const compareMs = performance.now() - t;
+    t = performance.now();
+    // From here on few rows each: probe keys rather than hash whole tables.
+    await client.query('set local enable_nestloop = on');
+    await writeModels(client, run, clv);
+    let rowsWritten = await writeChanged(client, tenantId, rows.encode(changed), changed.count);
     rowsWritten += await writeProspects(client, tenantId, prospects, firstTier);
     await client.query('commit');
-    return { rowsWritten, predictMs, writeMs: performance.now() - t, snapshotMs };
+    return { rowsWritten, compareMs, writeMs: performance.now() - t, snapshotMs };
   } catch (err) {
     await client.query('rollback');
     throw err;
   }
 }
 
-function uuidAt(ids: Buffer, i: number): string {
-  const h = ids.toString('hex', i * 16, i * 16 + 16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+/** The tenant's current models (null parameters when the run left CLV empty) and their forecasts, replacing the last run's. */
+async function writeModels(client: pg.PoolClient, run: { tenantId: string; runId: string; today: string }, clv: Clv | null): Promise<void> {
+  const bg = clv?.models.bgnbd;
+  const gg = clv?.models.gammaGamma;
+  await client.query(`
+    insert into scoring_models (tenant_id, run_id, calibration_end, scored_at, r, alpha, a, b, p, q, gamma)
+    values ($1, $2, $3, now(), $4, $5, $6, $7, $8, $9, $10)
+    on conflict (tenant_id) do update set run_id = excluded.run_id, calibration_end = excluded.calibration_end, scored_at = excluded.scored_at,
+      r = excluded.r, alpha = excluded.alpha, a = excluded.a, b = excluded.b, p = excluded.p, q = excluded.q, gamma = excluded.gamma`,
+  [run.tenantId, run.runId, run.today, bg?.r ?? null, bg?.alpha ?? null, bg?.a ?? null, bg?.b ?? null, gg?.p ?? null, gg?.q ?? null, gg?.gamma ?? null]);
+  await client.query('delete from scoring_forecasts where tenant_id = $1', [run.tenantId]);
+  if (clv) await writeBinaryCopy(client, 'scoring_forecasts', ['tenant_id', 'x', 't_days', 'purchases', 'discounted'], clv.forecasts);
 }
 
-/** Each buyer's scores but CLV, decided once for the run, encoded range by range with the predictions. */
+/**
+ * The buyers whose stored row changed (updated) or is missing (inserted, unless the customer has
+ * gone meanwhile), from a batch holding only them. Returns the rows written.
+ */
+async function writeChanged(client: pg.PoolClient, tenantId: string, data: Buffer[], count: number): Promise<number> {
+  if (count === 0) return 0;
+  await client.query(`create temp table scoring_batch (
+    customer_id uuid, fresh boolean, frequency int4, monetary_fen int8, r_score int2, f_score int2, m_score int2,
+    rfm_cell text, lifecycle_stage text, value_tier text, first_order_day date, last_order_day date, purchase_days int4, repeat_spend_fen int8
+  ) on commit drop`);
+  await writeBinaryCopy(client, 'scoring_batch', ['customer_id', 'fresh', ...ROW_COLUMNS], data);
+  await client.query('analyze scoring_batch');
+  const written = await client.query<{ n: number }>(`
+    with updated as (
+      update customer_score_rows s
+         set ${ROW_COLUMNS.map((c) => `${c} = b.${c}`).join(', ')}, changed_at = now()
+        from scoring_batch b
+       where s.tenant_id = $1 and s.customer_id = b.customer_id and not b.fresh
+      returning 1
+    ), inserted as (
+      insert into customer_score_rows (tenant_id, customer_id, ${ROW_COLUMNS.join(', ')}, changed_at)
+      select $1, b.customer_id, ${ROW_COLUMNS.map((c) => `b.${c}`).join(', ')}, now()
+        from scoring_batch b
+       where b.fresh and exists (select 1 from customers c where c.tenant_id = $1 and c.id = b.customer_id)
+      returning 1
+    )
+    select ((select count(*) from updated) + (select count(*) from inserted))::int as n`, [tenantId]);
+  return written.rows[0]?.n ?? 0;
+}
+
+/** Days since 1970-01-01 of a YYYY-MM-DD date. */
+function epochDay(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`) / 86_400_000;
+}
+
+/** The names stored texts are numbered by (see stored-rows.ts). */
+function scoreNames(settings: ScoringSettings): ScoreNames {
+  const cells: string[] = [];
+  for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) for (let m = 1; m <= 5; m++) {
+    const name = rfmCell(r, f, m, settings.rfm.highScore);
+    if (!cells.includes(name)) cells.push(name);
+  }
+  return { cells, stages: LIFECYCLE_STAGES, tiers: settings.tiers.map((t) => t.name) };
+}
+
+/** The buyers to write: their places in the run's order, and whether each has no stored row yet. */
+interface Changes { at: Int32Array; fresh: Uint8Array; count: number }
+
+/** Each buyer's scores, decided once for the run, set against the stored rows and encoded for COPY. */
 interface ScoreRows {
   b: Buyers;
-  encode(from: number, to: number, p: ClvColumns | null): Buffer[];
+  /** The buyers whose scores or history differ from their stored row, or who have none. */
+  changed(stored: StoredRows): Changes;
+  encode(changes: Changes): Buffer[];
   /** Every customer's cell, stage and tier (the month's snapshot): buyers, then prospects. */
   encodeCells(prospects: Prospects, prospectTier: string | null): Buffer[];
+  /** g(x, T) for every distinct (x, T days) among the buyers, as scoring_forecasts rows. */
+  forecasts(predictor: ClvPredictor, tenantId: string): Buffer[];
 }
 
-function scoreRows(b: Buyers, settings: ScoringSettings): ScoreRows {
+function scoreRows(b: Buyers, settings: ScoringSettings, names: ScoreNames, today: number): ScoreRows {
   const n = b.count;
   // RFM over buyers in the window: quintiles of recency (negated: more recent scores higher),
   // distinct purchase days and spend.
@@ -371,47 +412,68 @@ function scoreRows(b: Buyers, settings: ScoringSettings): ScoreRows {
   const rCuts = quintileCuts(inWindow.map((i) => -(b.sinceLast[i] ?? 0)));
   const fCuts = quintileCuts(inWindow.map((i) => b.windowDays[i] ?? 0));
   const mCuts = quintileCuts(inWindow.map((i) => b.windowSpend[i] ?? 0));
-  // Cells by (r, f, m), named once: a million rows share 125 names.
-  const cellNames: string[] = [];
-  for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) for (let m = 1; m <= 5; m++) cellNames[(r * 6 + f) * 6 + m] = rfmCell(r, f, m, settings.rfm.highScore);
-  // Per buyer: scores (0 outside the window), the stage's and the tier's place in their lists (−1: no tier).
+  // Cells by (r, f, m), as their place in names.cells (1-based): a million rows share a few names.
+  const cellPlaces = new Int16Array(6 * 6 * 6);
+  for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) for (let m = 1; m <= 5; m++) {
+    cellPlaces[(r * 6 + f) * 6 + m] = names.cells.indexOf(rfmCell(r, f, m, settings.rfm.highScore)) + 1;
+  }
+  // Per buyer: scores (0 outside the window), the cell's, the stage's and the tier's place in their lists (1-based; 0: none).
   const r = new Int8Array(n), f = new Int8Array(n), m = new Int8Array(n);
-  const stage = new Uint8Array(n);
+  const cell = new Int16Array(n);
+  const stage = new Int16Array(n);
   const tier = new Int16Array(n);
-  const tierIndex = new Map<string | null, number>(settings.tiers.map((t, k) => [t.name, k]));
+  const tierPlace = new Map<string | null, number>(names.tiers.map((name, k) => [name, k + 1]));
   for (let i = 0; i < n; i++) {
     const sinceLast = b.sinceLast[i] ?? 0;
     if ((b.windowDays[i] ?? 0) > 0) {
       r[i] = quintileScore(-sinceLast, rCuts);
       f[i] = quintileScore(b.windowDays[i] ?? 0, fCuts);
       m[i] = quintileScore(b.windowSpend[i] ?? 0, mCuts);
+      cell[i] = cellPlaces[((r[i] ?? 0) * 6 + (f[i] ?? 0)) * 6 + (m[i] ?? 0)] ?? 0;
     }
-    stage[i] = LIFECYCLE_STAGES.indexOf(lifecycleStage({
+    stage[i] = names.stages.indexOf(lifecycleStage({
       sinceFirst: b.sinceFirst[i] ?? 0, sinceLast,
       sinceFirstRecent: b.sinceFirstRecent[i] === NONE ? null : (b.sinceFirstRecent[i] ?? null),
       sinceLastBeforeRecent: b.sinceLastBeforeRecent[i] === NONE ? null : (b.sinceLastBeforeRecent[i] ?? null),
-    }, settings.lifecycle));
-    tier[i] = tierIndex.get(valueTier(b.total[i] ?? 0, settings.tiers)) ?? -1;
+    }, settings.lifecycle)) + 1;
+    tier[i] = tierPlace.get(valueTier(b.total[i] ?? 0, settings.tiers)) ?? 0;
   }
-  const cell = (i: number): string | null => {
-    const [ri, fi, mi] = [r[i] ?? 0, f[i] ?? 0, m[i] ?? 0];
-    return ri === 0 ? null : (cellNames[(ri * 6 + fi) * 6 + mi] ?? rfmCell(ri, fi, mi, settings.rfm.highScore));
-  };
-  const tierName = (i: number): string | null => settings.tiers[tier[i] ?? -1]?.name ?? null;
-  const stageName = (i: number): string => LIFECYCLE_STAGES[stage[i] ?? 0] ?? 'prospect';
+  const name = (list: readonly string[], place: number): string | null => (place > 0 ? (list[place - 1] ?? null) : null);
   const text = (writer: BinaryCopyWriter, value: string | null): void => {
     if (value === null) writer.null();
     else writer.text(value);
   };
+  const repeatSpend = (i: number): number => (b.total[i] ?? 0) - (b.firstAmount[i] ?? 0);
+  const rfmCode = (i: number): number => ((r[i] ?? 0) > 0 ? (r[i] ?? 0) * 36 + (f[i] ?? 0) * 6 + (m[i] ?? 0) : 0);
   return {
     b,
-    encode(from, to, p) {
-      // In BATCH_COLUMNS' order: uuid, int4 ×2, int8, int2 ×3, text ×3, float8 ×2, int8 ×2.
-      const writer = new BinaryCopyWriter(BATCH_COLUMNS.length);
-      for (let i = from; i < to; i++) {
+    changed(stored) {
+      const at = new Int32Array(n);
+      const fresh = new Uint8Array(n);
+      let count = 0;
+      let j = 0; // the next stored row to compare with; both lists ascend by customer id
+      for (let i = 0; i < n; i++) {
+        while (j < stored.count && stored.ids.compare(b.ids, i * 16, i * 16 + 16, j * 16, j * 16 + 16) < 0) j++;
+        const has = j < stored.count && stored.ids.compare(b.ids, i * 16, i * 16 + 16, j * 16, j * 16 + 16) === 0;
+        if (has && stored.monetary[j] === b.windowSpend[i] && stored.repeatSpend[j] === repeatSpend(i)) {
+          const [scoresHigh, scoresLow] = packScores(b.windowDays[i] ?? 0, rfmCode(i), cell[i] ?? 0, stage[i] ?? 0, tier[i] ?? 0);
+          const [daysHigh, daysLow] = packDays(today - (b.sinceFirst[i] ?? 0), today - (b.sinceLast[i] ?? 0), b.days[i] ?? 0);
+          if (stored.scoresHigh[j] === scoresHigh && stored.scoresLow[j] === scoresLow && stored.daysHigh[j] === daysHigh && stored.daysLow[j] === daysLow) continue;
+        }
+        at[count] = i;
+        fresh[count] = has ? 0 : 1;
+        count++;
+      }
+      return { at, fresh, count };
+    },
+    encode(changes) {
+      // In scoring_batch's order: uuid, bool, int4, int8, int2 ×3, text ×3, date ×2, int4, int8.
+      const writer = new BinaryCopyWriter(2 + ROW_COLUMNS.length);
+      for (let k = 0; k < changes.count; k++) {
+        const i = changes.at[k] ?? 0;
         writer.row();
         writer.uuid(b.ids, i * 16);
-        writer.int4(b.sinceLast[i] ?? 0);
+        writer.bool(changes.fresh[k] === 1);
         writer.int4(b.windowDays[i] ?? 0);
         writer.int8(b.windowSpend[i] ?? 0);
         const ri = r[i] ?? 0;
@@ -422,17 +484,13 @@ function scoreRows(b: Buyers, settings: ScoringSettings): ScoreRows {
         } else {
           writer.null(); writer.null(); writer.null();
         }
-        text(writer, cell(i));
-        writer.text(stageName(i));
-        text(writer, tierName(i));
-        if (p) {
-          writer.float8(Math.min(1, Math.max(0, p.pAlive[i] ?? 0)));
-          writer.float8(p.expectedPurchases[i] ?? 0);
-          writer.int8(Math.round(p.expectedSpend[i] ?? 0));
-          writer.int8(Math.round(p.clv[i] ?? 0));
-        } else {
-          writer.null(); writer.null(); writer.null(); writer.null();
-        }
+        text(writer, name(names.cells, cell[i] ?? 0));
+        text(writer, name(names.stages, stage[i] ?? 0));
+        text(writer, name(names.tiers, tier[i] ?? 0));
+        writer.date(today - (b.sinceFirst[i] ?? 0));
+        writer.date(today - (b.sinceLast[i] ?? 0));
+        writer.int4(b.days[i] ?? 0);
+        writer.int8(repeatSpend(i));
       }
       return writer.finish();
     },
@@ -441,9 +499,9 @@ function scoreRows(b: Buyers, settings: ScoringSettings): ScoreRows {
       for (let i = 0; i < n; i++) {
         writer.row();
         writer.uuid(b.ids, i * 16);
-        text(writer, cell(i));
-        writer.text(stageName(i));
-        text(writer, tierName(i));
+        text(writer, name(names.cells, cell[i] ?? 0));
+        text(writer, name(names.stages, stage[i] ?? 0));
+        text(writer, name(names.tiers, tier[i] ?? 0));
       }
       for (let i = 0; i < prospects.count; i++) {
         writer.row();
@@ -454,37 +512,27 @@ function scoreRows(b: Buyers, settings: ScoringSettings): ScoreRows {
       }
       return writer.finish();
     },
+    forecasts(predictor, tenantId) {
+      const tenant = Buffer.from(tenantId.replace(/-/g, ''), 'hex');
+      const seen = new Set<number>();
+      const writer = new BinaryCopyWriter(5);
+      for (let i = 0; i < n; i++) {
+        const x = (b.days[i] ?? 1) - 1;
+        const days = b.sinceFirst[i] ?? 0;
+        const key = x * 4_194_304 + days; // days < 2^22 (11,000 years)
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const g = predictor.forecast(x, days / 7);
+        writer.row();
+        writer.uuid(tenant, 0);
+        writer.int4(x);
+        writer.int4(days);
+        writer.float8(g.purchases);
+        writer.float8(g.discounted);
+      }
+      return writer.finish();
+    },
   };
-}
-
-const SCORE_COLUMNS = ['recency_days', 'frequency', 'monetary_fen', 'r_score', 'f_score', 'm_score', 'rfm_cell', 'lifecycle_stage', 'value_tier', 'p_alive', 'expected_purchases', 'expected_spend_fen', 'clv_fen'] as const;
-const tuple = (alias: string): string => `(${SCORE_COLUMNS.map((c) => `${alias}.${c}`).join(', ')})`;
-
-/**
- * One range of buyers (ids lo..hi, the range just copied into the batch) to customer_scores: an
- * update joined set-wise with the scores of that key range that writes only rows whose scores
- * changed (no per-row index probe, and no foreign-key check since keys do not change), and an
- * insert of the range's buyers without a row yet (new customers, or the first run). One
- * statement; both parts see the rows as they were before it. Returns the rows written.
- */
-async function writeRange(client: pg.PoolClient, tenantId: string, lo: string, hi: string): Promise<number> {
-  const written = await client.query<{ n: number }>(`
-    with updated as (
-      update customer_scores s
-         set ${SCORE_COLUMNS.map((c) => `${c} = b.${c}`).join(', ')}, computed_at = now()
-        from scoring_batch b
-       where s.tenant_id = $1 and s.customer_id between $2::uuid and $3::uuid
-         and s.customer_id = b.customer_id and ${tuple('s')} is distinct from ${tuple('b')}
-      returning 1
-    ), inserted as (
-      insert into customer_scores (tenant_id, customer_id, ${SCORE_COLUMNS.join(', ')}, computed_at)
-      select $1, b.customer_id, ${SCORE_COLUMNS.map((c) => `b.${c}`).join(', ')}, now()
-        from scoring_batch b
-       where not exists (select 1 from customer_scores s where s.tenant_id = $1 and s.customer_id between $2::uuid and $3::uuid and s.customer_id = b.customer_id)
-      returning 1
-    )
-    select ((select count(*) from updated) + (select count(*) from inserted))::int as n`, [tenantId, lo, hi]);
-  return written.rows[0]?.n ?? 0;
 }
 
 /**
@@ -502,27 +550,27 @@ async function writeProspects(client: pg.PoolClient, tenantId: string, prospects
   }
   await writeBinaryCopy(client, 'scoring_prospects', ['customer_id'], writer.finish());
   // Usually a few thousand against a million scores: with its size known, the planner probes the
-  // scores' key per prospect instead of hashing every score (this transaction turned nested loops off).
-  await client.query('analyze scoring_prospects; set local enable_nestloop = on');
+  // scores' key per prospect instead of hashing every score.
+  await client.query('analyze scoring_prospects');
   const written = await client.query<{ n: number }>(`
     with lapsed as (
-      update customer_scores s
-         set recency_days = null, frequency = 0, monetary_fen = 0, r_score = null, f_score = null, m_score = null, rfm_cell = null,
-             lifecycle_stage = 'prospect', value_tier = $2, p_alive = null, expected_purchases = null, expected_spend_fen = null,
-             clv_fen = null, computed_at = now()
+      update customer_score_rows s
+         set frequency = 0, monetary_fen = 0, r_score = null, f_score = null, m_score = null, rfm_cell = null,
+             lifecycle_stage = 'prospect', value_tier = $2, first_order_day = null, last_order_day = null, purchase_days = null,
+             repeat_spend_fen = null, changed_at = now()
         from scoring_prospects p
        where s.tenant_id = $1 and s.customer_id = p.customer_id
-         and (s.lifecycle_stage <> 'prospect' or s.value_tier is distinct from $2 or s.rfm_cell is not null or s.p_alive is not null)
+         and (s.lifecycle_stage <> 'prospect' or s.value_tier is distinct from $2 or s.rfm_cell is not null or s.purchase_days is not null)
       returning 1
     ), inserted as (
-      insert into customer_scores (tenant_id, customer_id, ${SCORE_COLUMNS.join(', ')}, computed_at)
-      select $1, p.customer_id, null, 0, 0, null, null, null, null, 'prospect', $2, null, null, null, null, now()
+      insert into customer_score_rows (tenant_id, customer_id, lifecycle_stage, value_tier, changed_at)
+      select $1, p.customer_id, 'prospect', $2, now()
         from scoring_prospects p
-       where not exists (select 1 from customer_scores s where s.tenant_id = $1 and s.customer_id = p.customer_id)
+       where not exists (select 1 from customer_score_rows s where s.tenant_id = $1 and s.customer_id = p.customer_id)
+         and exists (select 1 from customers c where c.tenant_id = $1 and c.id = p.customer_id)
       returning 1
     )
     select ((select count(*) from lapsed) + (select count(*) from inserted))::int as n`, [tenantId, firstTier]);
-  await client.query('set local enable_nestloop = off');
   return written.rows[0]?.n ?? 0;
 }
 
