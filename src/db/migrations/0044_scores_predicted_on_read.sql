@@ -15,7 +15,8 @@
 -- - customer_scores becomes a view with the columns it had, computing the predictions by the
 --   formulas of src/core/clv (bgnbd.ts probabilityAlive, gammagamma.ts expectedSpend,
 --   scores/clv-predict.ts); readers (segments, profile, workbench, CLV overview) are unchanged.
--- Existing rows have no history yet: their predictions read as null until the next run.
+-- Existing rows have no history yet: their predictions read as null until the next run, which is
+-- queued here for every tenant with scores (the end of this file).
 alter table customer_scores rename to customer_score_rows;
 alter table customer_score_rows rename constraint customer_scores_pkey to customer_score_rows_pkey;
 alter table customer_score_rows
@@ -88,3 +89,21 @@ select s.tenant_id, s.customer_id,
                 else m.p * (m.gamma + s.repeat_spend_fen) / (m.p * (s.purchase_days - 1) + m.q - 1)
            end as spend
   ) k;
+
+-- A run per tenant with scores, queued for the worker (as POST /api/v1/scoring/runs does), so the
+-- predictions come back without waiting for the night. A new database has no worker schema yet,
+-- and no scores.
+do $$
+declare
+  t record;
+  run uuid;
+begin
+  if exists (select 1 from pg_namespace where nspname = 'graphile_worker') then
+    for t in select distinct tenant_id from customer_score_rows loop
+      run := gen_random_uuid();
+      insert into scoring_runs (tenant_id, id, trigger, requested_by) values (t.tenant_id, run, 'manual', 'migration 0044');
+      perform graphile_worker.add_job('recompute_scores', json_build_object('tenantId', t.tenant_id::text, 'runId', run::text),
+        queue_name => 'scores:' || t.tenant_id::text, max_attempts => 1);
+    end loop;
+  end if;
+end $$;
