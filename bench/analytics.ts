@@ -24,7 +24,7 @@ import { readAnalytics, scopeOf, type Scope } from '../src/core/analytics/filter
 import { funnel } from '../src/core/analytics/funnel.service.ts';
 import { refreshFirstOrderFacts } from '../src/core/analytics/facts.service.ts';
 import { breakdown, trends } from '../src/core/analytics/trends.service.ts';
-import { localDate } from '../src/core/dashboard/dashboard.rules.ts';
+import { localDate } from '../src/core/time.ts';
 import { dashboardSummary } from '../src/core/dashboard/dashboard.service.ts';
 import { openDatabase, type Db } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';

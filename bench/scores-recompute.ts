@@ -21,8 +21,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { fitClvModels } from '../src/core/clv/predict.ts';
 import { readSummaries, runScoring } from '../src/core/scores/scores.service.ts';
 import { cpuSeconds, load } from './measure.ts';
-import { localDate } from '../src/core/dashboard/dashboard.rules.ts';
-import { addDays } from '../src/core/scores/buyers.ts';
+import { addDays, localDate } from '../src/core/time.ts';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('set DATABASE_URL to the bench database');

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { demoEndOf, seedDemo } from '../../src/core/demo/demo.service.ts';
 import { newId } from '../../src/core/ids.ts';
-import { localDate } from '../../src/core/dashboard/dashboard.rules.ts';
+import { localDate } from '../../src/core/time.ts';
 import { newTenant, testDb } from '../helpers.ts';
 import { api, bearer, keyFor } from './harness.ts';
 

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { issueCoupons } from '../../src/core/coupons/issue.service.ts';
-import { localDate } from '../../src/core/dashboard/dashboard.rules.ts';
+import { localDate } from '../../src/core/time.ts';
 import { demoEndOf, seedDemo } from '../../src/core/demo/demo.service.ts';
 import { newTenant, testDb } from '../helpers.ts';
 import { api, bearer, keyFor } from './harness.ts';

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Logger, runOnce } from 'graphile-worker';
 import { sql } from 'kysely';
 import { demoEndOf, seedDemo } from '../../src/core/demo/demo.service.ts';
-import { localDate } from '../../src/core/dashboard/dashboard.rules.ts';
+import { localDate } from '../../src/core/time.ts';
 import { DEFAULT_SETTINGS } from '../../src/core/scores/scores.rules.ts';
 import { taskList } from '../../src/worker/index.ts';
 import { newTenant, testDb } from '../helpers.ts';

@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
-import { localDate } from '../../src/core/dashboard/dashboard.rules.ts';
+import { localDate } from '../../src/core/time.ts';
 import { demoEndOf, seedDemo } from '../../src/core/demo/demo.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { newTenant, testDb } from '../helpers.ts';

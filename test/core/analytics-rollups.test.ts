@@ -13,7 +13,7 @@ import { cohorts, ltv, repurchase } from '../../src/core/analytics/cohorts.servi
 import { readAnalytics, scopeOf, type Scope } from '../../src/core/analytics/filters.service.ts';
 import { breakdown, trends } from '../../src/core/analytics/trends.service.ts';
 import { dashboardSummary } from '../../src/core/dashboard/dashboard.service.ts';
-import { localDate } from '../../src/core/dashboard/dashboard.rules.ts';
+import { localDate } from '../../src/core/time.ts';
 import { seedDemo } from '../../src/core/demo/demo.service.ts';
 import { newId } from '../../src/core/ids.ts';
 import { mergeCustomers } from '../../src/core/ingest/merge.service.ts';

@@ -2,9 +2,10 @@
 // coverage (gaps and overlaps named), member days and their lift.
 import { describe, expect, it } from 'vitest';
 import {
-  checkMultipliers, checkTiers, expiryOf, isMemberDay, isoWeekday, liftOf, pointsForOrder, reversalDue, tierFor, weekStartOf,
+  checkMultipliers, checkTiers, expiryOf, isMemberDay, liftOf, pointsForOrder, reversalDue, tierFor, weekStartOf,
   type DaySales, type PointsRules,
 } from '../../src/core/membership/membership.rules.ts';
+import { isoWeekday } from '../../src/core/time.ts';
 
 const plain: PointsRules = { pointsPerYuan: 1, channelMultipliers: {}, storeMultipliers: {}, skuMultipliers: {}, memberDayMultiplier: 100 };
 const order = (paidFen: number, extra: Partial<Parameters<typeof pointsForOrder>[1]> = {}) =>

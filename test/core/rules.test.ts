@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRange, isCalendarDate, localDate, monthsOf, resolveRange } from '../../src/core/dashboard/dashboard.rules.ts';
-import { nextDate, startOfLocalDay, zoneOffsetMinutes } from '../../src/core/time.ts';
+import { defaultRange, isCalendarDate, monthsOf, resolveRange } from '../../src/core/dashboard/dashboard.rules.ts';
+import { localDate, nextDate, startOfLocalDay, zoneOffsetMinutes } from '../../src/core/time.ts';
 import { can, ownCustomersOnly, type Actor } from '../../src/core/access/access.rules.ts';
 
 describe('calendar dates in a zone', () => {

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { summariseTransactions, type TransactionRow } from '../../src/core/clv/clv.rules.ts';
 import { fitClvModels, predict } from '../../src/core/clv/predict.ts';
 import { ClvPredictor, predictClvColumns } from '../../src/core/scores/clv-predict.ts';
-import { addDays } from '../../src/core/scores/buyers.ts';
+import { addDays } from '../../src/core/time.ts';
 import { newId } from '../../src/core/ids.ts';
 import { demoEndOf, seedDemo } from '../../src/core/demo/demo.service.ts';
 import { getScoringRun, runScoring, saveScoringSettings } from '../../src/core/scores/scores.service.ts';

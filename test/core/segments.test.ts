@@ -13,7 +13,7 @@ import { bulkTagCustomers, tagCustomer, untagCustomer } from '../../src/core/tag
 import { createTag, createTagGroup } from '../../src/core/tags/tags.service.ts';
 import type { Db } from '../../src/db/connect.ts';
 import { newTenant, seedScoringModels, testDb } from '../helpers.ts';
-import { localDate } from '../../src/core/dashboard/dashboard.rules.ts';
+import { localDate } from '../../src/core/time.ts';
 import { actorOf } from './tags-fixtures.ts';
 
 const db = (): Db => testDb().db;

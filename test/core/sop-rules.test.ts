@@ -3,9 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupKind } from '../../src/db/schema.ts';
 import {
-  checkSlotTimes, findOverlaps, formatClock, freeName, generationWindows, isoWeekday, localDateOf, localInstant, parseClock, rankScripts,
+  checkSlotTimes, findOverlaps, formatClock, freeName, generationWindows, localInstant, parseClock, rankScripts,
   runState, slotOccurrences, slotsClash, targetsShareGroup, type PlanSlots, type PlanTarget, type SlotTime,
 } from '../../src/core/sop/sop.rules.ts';
+import { isoWeekday, localDate } from '../../src/core/time.ts';
 import { SOP_TEMPLATES } from '../../src/core/sop/sop.templates.ts';
 
 const kinds: Record<string, GroupKind> = { g1: 'value', g2: 'value', g3: 'vip' };
@@ -114,8 +115,8 @@ describe('local time', () => {
     // 12-01 is a Tuesday: the member-day slot falls; a Wednesday slot does not.
     expect(slotOccurrences(weekly(2, '08:30'), from, to, 'Asia/Shanghai')).toHaveLength(1);
     expect(slotOccurrences(weekly(3, '08:30'), from, to, 'Asia/Shanghai')).toHaveLength(0);
-    expect(localDateOf(from, 'Asia/Shanghai')).toBe('2026-12-01');
-    expect(localDateOf(from, 'UTC')).toBe('2026-11-30');
+    expect(localDate(from, 'Asia/Shanghai')).toBe('2026-12-01');
+    expect(localDate(from, 'UTC')).toBe('2026-11-30');
   });
 
   it('a tick covers tasks two hours ahead and automatic sends only once due', () => {

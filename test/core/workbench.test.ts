@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/core/access/access.rules.ts';
 import { createCode } from '../../src/core/acquisition/codes.service.ts';
-import { localDate } from '../../src/core/acquisition/landing.service.ts';
+import { localDate } from '../../src/core/time.ts';
 import { YuchiError } from '../../src/core/errors.ts';
 import { newId } from '../../src/core/ids.ts';
 import { mergeCustomers } from '../../src/core/ingest/merge.service.ts';

@@ -9,7 +9,7 @@ import { cohorts, ltv, repurchase } from '../../core/analytics/cohorts.service.t
 import { readAnalytics, scopeOf, type Scope } from '../../core/analytics/filters.service.ts';
 import { funnel } from '../../core/analytics/funnel.service.ts';
 import { breakdown, trends } from '../../core/analytics/trends.service.ts';
-import { localDate } from '../../core/dashboard/dashboard.rules.ts';
+import { localDate } from '../../core/time.ts';
 import { actorOf } from '../auth.ts';
 import { CalendarDate, Fen, Id, protectedErrors } from '../schemas.ts';
 

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { AcquisitionCodeKind, RotationMember } from '../../db/schema.ts';
 import { newId } from '../ids.ts';
-import { startOfLocalDay } from '../time.ts';
+import { localDate, startOfLocalDay } from '../time.ts';
 import { localMinutes, nearestOpenStore, pickStaff, withinHours, type RotationLoad } from './acquisition.rules.ts';
 
 interface LandingCode {
@@ -31,11 +31,6 @@ export type ScanAnswer =
   | { kind: 'redirect'; path: string; storeName: string; distanceKm: number }
   | { kind: 'full'; codeName: string }
   | { kind: 'staff'; codeName: string; storeName: string | null; staff: { id: string; name: string; qrUrl: string }; why: 'rotation' | 'backup' };
-
-/** The calendar date of an instant in a zone. */
-export function localDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
 
 async function landingCode(db: Db, slug: string, key: string): Promise<LandingCode | undefined> {
   const rows = await sql<LandingCode>`

@@ -9,6 +9,7 @@
 // - Interactions are the events in INTERACTION_EVENTS; an active customer in a bucket ordered or
 //   interacted in it.
 import { invalid } from '../errors.ts';
+import { addDays } from '../time.ts';
 import { defaultRange, isCalendarDate, type DateRange } from '../dashboard/dashboard.rules.ts';
 
 export type { DateRange } from '../dashboard/dashboard.rules.ts';
@@ -32,10 +33,6 @@ export const MAX_ANALYTICS_DAYS = 5 * 365 + 2; // five calendar years, leap days
 
 export function dayNumber(date: string): number {
   return Date.parse(`${date}T00:00:00Z`) / 86_400_000;
-}
-
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** 'YYYY-MM' moved by whole months. */

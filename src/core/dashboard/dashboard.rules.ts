@@ -9,11 +9,6 @@ export interface DateRange {
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 export const MAX_RANGE_DAYS = 3 * 366;
 
-/** Today's calendar date in a time zone, as YYYY-MM-DD. */
-export function localDate(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
-
 export function isCalendarDate(text: string): boolean {
   const m = DATE.exec(text);
   if (!m) return false;

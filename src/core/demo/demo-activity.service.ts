@@ -17,6 +17,7 @@ import { issueCoupons } from '../coupons/issue.service.ts';
 import { listTemplates } from '../coupons/templates.service.ts';
 import type { OperatingModel } from '../diagnosis/diagnosis.rules.ts';
 import { YuchiError } from '../errors.ts';
+import { isoWeekday } from '../time.ts';
 import { ingestEvents } from '../ingest/ingest.service.ts';
 import { MAX_EVENTS_PER_BATCH } from '../ingest/events.rules.ts';
 import { addCredits } from '../membership/ledger.service.ts';
@@ -411,8 +412,3 @@ async function couponActivity(ctx: ActivityContext): Promise<{ couponsIssued: nu
   return { couponsIssued, couponsRedeemed };
 }
 
-/** ISO weekday (Monday 1 … Sunday 7) of a YYYY-MM-DD date. */
-function isoWeekday(date: string): number {
-  const d = new Date(`${date}T12:00:00Z`).getUTCDay();
-  return d === 0 ? 7 : d;
-}

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { GroupKind } from '../../db/schema.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import { startOfLocalDay } from '../time.ts';
+import { addDays, localDate, startOfLocalDay } from '../time.ts';
 import { classifyWeek, isoWeekStart, type WeekFigures } from './health.rules.ts';
 
 export interface HealthRun {
@@ -22,11 +22,6 @@ export interface HealthRun {
 }
 
 const DAY = 86_400_000;
-const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
-
-function localDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
 
 /**
  * Recomputes the last `weeks` ISO weeks (the current one included) of every group of the tenant and

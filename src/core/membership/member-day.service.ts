@@ -4,8 +4,8 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { issueCoupons } from '../coupons/issue.service.ts';
 import { invalid } from '../errors.ts';
-import { nextDate, startOfLocalDay } from '../time.ts';
-import { isoWeekday, liftOf, type DaySales, type LiftSummary } from './membership.rules.ts';
+import { isoWeekday, nextDate, startOfLocalDay } from '../time.ts';
+import { liftOf, type DaySales, type LiftSummary } from './membership.rules.ts';
 
 export interface MemberDayRun {
   date: string;

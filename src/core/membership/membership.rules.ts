@@ -1,7 +1,7 @@
 // Membership arithmetic, pure: points an order earns, when a lot expires, what a refund takes
 // back, whether tier rules cover every value exactly once, member days and their lift.
 import type { ErrorDetail } from '../errors.ts';
-import { startOfLocalDay } from '../time.ts';
+import { isoWeekday, localDate, startOfLocalDay } from '../time.ts';
 import { yuan } from '../money.ts';
 
 /** How orders earn points. Multipliers are percentages (150 = ×1.5). */
@@ -58,17 +58,6 @@ export function checkMultipliers(path: string, map: Record<string, number>): Err
     }
   }
   return details;
-}
-
-/** The calendar date (YYYY-MM-DD) of an instant in a zone. */
-export function localDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
-
-/** ISO weekday (1 Monday .. 7 Sunday) of a calendar date. */
-export function isoWeekday(date: string): number {
-  const d = new Date(`${date}T00:00:00Z`).getUTCDay();
-  return d === 0 ? 7 : d;
 }
 
 export function isMemberDay(at: Date, weekdays: readonly number[], timeZone: string): boolean {

@@ -3,8 +3,7 @@
 // 7-day group retention low → a group content problem).
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
-import { addDays } from '../analytics/analytics.rules.ts';
-import { localDate } from '../dashboard/dashboard.rules.ts';
+import { addDays, localDate } from '../time.ts';
 import { memberDayLift } from '../membership/member-day.service.ts';
 import { KPI_STEPS, type KpiKey, type Playbook } from './playbooks.content.ts';
 import { getApplication } from './playbooks.service.ts';

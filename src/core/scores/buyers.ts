@@ -12,6 +12,7 @@
 // the definition the fast path must match (the tests hold them side by side).
 import type pg from 'pg';
 import { UUID_PATTERN } from '../ids.ts';
+import { addDays } from '../time.ts';
 import { readBinaryCopy } from './binary-copy.ts';
 import { EVERY_STORE } from '../analytics/rollups.service.ts';
 import type { CustomerSummary } from '../clv/clv.rules.ts';
@@ -37,10 +38,6 @@ export interface Buyers {
 export interface Prospects { ids: Buffer; count: number }
 
 export const NONE = -1;
-
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
 
 function newBuyers(capacity: number): Buyers {
   return {

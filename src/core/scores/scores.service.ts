@@ -22,7 +22,7 @@ import type { ClvReason } from '../clv/clv.reasons.ts';
 import type { CustomerSummary } from '../clv/clv.rules.ts';
 import { fitClvModels, type ClvModels } from '../clv/predict.ts';
 import { ClvPredictor } from './clv-predict.ts';
-import { localDate } from '../dashboard/dashboard.rules.ts';
+import { localDate } from '../time.ts';
 import { BinaryCopyWriter, writeBinaryCopy } from './binary-copy.ts';
 import { packDays, packScores, readStoredRows, type ScoreNames, type StoredRows } from './stored-rows.ts';
 import { clvSummaries, NONE, readBuyers, readBuyersFromOrders, type Buyers, type Prospects } from './buyers.ts';

@@ -2,7 +2,7 @@
 // which slot occurrences fall in a generation window in the tenant's zone. No IO.
 import type { ErrorDetail } from '../errors.ts';
 import type { GroupKind } from '../../db/schema.ts';
-import { zoneOffsetMinutes } from '../time.ts';
+import { isoWeekday, localDate, zoneOffsetMinutes } from '../time.ts';
 
 export const DEFAULT_SLOT_MINUTES = 30;
 /** Tasks appear this long before their slot, so the guide sees what is coming. */
@@ -122,17 +122,6 @@ export function findOverlaps(plan: PlanSlots, others: readonly PlanSlots[], kind
   return details;
 }
 
-/** The calendar date (YYYY-MM-DD) of an instant in a zone. */
-export function localDateOf(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
-}
-
-/** ISO weekday of a calendar date: 1 = Monday … 7 = Sunday. */
-export function isoWeekday(date: string): number {
-  const day = new Date(`${date}T00:00:00Z`).getUTCDay();
-  return day === 0 ? 7 : day;
-}
-
 /** The instant a local wall-clock time of a date happens in a zone (two passes settle DST changes). */
 export function localInstant(date: string, minute: number, timeZone: string): Date {
   const wall = Date.parse(`${date}T00:00:00Z`) + minute * 60_000;
@@ -144,8 +133,8 @@ export function localInstant(date: string, minute: number, timeZone: string): Da
 /** Every local date that overlaps [from, to) in a zone. */
 export function localDatesBetween(from: Date, to: Date, timeZone: string): string[] {
   const dates: string[] = [];
-  const last = localDateOf(new Date(to.getTime() - 1), timeZone);
-  let date = localDateOf(from, timeZone);
+  const last = localDate(new Date(to.getTime() - 1), timeZone);
+  let date = localDate(from, timeZone);
   for (let guard = 0; guard < 400; guard++) {
     dates.push(date);
     if (date >= last) break;

@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { Actor } from '../access/access.rules.ts';
-import { localDate } from '../acquisition/landing.service.ts';
+import { localDate } from '../time.ts';
 import { invalid, notFound, YuchiError } from '../errors.ts';
 import { UUID_PATTERN } from '../ids.ts';
 import { openTasks, type TaskView } from '../tasks/task-work.service.ts';

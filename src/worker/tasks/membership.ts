@@ -4,7 +4,7 @@ import type { Task } from 'graphile-worker';
 import type { Db } from '../../db/connect.ts';
 import { expirePoints } from '../../core/membership/ledger.service.ts';
 import { issueMemberDayCoupons } from '../../core/membership/member-day.service.ts';
-import { localDate } from '../../core/membership/membership.rules.ts';
+import { localDate } from '../../core/time.ts';
 import { recomputeTiers } from '../../core/membership/tiers.service.ts';
 import { localHour, tenantIdOf } from '../tenant-schedule.ts';
 
