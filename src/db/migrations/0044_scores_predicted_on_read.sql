@@ -5,8 +5,8 @@
 -- "today" moves; stored, they made the nightly run rewrite every buyer's row (about 10 µs a row).
 -- What they are computed from changes only when the buyer orders: the first and last purchase
 -- day, the purchase days and the spend after the first day. So:
--- - customer_score_rows (the former table) keeps the scores and that history; the run writes only
---   the rows whose scores or history changed;
+-- - customer_score_rows keeps the scores and that history, written anew from customer_scores
+--   here; the run writes only the rows whose scores or history changed;
 -- - scoring_models keeps each tenant's latest run: its calibration end and both models' parameters
 --   (null when the run left CLV empty);
 -- - scoring_forecasts keeps, per (repeat purchases x, days T from the first purchase to the
@@ -15,27 +15,53 @@
 -- - customer_scores becomes a view with the columns it had, computing the predictions by the
 --   formulas of src/core/clv (bgnbd.ts probabilityAlive, gammagamma.ts expectedSpend,
 --   scores/clv-predict.ts); readers (segments, profile, workbench, CLV overview) are unchanged.
--- Existing rows have no history yet: their predictions read as null until the next run, which is
--- queued here for every tenant with scores (the end of this file).
-alter table customer_scores rename to customer_score_rows;
-alter table customer_score_rows rename constraint customer_scores_pkey to customer_score_rows_pkey;
-alter table customer_score_rows
-  drop column recency_days,
-  drop column p_alive,
-  drop column expected_purchases,
-  drop column expected_spend_fen,
-  drop column clv_fen,
-  add column first_order_day date,
-  add column last_order_day date,
-  add column purchase_days integer,
-  add column repeat_spend_fen bigint;
--- When the row's scores or history last changed (the run's time is scoring_models.scored_at).
-alter table customer_score_rows rename column computed_at to changed_at;
-alter table customer_score_rows alter column changed_at set default now();
+-- Existing rows get their history from the order aggregates here; their predictions read as null
+-- until the next run writes the models, which is queued here for every tenant with scores (the
+-- end of this file).
 -- A few percent of the rows change a night now, not all (0036 left half of each page free for
--- that): a tenth free keeps their updates heap-only; the rewrite also drops the removed columns.
-alter table customer_score_rows set (fillfactor = 90);
-cluster customer_score_rows using customer_score_rows_pkey;
+-- that): a tenth free keeps their updates heap-only.
+create table customer_score_rows (
+  tenant_id         uuid not null references tenants (id) on delete cascade,
+  customer_id       uuid not null,
+  -- RFM over the tenant's window: orders (distinct purchase days) and spend in the window, each
+  -- scored 1..5 by quintiles of the tenant's buyers, with recency.
+  frequency         integer not null default 0,
+  monetary_fen      bigint not null default 0,
+  r_score           smallint check (r_score between 1 and 5),
+  f_score           smallint check (f_score between 1 and 5),
+  m_score           smallint check (m_score between 1 and 5),
+  rfm_cell          text,
+  -- prospect (never ordered), new, active, dormant, churned, returned (回流)
+  lifecycle_stage   text not null,
+  value_tier        text,
+  -- The history CLV is predicted from (null for prospects): purchase days are calendar days in the
+  -- tenant's zone; repeat spend is the spend after the first purchase day.
+  first_order_day   date,
+  last_order_day    date,
+  purchase_days     integer,
+  repeat_spend_fen  bigint,
+  -- When the row's scores or history last changed (the run's time is scoring_models.scored_at).
+  changed_at        timestamptz not null default now(),
+  primary key (tenant_id, customer_id)
+) with (fillfactor = 90);
+-- The scores already kept, with the history of the buyers among them from their order aggregates
+-- as the run reads them (buyers.ts: dates in the tenant's zone, the first day's spend apart), so
+-- the first run after this finds most rows unchanged instead of rewriting every one.
+insert into customer_score_rows (tenant_id, customer_id, frequency, monetary_fen, r_score, f_score, m_score, rfm_cell, lifecycle_stage, value_tier,
+                                 first_order_day, last_order_day, purchase_days, repeat_spend_fen, changed_at)
+select s.tenant_id, s.customer_id, s.frequency, s.monetary_fen, s.r_score, s.f_score, s.m_score, s.rfm_cell, s.lifecycle_stage, s.value_tier,
+       case when b.buyer then (c.first_order_at at time zone t.timezone)::date end,
+       case when b.buyer then (c.last_order_at at time zone t.timezone)::date end,
+       case when b.buyer then c.order_days end,
+       case when b.buyer then c.total_spent_fen - greatest(c.first_day_spent_fen, 0) end,
+       s.computed_at
+  from customer_scores s
+  join customers c on c.tenant_id = s.tenant_id and c.id = s.customer_id
+  join tenants t on t.id = s.tenant_id
+  cross join lateral (select s.lifecycle_stage <> 'prospect' and c.first_order_at is not null and c.order_days > 0 as buyer) b
+ order by s.tenant_id, s.customer_id;
+alter table customer_score_rows add foreign key (tenant_id, customer_id) references customers (tenant_id, id) on delete cascade;
+drop table customer_scores;
 
 create table scoring_models (
   tenant_id        uuid primary key references tenants (id) on delete cascade,
