@@ -13,6 +13,7 @@ import { readBuyers, readBuyersFromOrders, type Buyers } from '../../src/core/sc
 import { runScoring, saveScoringSettings } from '../../src/core/scores/scores.service.ts';
 import { DEFAULT_SETTINGS, lifecycleStage, type ScoringSettings } from '../../src/core/scores/scores.rules.ts';
 import { newTenant, testDb } from '../helpers.ts';
+import { newId } from '../../src/core/ids.ts';
 import { adminOf } from './ingest-helpers.ts';
 
 const db = () => testDb().db;
@@ -214,6 +215,15 @@ describe('buyers from the order aggregates', () => {
       select customer_id, frequency, monetary_fen, r_score, f_score, m_score, rfm_cell, lifecycle_stage, value_tier,
              first_order_day, last_order_day, purchase_days, repeat_spend_fen
         from customer_score_rows where tenant_id = ${tenantId}`.execute(db())).rows.map((r) => [r.customer_id, JSON.stringify(r)]));
+    // The month's snapshot is every customer's cell, stage and tier as the last run left them.
+    const snapshotIsState = async (month: string) => {
+      const state = await sql<{ customer_id: string }>`
+        select customer_id, rfm_cell, lifecycle_stage, value_tier from customer_score_rows where tenant_id = ${tenantId} order by customer_id`.execute(db());
+      const snapshot = await sql<{ customer_id: string }>`
+        select customer_id, rfm_cell, lifecycle_stage, value_tier from customer_score_snapshots
+         where tenant_id = ${tenantId} and month = ${month}::date order by customer_id`.execute(db());
+      expect(snapshot.rows).toEqual(state.rows);
+    };
     // Every row written from scratch on 2026-12-01.
     await sql`delete from customer_score_rows where tenant_id = ${tenantId}`.execute(db());
     const whole = await runScoring(testDb(), tenantId, { today: '2026-12-01' });
@@ -230,6 +240,8 @@ describe('buyers from the order aggregates', () => {
     expect(nextDay.rowsWritten).toBeLessThan(nextDay.buyers);
     const moved = (await scores()).filter((row, i) => row.p_alive !== expected[i]?.p_alive).length;
     expect(moved).toBeGreaterThan(nextDay.rowsWritten);
+    // The night's snapshot went by the changed cells alone (the last run was this month).
+    await snapshotIsState('2026-12-01');
     // Far later, then back: the run writes exactly the rows that differ, and reads as the first.
     await runScoring(testDb(), tenantId, { today: '2027-01-15' });
     const later = await stored();
@@ -238,6 +250,18 @@ describe('buyers from the order aggregates', () => {
     expect(back.rowsWritten).toBeGreaterThan(0);
     expect(await stored()).toEqual(onFirst);
     expect(await scores()).toEqual(expected);
+    // From January back to December: every cell went to December's snapshot again.
+    await snapshotIsState('2026-12-01');
+    // A refund makes a buyer a prospect, and a new customer arrives, within the month.
+    const [buyer] = (await sql<{ customer_id: string }>`
+      select o.customer_id from orders o where o.tenant_id = ${tenantId} and o.status <> 'refunded' and o.customer_id is not null
+       group by 1 having count(*) = 1 limit 1`.execute(db())).rows;
+    await sql`update orders set status = 'refunded', refunded_fen = paid_fen where tenant_id = ${tenantId} and customer_id = ${buyer!.customer_id}`.execute(db());
+    await refreshOrderAggregates(db(), tenantId);
+    await sql`insert into customers (tenant_id, id, name) values (${tenantId}, ${newId()}, '新客')`.execute(db());
+    const within = await runScoring(testDb(), tenantId, { today: '2026-12-03' });
+    expect(within.rowsWritten).toBeGreaterThanOrEqual(2);
+    await snapshotIsState('2026-12-01');
     expect(back.models?.bgnbd).toEqual(whole.models?.bgnbd);
   });
 

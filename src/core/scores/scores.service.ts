@@ -213,11 +213,16 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
     await client.query('begin isolation level repeatable read');
     let b: Buyers;
     let stored: StoredRows;
+    let snapshotKept: boolean;
     const names = scoreNames(settings);
     try {
       await client.query(`${READ_SETTINGS}`);
       b = await (source === 'orders' ? readBuyersFromOrders : readBuyers)(client, tenantId, today, settings);
       stored = await readStoredRows(client, tenantId, names);
+      // Whether the last run was in this month: then the month's snapshot holds its cells, stages
+      // and tiers, which are the stored rows' (both written in its transaction).
+      const last = await client.query<{ day: string }>('select calibration_end::text as day from scoring_models where tenant_id = $1', [tenantId]);
+      snapshotKept = monthOf(last.rows[0]?.day ?? '0000-00-00') === monthOf(today);
       await client.query('commit');
     } catch (err) {
       await client.query('rollback');
@@ -265,7 +270,7 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
       }
     };
 
-    const written = await writeRun(client, { tenantId, runId, today }, settings, rows, b.prospects, stored, fit);
+    const written = await writeRun(client, { tenantId, runId, today }, settings, rows, b.prospects, stored, snapshotKept, fit);
     const customers = b.count + b.prospects.count;
     phases.fit = fitMs;
     phases.predict = prepared + forecastMs + written.compareMs;
@@ -289,20 +294,28 @@ interface Clv { models: ClvModels; forecasts: Buffer[] }
  * the buyers whose stored row changed or is missing, then the prospects.
  */
 async function writeRun(client: pg.PoolClient, run: { tenantId: string; runId: string; today: string }, settings: ScoringSettings, rows: ScoreRows,
-  prospects: Prospects, stored: StoredRows, fit: () => Clv | null): Promise<Written> {
+  prospects: Prospects, stored: StoredRows, snapshotKept: boolean, fit: () => Clv | null): Promise<Written> {
   const { tenantId } = run;
   const firstTier = settings.tiers[0]?.name ?? null;
+  let t = performance.now();
+  const changed = rows.changed(stored, prospects, firstTier);
+  const compareMs = performance.now() - t;
   await client.query('begin');
   try {
-    // The join of a million cells with the month's snapshot hashes in memory; the cells table is
-    // never analysed (its size is known from its pages), so a hash join is asked for.
-    await client.query(`set local work_mem = '${READ_WORK_MEM}'; set local enable_nestloop = off`);
+    await client.query(`set local work_mem = '${READ_WORK_MEM}'`);
     await client.query('create temp table scoring_cells (customer_id uuid, rfm_cell text, lifecycle_stage text, value_tier text) on commit drop');
 
     // The snapshot's statement is sent before the fit starts: the database works on it while
-    // Node fits (the fit is synchronous; the answer waits in the socket until it is done).
-    let t = performance.now();
-    await writeBinaryCopy(client, 'scoring_cells', ['customer_id', 'rfm_cell', 'lifecycle_stage', 'value_tier'], rows.encodeCells(prospects, firstTier));
+    // Node fits (the fit is synchronous; the answer waits in the socket until it is done). When
+    // the last run was in this month, the month's rows are its cells, which are the stored rows':
+    // only the customers whose cell, stage or tier changed (or who are new) can differ, and their
+    // rows are probed by key. Otherwise every customer's cell goes, and the join of a million cells
+    // with the month's rows hashes in memory (the cells table is never analysed then: its size is
+    // known from its pages), so a hash join is asked for.
+    t = performance.now();
+    await writeBinaryCopy(client, 'scoring_cells', ['customer_id', 'rfm_cell', 'lifecycle_stage', 'value_tier'],
+      rows.encodeCells(prospects, firstTier, snapshotKept ? changed : null));
+    await client.query(snapshotKept ? 'analyze scoring_cells' : 'set local enable_nestloop = off');
     const snapshotDone = writeSnapshot(client, tenantId, monthOf(run.today));
     // Awaited below; this only keeps a failure that arrives while Node fits from counting as unhandled.
     snapshotDone.catch(() => undefined);
@@ -312,9 +325,6 @@ async function writeRun(client: pg.PoolClient, run: { tenantId: string; runId: s
     await snapshotDone;
     snapshotMs += performance.now() - t;
 
-    t = performance.now();
-    const changed = rows.changed(stored);
-    const compareMs = performance.now() - t;
     t = performance.now();
     // From here on few rows each: probe keys rather than hash whole tables.
     await client.query('set local enable_nestloop = on');
@@ -388,17 +398,28 @@ function scoreNames(settings: ScoringSettings): ScoreNames {
   return { cells, stages: LIFECYCLE_STAGES, tiers: settings.tiers.map((t) => t.name) };
 }
 
-/** The buyers to write: their places in the run's order, and whether each has no stored row yet. */
-interface Changes { at: Int32Array; fresh: Uint8Array; count: number }
+/**
+ * The buyers to write (their places in the run's order, and whether each has no stored row yet),
+ * and the buyers and prospects whose cell, stage or tier differs from the stored one, or who have
+ * no stored row: the month's snapshot rows that can differ from the last run's.
+ */
+interface Changes {
+  at: Int32Array; fresh: Uint8Array; count: number;
+  cells: Int32Array; cellCount: number;
+  prospectCells: Int32Array; prospectCellCount: number;
+}
+
+/** The cell, stage and tier in packScores' low half (not the rfm code). */
+const STATE_BITS = 0x00ff_ffff;
 
 /** Each buyer's scores, decided once for the run, set against the stored rows and encoded for COPY. */
 interface ScoreRows {
   b: Buyers;
-  /** The buyers whose scores or history differ from their stored row, or who have none. */
-  changed(stored: StoredRows): Changes;
+  /** The buyers whose scores or history differ from their stored row, or who have none; and the cells to snapshot. */
+  changed(stored: StoredRows, prospects: Prospects, prospectTier: string | null): Changes;
   encode(changes: Changes): Buffer[];
-  /** Every customer's cell, stage and tier (the month's snapshot): buyers, then prospects. */
-  encodeCells(prospects: Prospects, prospectTier: string | null): Buffer[];
+  /** Cells, stages and tiers for the month's snapshot: every customer's, or only those `only` names; buyers, then prospects. */
+  encodeCells(prospects: Prospects, prospectTier: string | null, only: Changes | null): Buffer[];
   /** g(x, T) for every distinct (x, T days) among the buyers, as scoring_forecasts rows. */
   forecasts(predictor: ClvPredictor, tenantId: string): Buffer[];
 }
@@ -447,24 +468,39 @@ function scoreRows(b: Buyers, settings: ScoringSettings, names: ScoreNames, toda
   const rfmCode = (i: number): number => ((r[i] ?? 0) > 0 ? (r[i] ?? 0) * 36 + (f[i] ?? 0) * 6 + (m[i] ?? 0) : 0);
   return {
     b,
-    changed(stored) {
+    changed(stored, prospects, prospectTier) {
       const at = new Int32Array(n);
       const fresh = new Uint8Array(n);
+      const cells = new Int32Array(n);
       let count = 0;
+      let cellCount = 0;
       let j = 0; // the next stored row to compare with; both lists ascend by customer id
       for (let i = 0; i < n; i++) {
         while (j < stored.count && stored.ids.compare(b.ids, i * 16, i * 16 + 16, j * 16, j * 16 + 16) < 0) j++;
         const has = j < stored.count && stored.ids.compare(b.ids, i * 16, i * 16 + 16, j * 16, j * 16 + 16) === 0;
-        if (has && stored.monetary[j] === b.windowSpend[i] && stored.repeatSpend[j] === repeatSpend(i)) {
-          const [scoresHigh, scoresLow] = packScores(b.windowDays[i] ?? 0, rfmCode(i), cell[i] ?? 0, stage[i] ?? 0, tier[i] ?? 0);
+        const [scoresHigh, scoresLow] = packScores(b.windowDays[i] ?? 0, rfmCode(i), cell[i] ?? 0, stage[i] ?? 0, tier[i] ?? 0);
+        if (!has || ((stored.scoresLow[j] ?? 0) & STATE_BITS) !== (scoresLow & STATE_BITS)) cells[cellCount++] = i;
+        if (has && stored.monetary[j] === b.windowSpend[i] && stored.repeatSpend[j] === repeatSpend(i)
+          && stored.scoresHigh[j] === scoresHigh && stored.scoresLow[j] === scoresLow) {
           const [daysHigh, daysLow] = packDays(today - (b.sinceFirst[i] ?? 0), today - (b.sinceLast[i] ?? 0), b.days[i] ?? 0);
-          if (stored.scoresHigh[j] === scoresHigh && stored.scoresLow[j] === scoresLow && stored.daysHigh[j] === daysHigh && stored.daysLow[j] === daysLow) continue;
+          if (stored.daysHigh[j] === daysHigh && stored.daysLow[j] === daysLow) continue;
         }
         at[count] = i;
         fresh[count] = has ? 0 : 1;
         count++;
       }
-      return { at, fresh, count };
+      // Prospects: their cell, stage and tier against the stored ones (they ascend by id too).
+      const prospectState = packScores(0, 0, 0, names.stages.indexOf('prospect') + 1, names.tiers.indexOf(prospectTier ?? '') + 1)[1] & STATE_BITS;
+      const prospectCells = new Int32Array(prospects.count);
+      let prospectCellCount = 0;
+      j = 0;
+      for (let i = 0; i < prospects.count; i++) {
+        const id = prospects.ids;
+        while (j < stored.count && stored.ids.compare(id, i * 16, i * 16 + 16, j * 16, j * 16 + 16) < 0) j++;
+        const has = j < stored.count && stored.ids.compare(id, i * 16, i * 16 + 16, j * 16, j * 16 + 16) === 0;
+        if (!has || ((stored.scoresLow[j] ?? 0) & STATE_BITS) !== prospectState) prospectCells[prospectCellCount++] = i;
+      }
+      return { at, fresh, count, cells, cellCount, prospectCells, prospectCellCount };
     },
     encode(changes) {
       // In scoring_batch's order: uuid, bool, int4, int8, int2 ×3, text ×3, date ×2, int4, int8.
@@ -494,16 +530,20 @@ function scoreRows(b: Buyers, settings: ScoringSettings, names: ScoreNames, toda
       }
       return writer.finish();
     },
-    encodeCells(prospects, prospectTier) {
+    encodeCells(prospects, prospectTier, only) {
       const writer = new BinaryCopyWriter(4);
-      for (let i = 0; i < n; i++) {
+      const buyerCount = only ? only.cellCount : n;
+      for (let k = 0; k < buyerCount; k++) {
+        const i = only ? (only.cells[k] ?? 0) : k;
         writer.row();
         writer.uuid(b.ids, i * 16);
         text(writer, name(names.cells, cell[i] ?? 0));
         text(writer, name(names.stages, stage[i] ?? 0));
         text(writer, name(names.tiers, tier[i] ?? 0));
       }
-      for (let i = 0; i < prospects.count; i++) {
+      const prospectCount = only ? only.prospectCellCount : prospects.count;
+      for (let k = 0; k < prospectCount; k++) {
+        const i = only ? (only.prospectCells[k] ?? 0) : k;
         writer.row();
         writer.uuid(prospects.ids, i * 16);
         writer.null();
