@@ -260,6 +260,12 @@ describe('the customer_scores view', () => {
     // The extremes: one-time buyers are alive by the model; the silent heavy buyer almost surely not.
     expect(byId.get(ids[0]!)?.p_alive).toBe(1);
     expect(byId.get(ids[5]!)?.p_alive).toBeLessThan(1e-100);
+    // A deleted tenant takes its forecasts (they have no key to tenants; a trigger deletes them).
+    const gone = await newTenant();
+    await db.insertInto('scoring_forecasts').values({ tenant_id: gone.id, x: 1, t_days: 7, purchases: 1, discounted: 1 }).execute();
+    await sql`delete from tenants where id = ${gone.id}`.execute(db);
+    expect(await db.selectFrom('scoring_forecasts').select('x').where('tenant_id', '=', gone.id).execute()).toEqual([]);
+    expect((await db.selectFrom('scoring_forecasts').select('x').where('tenant_id', '=', tenant.id).execute()).length).toBe(histories.length);
     // Without models (a run that left CLV empty) the predictions are null, the scores stay.
     await db.updateTable('scoring_models').set({ r: null, alpha: null, a: null, b: null, p: null, q: null, gamma: null }).where('tenant_id', '=', tenant.id).execute();
     const empty = await db.selectFrom('customer_scores').select(['p_alive', 'clv_fen', 'expected_spend_fen', 'lifecycle_stage']).where('tenant_id', '=', tenant.id).execute();

@@ -5,8 +5,8 @@
 // series evaluations: in BG/NBD, E[purchases in (T, T+t] | x, t_x, T] = P(alive | x, t_x, T) · g(x, T, t) (Fader, Hardie & Lee
 // 2005, eq. 10: t_x enters only through P(alive)), and the discounted count is linear in it. So
 // g — the costly hypergeometric series, integrated over the horizon when discounting — is taken
-// once per distinct (x, T), of which a tenant has a few thousand, instead of once per distinct
-// (x, t_x, T), of which a million customers have hundreds of thousands.
+// once per distinct (x, T), of which a million buyers have tens of thousands, instead of once per
+// distinct (x, t_x, T), of which they have hundreds of thousands.
 import { discountedExpectedPurchases, expectedPurchases, probabilityAlive, type BgNbdParameters } from '../clv/bgnbd.ts';
 import type { CustomerSummary } from '../clv/clv.rules.ts';
 import { expectedSpend, populationMeanSpend, type GammaGammaParameters } from '../clv/gammagamma.ts';
