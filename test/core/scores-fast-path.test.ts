@@ -215,14 +215,22 @@ describe('buyers from the order aggregates', () => {
       select customer_id, frequency, monetary_fen, r_score, f_score, m_score, rfm_cell, lifecycle_stage, value_tier,
              first_order_day, last_order_day, purchase_days, repeat_spend_fen
         from customer_score_rows where tenant_id = ${tenantId}`.execute(db())).rows.map((r) => [r.customer_id, JSON.stringify(r)]));
-    // The month's snapshot is every customer's cell, stage and tier as the last run left them.
+    // As of the month, the snapshots give every customer's cell, stage and tier as the last run
+    // left them (each customer's latest row at or before the month), and hold no row that repeats
+    // the customer's previous one.
     const snapshotIsState = async (month: string) => {
       const state = await sql<{ customer_id: string }>`
         select customer_id, rfm_cell, lifecycle_stage, value_tier from customer_score_rows where tenant_id = ${tenantId} order by customer_id`.execute(db());
       const snapshot = await sql<{ customer_id: string }>`
-        select customer_id, rfm_cell, lifecycle_stage, value_tier from customer_score_snapshots
-         where tenant_id = ${tenantId} and month = ${month}::date order by customer_id`.execute(db());
+        select distinct on (customer_id) customer_id, rfm_cell, lifecycle_stage, value_tier from customer_score_snapshots
+         where tenant_id = ${tenantId} and month <= ${month}::date order by customer_id, month desc`.execute(db());
       expect(snapshot.rows).toEqual(state.rows);
+      const repeats = await sql<{ n: number }>`
+        select count(*)::int as n from (
+          select (rfm_cell, lifecycle_stage, value_tier) is not distinct from (lag(rfm_cell) over w, lag(lifecycle_stage) over w, lag(value_tier) over w)
+                 and lag(month) over w is not null as repeats
+            from customer_score_snapshots where tenant_id = ${tenantId} window w as (partition by customer_id order by month)) r where r.repeats`.execute(db());
+      expect(repeats.rows[0]?.n).toBe(0);
     };
     // Every row written from scratch on 2026-12-01.
     await sql`delete from customer_score_rows where tenant_id = ${tenantId}`.execute(db());

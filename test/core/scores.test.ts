@@ -11,7 +11,7 @@ import { newId } from '../../src/core/ids.ts';
 import { demoEndOf, seedDemo } from '../../src/core/demo/demo.service.ts';
 import { getScoringRun, runScoring, saveScoringSettings } from '../../src/core/scores/scores.service.ts';
 import { DEFAULT_SETTINGS, RFM_CELLS } from '../../src/core/scores/scores.rules.ts';
-import { clvOverview } from '../../src/core/scores/scores-analytics.service.ts';
+import { clvOverview, lifecycleOverview, rfmMovement } from '../../src/core/scores/scores-analytics.service.ts';
 import { newTenant, testDb } from '../helpers.ts';
 import { addCustomer, addOrder, refund } from './tags-fixtures.ts';
 
@@ -270,5 +270,52 @@ describe('the customer_scores view', () => {
     await db.updateTable('scoring_models').set({ r: null, alpha: null, a: null, b: null, p: null, q: null, gamma: null }).where('tenant_id', '=', tenant.id).execute();
     const empty = await db.selectFrom('customer_scores').select(['p_alive', 'clv_fen', 'expected_spend_fen', 'lifecycle_stage']).where('tenant_id', '=', tenant.id).execute();
     expect(empty.every((r) => r.p_alive === null && r.clv_fen === null && r.expected_spend_fen === null && r.lifecycle_stage === 'active')).toBe(true);
+  });
+});
+
+describe('movement between months from sparse snapshots', () => {
+  it('counts each customer by their state as of each month, with rows kept only where the state changed', async () => {
+    const { db } = testDb();
+    const tenant = await newTenant();
+    await seedDemo(testDb(), { tenantId: tenant.id, customers: 600, months: 14, seed: 5, end: demoEndOf('2026-11-01', 'Asia/Shanghai') });
+    const state = async () => new Map((await db.selectFrom('customer_score_rows').select(['customer_id', 'rfm_cell', 'lifecycle_stage'])
+      .where('tenant_id', '=', tenant.id).execute()).map((r) => [r.customer_id, r]));
+    const expected = (a: Awaited<ReturnType<typeof state>>, b: Awaited<ReturnType<typeof state>>, column: 'rfm_cell' | 'lifecycle_stage') => {
+      const counts = new Map<string, number>();
+      for (const id of new Set([...a.keys(), ...b.keys()])) {
+        const key = `${a.get(id)?.[column] ?? 'none'} → ${b.get(id)?.[column] ?? 'none'}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      return counts;
+    };
+    const got = (items: { from: string; to: string; customers: number }[]) => new Map(items.map((i) => [`${i.from} → ${i.to}`, i.customers]));
+
+    await runScoring(testDb(), tenant.id, { today: '2026-08-31' });
+    const august = await state();
+    await runScoring(testDb(), tenant.id, { today: '2026-09-15' });
+    await runScoring(testDb(), tenant.id, { today: '2026-09-30' });
+    const september = await state();
+    // October's runs: the last one decides October
+    await runScoring(testDb(), tenant.id, { today: '2026-10-10' });
+    await runScoring(testDb(), tenant.id, { today: '2026-10-31' });
+    const october = await state();
+
+    const rows = await sql<{ month: string; n: number }>`
+      select month::text as month, count(*)::int as n from customer_score_snapshots where tenant_id = ${tenant.id} group by 1 order by 1`.execute(db);
+    expect(rows.rows[0]).toEqual({ month: '2026-08-01', n: 600 });
+    // later months hold only the customers who changed
+    for (const r of rows.rows.slice(1)) expect(r.n).toBeLessThan(600);
+
+    const sept = await rfmMovement(db, tenant.id, { from: '2026-08', to: '2026-09' }, {});
+    expect(got(sept!.items)).toEqual(expected(august, september, 'rfm_cell'));
+    const oct = await lifecycleOverview(db, tenant.id, { from: '2026-09', to: '2026-10' }, {});
+    expect(got(oct.flow!.items)).toEqual(expected(september, october, 'lifecycle_stage'));
+    // the latest two months scored, by default
+    const latest = await rfmMovement(db, tenant.id, {}, {});
+    expect([latest?.from, latest?.to]).toEqual(['2026-09', '2026-10']);
+    expect(got(latest!.items)).toEqual(expected(september, october, 'rfm_cell'));
+    // a month after the last run reads as the last run left it
+    const after = await rfmMovement(db, tenant.id, { from: '2026-10', to: '2027-03' }, {});
+    expect(got(after!.items)).toEqual(expected(october, october, 'rfm_cell'));
   });
 });

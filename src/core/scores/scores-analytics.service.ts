@@ -79,19 +79,27 @@ export interface Movement {
 
 async function movement(db: Db, tenantId: string, column: 'rfm_cell' | 'lifecycle_stage', from: string, to: string, filter: LayerFilter): Promise<Movement> {
   const col = sql.ref(column);
+  // Each customer's state as of a month: their latest snapshot row at or before it (0045).
+  const asOf = (month: string) => sql`
+    select distinct on (s.customer_id) s.customer_id, s.${col} from customer_score_snapshots s
+     where s.tenant_id = ${tenantId} and s.month <= ${month}::date ${storeFilter(filter, 's')}
+     order by s.customer_id, s.month desc`;
   const rows = await sql<{ from: string; to: string; customers: number }>`
     select coalesce(a.${col}, 'none') as from, coalesce(b.${col}, 'none') as to, count(*)::int as customers
-      from (select customer_id, ${col} from customer_score_snapshots s where s.tenant_id = ${tenantId} and s.month = ${from}::date ${storeFilter(filter, 's')}) a
-      full join (select customer_id, ${col} from customer_score_snapshots s where s.tenant_id = ${tenantId} and s.month = ${to}::date ${storeFilter(filter, 's')}) b
-        on b.customer_id = a.customer_id
+      from (${asOf(from)}) a
+      full join (${asOf(to)}) b on b.customer_id = a.customer_id
      group by 1, 2 order by 3 desc`.execute(db);
   return { from: from.slice(0, 7), to: to.slice(0, 7), items: rows.rows };
 }
 
-/** The two latest snapshot months, oldest first (one month twice when there is only one). */
+/**
+ * The two latest months scored, oldest first (one month twice when there is only one). Snapshots
+ * keep only changes, so a month is known by its finished runs, not by rows of its own.
+ */
 async function latestMonths(db: Db, tenantId: string): Promise<[string, string] | null> {
   const rows = await sql<{ month: string }>`
-    select distinct month::text as month from customer_score_snapshots where tenant_id = ${tenantId} order by 1 desc limit 2`.execute(db);
+    select distinct date_trunc('month', calibration_end)::date::text as month from scoring_runs
+     where tenant_id = ${tenantId} and status = 'done' and calibration_end is not null order by 1 desc limit 2`.execute(db);
   const [last, before] = rows.rows.map((r) => r.month);
   if (!last) return null;
   return [before ?? last, last];

@@ -219,10 +219,16 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
       await client.query(`${READ_SETTINGS}`);
       b = await (source === 'orders' ? readBuyersFromOrders : readBuyers)(client, tenantId, today, settings);
       stored = await readStoredRows(client, tenantId, names);
-      // Whether the last run was in this month: then the month's snapshot holds its cells, stages
-      // and tiers, which are the stored rows' (both written in its transaction).
-      const last = await client.query<{ day: string }>('select calibration_end::text as day from scoring_models where tenant_id = $1', [tenantId]);
-      snapshotKept = monthOf(last.rows[0]?.day ?? '0000-00-00') === monthOf(today);
+      // Whether every customer's latest snapshot row at or before this month holds the stored
+      // rows' cell, stage and tier (both written in one transaction by the last run): so when the
+      // last run was in this month or before, and no row is of a later month than it (a run dated
+      // back leaves later months behind it).
+      const last = await client.query<{ day: string; later: boolean }>(`
+        select m.calibration_end::text as day,
+               exists (select 1 from customer_score_snapshots p where p.tenant_id = m.tenant_id and p.month > date_trunc('month', m.calibration_end)::date) as later
+          from scoring_models m where m.tenant_id = $1`, [tenantId]);
+      const lastRun = last.rows[0];
+      snapshotKept = lastRun !== undefined && monthOf(lastRun.day) <= monthOf(today) && !lastRun.later;
       await client.query('commit');
     } catch (err) {
       await client.query('rollback');
@@ -307,15 +313,13 @@ async function writeRun(client: pg.PoolClient, run: { tenantId: string; runId: s
 
     // The snapshot's statement is sent before the fit starts: the database works on it while
     // Node fits (the fit is synchronous; the answer waits in the socket until it is done). When
-    // the last run was in this month, the month's rows are its cells, which are the stored rows':
-    // only the customers whose cell, stage or tier changed (or who are new) can differ, and their
-    // rows are probed by key. Otherwise every customer's cell goes, and the join of a million cells
-    // with the month's rows hashes in memory (the cells table is never analysed then: its size is
-    // known from its pages), so a hash join is asked for.
+    // the customers' latest snapshot rows are the stored rows' states (see score()), only the
+    // customers whose cell, stage or tier changed, or who are new, can need a row; otherwise every
+    // customer's cell goes, each set against their latest row.
     t = performance.now();
     await writeBinaryCopy(client, 'scoring_cells', ['customer_id', 'rfm_cell', 'lifecycle_stage', 'value_tier'],
       rows.encodeCells(prospects, firstTier, snapshotKept ? changed : null));
-    await client.query(snapshotKept ? 'analyze scoring_cells' : 'set local enable_nestloop = off');
+    await client.query('analyze scoring_cells');
     const snapshotDone = writeSnapshot(client, tenantId, monthOf(run.today));
     // Awaited below; this only keeps a failure that arrives while Node fits from counting as unhandled.
     snapshotDone.catch(() => undefined);
@@ -326,8 +330,6 @@ async function writeRun(client: pg.PoolClient, run: { tenantId: string; runId: s
     snapshotMs += performance.now() - t;
 
     t = performance.now();
-    // From here on few rows each: probe keys rather than hash whole tables.
-    await client.query('set local enable_nestloop = on');
     await writeModels(client, run, clv);
     let rowsWritten = await writeChanged(client, tenantId, rows.encode(changed), changed.count);
     rowsWritten += await writeProspects(client, tenantId, prospects, firstTier);
@@ -615,24 +617,22 @@ async function writeProspects(client: pg.PoolClient, tenantId: string, prospects
 }
 
 /**
- * This month's snapshot from the run's cells, stages and tiers (scoring_cells): changed rows only,
- * as they change rarely from day to day. One join of the cells with the month's rows finds both
- * the rows to update and the customers without a row yet (two statements of one query, seeing the
- * same data).
+ * This month's snapshot from the run's cells, stages and tiers (scoring_cells): a row for each
+ * customer whose state differs from their latest row at or before the month, or who has none
+ * (migration 0045: a customer's state as of a month is their latest row at or before it). A row
+ * the month already has is replaced.
  */
 function writeSnapshot(client: pg.PoolClient, tenantId: string, month: string): Promise<pg.QueryResult> {
   return client.query(`
-    with changed as (
-      select c.customer_id, c.rfm_cell, c.lifecycle_stage, c.value_tier, p.customer_id is null as missing
-        from scoring_cells c
-        left join customer_score_snapshots p on p.tenant_id = $1 and p.month = $2::date and p.customer_id = c.customer_id
-       where p.customer_id is null or (p.rfm_cell, p.lifecycle_stage, p.value_tier) is distinct from (c.rfm_cell, c.lifecycle_stage, c.value_tier)
-    ), updated as (
-      update customer_score_snapshots p
-         set rfm_cell = c.rfm_cell, lifecycle_stage = c.lifecycle_stage, value_tier = c.value_tier
-        from changed c
-       where p.tenant_id = $1 and p.month = $2::date and p.customer_id = c.customer_id and not c.missing
-    )
     insert into customer_score_snapshots (tenant_id, month, customer_id, rfm_cell, lifecycle_stage, value_tier)
-    select $1, $2::date, c.customer_id, c.rfm_cell, c.lifecycle_stage, c.value_tier from changed c where c.missing`, [tenantId, month]);
+    select $1, $2::date, c.customer_id, c.rfm_cell, c.lifecycle_stage, c.value_tier
+      from scoring_cells c
+      left join lateral (
+        select p.rfm_cell, p.lifecycle_stage, p.value_tier from customer_score_snapshots p
+         where p.tenant_id = $1 and p.customer_id = c.customer_id and p.month <= $2::date
+         order by p.month desc limit 1
+      ) l on true
+     where l.lifecycle_stage is null or (l.rfm_cell, l.lifecycle_stage, l.value_tier) is distinct from (c.rfm_cell, c.lifecycle_stage, c.value_tier)
+    on conflict (tenant_id, month, customer_id) do update
+      set rfm_cell = excluded.rfm_cell, lifecycle_stage = excluded.lifecycle_stage, value_tier = excluded.value_tier`, [tenantId, month]);
 }
