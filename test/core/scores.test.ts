@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { summariseTransactions, type TransactionRow } from '../../src/core/clv/clv.rules.ts';
 import { fitClvModels, predict } from '../../src/core/clv/predict.ts';
 import { ClvPredictor, predictClvColumns } from '../../src/core/scores/clv-predict.ts';
-import { addDays } from '../../src/core/time.ts';
+import { addDays, dayNumber } from '../../src/core/time.ts';
 import { newId } from '../../src/core/ids.ts';
 import { demoEndOf, seedDemo } from '../../src/core/demo/demo.service.ts';
 import { getScoringRun, runScoring, saveScoringSettings } from '../../src/core/scores/scores.service.ts';
@@ -16,14 +16,12 @@ import { newTenant, testDb } from '../helpers.ts';
 import { addCustomer, addOrder, refund } from './tags-fixtures.ts';
 
 const TODAY = '2026-10-31';
-const DAY_MS = 86_400_000;
 
 interface ScoreRow {
   customer_id: string; recency_days: number | null; frequency: number; monetary_fen: number; r_score: number | null; f_score: number | null; m_score: number | null;
   rfm_cell: string | null; lifecycle_stage: string; value_tier: string | null; p_alive: number | null; clv_fen: number | null;
 }
 
-const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
 
 let tenantId: string;
 let scores: Map<string, ScoreRow>;

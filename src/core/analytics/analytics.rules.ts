@@ -9,7 +9,7 @@
 // - Interactions are the events in INTERACTION_EVENTS; an active customer in a bucket ordered or
 //   interacted in it.
 import { invalid } from '../errors.ts';
-import { addDays } from '../time.ts';
+import { addDays, dayNumber } from '../time.ts';
 import { defaultRange, isCalendarDate, type DateRange } from '../dashboard/dashboard.rules.ts';
 
 export type { DateRange } from '../dashboard/dashboard.rules.ts';
@@ -30,10 +30,6 @@ export const RETENTION_WINDOWS = [7, 30] as const;
 export const MONTHS_AFTER = 12;
 /** The longest range an analysis may cover: five years. */
 export const MAX_ANALYTICS_DAYS = 5 * 365 + 2; // five calendar years, leap days included
-
-export function dayNumber(date: string): number {
-  return Date.parse(`${date}T00:00:00Z`) / 86_400_000;
-}
 
 /** 'YYYY-MM' moved by whole months. */
 export function addMonths(month: string, months: number): string {

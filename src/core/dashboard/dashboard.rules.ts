@@ -1,5 +1,6 @@
 // Pure date arithmetic for the dashboard: ranges are calendar dates in the tenant's zone.
 import { invalid } from '../errors.ts';
+import { dayNumber } from '../time.ts';
 
 export interface DateRange {
   from: string; // YYYY-MM-DD, inclusive
@@ -15,10 +16,6 @@ export function isCalendarDate(text: string): boolean {
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const date = new Date(Date.UTC(y, mo - 1, d));
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && y >= 2000 && y <= 2100;
-}
-
-function dayNumber(date: string): number {
-  return Date.parse(`${date}T00:00:00Z`) / 86_400_000;
 }
 
 /** The twelve calendar months up to and including today's month, ending today. */

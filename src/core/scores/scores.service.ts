@@ -22,7 +22,7 @@ import type { ClvReason } from '../clv/clv.reasons.ts';
 import type { CustomerSummary } from '../clv/clv.rules.ts';
 import { fitClvModels, type ClvModels } from '../clv/predict.ts';
 import { ClvPredictor } from './clv-predict.ts';
-import { localDate } from '../time.ts';
+import { dayNumber, localDate } from '../time.ts';
 import { BinaryCopyWriter, writeBinaryCopy } from './binary-copy.ts';
 import { packDays, packScores, readStoredRows, type ScoreNames, type StoredRows } from './stored-rows.ts';
 import { clvSummaries, NONE, readBuyers, readBuyersFromOrders, type Buyers, type Prospects } from './buyers.ts';
@@ -238,7 +238,7 @@ async function score(handle: DatabaseHandle, tenantId: string, runId: string, to
 
     // Cells, stages and tiers, decided once for the run (they do not depend on the CLV fit).
     t = performance.now();
-    const rows = scoreRows(b, settings, names, epochDay(today));
+    const rows = scoreRows(b, settings, names, dayNumber(today));
     const prepared = performance.now() - t;
 
     // CLV: fit both models on every buyer, and take g(x, T) for every buyer's (x, T); too few
@@ -383,11 +383,6 @@ async function writeChanged(client: pg.PoolClient, tenantId: string, data: Buffe
     )
     select ((select count(*) from updated) + (select count(*) from inserted))::int as n`, [tenantId]);
   return written.rows[0]?.n ?? 0;
-}
-
-/** Days since 1970-01-01 of a YYYY-MM-DD date. */
-function epochDay(date: string): number {
-  return Date.parse(`${date}T00:00:00Z`) / 86_400_000;
 }
 
 /** The names stored texts are numbered by (see stored-rows.ts). */
