@@ -247,18 +247,26 @@ export async function readBuyers(client: pg.PoolClient, tenantId: string, today:
  */
 async function readProspects(client: pg.PoolClient, tenantId: string, b: Buyers): Promise<Prospects> {
   const prospects: Prospects = { ids: Buffer.alloc(16 * 1024), count: 0 };
-  let next = 0; // the next buyer to compare with
+  // Buyers are a subset of the customers, both ascending: a customer who is not among them is a prospect.
+  const buyerOf = idCursor(b.ids, b.count);
   await readBinaryCopy(client, `select id from customers where tenant_id = '${tenantId}' order by id`, 1, (buf, at) => {
     const id = at[0] ?? 0;
-    // Buyers are a subset of the customers, both ascending: skip buyers below this id, then drop it if it is the next buyer.
-    while (next < b.count && b.ids.compare(buf, id, id + 16, next * 16, next * 16 + 16) < 0) next++;
-    if (next < b.count && b.ids.compare(buf, id, id + 16, next * 16, next * 16 + 16) === 0) {
-      next++;
-      return;
-    }
-    addProspect(prospects, buf, id);
+    if (buyerOf(buf, id) < 0) addProspect(prospects, buf, id);
   });
   return prospects;
+}
+
+/**
+ * Looks ids up in an ascending list of `count` 16-byte ids (`within`), walking it once: each call
+ * gives the place in `within` of the id at byte `at` of `ids`, or −1. Ids must be asked for in
+ * ascending order.
+ */
+export function idCursor(within: Buffer, count: number): (ids: Buffer, at: number) => number {
+  let j = 0;
+  return (ids, at) => {
+    while (j < count && within.compare(ids, at, at + 16, j * 16, j * 16 + 16) < 0) j++;
+    return j < count && within.compare(ids, at, at + 16, j * 16, j * 16 + 16) === 0 ? j : -1;
+  };
 }
 
 function addProspect(p: Prospects, buf: Buffer, at: number): void {

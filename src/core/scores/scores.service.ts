@@ -25,7 +25,7 @@ import { ClvPredictor } from './clv-predict.ts';
 import { dayNumber, localDate } from '../time.ts';
 import { BinaryCopyWriter, writeBinaryCopy } from './binary-copy.ts';
 import { packDays, packScores, readStoredRows, type ScoreNames, type StoredRows } from './stored-rows.ts';
-import { clvSummaries, NONE, readBuyers, readBuyersFromOrders, type Buyers, type Prospects } from './buyers.ts';
+import { clvSummaries, idCursor, NONE, readBuyers, readBuyersFromOrders, type Buyers, type Prospects } from './buyers.ts';
 import { DEFAULT_SETTINGS, LIFECYCLE_STAGES, lifecycleStage, monthOf, quintileCuts, quintileScore, rfmCell, ScoringSettings, valueTier } from './scores.rules.ts';
 
 export const SCORES_TASK = 'recompute_scores';
@@ -462,6 +462,8 @@ function scoreRows(b: Buyers, settings: ScoringSettings, names: ScoreNames, toda
     else writer.text(value);
   };
   const repeatSpend = (i: number): number => (b.total[i] ?? 0) - (b.firstAmount[i] ?? 0);
+  const firstDay = (i: number): number => today - (b.sinceFirst[i] ?? 0);
+  const lastDay = (i: number): number => today - (b.sinceLast[i] ?? 0);
   const rfmCode = (i: number): number => ((r[i] ?? 0) > 0 ? (r[i] ?? 0) * 36 + (f[i] ?? 0) * 6 + (m[i] ?? 0) : 0);
   return {
     b,
@@ -471,31 +473,30 @@ function scoreRows(b: Buyers, settings: ScoringSettings, names: ScoreNames, toda
       const cells = new Int32Array(n);
       let count = 0;
       let cellCount = 0;
-      let j = 0; // the next stored row to compare with; both lists ascend by customer id
+      // Buyers, prospects and stored rows all ascend by customer id.
+      const buyerRow = idCursor(stored.ids, stored.count);
       for (let i = 0; i < n; i++) {
-        while (j < stored.count && stored.ids.compare(b.ids, i * 16, i * 16 + 16, j * 16, j * 16 + 16) < 0) j++;
-        const has = j < stored.count && stored.ids.compare(b.ids, i * 16, i * 16 + 16, j * 16, j * 16 + 16) === 0;
+        const j = buyerRow(b.ids, i * 16);
+        const has = j >= 0;
         const [scoresHigh, scoresLow] = packScores(b.windowDays[i] ?? 0, rfmCode(i), cell[i] ?? 0, stage[i] ?? 0, tier[i] ?? 0);
         if (!has || ((stored.scoresLow[j] ?? 0) & STATE_BITS) !== (scoresLow & STATE_BITS)) cells[cellCount++] = i;
         if (has && stored.monetary[j] === b.windowSpend[i] && stored.repeatSpend[j] === repeatSpend(i)
           && stored.scoresHigh[j] === scoresHigh && stored.scoresLow[j] === scoresLow) {
-          const [daysHigh, daysLow] = packDays(today - (b.sinceFirst[i] ?? 0), today - (b.sinceLast[i] ?? 0), b.days[i] ?? 0);
+          const [daysHigh, daysLow] = packDays(firstDay(i), lastDay(i), b.days[i] ?? 0);
           if (stored.daysHigh[j] === daysHigh && stored.daysLow[j] === daysLow) continue;
         }
         at[count] = i;
         fresh[count] = has ? 0 : 1;
         count++;
       }
-      // Prospects: their cell, stage and tier against the stored ones (they ascend by id too).
+      // Prospects: their cell, stage and tier against the stored ones.
       const prospectState = packScores(0, 0, 0, names.stages.indexOf('prospect') + 1, names.tiers.indexOf(prospectTier ?? '') + 1)[1] & STATE_BITS;
       const prospectCells = new Int32Array(prospects.count);
       let prospectCellCount = 0;
-      j = 0;
+      const prospectRow = idCursor(stored.ids, stored.count);
       for (let i = 0; i < prospects.count; i++) {
-        const id = prospects.ids;
-        while (j < stored.count && stored.ids.compare(id, i * 16, i * 16 + 16, j * 16, j * 16 + 16) < 0) j++;
-        const has = j < stored.count && stored.ids.compare(id, i * 16, i * 16 + 16, j * 16, j * 16 + 16) === 0;
-        if (!has || ((stored.scoresLow[j] ?? 0) & STATE_BITS) !== prospectState) prospectCells[prospectCellCount++] = i;
+        const j = prospectRow(prospects.ids, i * 16);
+        if (j < 0 || ((stored.scoresLow[j] ?? 0) & STATE_BITS) !== prospectState) prospectCells[prospectCellCount++] = i;
       }
       return { at, fresh, count, cells, cellCount, prospectCells, prospectCellCount };
     },
@@ -520,8 +521,8 @@ function scoreRows(b: Buyers, settings: ScoringSettings, names: ScoreNames, toda
         text(writer, name(names.cells, cell[i] ?? 0));
         text(writer, name(names.stages, stage[i] ?? 0));
         text(writer, name(names.tiers, tier[i] ?? 0));
-        writer.date(today - (b.sinceFirst[i] ?? 0));
-        writer.date(today - (b.sinceLast[i] ?? 0));
+        writer.date(firstDay(i));
+        writer.date(lastDay(i));
         writer.int4(b.days[i] ?? 0);
         writer.int8(repeatSpend(i));
       }
