@@ -27,6 +27,9 @@ export async function newTenant(name = 'Test tenant'): Promise<Tenant> {
   return createTenant(testDb().db, { slug, name });
 }
 
+/** CDNOW's published BG/NBD and Gamma-Gamma parameters, Gamma-Gamma's scale in fen. */
+export const CDNOW_MODELS = { bgnbd: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, gammaGamma: { p: 6.25, q: 3.74, gamma: 1544 } };
+
 /**
  * A tenant's scoring models as a run leaves them, for tests that set scores by hand: CDNOW's
  * published BG/NBD and Gamma-Gamma parameters (Gamma-Gamma's scale in fen), calibrated to
@@ -37,7 +40,7 @@ export async function seedScoringModels(tenantId: string, calibrationEnd: string
   const { db } = testDb();
   await db.insertInto('scoring_models').values({
     tenant_id: tenantId, run_id: newId(), calibration_end: calibrationEnd, scored_at: new Date(),
-    r: 0.243, alpha: 4.414, a: 0.793, b: 2.426, p: 6.25, q: 3.74, gamma: 1544,
+    ...CDNOW_MODELS.bgnbd, ...CDNOW_MODELS.gammaGamma,
   }).execute();
   if (forecasts.length > 0) {
     await db.insertInto('scoring_forecasts').values(forecasts.map((f) => ({ tenant_id: tenantId, x: f.x, t_days: f.tDays, purchases: f.purchases, discounted: f.purchases }))).execute();

@@ -7,12 +7,11 @@ import { summariseTransactions, type TransactionRow } from '../../src/core/clv/c
 import { fitClvModels, predict } from '../../src/core/clv/predict.ts';
 import { ClvPredictor, predictClvColumns } from '../../src/core/scores/clv-predict.ts';
 import { addDays, dayNumber } from '../../src/core/time.ts';
-import { newId } from '../../src/core/ids.ts';
 import { demoEndOf, seedDemo } from '../../src/core/demo/demo.service.ts';
 import { getScoringRun, runScoring, saveScoringSettings } from '../../src/core/scores/scores.service.ts';
 import { DEFAULT_SETTINGS, RFM_CELLS } from '../../src/core/scores/scores.rules.ts';
 import { clvOverview, lifecycleOverview, rfmMovement } from '../../src/core/scores/scores-analytics.service.ts';
-import { newTenant, testDb } from '../helpers.ts';
+import { CDNOW_MODELS, newTenant, seedScoringModels, testDb } from '../helpers.ts';
 import { addCustomer, addOrder, refund } from './tags-fixtures.ts';
 
 const TODAY = '2026-10-31';
@@ -215,7 +214,7 @@ describe('the customer_scores view', () => {
     const { db } = testDb();
     const tenant = await newTenant();
     const calibrationEnd = '2026-10-31';
-    const models = { bgnbd: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, gammaGamma: { p: 6.25, q: 3.74, gamma: 1544 } };
+    const models = CDNOW_MODELS;
     const options = { weeks: 52, annualDiscountRate: 0.1 };
     // (purchase days, days since the first, days since the last, repeat spend in fen): one-time
     // buyers, regulars, a heavy buyer long silent (P(alive) far below e^-700 in the formula's
@@ -234,7 +233,7 @@ describe('the customer_scores view', () => {
       }).execute();
     }
     const predictor = new ClvPredictor(models, options);
-    await db.insertInto('scoring_models').values({ tenant_id: tenant.id, run_id: newId(), calibration_end: calibrationEnd, scored_at: new Date(), ...models.bgnbd, ...models.gammaGamma }).execute();
+    await seedScoringModels(tenant.id, calibrationEnd);
     await db.insertInto('scoring_forecasts').values(histories.map(([days, sinceFirst]) => {
       const g = predictor.forecast(days - 1, sinceFirst / 7);
       return { tenant_id: tenant.id, x: days - 1, t_days: sinceFirst, purchases: g.purchases, discounted: g.discounted };
