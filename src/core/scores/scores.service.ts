@@ -24,7 +24,7 @@ import { fitClvModels, type ClvModels } from '../clv/predict.ts';
 import { ClvPredictor } from './clv-predict.ts';
 import { dayNumber, localDate } from '../time.ts';
 import { BinaryCopyWriter, writeBinaryCopy } from './binary-copy.ts';
-import { packDays, packScores, readStoredRows, type ScoreNames, type StoredRows } from './stored-rows.ts';
+import { packDays, packScores, readStoredRows, STATE_BITS, type ScoreNames, type StoredRows } from './stored-rows.ts';
 import { clvSummaries, idCursor, NONE, readBuyers, readBuyersFromOrders, type Buyers, type Prospects } from './buyers.ts';
 import { DEFAULT_SETTINGS, LIFECYCLE_STAGES, lifecycleStage, monthOf, quintileCuts, quintileScore, rfmCell, ScoringSettings, valueTier } from './scores.rules.ts';
 
@@ -405,9 +405,6 @@ interface Changes {
   cells: Int32Array; cellCount: number;
   prospectCells: Int32Array; prospectCellCount: number;
 }
-
-/** The cell, stage and tier in packScores' low half (not the rfm code). */
-const STATE_BITS = 0x00ff_ffff;
 
 /** Each buyer's scores, decided once for the run, set against the stored rows and encoded for COPY. */
 interface ScoreRows {

@@ -37,6 +37,9 @@ export function packScores(frequency: number, rfm: number, cell: number, stage: 
   return [frequency | 0, ((rfm << 24) | ((cell + 1) << 20) | ((stage + 1) << 16) | (tier + 1)) | 0];
 }
 
+/** The cell, stage and tier in packScores' low half (not the rfm code). */
+export const STATE_BITS = 0x00ff_ffff;
+
 /**
  * First and last purchase day as days since 1970-01-01 plus one (0 for null; 21 bits each) and the
  * purchase days (21 bits) in 63 bits, first << 42 | last << 21 | days, as two 32-bit halves: high =
