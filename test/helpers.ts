@@ -1,5 +1,6 @@
 // Shared by the integration tests: the run's database and a fresh tenant per test.
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, inject } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../src/db/connect.ts';
 import type { Tenant } from '../src/db/schema.ts';
@@ -44,5 +45,21 @@ export async function seedScoringModels(tenantId: string, calibrationEnd: string
   }).execute();
   if (forecasts.length > 0) {
     await db.insertInto('scoring_forecasts').values(forecasts.map((f) => ({ tenant_id: tenantId, x: f.x, t_days: f.tDays, purchases: f.purchases, discounted: f.purchases }))).execute();
+  }
+}
+
+/**
+ * Whether a connection named `application` comes to wait for a lock before `pending` (its work)
+ * settles: polls pg_stat_activity until one or the other happens.
+ */
+export async function waitsForLock(application: string, pending: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void pending.then(() => { settled = true; }, () => { settled = true; });
+  for (;;) {
+    const rows = await sql<{ n: number }>`
+      select count(*)::int as n from pg_stat_activity where application_name = ${application} and wait_event_type = 'Lock'`.execute(testDb().db);
+    if ((rows.rows[0]?.n ?? 0) > 0) return true;
+    if (settled) return false;
+    await new Promise((r) => setTimeout(r, 20));
   }
 }

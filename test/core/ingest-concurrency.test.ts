@@ -1,15 +1,19 @@
 // Concurrent ingestion batches about the same customers, on separate connections: every batch
 // commits (profile locks are taken in one order, so no two batches wait for each other in a
 // circle), merges happen once, retries store nothing twice, and the incrementally kept order
-// aggregates equal a full recompute from the orders.
+// aggregates equal a full recompute from the orders. A batch still resolving its customers holds
+// no write lock: another batch writes to the same customer meanwhile, and only a merge of one of
+// them waits for it.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, inject, it } from 'vitest';
 import { refreshOrderAggregates } from '../../src/core/customers/aggregates.service.ts';
+import { lockForWrites, resolveParsedRefs } from '../../src/core/ingest/identity.service.ts';
+import { parseRef, type ParsedRef } from '../../src/core/ingest/identity.rules.ts';
 import { ingestEvents } from '../../src/core/ingest/ingest.service.ts';
 import { openDatabase } from '../../src/db/connect.ts';
 import { buildWorld } from '../fixtures.ts';
-import { newTenant, testDb } from '../helpers.ts';
+import { newTenant, testDb, waitsForLock } from '../helpers.ts';
 import { adminOf } from './ingest-helpers.ts';
 
 const run = randomBytes(4).toString('hex');
@@ -94,5 +98,65 @@ describe('concurrent ingestion about the same customers', () => {
       .select(['id', 'order_count', 'order_days', 'total_spent_fen', 'first_order_at', 'last_order_at', 'first_day_spent_fen', 'last_active_at'])
       .where('tenant_id', '=', tenant.id).where('id', 'in', ids).orderBy('id').execute();
     expect(after).toEqual(before);
+  });
+});
+
+describe('a batch still resolving its customers', () => {
+  it('holds up no other batch writing to them, and a merge of one of them waits for its commit', async () => {
+    const tenant = await newTenant();
+    const actor = adminOf(tenant.id);
+    const [phoneA, wecomB, phoneC] = [`186${run.replace(/\D/g, '6').padEnd(8, '6').slice(0, 8)}`, `wm${run}-b`, `185${run.replace(/\D/g, '5').padEnd(8, '5').slice(0, 8)}`];
+    // A (by phone) is older than B (by WeCom id): a merge keeps A.
+    for (const [key, customer] of [['a', { phone: phoneA }], ['b', { externalUserId: wecomB }], ['c', { phone: phoneC }]] as const) {
+      expect((await ingestEvents(db(), actor, [{ id: `seed-${run}-${key}`, type: 'page_viewed', occurredAt: '2026-04-01T02:00:00Z', customer }])).accepted).toBe(1);
+    }
+    const idOf = async (value: string): Promise<string> => (await db().selectFrom('customer_identities').select('customer_id')
+      .where('tenant_id', '=', tenant.id).where('value', '=', value).executeTakeFirstOrThrow()).customer_id;
+    const [a, b, c] = [await idOf(phoneA), await idOf(wecomB), await idOf(phoneC)];
+
+    const holder = openDatabase(inject('databaseUrl'), { max: 1, applicationName: `holder-${run}` });
+    const writer = openDatabase(inject('databaseUrl'), { max: 1, applicationName: `writer-${run}` });
+    const merger = openDatabase(inject('databaseUrl'), { max: 1, applicationName: `merger-${run}` });
+    let release = (): void => {};
+    const released = new Promise<void>((r) => { release = r; });
+    let resolvedHeld = (): void => {};
+    const held = new Promise<void>((r) => { resolvedHeld = r; });
+    try {
+      // The holder resolves C and B and stops there, before taking its write locks.
+      const holding = holder.db.transaction().execute(async (trx) => {
+        const refs = [parseRef({ phone: phoneC }), parseRef({ externalUserId: wecomB })] as ParsedRef[];
+        const resolved = await resolveParsedRefs(trx, tenant.id, refs, { create: true, source: 'test' }, { deferMerges: true });
+        expect(resolved.results.map((r) => ('customerId' in r ? r.customerId : r.error.code))).toEqual([c, b]);
+        resolvedHeld();
+        await released;
+        await lockForWrites(trx, tenant.id, { merges: resolved.merges, writing: [c] }, { source: 'test' });
+      });
+      await held;
+
+      // Another batch orders for C and touches B: it commits while the holder is open.
+      const write = ingestEvents(writer.db, actor, [
+        { id: `w-${run}-1`, type: 'order_paid', occurredAt: '2026-05-01T02:00:00Z', customer: { phone: phoneC },
+          properties: { orderNo: `W${run}`, paidFen: 5000, channel: 'pos', items: [{ sku: 'S', name: '苹果', quantity: 1, unitPriceFen: 5000 }] } },
+        { id: `w-${run}-2`, type: 'page_viewed', occurredAt: '2026-05-01T03:00:00Z', customer: { externalUserId: wecomB } },
+      ]);
+      expect(await waitsForLock(`writer-${run}`, write)).toBe(false);
+      expect((await write).accepted).toBe(2);
+      expect((await db().selectFrom('customers').select('order_count').where('tenant_id', '=', tenant.id).where('id', '=', c).executeTakeFirstOrThrow()).order_count).toBe(1);
+
+      // A batch that proves A and B one person must wait: B is to disappear, and the holder may still write to it.
+      const merge = ingestEvents(merger.db, actor, [{ id: `m-${run}`, type: 'page_viewed', occurredAt: '2026-05-02T02:00:00Z', customer: { phone: phoneA, externalUserId: wecomB } }]);
+      expect(await waitsForLock(`merger-${run}`, merge)).toBe(true);
+      release();
+      await holding;
+      expect((await merge).accepted).toBe(1);
+    } finally {
+      release();
+      await Promise.all([holder.close(), writer.close(), merger.close()]);
+    }
+    expect(await idOf(wecomB)).toBe(a);
+    const merged = await sql<{ survivor_id: string }>`select survivor_id from customer_merges where tenant_id = ${tenant.id} and merged_id = ${b}`.execute(db());
+    expect(merged.rows.map((r) => r.survivor_id)).toEqual([a]);
+    const events = await sql<{ n: number }>`select count(*)::int as n from events where tenant_id = ${tenant.id} and customer_id = ${a} and event_key like ${`%${run}%`}`.execute(db());
+    expect(events.rows[0]?.n).toBe(4); // A's seed, B's seed and the writer's page view (moved over), the merging event
   });
 });

@@ -1,11 +1,16 @@
 // Identity resolution against the database (the rules are in identity.rules.ts).
 //
-// Concurrency:
-// - The profiles a batch resolves to are locked FOR NO KEY UPDATE, all in one statement in id
-//   order, when they are looked up: they cannot be merged away under the batch, and two batches
-//   about the same customer take turns instead of interleaving their reads and writes. (A weaker
-//   KEY SHARE lock here, with the write lock taken later, lets batches overlap more, but it
-//   deadlocks whenever a merge meets a batch that holds the merged profile.)
+// Concurrency, in two steps:
+// - Resolution locks the profiles it finds FOR KEY SHARE, all in one statement in id order: they
+//   cannot be merged away or erased under the batch (both need FOR UPDATE), while other batches
+//   still read, lock and write them. Profiles the batch's first, unlocked look expects to merge
+//   away are locked FOR UPDATE instead, in a statement before. Merges are planned, not carried
+//   out: every id is read through its future survivor.
+// - lockForWrites, when the caller is about to write, locks the profiles merging away FOR UPDATE
+//   (waiting for every batch that found them, while holding no write lock anyone could be waiting
+//   for), then the profiles to write FOR NO KEY UPDATE, each set in one statement in id order, and
+//   carries out the merges. From there to the commit, two batches about one customer take turns.
+//   Only this last stretch is serial, not the whole resolution.
 // - New identities are inserted in sorted order with ON CONFLICT DO NOTHING: when another
 //   transaction is inserting the same identity, PostgreSQL makes this one wait for it; if it
 //   commits, the identity comes back as not inserted, the profile this call had just created for
@@ -16,7 +21,7 @@ import { PREPARED, type Db } from '../../db/connect.ts';
 import type { IdentityKind } from '../../db/schema.ts';
 import { newId } from '../ids.ts';
 import { compareKeys, identityKey, parseRef, planResolution, REF_FIELDS, type IdentityKey, type IdentityRef, type ParsedRef } from './identity.rules.ts';
-import { mergeCustomers } from './merge.service.ts';
+import { mergeCustomers, type MergeRequest } from './merge.service.ts';
 
 export type { IdentityRef } from './identity.rules.ts';
 
@@ -58,14 +63,18 @@ export async function resolveCustomers(db: Db, tenantId: string, refs: IdentityR
   return { results, newIdentities: resolved.newIdentities };
 }
 
-/** resolveCustomers for refs already checked by parseRef. */
+/**
+ * resolveCustomers for refs already checked by parseRef. It ends by locking the profiles found for
+ * writing and merging (lockForWrites), unless `deferMerges`: then the caller gets the planned
+ * merges and calls lockForWrites itself, once it has written what needs no write lock.
+ */
 export async function resolveParsedRefs(
   db: Db,
   tenantId: string,
   refs: ParsedRef[],
   options: ResolveOptions,
-  ahead: { sighting?: Sighting; freshIds?: (string | undefined)[]; activeAt?: (Date | undefined)[] } = {},
-): Promise<{ results: Resolved[]; newIdentities: NewIdentity[] }> {
+  ahead: { sighting?: Sighting; freshIds?: (string | undefined)[]; activeAt?: (Date | undefined)[]; deferMerges?: boolean } = {},
+): Promise<{ results: Resolved[]; newIdentities: NewIdentity[]; merges: MergeRequest[] }> {
   if (!db.isTransaction) throw new Error('resolveCustomers must run inside a transaction');
   const results: (Resolved | undefined)[] = refs.map(() => undefined);
   const known = new Map<string, string>();
@@ -74,6 +83,19 @@ export async function resolveParsedRefs(
   const mergedInto = new Map<string, string[]>();
   const newIdentities: NewIdentity[] = [];
 
+  // Merges planned so far: merged id → survivor (a survivor may itself merge later in the batch).
+  const survivorOf = new Map<string, string>();
+  const mergeRecords: MergeRequest[] = [];
+  const finalOf = (id: string): string => {
+    let at = id;
+    for (let next = survivorOf.get(at); next !== undefined; next = survivorOf.get(at)) at = next;
+    return at;
+  };
+  const remap = (m: Map<string, string>): void => {
+    if (survivorOf.size === 0) return;
+    for (const [k, owner] of m) if (survivorOf.has(owner)) m.set(k, finalOf(owner));
+  };
+
   const taken = new Set<string>();
   let pending = refs.map((ref, index) => ({ index, ref }));
   let idsToLook = [...new Set(refs.flatMap((r) => (r.customerId === undefined ? [] : [r.customerId])))];
@@ -81,6 +103,8 @@ export async function resolveParsedRefs(
     if (round === MAX_ROUNDS) throw new Error('identity resolution did not settle; retry the batch');
     const keys = uniqueKeys(pending.flatMap((p) => p.ref.identities)).filter((k) => !known.has(identityKey(k)));
     await lookUp(db, tenantId, idsToLook, keys, { live, known, createdAt }, round === 0 ? ahead.sighting : undefined);
+    remap(known);
+    remap(live);
     idsToLook = [];
 
     const work: { index: number; ref: ParsedRef }[] = [];
@@ -97,18 +121,21 @@ export async function resolveParsedRefs(
 
     const merges = plan.people.flatMap((p) => (p.survivor !== null && p.merged.length > 0 ? [{ survivorId: p.survivor, mergedIds: p.merged, identities: p.identities }] : []));
     if (merges.length > 0) {
-      await mergeCustomers(db, tenantId, merges, options);
-      const survivorOf = new Map(merges.flatMap((m) => m.mergedIds.map((id) => [id, m.survivorId] as const)));
-      for (const [k, owner] of known) known.set(k, survivorOf.get(owner) ?? owner);
-      for (const [k, owner] of live) live.set(k, survivorOf.get(owner) ?? owner);
+      // Planned, not carried out: the merges run once the profiles are locked for writing
+      // (lockForWrites); until then every id is read through the survivor it will have.
+      for (const m of merges) {
+        for (const id of m.mergedIds) survivorOf.set(id, m.survivorId);
+        mergeRecords.push(m);
+      }
+      remap(known);
+      remap(live);
       // A later round can merge a profile that refs of an earlier round resolved to.
       results.forEach((r, i) => {
         if (r && !('error' in r) && survivorOf.has(r.customerId)) {
-          const survivor = survivorOf.get(r.customerId) ?? r.customerId;
-          results[i] = { customerId: survivor, created: false, merged: [...r.merged, r.customerId] };
+          results[i] = { customerId: finalOf(r.customerId), created: false, merged: [...r.merged, r.customerId] };
         }
       });
-      for (const n of newIdentities) n.customerId = survivorOf.get(n.customerId) ?? n.customerId;
+      for (const n of newIdentities) n.customerId = finalOf(n.customerId);
       for (const m of merges) mergedInto.set(m.survivorId, [...(mergedInto.get(m.survivorId) ?? []), ...m.mergedIds]);
     }
 
@@ -183,10 +210,47 @@ export async function resolveParsedRefs(
     });
     pending = next;
   }
-  return {
-    results: results.map((r) => r ?? { error: { code: 'missing_customer', message: 'customer: not resolved' } }),
-    newIdentities,
-  };
+  const final = results.map((r): Resolved => r ?? { error: { code: 'missing_customer', message: 'customer: not resolved' } });
+  const merges = groupMerges(mergeRecords, survivorOf, finalOf);
+  if (!ahead.deferMerges) {
+    const existing = final.flatMap((r) => ('error' in r || r.created ? [] : [r.customerId]));
+    await lockForWrites(db, tenantId, { merges, writing: existing }, options);
+  }
+  return { results: final, newIdentities, merges };
+}
+
+/** The batch's planned merges, one per final survivor (a chain A→B→C becomes A and B into C). */
+function groupMerges(records: MergeRequest[], survivorOf: Map<string, string>, finalOf: (id: string) => string): MergeRequest[] {
+  const bySurvivor = new Map<string, MergeRequest>();
+  for (const r of records) {
+    const survivorId = finalOf(r.survivorId);
+    const held = bySurvivor.get(survivorId) ?? { survivorId, mergedIds: [], identities: [] };
+    held.identities = uniqueKeys([...held.identities, ...r.identities]);
+    bySurvivor.set(survivorId, held);
+  }
+  for (const merged of survivorOf.keys()) bySurvivor.get(finalOf(merged))?.mergedIds.push(merged);
+  return [...bySurvivor.values()].filter((m) => m.mergedIds.length > 0);
+}
+
+/**
+ * The second half of resolution: locks the profiles a transaction is about to write and carries out
+ * the merges resolution planned. First the profiles merging away, FOR UPDATE (waiting for every
+ * batch that holds them, while holding no write lock another batch could be waiting for); then the
+ * profiles written and the survivors, FOR NO KEY UPDATE; each set in id order, in one statement.
+ * From here to the commit, two batches about one customer take turns, and every statement sees the
+ * customer's committed orders and relations. Profiles created by the transaction need no lock: no
+ * one else can see them yet.
+ */
+export async function lockForWrites(db: Db, tenantId: string, input: { merges: MergeRequest[]; writing: string[] }, options: { source: string; at?: Date }): Promise<void> {
+  const merged = new Set(input.merges.flatMap((m) => m.mergedIds));
+  if (merged.size > 0) {
+    const rows = await sql<{ id: string }>`${PREPARED}
+      select id from customers where tenant_id = ${tenantId} and id = any(${[...merged].sort()}::uuid[]) order by id for update`.execute(db);
+    if (rows.rows.length !== merged.size) throw new Error('a profile to merge is gone; retry the batch');
+  }
+  const writing = [...new Set([...input.writing, ...input.merges.map((m) => m.survivorId)])].filter((id) => !merged.has(id));
+  await lockCustomers(db, tenantId, writing);
+  if (input.merges.length > 0) await mergeCustomers(db, tenantId, input.merges, options);
 }
 
 /**
@@ -205,6 +269,8 @@ export async function lockCustomers(db: Db, tenantId: string, ids: string[]): Pr
 /** What an unlocked look-up saw: identity key or merged id → profile. */
 export interface Sighting {
   rows: SightingRow[];
+  /** The profiles the look expects to merge away. */
+  merging: string[];
 }
 
 interface SightingRow {
@@ -253,12 +319,12 @@ export async function sightProfiles(db: Db, tenantId: string, refs: ParsedRef[])
   const freshOf = plan.people.map((p) => (p.survivor === null ? newId() : undefined));
   const tentative = plan.refs.map((r) => ('person' in r ? plan.people[r.person]?.survivor ?? freshOf[r.person] ?? newId() : newId()));
   const freshIds = plan.refs.map((r) => ('person' in r ? freshOf[r.person] : undefined));
-  return { sighting: { rows }, tentative, freshIds };
+  return { sighting: { rows, merging: plan.people.flatMap((p) => p.merged) }, tentative, freshIds };
 }
 
 /**
- * Finds the profiles of customer ids and identities (or takes what a sighting saw) and locks them,
- * in id order. Fills live (requested id → profile), known (identity key → profile) and createdAt.
+ * Finds the profiles of customer ids and identities (or takes what a sighting saw) and locks them
+ * FOR KEY SHARE, in id order. Fills live (requested id → profile), known (identity key → profile) and createdAt.
  * An erased profile (PIPL) is not found: nothing new may attach to it.
  */
 async function lookUp(
@@ -274,12 +340,23 @@ async function lookUp(
   const found = sighting?.rows ?? await find(db, tenantId, ids, keys);
   const survivorOf = new Map(found.filter((f) => f.via === 'm').map((f) => [f.k, f.customer_id]));
   const targets = [...new Set([...found.filter((f) => f.via === 'i').map((f) => f.customer_id), ...ids.map((id) => survivorOf.get(id) ?? id)])].sort();
-  const locked = await sql<{ id: string; created_at: Date }>`${PREPARED}
-    select id, created_at from customers
-     where tenant_id = ${tenantId} and id = any(${targets}::uuid[]) and erased_at is null
-     order by id for no key update`.execute(db);
+  // Profiles the sighting expects to merge away are locked FOR UPDATE at once, before anything is
+  // written: the lock a merge needs in the end. Taken later, as an upgrade of a share lock, it
+  // could wait for a batch that holds the profile too and waits for this one (say, for a new
+  // identity both insert): a deadlock.
+  const merging = new Set(sighting?.merging.filter((id) => targets.includes(id)));
+  const locked = [
+    ...(merging.size === 0 ? [] : (await sql<{ id: string; created_at: Date }>`${PREPARED}
+      select id, created_at from customers
+       where tenant_id = ${tenantId} and id = any(${[...merging].sort()}::uuid[]) and erased_at is null
+       order by id for update`.execute(db)).rows),
+    ...(await sql<{ id: string; created_at: Date }>`${PREPARED}
+      select id, created_at from customers
+       where tenant_id = ${tenantId} and id = any(${targets.filter((id) => !merging.has(id))}::uuid[]) and erased_at is null
+       order by id for key share`.execute(db)).rows,
+  ];
   const alive = new Set<string>();
-  for (const r of locked.rows) {
+  for (const r of locked) {
     alive.add(r.id);
     into.createdAt.set(r.id, r.created_at.getTime());
   }

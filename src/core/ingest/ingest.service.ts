@@ -3,10 +3,12 @@
 //   2. reject events naming unknown staff, or orders that clash with stored ones;
 //   3. insert the events under a first, unlocked guess of their customer; an id stored before (the
 //      idempotency key) is not inserted again: a duplicate;
-//   4. resolve the new events' customers at once (locking, creating and merging profiles) and
-//      correct the few events the guess got wrong;
-//   5. apply what the new events do: activity, contacts, groups, orders, attributes, forms;
-//   6. let tags react (pre-tags for new identities, rule tags for changed customers).
+//   4. resolve the new events' customers at once (creating profiles, planning merges, under a
+//      share lock that lets other batches write) and correct the few events the guess got wrong;
+//   5. lock the profiles to write and carry out the merges: from here to the commit, batches about
+//      the same customer take turns (identity.service.ts);
+//   6. apply what the new events do: activity, contacts, groups, orders, attributes, forms;
+//   7. let tags react (pre-tags for new identities, rule tags for changed customers).
 // Nothing is written for a rejected event. Questionnaire answers are checked by the questionnaire
 // itself, so each form_submitted event runs in a savepoint that is undone if its answers fail.
 import { sql } from 'kysely';
@@ -19,7 +21,7 @@ import { prepareOrders, writeOrders, type PreparedOrder } from '../orders/record
 import { checkEvents, MAX_EVENTS_PER_BATCH, type CheckedEvent, type Rejection } from './events.rules.ts';
 import { afterCustomersChanged, recordFormSubmission } from './ingest.hooks.ts';
 import { applyAttributes, applyContacts, applyGroups, touchCustomers, type AcceptedEvent } from './ingest.effects.ts';
-import { resolveParsedRefs, sightProfiles, type NewIdentity } from './identity.service.ts';
+import { lockForWrites, resolveParsedRefs, sightProfiles, type NewIdentity } from './identity.service.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { findStaff, type StaffDirectory } from './references.service.ts';
 import { welcomeNewFriends } from '../acquisition/acquisition.hooks.ts';
@@ -69,7 +71,7 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
 
   // Events are stored first, under the profile an unlocked look saw (or a new id for a new person):
   // the insert needs no profile lock and tells the duplicates apart, so profiles are locked only
-  // for events actually new, and only from here to the commit.
+  // for events actually new.
   const forms = kept.filter((e) => e.effect.kind === 'form');
   const plain = kept.filter((e) => e.effect.kind !== 'form');
   const sighted = await sightProfiles(db, tenantId, plain.map((e) => e.customer));
@@ -79,7 +81,7 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
   let duplicates = tentative.length - stored.length;
 
   const resolved = await resolveParsedRefs(db, tenantId, stored.map((t) => t.event.customer), { create: true, source: 'api' }, {
-    sighting: sighted.sighting, freshIds: stored.map((t) => sighted.freshIds[t.at]), activeAt: stored.map((t) => t.event.occurredAt),
+    sighting: sighted.sighting, freshIds: stored.map((t) => sighted.freshIds[t.at]), activeAt: stored.map((t) => t.event.occurredAt), deferMerges: true,
   });
 
   const accepted: AcceptedEvent[] = [];
@@ -101,6 +103,7 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
     if (r.customerId !== t.customerId) moved.push({ key: t.event.key, customerId: r.customerId });
   });
   await settleEvents(db, tenantId, unresolved, moved);
+  await lockForWrites(db, tenantId, { merges: resolved.merges, writing: [...reachedOtherwise] }, { source: 'api' });
   const newIdentities: NewIdentity[] = [...resolved.newIdentities];
 
   for (const e of forms) {

@@ -39,6 +39,7 @@ interface ProfileRow {
 
 const MAX_RECORDED_IDENTITIES = 10;
 
+/** The caller holds the profiles' locks: FOR UPDATE on the merged ones, FOR NO KEY UPDATE on the survivors (lockForWrites). */
 export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequest[], options: { source: string; actor?: string; at?: Date }): Promise<void> {
   const pairs = merges.flatMap((m) => m.mergedIds.map((merged) => ({ merged, survivor: m.survivorId, identities: m.identities })));
   if (pairs.length === 0) return;
@@ -49,8 +50,7 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
 
   const rows = await sql<ProfileRow>`${PREPARED}
     select id, name, gender, birthday, city, source_channel, store_id, guide_id, attribute_sources, created_at, last_active_at
-      from customers where tenant_id = ${tenantId} and id = any(${everyone}::uuid[])
-     order by id for update`.execute(db);
+      from customers where tenant_id = ${tenantId} and id = any(${everyone}::uuid[])`.execute(db);
   const byId = new Map(rows.rows.map((r) => [r.id, r]));
   if (byId.size !== everyone.length) throw new Error('a profile to merge is gone; retry the batch');
 
