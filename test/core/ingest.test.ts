@@ -269,6 +269,37 @@ describe('merging profiles', () => {
     expect(last.customer_id).toBe(mei);
   });
 
+  it('merges no profiles for events it rejects, and merges ahead of the batch for those it accepts', async () => {
+    const tenant = await newTenant();
+    const a = adminOf(tenant.id);
+    const form = await createForm(db(), tenant.id, { name: '到店问卷', questions: [
+      { id: 'visit', text: '常去门店', type: 'single', options: [{ code: '1', label: '南山店' }] },
+    ] });
+    const [phone, wecom] = [newPhone(), `wm${run}-linked`];
+    expect((await ingestEvents(db(), a, [ev('page_viewed', { phone })])).accepted).toBe(1);
+    expect((await ingestEvents(db(), a, [ev('page_viewed', { externalUserId: wecom })])).accepted).toBe(1);
+    const both = { phone, externalUserId: wecom };
+    const refused = await ingestEvents(db(), a, [
+      ev('contact_added', both, { staffWecomUserId: 'nobody-here' }),
+      ev('order_paid', both, { orderNo: `LINK-${run}`, paidFen: 1_000, storeCode: 'no-such-store', items: [{ sku: 'S', name: '苹果', quantity: 1, unitPriceFen: 1_000 }] }),
+      ev('form_submitted', both, { formId: form.id, answers: { visit: '9' } }),
+      ev('page_viewed', { phone }),
+    ]);
+    expect(refused.rejected.map((r) => [r.index, r.code])).toEqual([[0, 'unknown_staff'], [1, 'unknown_store'], [2, 'invalid_properties']]);
+    expect(refused.accepted).toBe(1);
+    expect(await count('customers', tenant.id)).toBe(2);
+    const merges = async (): Promise<number> => (await sql<{ n: number }>`select count(*)::int as n from customer_merges where tenant_id = ${tenant.id}`.execute(db())).rows[0]?.n ?? -1;
+    expect(await merges()).toBe(0);
+
+    const linked = await ingestEvents(db(), a, [ev('message_received', both, { text: '我是同一个人' }), ev('page_viewed', { externalUserId: wecom })]);
+    expect(linked).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    expect(await count('customers', tenant.id)).toBe(1);
+    expect(await merges()).toBe(1);
+    const survivor = await customerByPhone(tenant.id, phone);
+    const onSurvivor = await sql<{ n: number }>`select count(*)::int as n from events where tenant_id = ${tenant.id} and customer_id = ${survivor} and type <> 'customer_merged'`.execute(db());
+    expect(onSurvivor.rows[0]?.n).toBe(5); // both first views, the view accepted beside the refusals, the linking message and the view after it
+  });
+
   it('follows merge chains: A into B, then B into C, resolves A to C', async () => {
     const tenant = await newTenant();
     const a = adminOf(tenant.id);

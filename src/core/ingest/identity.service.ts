@@ -305,9 +305,10 @@ async function find(db: Db, tenantId: string, ids: string[], keys: IdentityKey[]
  * A first, unlocked look at who the refs are, with a tentative profile id for each: the profile
  * found (any one of several that will merge), or a new id for a new person. Lets a caller write
  * rows that need no lock (events) before resolveParsedRefs takes the profiles' locks; passing the
- * sighting and the new ids to it makes it reuse both, so nothing is looked up twice.
+ * sighting and the new ids to it makes it reuse both, so nothing is looked up twice. `merges`
+ * says which refs the look expects to merge profiles.
  */
-export async function sightProfiles(db: Db, tenantId: string, refs: ParsedRef[]): Promise<{ sighting: Sighting; tentative: string[]; freshIds: (string | undefined)[] }> {
+export async function sightProfiles(db: Db, tenantId: string, refs: ParsedRef[]): Promise<{ sighting: Sighting; tentative: string[]; freshIds: (string | undefined)[]; merges: boolean[] }> {
   const ids = [...new Set(refs.flatMap((r) => (r.customerId === undefined ? [] : [r.customerId])))];
   const rows = await find(db, tenantId, ids, uniqueKeys(refs.flatMap((r) => r.identities)));
   const known = new Map(rows.filter((r) => r.via === 'i').map((r) => [r.k, r.customer_id]));
@@ -319,7 +320,8 @@ export async function sightProfiles(db: Db, tenantId: string, refs: ParsedRef[])
   const freshOf = plan.people.map((p) => (p.survivor === null ? newId() : undefined));
   const tentative = plan.refs.map((r) => ('person' in r ? plan.people[r.person]?.survivor ?? freshOf[r.person] ?? newId() : newId()));
   const freshIds = plan.refs.map((r) => ('person' in r ? freshOf[r.person] : undefined));
-  return { sighting: { rows, merging: plan.people.flatMap((p) => p.merged) }, tentative, freshIds };
+  const merges = plan.refs.map((r) => 'person' in r && (plan.people[r.person]?.merged.length ?? 0) > 0);
+  return { sighting: { rows, merging: plan.people.flatMap((p) => p.merged) }, tentative, freshIds, merges };
 }
 
 /**

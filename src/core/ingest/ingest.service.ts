@@ -18,6 +18,8 @@ import { YuchiError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { actorLabel } from '../tags/tags.rules.ts';
 import { prepareOrders, writeOrders, type PreparedOrder } from '../orders/record.service.ts';
+
+type PreparedOrders = Awaited<ReturnType<typeof prepareOrders>>;
 import { checkEvents, MAX_EVENTS_PER_BATCH, type CheckedEvent, type Rejection } from './events.rules.ts';
 import { afterCustomersChanged, recordFormSubmission } from './ingest.hooks.ts';
 import { applyAttributes, applyContacts, applyGroups, touchCustomers, type AcceptedEvent } from './ingest.effects.ts';
@@ -40,6 +42,7 @@ export async function ingestEvents(db: Db, actor: Actor, events: unknown[]): Pro
   }
   const checked = checkEvents(events, new Date());
   if (checked.events.length === 0) return { accepted: 0, duplicates: checked.repeated, rejected: checked.rejected };
+  await mergeAhead(db, actor.tenantId, checked.events);
   const outcome = await inTransaction(db, (trx) => ingestChecked(trx, actor.tenantId, checked.events, actorLabel(actor)));
   return {
     accepted: outcome.accepted,
@@ -48,26 +51,47 @@ export async function ingestEvents(db: Db, actor: Actor, events: unknown[]): Pro
   };
 }
 
-async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], actor: string): Promise<IngestResult> {
+/**
+ * Profiles that events of the batch prove to be one person are merged before the batch, in a short
+ * transaction of their own. A merge locks the profiles merging away FOR UPDATE: it waits for every
+ * batch holding them and makes every batch that looks them up wait. Taken inside the batch, that
+ * lock was held for the batch's whole length; here, for the merge alone. Only events the batch will
+ * accept count (staff and orders are checked as the batch checks them; form events, whose answers
+ * are checked later, are left to the batch). A merge is a fact about those events' identities,
+ * whatever becomes of the batch: if the batch fails, its retry finds the profiles merged.
+ */
+async function mergeAhead(db: Db, tenantId: string, events: CheckedEvent[]): Promise<void> {
+  const linking = events.filter((e) => e.effect.kind !== 'form' && e.customer.identities.length + (e.customer.customerId === undefined ? 0 : 1) > 1);
+  if (linking.length === 0) return;
+  await inTransaction(db, async (trx) => {
+    const refs = (await acceptable(trx, tenantId, linking)).kept.map((e) => e.customer);
+    const sighted = await sightProfiles(trx, tenantId, refs);
+    const merging = refs.filter((_, i) => sighted.merges[i]);
+    if (merging.length > 0) await resolveParsedRefs(trx, tenantId, merging, { create: true, source: 'api' }, { sighting: sighted.sighting });
+  });
+}
+
+/** The events that name no unknown staff member and no order clashing with a stored one, and the rejections of the others. */
+async function acceptable(db: Db, tenantId: string, events: CheckedEvent[]): Promise<{ kept: CheckedEvent[]; staff: StaffDirectory; orders: PreparedOrders; rejected: Rejection[] }> {
   const rejected: Rejection[] = [];
+  const staff = await staffOf(db, tenantId, events);
+  const known = events.filter((e) => {
+    if (e.effect.kind !== 'contact' || staff.find(e.effect.staff)) return true;
+    const ref = e.effect.staff;
+    rejected.push({ index: e.index, code: 'unknown_staff', message: `events[${e.index}].properties: no staff member ${'staffId' in ref ? ref.staffId : ref.staffWecomUserId}` });
+    return false;
+  });
+  const orders = await prepareOrders(db, tenantId, known.flatMap((e) => (e.effect.kind === 'order' ? [e.effect.order] : [])));
+  const badOrders = new Set(orders.rejected.map((r) => r.index));
+  for (const r of orders.rejected) rejected.push({ index: r.index, code: r.code, message: `events[${r.index}].properties: ${r.message}` });
+  return { kept: known.filter((e) => !badOrders.has(e.index)), staff, orders, rejected };
+}
+
+async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], actor: string): Promise<IngestResult> {
+  const { kept, staff, orders, rejected } = await acceptable(db, tenantId, events);
   const reject = (e: CheckedEvent, code: string, message: string): void => {
     rejected.push({ index: e.index, code, message });
   };
-
-  let kept = events;
-  const staff = await staffOf(db, tenantId, kept);
-  kept = kept.filter((e) => {
-    if (e.effect.kind !== 'contact' || staff.find(e.effect.staff)) return true;
-    const ref = e.effect.staff;
-    reject(e, 'unknown_staff', `events[${e.index}].properties: no staff member ${'staffId' in ref ? ref.staffId : ref.staffWecomUserId}`);
-    return false;
-  });
-
-  const orderDrafts = kept.flatMap((e) => (e.effect.kind === 'order' ? [e.effect.order] : []));
-  const orders = await prepareOrders(db, tenantId, orderDrafts);
-  const badOrders = new Set(orders.rejected.map((r) => r.index));
-  for (const r of orders.rejected) rejected.push({ index: r.index, code: r.code, message: `events[${r.index}].properties: ${r.message}` });
-  kept = kept.filter((e) => !badOrders.has(e.index));
 
   // Events are stored first, under the profile an unlocked look saw (or a new id for a new person):
   // the insert needs no profile lock and tells the duplicates apart, so profiles are locked only
