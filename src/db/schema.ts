@@ -1458,6 +1458,8 @@ export interface AnalyticsOrderDaysTable {
   day: string;
   store_id: string | null;
   channel: string;
+  /** Rows of one day, store and channel are spread over writers' slots; readers sum them (migration 0046). */
+  slot: Generated<number>;
   orders: Generated<number>;
   gmv_fen: Generated<number>;
 }

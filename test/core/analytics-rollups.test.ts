@@ -37,7 +37,8 @@ async function rollupDrift(): Promise<{ days: unknown[]; months: unknown[] }> {
     with truth as (
       select (o.ordered_at at time zone t.timezone)::date as day, o.store_id, o.channel, count(*)::int as orders, sum(o.paid_fen - o.refunded_fen)::bigint as gmv
         from orders o join tenants t on t.id = o.tenant_id where o.tenant_id = ${tenantId} and o.status <> 'refunded' group by 1, 2, 3),
-    held as (select day, store_id, channel, orders, gmv_fen as gmv from analytics_order_days where tenant_id = ${tenantId} and (orders <> 0 or gmv_fen <> 0))
+    held as (select day, store_id, channel, sum(orders)::int as orders, sum(gmv_fen)::bigint as gmv from analytics_order_days
+              where tenant_id = ${tenantId} group by 1, 2, 3 having sum(orders) <> 0 or sum(gmv_fen) <> 0)
     (select 'missing' as side, * from truth except select 'missing', * from held)
     union all (select 'extra', * from held except select 'extra', * from truth)`.execute(db());
   const months = await sql`

@@ -17,7 +17,7 @@ import type { Actor } from '../access/access.rules.ts';
 import { YuchiError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { actorLabel } from '../tags/tags.rules.ts';
-import { prepareOrders, writeOrders, type PreparedOrder } from '../orders/record.service.ts';
+import { insertCreatedOrders, prepareOrders, writeOrders, type PreparedOrder } from '../orders/record.service.ts';
 
 type PreparedOrders = Awaited<ReturnType<typeof prepareOrders>>;
 import { checkEvents, MAX_EVENTS_PER_BATCH, type CheckedEvent, type Rejection } from './events.rules.ts';
@@ -127,6 +127,9 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
     if (r.customerId !== t.customerId) moved.push({ key: t.event.key, customerId: r.customerId });
   });
   await settleEvents(db, tenantId, unresolved, moved);
+  // New orders and their items need no lock on their buyers; their aggregates do (below).
+  const orderRows = ordersOf(accepted, orders.prepared);
+  const newOrders = await insertCreatedOrders(db, tenantId, orderRows);
   await lockForWrites(db, tenantId, { merges: resolved.merges, writing: [...reachedOtherwise] }, { source: 'api' });
   const newIdentities: NewIdentity[] = [...resolved.newIdentities];
 
@@ -146,7 +149,7 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
   await applyGroups(db, tenantId, accepted, staff);
   await recordGroupActivity(db, tenantId, accepted);
   await welcomeGroupJoiners(db, tenantId, accepted);
-  await writeOrderEvents(db, tenantId, accepted, orders.prepared, actor);
+  if (orderRows.length > 0) await writeOrders(db, tenantId, orderRows, { source: 'api', actor, timeline: false, buyersLocked: true, inserted: newOrders });
   await applyAttributes(db, tenantId, accepted);
   // Last activity comes after the order aggregates, which already raise it to the order's time: a
   // buyer whose latest event is the order is then written once, not twice (a second write of a row
@@ -209,14 +212,12 @@ async function insertEvents(db: Db, tenantId: string, events: AcceptedEvent[], a
 }
 
 /** order_paid / order_refunded events carry the order: recorded once, whichever way it arrives. */
-async function writeOrderEvents(db: Db, tenantId: string, accepted: AcceptedEvent[], prepared: PreparedOrder[], actor: string): Promise<void> {
+function ordersOf(accepted: AcceptedEvent[], prepared: PreparedOrder[]): { prepared: PreparedOrder; customerId: string }[] {
   const byIndex = new Map(prepared.map((p) => [p.draft.index, p]));
-  const orders = accepted.flatMap((a) => {
+  return accepted.flatMap((a) => {
     const p = byIndex.get(a.event.index);
     return p ? [{ prepared: p, customerId: a.customerId }] : [];
   });
-  if (orders.length === 0) return;
-  await writeOrders(db, tenantId, orders, { source: 'api', actor, timeline: false, buyersLocked: true });
 }
 
 /** One form_submitted event, undone as a whole if the questionnaire rejects its answers. */

@@ -87,31 +87,46 @@ export async function prepareOrders(db: Db, tenantId: string, drafts: OrderDraft
   return { prepared, rejected };
 }
 
+/** Orders created by writeOrders' first step: inserted (not stored before or meanwhile), with their items. */
+export interface InsertedOrders {
+  rows: { prepared: PreparedOrder; customerId: string | null }[];
+  /** Created orders another writer had stored first. */
+  duplicates: number;
+}
+
+/**
+ * writeOrders' first step, which needs no lock on the buyers: inserts the created orders and their
+ * items. A caller may run it before it locks the buyers and hand its result to writeOrders.
+ */
+export async function insertCreatedOrders(db: Db, tenantId: string, orders: { prepared: PreparedOrder; customerId: string | null }[]): Promise<InsertedOrders> {
+  const creates = orders.filter((o) => o.prepared.action.action === 'create');
+  const inserted = await insertOrders(db, tenantId, creates);
+  const rows = creates.filter((o) => inserted.has(o.prepared.orderId));
+  if (rows.length > 0) await insertItems(db, tenantId, rows.map((o) => o.prepared));
+  return { rows, duplicates: creates.length - rows.length };
+}
+
 /**
  * Writes prepared orders. `customerId` is the resolved buyer of a created order (ignored for
  * refunds: the stored order keeps its customer). With `timeline`, order_paid / order_refunded events are
  * recorded (ingestion passes false: the sender's own event is the timeline entry).
- * `buyersLocked` says the caller holds the buyers' profile locks already (resolveParsedRefs took them).
+ * `buyersLocked` says the caller holds the buyers' profile locks already (lockForWrites took them);
+ * `inserted`, that it has run insertCreatedOrders for these orders.
  */
 export async function writeOrders(
   db: Db,
   tenantId: string,
   orders: { prepared: PreparedOrder; customerId: string | null }[],
-  options: { source: string; actor?: string; timeline: boolean; at?: Date; buyersLocked?: boolean },
+  options: { source: string; actor?: string; timeline: boolean; at?: Date; buyersLocked?: boolean; inserted?: InsertedOrders },
 ): Promise<OrderWriteResult> {
-  const creates = orders.filter((o) => o.prepared.action.action === 'create');
   const refunds = orders.filter((o) => o.prepared.action.action === 'refund');
-  let duplicates = orders.length - creates.length - refunds.length;
+  const { rows: createdRows, duplicates: lost } = options.inserted ?? await insertCreatedOrders(db, tenantId, orders);
+  let duplicates = orders.filter((o) => o.prepared.action.action !== 'create').length - refunds.length + lost;
   const customerIds = new Set<string>();
-
-  const inserted = await insertOrders(db, tenantId, creates);
-  duplicates += creates.length - inserted.size;
-  const createdRows = creates.filter((o) => inserted.has(o.prepared.orderId));
   for (const o of createdRows) if (o.customerId) customerIds.add(o.customerId);
   if (createdRows.length > 0) {
-    await insertItems(db, tenantId, createdRows.map((o) => o.prepared));
     // The delta's "first order that day?" check must see every committed order of these customers:
-    // a lock taken in an earlier statement of the transaction (buyersLocked: identity resolution's) does.
+    // a lock taken in a statement before it (buyersLocked: the caller's) does.
     if (!options.buyersLocked) await lockCustomers(db, tenantId, [...customerIds]);
     await addOrdersToAggregates(db, tenantId, createdRows.map((o) => o.prepared.orderId), [...customerIds]);
   }
