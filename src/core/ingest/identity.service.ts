@@ -66,7 +66,8 @@ export async function resolveCustomers(db: Db, tenantId: string, refs: IdentityR
 /**
  * resolveCustomers for refs already checked by parseRef. It ends by locking the profiles found for
  * writing and merging (lockForWrites), unless `deferMerges`: then the caller gets the planned
- * merges and calls lockForWrites itself, once it has written what needs no write lock.
+ * merges (`merges`, else those carried out) and calls lockForWrites itself, once it has written
+ * what needs no write lock.
  */
 export async function resolveParsedRefs(
   db: Db,

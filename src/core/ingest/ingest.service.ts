@@ -1,14 +1,18 @@
-// Event ingestion: a batch of up to 1,000 events from an integration, in one transaction.
+// Event ingestion: a batch of up to 1,000 events from an integration, in one transaction (and the
+// merges the batch proves, in a short one before it).
 //   1. check every event alone (events.rules.ts): bad ones are rejected by index and code;
-//   2. reject events naming unknown staff, or orders that clash with stored ones;
-//   3. insert the events under a first, unlocked guess of their customer; an id stored before (the
+//   2. merge the profiles that accepted events prove to be one person, ahead of the batch, in a
+//      short transaction of their own (mergeAhead);
+//   3. reject events naming unknown staff, or orders that clash with stored ones;
+//   4. insert the events under a first, unlocked guess of their customer; an id stored before (the
 //      idempotency key) is not inserted again: a duplicate;
-//   4. resolve the new events' customers at once (creating profiles, planning merges, under a
+//   5. resolve the new events' customers at once (creating profiles, planning merges, under a
 //      share lock that lets other batches write) and correct the few events the guess got wrong;
-//   5. lock the profiles to write and carry out the merges: from here to the commit, batches about
-//      the same customer take turns (identity.service.ts);
-//   6. apply what the new events do: activity, contacts, groups, orders, attributes, forms;
-//   7. let tags react (pre-tags for new identities, rule tags for changed customers).
+//      insert the new orders and their items;
+//   6. lock the profiles to write and carry out any merge left: from here to the commit, batches
+//      about the same customer take turns (identity.service.ts);
+//   7. apply what the new events do: activity, contacts, groups, order aggregates, attributes, forms;
+//   8. let tags react (pre-tags for new identities, rule tags for changed customers).
 // Nothing is written for a rejected event. Questionnaire answers are checked by the questionnaire
 // itself, so each form_submitted event runs in a savepoint that is undone if its answers fail.
 import { sql } from 'kysely';
@@ -18,8 +22,6 @@ import { YuchiError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { actorLabel } from '../tags/tags.rules.ts';
 import { insertCreatedOrders, prepareOrders, writeOrders, type PreparedOrder } from '../orders/record.service.ts';
-
-type PreparedOrders = Awaited<ReturnType<typeof prepareOrders>>;
 import { checkEvents, MAX_EVENTS_PER_BATCH, type CheckedEvent, type Rejection } from './events.rules.ts';
 import { afterCustomersChanged, recordFormSubmission } from './ingest.hooks.ts';
 import { applyAttributes, applyContacts, applyGroups, touchCustomers, type AcceptedEvent } from './ingest.effects.ts';
@@ -29,6 +31,8 @@ import { findStaff, type StaffDirectory } from './references.service.ts';
 import { welcomeNewFriends } from '../acquisition/acquisition.hooks.ts';
 import { recordGroupActivity } from '../groups/group-activity.service.ts';
 import { welcomeGroupJoiners } from '../groups/welcome.service.ts';
+
+type PreparedOrders = Awaited<ReturnType<typeof prepareOrders>>;
 
 export interface IngestResult {
   accepted: number;
