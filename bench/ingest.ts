@@ -147,6 +147,10 @@ try {
   }
   const sampler = values.statements ? sampleBackends(handle.pool) : undefined;
   const started = new Date();
+  // Deadlocks PostgreSQL broke during the run (each costs a batch its deadlock_timeout and a retry).
+  const deadlocks = async (): Promise<number> => (await handle.pool.query<{ n: number }>(
+    'select deadlocks::int as n from pg_stat_database where datname = current_database()')).rows[0]?.n ?? 0;
+  const deadlocks0 = await deadlocks();
   console.log(`load average before: ${load()}; ${clients} clients × batches of ${batchSize} for ${seconds} s; ${(mergeShare * 100).toFixed(1)}% of events name two existing profiles`);
   const latencies: number[] = [];
   let accepted = 0;
@@ -192,7 +196,7 @@ try {
   const stats = await handle.pool.query<{ merges: number; orders: number }>(
     `select (select count(*) from customer_merges where tenant_id = $1 and merged_at >= $2)::int as merges,
             (select count(*) from orders where tenant_id = $1 and created_at >= $2)::int as orders`, [tenantId, started]);
-  console.log(`  merges ${fmt(stats.rows[0]?.merges ?? 0)}, orders ${fmt(stats.rows[0]?.orders ?? 0)} recorded during the run`);
+  console.log(`  merges ${fmt(stats.rows[0]?.merges ?? 0)}, orders ${fmt(stats.rows[0]?.orders ?? 0)} recorded during the run; deadlocks broken (and batches retried) ${await deadlocks() - deadlocks0}`);
   if (values.statements) {
     const batches = latencies.length;
     const top = await handle.pool.query<{ ms: number; calls: number; rows: number; query: string }>(`

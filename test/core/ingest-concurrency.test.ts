@@ -8,9 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, inject, it } from 'vitest';
 import { refreshOrderAggregates } from '../../src/core/customers/aggregates.service.ts';
-import { lockForWrites, resolveParsedRefs } from '../../src/core/ingest/identity.service.ts';
+import { lockCustomers, lockForWrites, resolveParsedRefs } from '../../src/core/ingest/identity.service.ts';
 import { parseRef, type ParsedRef } from '../../src/core/ingest/identity.rules.ts';
 import { ingestEvents } from '../../src/core/ingest/ingest.service.ts';
+import { insertCreatedOrders, prepareOrders } from '../../src/core/orders/record.service.ts';
+import { parseOrder } from '../../src/core/orders/record.rules.ts';
 import { openDatabase } from '../../src/db/connect.ts';
 import { buildWorld } from '../fixtures.ts';
 import { newTenant, testDb, waitsForLock } from '../helpers.ts';
@@ -158,5 +160,54 @@ describe('a batch still resolving its customers', () => {
     expect(merged.rows.map((r) => r.survivor_id)).toEqual([a]);
     const events = await sql<{ n: number }>`select count(*)::int as n from events where tenant_id = ${tenant.id} and customer_id = ${a} and event_key like ${`%${run}%`}`.execute(db());
     expect(events.rows[0]?.n).toBe(4); // A's seed, B's seed and the writer's page view (moved over), the merging event
+  });
+});
+
+describe('a merge beside a batch that has just recorded an order for the survivor', () => {
+  it('moves the merged orders before it locks the survivor, so neither waits for the other in a circle', async () => {
+    const tenant = await newTenant();
+    const actor = adminOf(tenant.id);
+    const [phoneA, wecomB] = [`183${run.replace(/\D/g, '3').padEnd(8, '3').slice(0, 8)}`, `wm${run}-rollup`];
+    const order = (no: string, customer: Record<string, string>, at: string) => ({
+      id: `o-${run}-${no}`, type: 'order_paid', occurredAt: at, customer,
+      properties: { orderNo: `R${run}-${no}`, paidFen: 3000, channel: 'pos', items: [{ sku: 'S', name: '苹果', quantity: 1, unitPriceFen: 3000 }] },
+    });
+    // A (older, the survivor) and B each bought in June: moving B's order adds to A's June rollup rows.
+    expect((await ingestEvents(db(), actor, [order('a', { phone: phoneA }, '2026-06-02T02:00:00Z')])).accepted).toBe(1);
+    expect((await ingestEvents(db(), actor, [order('b', { externalUserId: wecomB }, '2026-06-03T02:00:00Z')])).accepted).toBe(1);
+    const a = (await db().selectFrom('customer_identities').select('customer_id').where('tenant_id', '=', tenant.id).where('value', '=', phoneA).executeTakeFirstOrThrow()).customer_id;
+
+    const holder = openDatabase(inject('databaseUrl'), { max: 1, applicationName: `rollup-holder-${run}` });
+    const merger = openDatabase(inject('databaseUrl'), { max: 1, applicationName: `rollup-merger-${run}` });
+    try {
+      await holder.db.transaction().execute(async (trx) => {
+        // A batch has inserted a June order for A (holding A's June rollup rows) and not yet locked A.
+        const draft = parseOrder({ orderNo: `R${run}-h`, customer: { customerId: a }, channel: 'pos', totalFen: 2000, paidFen: 2000, orderedAt: '2026-06-04T02:00:00Z',
+          items: [{ sku: 'S', name: '苹果', quantity: 1, unitPriceFen: 2000 }] }, 0, new Date());
+        if ('rejection' in draft) throw new Error(draft.rejection.message);
+        const prepared = await prepareOrders(trx, tenant.id, [draft]);
+        expect((await insertCreatedOrders(trx, tenant.id, prepared.prepared.map((p) => ({ prepared: p, customerId: a })))).rows).toHaveLength(1);
+
+        // Another batch proves A and B one person: its merge waits for those rollup rows.
+        const merge = ingestEvents(merger.db, actor, [{ id: `m-${run}-rollup`, type: 'page_viewed', occurredAt: '2026-06-05T02:00:00Z', customer: { phone: phoneA, externalUserId: wecomB } }]);
+        expect(await waitsForLock(`rollup-merger-${run}`, merge)).toBe(true);
+        // The first batch now locks A for writing: the merge does not hold A yet, so this does not wait.
+        const locking = lockCustomers(trx, tenant.id, [a]);
+        expect(await waitsForLock(`rollup-holder-${run}`, locking)).toBe(false);
+        await locking;
+        return { merge }; // (wrapped: returning the promise itself would wait for it before committing)
+      }).then(async ({ merge }) => {
+        expect((await merge).accepted).toBe(1);
+      });
+    } finally {
+      await Promise.all([holder.close(), merger.close()]);
+    }
+    const merged = await sql<{ n: number }>`select count(*)::int as n from customer_merges where tenant_id = ${tenant.id}`.execute(db());
+    expect(merged.rows[0]?.n).toBe(1);
+    // The holder's order has no aggregate delta (it stopped at the lock), so a recompute corrects A: the
+    // rollup rows, kept by triggers, already hold all three orders.
+    await refreshOrderAggregates(db(), tenant.id);
+    const june = await sql<{ orders: number }>`select sum(orders)::int as orders from analytics_customer_months where tenant_id = ${tenant.id} and customer_id = ${a} and store_key = '00000000-0000-0000-0000-000000000000'`.execute(db());
+    expect(june.rows[0]?.orders).toBe(3);
   });
 });

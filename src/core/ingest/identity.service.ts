@@ -21,7 +21,7 @@ import { PREPARED, type Db } from '../../db/connect.ts';
 import type { IdentityKind } from '../../db/schema.ts';
 import { newId } from '../ids.ts';
 import { compareKeys, identityKey, parseRef, planResolution, REF_FIELDS, type IdentityKey, type IdentityRef, type ParsedRef } from './identity.rules.ts';
-import { mergeCustomers, type MergeRequest } from './merge.service.ts';
+import { mergeIntoSurvivors, moveMergedRows, type MergeRequest } from './merge.service.ts';
 
 export type { IdentityRef } from './identity.rules.ts';
 
@@ -236,8 +236,9 @@ function groupMerges(records: MergeRequest[], survivorOf: Map<string, string>, f
 /**
  * The second half of resolution: locks the profiles a transaction is about to write and carries out
  * the merges resolution planned. First the profiles merging away, FOR UPDATE (waiting for every
- * batch that holds them, while holding no write lock another batch could be waiting for); then the
- * profiles written and the survivors, FOR NO KEY UPDATE; each set in id order, in one statement.
+ * batch that holds them, while holding no write lock another batch could be waiting for), and the
+ * rows they own move to the survivors (moveMergedRows); then the profiles written and the
+ * survivors, FOR NO KEY UPDATE, and the merges are completed; each set in id order, in one statement.
  * From here to the commit, two batches about one customer take turns, and every statement sees the
  * customer's committed orders and relations. Profiles created by the transaction need no lock: no
  * one else can see them yet.
@@ -250,8 +251,9 @@ export async function lockForWrites(db: Db, tenantId: string, input: { merges: M
     if (rows.rows.length !== merged.size) throw new Error('a profile to merge is gone; retry the batch');
   }
   const writing = [...new Set([...input.writing, ...input.merges.map((m) => m.survivorId)])].filter((id) => !merged.has(id));
+  const held = await moveMergedRows(db, tenantId, input.merges);
   await lockCustomers(db, tenantId, writing);
-  if (input.merges.length > 0) await mergeCustomers(db, tenantId, input.merges, options);
+  await mergeIntoSurvivors(db, tenantId, input.merges, held, options);
 }
 
 /**

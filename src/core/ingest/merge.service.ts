@@ -39,12 +39,46 @@ interface ProfileRow {
 
 const MAX_RECORDED_IDENTITIES = 10;
 
-/** The caller holds the profiles' locks: FOR UPDATE on the merged ones, FOR NO KEY UPDATE on the survivors (lockForWrites). */
+/** mergeCustomers in one go, for a caller that holds every lock it needs (FOR UPDATE on the merged profiles, FOR NO KEY UPDATE on the survivors). */
 export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequest[], options: { source: string; actor?: string; at?: Date }): Promise<void> {
+  const held = await moveMergedRows(db, tenantId, merges);
+  await mergeIntoSurvivors(db, tenantId, merges, held, options);
+}
+
+const pairsOf = (merges: MergeRequest[]) => {
   const pairs = merges.flatMap((m) => m.mergedIds.map((merged) => ({ merged, survivor: m.survivorId, identities: m.identities })));
+  return { pairs, mergedIds: pairs.map((p) => p.merged), survivorIds: pairs.map((p) => p.survivor) };
+};
+
+/**
+ * A merge's first step: the rows the merged profiles own outright (identities, orders, events, form
+ * submissions, messages, guide tasks) are given to the survivor. Needs the merged profiles locked
+ * FOR UPDATE, not the survivors: moving orders adds to the survivor's monthly rollup rows, which a
+ * batch that has just inserted an order for the survivor holds until it commits, and that batch may
+ * be waiting for the survivor's write lock. Returns the tables that hold rows of the merged profiles.
+ */
+export async function moveMergedRows(db: Db, tenantId: string, merges: MergeRequest[]): Promise<Set<string>> {
+  const { pairs, mergedIds, survivorIds } = pairsOf(merges);
+  if (pairs.length === 0) return new Set();
+  const m = sql`unnest(${mergedIds}::uuid[], ${survivorIds}::uuid[]) as m(merged, survivor)`;
+  const held = await heldByMerged(db, tenantId, mergedIds);
+  for (const table of ['customer_identities', 'orders', 'events', 'form_submissions', 'messages', 'guide_tasks'] as const) {
+    if (table !== 'customer_identities' && !held.has(table)) continue;
+    await sql`${PREPARED}
+    update ${sql.table(table)} x set customer_id = m.survivor from ${m}
+               where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
+  }
+  return held;
+}
+
+/**
+ * A merge's second step, with the survivors locked FOR NO KEY UPDATE: attributes, tags, groups,
+ * contacts, consents and the other areas' rows are combined on the survivor, the merge is recorded
+ * and the merged profiles deleted. `held` is what moveMergedRows found.
+ */
+export async function mergeIntoSurvivors(db: Db, tenantId: string, merges: MergeRequest[], held: Set<string>, options: { source: string; actor?: string; at?: Date }): Promise<void> {
+  const { pairs, mergedIds, survivorIds } = pairsOf(merges);
   if (pairs.length === 0) return;
-  const mergedIds = pairs.map((p) => p.merged);
-  const survivorIds = pairs.map((p) => p.survivor);
   const everyone = [...new Set([...mergedIds, ...survivorIds])].sort();
   const m = sql`unnest(${mergedIds}::uuid[], ${survivorIds}::uuid[]) as m(merged, survivor)`;
 
@@ -53,16 +87,8 @@ export async function mergeCustomers(db: Db, tenantId: string, merges: MergeRequ
       from customers where tenant_id = ${tenantId} and id = any(${everyone}::uuid[])`.execute(db);
   const byId = new Map(rows.rows.map((r) => [r.id, r]));
   if (byId.size !== everyone.length) throw new Error('a profile to merge is gone; retry the batch');
-
   await updateSurvivors(db, tenantId, merges, byId);
-  const held = await heldByMerged(db, tenantId, mergedIds);
 
-  for (const table of ['customer_identities', 'orders', 'events', 'form_submissions', 'messages', 'guide_tasks'] as const) {
-    if (table !== 'customer_identities' && !held.has(table)) continue;
-    await sql`${PREPARED}
-    update ${sql.table(table)} x set customer_id = m.survivor from ${m}
-               where x.tenant_id = ${tenantId} and x.customer_id = any(${mergedIds}::uuid[]) and x.customer_id = m.merged`.execute(db);
-  }
   if (held.has('customer_tags')) await sql`${PREPARED}
     insert into customer_tags (tenant_id, customer_id, tag_id, source, added_by, added_at)
     select distinct on (m.survivor, t.tag_id) t.tenant_id, m.survivor, t.tag_id, t.source, t.added_by, t.added_at
