@@ -87,9 +87,15 @@ export async function prepareOrders(db: Db, tenantId: string, drafts: OrderDraft
   return { prepared, rejected };
 }
 
+/** A prepared order and the resolved buyer of a created one. */
+export interface OrderToWrite {
+  prepared: PreparedOrder;
+  customerId: string | null;
+}
+
 /** Orders created by writeOrders' first step: inserted (not stored before or meanwhile), with their items. */
 export interface InsertedOrders {
-  rows: { prepared: PreparedOrder; customerId: string | null }[];
+  rows: OrderToWrite[];
   /** Created orders another writer had stored first. */
   duplicates: number;
 }
@@ -98,7 +104,7 @@ export interface InsertedOrders {
  * writeOrders' first step, which needs no lock on the buyers: inserts the created orders and their
  * items. A caller may run it before it locks the buyers and hand its result to writeOrders.
  */
-export async function insertCreatedOrders(db: Db, tenantId: string, orders: { prepared: PreparedOrder; customerId: string | null }[]): Promise<InsertedOrders> {
+export async function insertCreatedOrders(db: Db, tenantId: string, orders: OrderToWrite[]): Promise<InsertedOrders> {
   const creates = orders.filter((o) => o.prepared.action.action === 'create');
   const inserted = await insertOrders(db, tenantId, creates);
   const rows = creates.filter((o) => inserted.has(o.prepared.orderId));
@@ -116,12 +122,12 @@ export async function insertCreatedOrders(db: Db, tenantId: string, orders: { pr
 export async function writeOrders(
   db: Db,
   tenantId: string,
-  orders: { prepared: PreparedOrder; customerId: string | null }[],
+  orders: OrderToWrite[],
   options: { source: string; actor?: string; timeline: boolean; at?: Date; buyersLocked?: boolean; inserted?: InsertedOrders },
 ): Promise<OrderWriteResult> {
   const refunds = orders.filter((o) => o.prepared.action.action === 'refund');
   const { rows: createdRows, duplicates: lost } = options.inserted ?? await insertCreatedOrders(db, tenantId, orders);
-  let duplicates = orders.filter((o) => o.prepared.action.action !== 'create').length - refunds.length + lost;
+  let duplicates = orders.filter((o) => o.prepared.action.action === 'duplicate').length + lost;
   const customerIds = new Set<string>();
   for (const o of createdRows) if (o.customerId) customerIds.add(o.customerId);
   if (createdRows.length > 0) {
@@ -204,7 +210,7 @@ export async function recordOrderBatch(db: Db, tenantId: string, orders: unknown
   });
 }
 
-async function insertOrders(db: Db, tenantId: string, creates: { prepared: PreparedOrder; customerId: string | null }[]): Promise<Set<string>> {
+async function insertOrders(db: Db, tenantId: string, creates: OrderToWrite[]): Promise<Set<string>> {
   if (creates.length === 0) return new Set();
   const col = <T>(f: (p: PreparedOrder, customerId: string | null) => T): T[] => creates.map((o) => f(o.prepared, o.customerId));
   const result = await sql<{ id: string }>`${PREPARED}
@@ -234,7 +240,7 @@ async function recordOnTimeline(
   db: Db,
   tenantId: string,
   all: PreparedOrder[],
-  created: { prepared: PreparedOrder; customerId: string | null }[],
+  created: OrderToWrite[],
   refunded: { id: string; customerId: string | null; refundedFen: number; before: number }[],
   options: { source: string; actor?: string; at?: Date },
 ): Promise<void> {
