@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { beforeEach } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,13 +19,37 @@ export async function prepareConsole(): Promise<void> {
   await mkdir(SHOTS, { recursive: true });
 }
 
-/** Headless Chromium kept off the network: this machine refuses its background connections. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+/**
+ * Headless Chromium kept off the network (this machine refuses its background connections) and
+ * asking for reduced motion: menus and dialogs then open in place, so a click under load never
+ * lands on one still sliding in (the console honours the setting; motion.test.ts checks that).
+ */
+export async function launchChromium(): Promise<Browser> {
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--force-prefers-reduced-motion'],
   });
+  launched.add(browser);
+  browser.on('disconnected', () => launched.delete(browser));
+  return browser;
 }
+
+const launched = new Set<Browser>();
+
+// When a test of a file that imports this fails, every page still open is kept as a screenshot
+// (test-results/failed-<test>-<n>.png) and its address printed: what the page showed at the failure.
+beforeEach(({ task, onTestFailed }) => {
+  onTestFailed(async () => {
+    const pages = [...launched].flatMap((browser) => browser.contexts().flatMap((context) => context.pages()));
+    const name = task.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60);
+    for (const [index, page] of pages.entries()) {
+      const file = path.join(SHOTS, `failed-${name}-${index + 1}.png`);
+      await page.screenshot({ path: file, fullPage: true, timeout: 10_000 }).catch(() => undefined);
+      console.error(`page ${index + 1} at ${page.url()} when "${task.name}" failed: ${file}`);
+    }
+  });
+});
 
 /** A new page of the console, signed in (the header shows the tenant), in Chinese unless told. */
 export async function signedInPage(browser: Browser, base: string, login: { tenant: string; email: string; password?: string },

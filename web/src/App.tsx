@@ -11,7 +11,8 @@ import { FullPageSpin } from './components/FullPageSpin.tsx';
 import { LocaleProvider, useLocale } from './i18n/i18n.tsx';
 import { useCan } from './permissions.ts';
 import { RequireSession, SessionProvider } from './session.tsx';
-import { theme } from './theme.ts';
+import { reducedMotionTheme, theme } from './theme.ts';
+import { usePrefersReducedMotion } from './motion.ts';
 
 const AppLayout = lazy(() => import('./layout/AppLayout.tsx').then((m) => ({ default: m.AppLayout })));
 const LoginPage = lazy(() => import('./pages/login/LoginPage.tsx'));
@@ -113,12 +114,13 @@ function HomePage() {
   return useCan('analytics:read') ? <DashboardPage /> : <Navigate to="/customers" replace />;
 }
 
-/** AntD's texts and dayjs's month names follow the console's language. */
+/** AntD's texts and dayjs's month names follow the console's language; its motion, the system's. */
 function LocalisedAntd({ children }: { children: ReactNode }) {
   const { locale } = useLocale();
   dayjs.locale(locale === 'zh-CN' ? 'zh-cn' : 'en');
+  const stillTheme = usePrefersReducedMotion() ? reducedMotionTheme : theme;
   return (
-    <ConfigProvider locale={locale === 'zh-CN' ? antdZhCN : antdEnUS} theme={theme}>
+    <ConfigProvider locale={locale === 'zh-CN' ? antdZhCN : antdEnUS} theme={stillTheme}>
       <AntApp>{children}</AntApp>
     </ConfigProvider>
   );

@@ -12,6 +12,7 @@ import {
 } from 'echarts/components';
 import { init, use, type ComposeOption, type ECharts, type EChartsCoreOption } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
+import { usePrefersReducedMotion } from '../motion.ts';
 
 use([BarChart, LineChart, PieChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
@@ -55,9 +56,10 @@ export function ChartCanvas({ option, height = 320, style, testId }: ChartProps<
     };
   }, []);
 
+  const still = usePrefersReducedMotion();
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
-  }, [option]);
+    chart.current?.setOption(still ? { ...option, animation: false } : option, { notMerge: true });
+  }, [option, still]);
 
   return <div ref={container} data-testid={testId} style={{ width: '100%', height, ...style }} />;
 }

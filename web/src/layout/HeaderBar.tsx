@@ -42,6 +42,8 @@ export function HeaderBar({ mobile, collapsed, onToggle }: HeaderBarProps) {
         <Dropdown
           trigger={['click']}
           placement="bottomRight"
+          // inside the sticky header, so the menu stays under its button while the page scrolls
+          getPopupContainer={(button) => button.parentElement ?? document.body}
           menu={{
             items: [
               { key: 'who', disabled: true, label: <span className="header-menu-who">{me.email}</span> },

@@ -60,7 +60,7 @@ export default function SegmentBuilderPage() {
     setPreview({ state: 'loading' });
     const timer = setTimeout(() => {
       segmentsApi.preview(definition, { signal: controller.signal })
-        .then((r) => setPreview({ state: 'done', count: r.count, sample: r.sample }))
+        .then((r) => { if (!controller.signal.aborted) setPreview({ state: 'done', count: r.count, sample: r.sample }); })
         .catch((err: unknown) => {
           if (controller.signal.aborted) return;
           const detail = err instanceof ApiError ? err.details[0] : undefined;
