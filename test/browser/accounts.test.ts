@@ -6,12 +6,11 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { DEMO_PASSWORD } from '../../src/core/demo/demo-tenant.ts';
 import { newId } from '../../src/core/ids.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, logIn, serveConsole } from './browser.ts';
 
 describe.skipIf(!existsSync(CHROMIUM))(`accounts and keys in Chromium (needs ${CHROMIUM})`, () => {
   let app: FastifyInstance;
@@ -23,25 +22,20 @@ describe.skipIf(!existsSync(CHROMIUM))(`accounts and keys in Chromium (needs ${C
   const admin = 'boss@example.com';
 
   beforeAll(async () => {
-    await prepareConsole();
     const { db } = testDb();
     tenant = await newTenant('果然好');
     await createUser(db, tenant.id, { email: admin, name: '周店长', password: PASSWORD, role: 'admin' });
     await db.insertInto('staff').values({ tenant_id: tenant.id, id: newId(), store_id: null, name: '王小美', wecom_user_id: `wang-${tenant.slug}`, phone: null }).execute();
     demo = await newTenant('鲜果邻里（演示）');
     await createUser(db, demo.id, { email: 'admin@demo.test', name: '演示管理员', password: DEMO_PASSWORD, role: 'admin' });
-    app = await buildApp({
-      handle: testDb(),
+    ({ app, base, browser } = await serveConsole({
       demoLogins: [{ slug: demo.slug, model: 'shopping', brand: '上海社区水果连锁', emails: ['admin@demo.test'] }],
-    });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    }));
     page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   it('enters a demo company from the sign-in page with one click', async () => {

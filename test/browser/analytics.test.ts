@@ -5,12 +5,11 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { seedDemo } from '../../src/core/demo/demo.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, logIn, serveConsole } from './browser.ts';
 
 
 describe.skipIf(!existsSync(CHROMIUM))(`analytics in Chromium (needs ${CHROMIUM})`, () => {
@@ -20,18 +19,14 @@ describe.skipIf(!existsSync(CHROMIUM))(`analytics in Chromium (needs ${CHROMIUM}
   let base: string;
 
   beforeAll(async () => {
-    await prepareConsole();
     tenant = await newTenant('鲜果分析');
     await createUser(testDb().db, tenant.id, { email: 'analyst@example.com', name: '周分析', password: PASSWORD, role: 'operator' });
     await seedDemo(testDb(), { tenantId: tenant.id, customers: 400, months: 14, seed: 3 });
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveConsole());
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   it('opens the analytics page from the menu and renders the cohort heat map', async () => {

@@ -6,7 +6,6 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { deliverDue } from '../../src/core/messaging/delivery.service.ts';
 import { poolClients } from '../../src/core/messaging/mass-plan-copy.ts';
@@ -18,7 +17,7 @@ import { saveTemplate } from '../../src/core/messaging/templates.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { buildWorld } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, logIn, serveConsole } from './browser.ts';
 
 describe.skipIf(!existsSync(CHROMIUM))(`the broadcasts console in Chromium (needs ${CHROMIUM})`, () => {
   let tenant: Tenant;
@@ -27,7 +26,6 @@ describe.skipIf(!existsSync(CHROMIUM))(`the broadcasts console in Chromium (need
   let base: string;
 
   beforeAll(async () => {
-    await prepareConsole();
     tenant = await newTenant('鲜果坊');
     const db = testDb().db;
     const world = await buildWorld(db, tenant.id);
@@ -38,14 +36,11 @@ describe.skipIf(!existsSync(CHROMIUM))(`the broadcasts console in Chromium (need
     const sent = await createMassSend(db, tenant.id, MassSendInput.parse({ name: '会员日提醒', channel: 'sandbox', templateId: template.id, schedule: { now: true }, audience: { include: { kind: 'all' } } }), 'test');
     await runMassSendPlan(db, tenant.id, sent.id, poolClients(testDb().pool));
     await deliverDue(db, tenant.id, { budgetMs: 10_000 });
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveConsole());
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   it('walks the wizard to the audience count, shows results, settings and the sandbox phone', async () => {

@@ -4,8 +4,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { beforeEach } from 'vitest';
+import { buildApp, type AppOptions } from '../../src/api/app.ts';
+import { testDb } from '../helpers.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -14,9 +17,30 @@ export const SHOTS = path.join(ROOT, 'test-results');
 export const PASSWORD = 'pond-keeper-2026';
 
 /** The server serves web/dist: build it if the sources are newer (npm test has done so already). */
-export async function prepareConsole(): Promise<void> {
+async function prepareConsole(): Promise<void> {
   await promisify(execFile)(process.execPath, ['scripts/build-console.mjs', '--if-stale'], { cwd: ROOT });
   await mkdir(SHOTS, { recursive: true });
+}
+
+/** The platform serving the built console on a free port, and a Chromium to look at it. */
+export interface ServedConsole {
+  app: FastifyInstance;
+  base: string;
+  browser: Browser;
+}
+
+/** Serves the console on the test database (with the app options given) and launches Chromium. */
+export async function serveConsole(options: Omit<AppOptions, 'handle'> = {}): Promise<ServedConsole> {
+  await prepareConsole();
+  const app = await buildApp({ handle: testDb(), ...options });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, base, browser: await launchChromium() };
+}
+
+/** Closes what `serveConsole` opened, as much of it as was opened. */
+export async function closeConsole(served: { app?: FastifyInstance | undefined; browser?: Browser | undefined }): Promise<void> {
+  await served.browser?.close();
+  await served.app?.close();
 }
 
 /**
@@ -24,7 +48,7 @@ export async function prepareConsole(): Promise<void> {
  * asking for reduced motion: menus and dialogs then open in place, so a click under load never
  * lands on one still sliding in (the console honours the setting; motion.test.ts checks that).
  */
-export async function launchChromium(): Promise<Browser> {
+async function launchChromium(): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',

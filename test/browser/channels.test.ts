@@ -5,13 +5,12 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { newTenant, testDb } from '../helpers.ts';
 import { FakeWecom } from '../fakes/wecom.ts';
 import { DOC_VECTOR } from '../fakes/wecom-vectors.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, logIn, serveConsole } from './browser.ts';
 
 describe.skipIf(!existsSync(CHROMIUM))(`channels in Chromium (needs ${CHROMIUM})`, () => {
   let tenant: Tenant;
@@ -21,19 +20,15 @@ describe.skipIf(!existsSync(CHROMIUM))(`channels in Chromium (needs ${CHROMIUM})
   const fake = new FakeWecom(DOC_VECTOR.corpId, 'console-app-secret');
 
   beforeAll(async () => {
-    await prepareConsole();
     tenant = await newTenant('鲜果渠道');
     await createUser(testDb().db, tenant.id, { email: 'admin@example.com', name: '周管理', password: PASSWORD, role: 'admin' });
     await fake.start();
     fake.contacts.set('li.na', ['wmAAAA0001']);
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveConsole());
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
     await fake.stop();
   });
 

@@ -6,13 +6,12 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { refreshOrderAggregates } from '../../src/core/customers/aggregates.service.ts';
 import { newId } from '../../src/core/ids.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, logIn, serveConsole } from './browser.ts';
 
 const DAY = 86_400_000;
 
@@ -142,16 +141,12 @@ describe.skipIf(!existsSync(CHROMIUM))(`the console in Chromium (needs ${CHROMIU
   let base: string;
 
   beforeAll(async () => {
-    await prepareConsole();
     world = await buildWorld();
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveConsole());
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   async function login(page: Page, password: string): Promise<void> {

@@ -8,13 +8,12 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createApiKey, createUser } from '../../src/core/access/access.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { sql } from 'kysely';
 import { runImportJob } from '../../src/core/imports/import-jobs.service.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, prepareConsole, signedInPage } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, serveConsole, signedInPage } from './browser.ts';
 
 const EMAIL = 'data@example.com';
 const PRE_TAGGED = '13922220001';
@@ -48,19 +47,15 @@ describe.skipIf(!existsSync(CHROMIUM))(`customer data pages in Chromium (needs $
     Number((await db().selectFrom('customers').select((e) => e.fn.countAll().as('n')).where('tenant_id', '=', tenant.id).executeTakeFirstOrThrow()).n);
 
   beforeAll(async () => {
-    await prepareConsole();
     tenant = await newTenant('鲜果数据');
     await createUser(db(), tenant.id, { email: EMAIL, name: '钱数据', password: PASSWORD, role: 'operator' });
     key = (await createApiKey(db(), tenant.id, { role: 'admin', staffId: null })).key;
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveConsole());
     page = await signedInPage(browser, base, { tenant: tenant.slug, email: EMAIL }, { height: 950 });
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   it('makes a tag group with a coded tag, a rule tag, and a pre-tag for a phone not seen yet', async () => {

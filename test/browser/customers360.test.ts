@@ -9,10 +9,9 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createApiKey, createUser } from '../../src/core/access/access.service.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, logIn, serveConsole } from './browser.ts';
 import { buildWorld, type World } from '../fixtures.ts';
 
 const EMAIL = 'ops@example.com';
@@ -63,7 +62,6 @@ describe.skipIf(!existsSync(CHROMIUM))(`the customer 360 in Chromium (needs ${CH
   }
 
   beforeAll(async () => {
-    await prepareConsole();
     const { db } = testDb();
     const tenant = await newTenant('鲜果福田');
     const world = await buildWorld(db, tenant.id);
@@ -71,8 +69,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the customer 360 in Chromium (needs ${CH
     const { key } = await createApiKey(db, tenant.id, { role: 'admin', staffId: null });
     const li = await db.selectFrom('staff').select(['name', 'wecom_user_id']).where('tenant_id', '=', tenant.id).where('id', '=', world.staff.li).executeTakeFirstOrThrow();
 
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    ({ app, base, browser } = await serveConsole());
     scene = { world, slug: tenant.slug, groupName: '鲜果福田1群', orderNo: `EV-${tenant.slug}`, orderFen: 4_590, staffName: li.name, stateCode: 'store_qr', key };
 
     const mei = { phone: world.phones.mei };
@@ -97,12 +94,10 @@ describe.skipIf(!existsSync(CHROMIUM))(`the customer 360 in Chromium (needs ${CH
     const oilyId = typeof oily === 'object' && oily !== null && 'id' in oily ? String(oily.id) : '';
     await call(key, 'POST', `/api/v1/customers/${world.customers.mei}/tags`, { tagIds: [oilyId] });
 
-    browser = await launchChromium();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   it('shows the ingested contact, group and order, the tags, and a tag added in the page on the timeline', async () => {

@@ -5,13 +5,12 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { localDate } from '../../src/core/time.ts';
 import { demoEndOf, seedDemo } from '../../src/core/demo/demo.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, logIn, serveConsole } from './browser.ts';
 
 describe.skipIf(!existsSync(CHROMIUM))(`the diagnosis in Chromium (needs ${CHROMIUM})`, () => {
   let tenant: Tenant;
@@ -20,19 +19,15 @@ describe.skipIf(!existsSync(CHROMIUM))(`the diagnosis in Chromium (needs ${CHROM
   let base: string;
 
   beforeAll(async () => {
-    await prepareConsole();
     tenant = await newTenant('鲜果时光');
     const today = localDate(new Date(), 'Asia/Shanghai');
     await seedDemo(testDb(), { tenantId: tenant.id, customers: 600, months: 14, seed: 9, end: demoEndOf(today, 'Asia/Shanghai') });
     await createUser(testDb().db, tenant.id, { email: 'ops@example.com', name: '林运营', password: PASSWORD, role: 'operator' });
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveConsole());
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   it('answers the questionnaire and shows the shopping-advisor model on the quadrant', async () => {

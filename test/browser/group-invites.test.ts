@@ -7,13 +7,12 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createApiKey, createUser } from '../../src/core/access/access.service.ts';
 import { newId } from '../../src/core/ids.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { buildWorld, type World } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, prepareConsole, signedInPage } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, serveConsole, signedInPage } from './browser.ts';
 
 describe.skipIf(!existsSync(CHROMIUM))(`auto-invite rules in Chromium (needs ${CHROMIUM})`, () => {
   let tenant: Tenant;
@@ -24,13 +23,11 @@ describe.skipIf(!existsSync(CHROMIUM))(`auto-invite rules in Chromium (needs ${C
   const db = () => testDb().db;
 
   beforeAll(async () => {
-    await prepareConsole();
     tenant = await newTenant('鲜果邀请');
     world = await buildWorld(db(), tenant.id);
     await createUser(db(), tenant.id, { email: 'invite@example.com', name: '孙社群', password: PASSWORD, role: 'operator' });
     const key = (await createApiKey(db(), tenant.id, { role: 'admin', staffId: null })).key;
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    ({ app, base, browser } = await serveConsole());
     const call = async (url: string, body: unknown): Promise<{ id: string }> => {
       const res = await fetch(base + url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
@@ -45,12 +42,10 @@ describe.skipIf(!existsSync(CHROMIUM))(`auto-invite rules in Chromium (needs ${C
       tenant_id: tenant.id, id: vipGroup, chat_id: `wr-vip-${tenant.slug}`, name: '福田 VIP 1 群', kind: 'vip', owner_staff_id: world.staff.li, store_id: world.stores.futian, capacity: 2,
     }).execute();
     await db().insertInto('group_members').values({ tenant_id: tenant.id, group_id: vipGroup, customer_id: world.customers.jun, joined_at: new Date() }).execute();
-    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   it('makes a rule, runs it, and says who was invited, which group rolled over and who has no group', async () => {

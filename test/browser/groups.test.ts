@@ -7,10 +7,9 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createApiKey, createUser } from '../../src/core/access/access.service.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, logIn, serveConsole } from './browser.ts';
 import { buildWorld } from '../fixtures.ts';
 
 const EMAIL = 'community@example.com';
@@ -31,7 +30,6 @@ describe.skipIf(!existsSync(CHROMIUM))(`groups in Chromium (needs ${CHROMIUM})`,
   }
 
   beforeAll(async () => {
-    await prepareConsole();
     const { db } = testDb();
     const tenant = await newTenant('鲜果福田');
     slug = tenant.slug;
@@ -39,8 +37,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`groups in Chromium (needs ${CHROMIUM})`,
     await createUser(db, tenant.id, { email: EMAIL, name: '林运营', password: PASSWORD, role: 'admin' });
     key = (await createApiKey(db, tenant.id, { role: 'admin', staffId: null })).key;
     const li = await db.selectFrom('staff').select('wecom_user_id').where('tenant_id', '=', tenant.id).where('id', '=', world.staff.li).executeTakeFirstOrThrow();
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    ({ app, base, browser } = await serveConsole());
 
     const lastWeek = Date.now() - 7 * 86_400_000;
     const at = (minutes: number) => new Date(lastWeek + minutes * 60_000).toISOString();
@@ -70,12 +67,10 @@ describe.skipIf(!existsSync(CHROMIUM))(`groups in Chromium (needs ${CHROMIUM})`,
     // group_joined two weeks ago made the groups then; they are judged on last week
     await db.updateTable('customer_groups').set({ created_at: new Date(Date.now() - 30 * 86_400_000) }).where('tenant_id', '=', tenant.id).execute();
     await call('POST', '/api/v1/groups/health/recompute', { weeks: 4 });
-    browser = await launchChromium();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   it('lists groups with health badges, shows a group\'s reasons, chart and messages, and refuses a slow regex', async () => {

@@ -6,7 +6,6 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { ingestEvents } from '../../src/core/ingest/ingest.service.ts';
 import { drainInbox } from '../../src/core/journeys/entry.service.ts';
@@ -17,7 +16,7 @@ import type { Tenant } from '../../src/db/schema.ts';
 import { adminOf } from '../core/ingest-helpers.ts';
 import { buildWorld, type World } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, logIn, serveConsole } from './browser.ts';
 
 describe.skipIf(!existsSync(CHROMIUM))(`journeys in Chromium (needs ${CHROMIUM})`, () => {
   let tenant: Tenant;
@@ -28,7 +27,6 @@ describe.skipIf(!existsSync(CHROMIUM))(`journeys in Chromium (needs ${CHROMIUM})
   let liveId: string;
 
   beforeAll(async () => {
-    await prepareConsole();
     tenant = await newTenant('鲜果旅程');
     world = await buildWorld(testDb().db, tenant.id);
     await createUser(testDb().db, tenant.id, { email: 'ops@example.com', name: '周运营', password: PASSWORD, role: 'operator' });
@@ -51,14 +49,11 @@ describe.skipIf(!existsSync(CHROMIUM))(`journeys in Chromium (needs ${CHROMIUM})
     await drainInbox(testDb().db, tenant.id, new Date(now + 1000));
     // 张磊 did not buy: four days later he is past the guide's task and waiting again
     await runDue(testDb().db, tenant.id, { now: new Date(now + 4 * 86_400_000) });
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveConsole());
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   it('starts from a template, shows a problem on the node it concerns, and draws figures on a live journey', async () => {

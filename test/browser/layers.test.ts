@@ -7,13 +7,12 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createApiKey, createUser } from '../../src/core/access/access.service.ts';
 import { seedDemo } from '../../src/core/demo/demo.service.ts';
 import { runScoring } from '../../src/core/scores/scores.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, prepareConsole, signedInPage } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, serveConsole, signedInPage } from './browser.ts';
 
 interface RfmOverview {
   buyers: number;
@@ -36,7 +35,6 @@ describe.skipIf(!existsSync(CHROMIUM))(`customer layers in Chromium (needs ${CHR
   }
 
   beforeAll(async () => {
-    await prepareConsole();
     tenant = await newTenant('鲜果分层');
     const { db } = testDb();
     await createUser(db, tenant.id, { email: 'layers@example.com', name: '郑分层', password: PASSWORD, role: 'operator' });
@@ -53,17 +51,14 @@ describe.skipIf(!existsSync(CHROMIUM))(`customer layers in Chromium (needs ${CHR
       totalFen: 3000, paidFen: 3000, orderedAt: new Date(Date.now() - (3 + d * 9 + i) * 86_400_000).toISOString(), items: [],
     })));
     const sparseKey = (await createApiKey(db, sparse.id, { role: 'admin', staffId: null })).key;
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    ({ app, base, browser } = await serveConsole());
     const posted = await fetch(`${base}/api/v1/orders`, { method: 'POST', headers: { authorization: `Bearer ${sparseKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ orders }) });
     expect(posted.status).toBe(200);
     await runScoring(testDb(), sparse.id, { trigger: 'manual' });
-    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   it('shows the RFM grid and cells as the server counts them, the lifecycle flow and the customers at risk', async () => {

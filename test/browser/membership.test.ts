@@ -8,7 +8,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { seedDemo } from '../../src/core/demo/demo.service.ts';
 import { adjustPoints } from '../../src/core/membership/points.service.ts';
@@ -17,7 +16,7 @@ import { saveSettings, DEFAULT_SETTINGS } from '../../src/core/membership/settin
 import { recomputeTiers, replaceTiers } from '../../src/core/membership/tiers.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, logIn, serveConsole } from './browser.ts';
 
 describe.skipIf(!existsSync(CHROMIUM))(`membership in Chromium (needs ${CHROMIUM})`, () => {
   let tenant: Tenant;
@@ -27,7 +26,6 @@ describe.skipIf(!existsSync(CHROMIUM))(`membership in Chromium (needs ${CHROMIUM
   let member: { id: string; name: string };
 
   beforeAll(async () => {
-    await prepareConsole();
     const db = testDb().db;
     tenant = await newTenant('鲜果会员');
     await createUser(db, tenant.id, { email: 'member@example.com', name: '吴会员', password: PASSWORD, role: 'operator' });
@@ -44,14 +42,11 @@ describe.skipIf(!existsSync(CHROMIUM))(`membership in Chromium (needs ${CHROMIUM
     if (!top) throw new Error('demo has no customers');
     member = top;
     await adjustPoints(db, tenant.id, member.id, { points: 500, reason: '开卡礼', requestKey: 'welcome' }, 'test');
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveConsole());
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   it('looks a member up, adjusts with a reason, refuses a tier gap, and charts the member-day lift', async () => {

@@ -6,10 +6,9 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, logIn, serveConsole } from './browser.ts';
 
 /** The little of the DOM these checks read (the tests are typed without the DOM library). */
 interface BrowserElement {
@@ -33,17 +32,13 @@ describe.skipIf(!existsSync(CHROMIUM))(`motion in Chromium (needs ${CHROMIUM})`,
   const email = 'still@example.com';
 
   beforeAll(async () => {
-    await prepareConsole();
     tenant = await newTenant('静一点');
     await createUser(testDb().db, tenant.id, { email, name: '林店长', password: PASSWORD, role: 'admin' });
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveConsole());
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   /** Signs in on a short window (the dashboard scrolls in it) and opens the user menu. */

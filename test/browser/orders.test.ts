@@ -6,12 +6,11 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createApiKey, createUser } from '../../src/core/access/access.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { buildWorld, type World } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, prepareConsole, signedInPage } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, serveConsole, signedInPage } from './browser.ts';
 
 describe.skipIf(!existsSync(CHROMIUM))(`orders in Chromium (needs ${CHROMIUM})`, () => {
   let tenant: Tenant;
@@ -22,14 +21,12 @@ describe.skipIf(!existsSync(CHROMIUM))(`orders in Chromium (needs ${CHROMIUM})`,
   const db = () => testDb().db;
 
   beforeAll(async () => {
-    await prepareConsole();
     tenant = await newTenant('鲜果订单');
     world = await buildWorld(db(), tenant.id);
     await createUser(db(), tenant.id, { email: 'orders@example.com', name: '周订单', password: PASSWORD, role: 'operator' });
     await createUser(db(), tenant.id, { email: 'li@example.com', name: '李娜', password: PASSWORD, role: 'guide', staffId: world.staff.li });
     const key = (await createApiKey(db(), tenant.id, { role: 'admin', staffId: null })).key;
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    ({ app, base, browser } = await serveConsole());
     const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
     const recent = [
       { orderNo: 'R-1001', customer: { customerId: world.customers.mei }, storeId: world.stores.futian, channel: 'pos', totalFen: 5_800, paidFen: 5_800, orderedAt: daysAgo(2),
@@ -39,12 +36,10 @@ describe.skipIf(!existsSync(CHROMIUM))(`orders in Chromium (needs ${CHROMIUM})`,
     ];
     const res = await fetch(`${base}/api/v1/orders`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ orders: recent }) });
     if (!res.ok) throw new Error(`orders: ${res.status} ${await res.text()}`);
-    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   it('lists the last 30 days with customers, filters by channel, opens lines and finds an older order by number', async () => {

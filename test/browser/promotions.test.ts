@@ -6,11 +6,10 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, logIn, serveConsole } from './browser.ts';
 
 const NO_API_TEXT = /body\.|Fen\b|must |exceed/;
 
@@ -21,17 +20,13 @@ describe.skipIf(!existsSync(CHROMIUM))(`promotions refusals in Chromium (needs $
   let base: string;
 
   beforeAll(async () => {
-    await prepareConsole();
     tenant = await newTenant('鲜果促销');
     await createUser(testDb().db, tenant.id, { email: 'promo@example.com', name: '郑运营', password: PASSWORD, role: 'operator' });
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveConsole());
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   async function promotionsTab(tab: string): Promise<Page> {

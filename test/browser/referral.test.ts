@@ -6,7 +6,6 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { newId } from '../../src/core/ids.ts';
 import { recordOrders } from '../../src/core/orders/record.service.ts';
@@ -17,7 +16,7 @@ import { createReferralCode, setRewardRules } from '../../src/core/referral/refe
 import { runReferralSweep } from '../../src/core/referral/sweep.service.ts';
 import { buildWorld, type World } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, logIn, serveConsole } from './browser.ts';
 
 describe.skipIf(!existsSync(CHROMIUM))(`fission in Chromium (needs ${CHROMIUM})`, () => {
   let world: World;
@@ -28,7 +27,6 @@ describe.skipIf(!existsSync(CHROMIUM))(`fission in Chromium (needs ${CHROMIUM})`
   const db = () => testDb().db;
 
   beforeAll(async () => {
-    await prepareConsole();
     const tenant = await newTenant('百果园南山');
     slug = tenant.slug;
     world = await buildWorld(db(), tenant.id);
@@ -63,14 +61,11 @@ describe.skipIf(!existsSync(CHROMIUM))(`fission in Chromium (needs ${CHROMIUM})`
     })), { source: 'test' });
     await runReferralSweep(db(), t, new Date(Date.now() + 120_000));
 
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveConsole());
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   it('shows 接龙, 拼团, the referral tree, superusers and the settlement', async () => {

@@ -8,14 +8,13 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { newId } from '../../src/core/ids.ts';
 import { adjustPoints } from '../../src/core/membership/points.service.ts';
 import { runScoring } from '../../src/core/scores/scores.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, SHOTS, launchChromium, prepareConsole, signedInPage } from './browser.ts';
+import { CHROMIUM, SHOTS, closeConsole, serveConsole, signedInPage } from './browser.ts';
 
 const NO_API_TEXT = /body\.|balance|must |characters|leave it negative/;
 
@@ -27,20 +26,16 @@ describe.skipIf(!existsSync(CHROMIUM))(`refusals in Chromium (needs ${CHROMIUM})
   const memberId = newId();
 
   beforeAll(async () => {
-    await prepareConsole();
     const db = testDb().db;
     tenant = await newTenant('鲜果拒绝');
     await createUser(db, tenant.id, { email: 'admin@example.com', name: '钱管理', password: 'pond-keeper-2026', role: 'admin' });
     await db.insertInto('customers').values({ tenant_id: tenant.id, id: memberId, name: '冯小满' }).execute();
     await adjustPoints(db, tenant.id, memberId, { points: 30, reason: '开卡礼', requestKey: 'welcome' }, 'test');
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveConsole());
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   it('refuses taking 500 points from a balance of 30 under the points, in Chinese', async () => {

@@ -5,13 +5,12 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { newId } from '../../src/core/ids.ts';
 import { buildWorld, type World } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, logIn, serveConsole } from './browser.ts';
 
 
 describe.skipIf(!existsSync(CHROMIUM))(`the segment builder in Chromium (needs ${CHROMIUM})`, () => {
@@ -22,19 +21,15 @@ describe.skipIf(!existsSync(CHROMIUM))(`the segment builder in Chromium (needs $
   let world: World;
 
   beforeAll(async () => {
-    await prepareConsole();
     tenant = await newTenant('鲜果坊');
     // the small world: 陈美 and 陈芳 are women; of them only 陈美 spent ¥100 or more (¥183.90)
     world = await buildWorld(testDb().db, tenant.id);
     await createUser(testDb().db, tenant.id, { email: 'ops@example.com', name: '林运营', password: PASSWORD, role: 'operator' });
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveConsole());
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   /** The operator, logged in, on an empty segment builder. */

@@ -6,7 +6,6 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { newId } from '../../src/core/ids.ts';
 import { seedDemoScripts } from '../../src/core/sop/demo-scripts.ts';
@@ -15,7 +14,7 @@ import { applyTemplate } from '../../src/core/sop/templates.service.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { buildWorld } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, logIn, serveConsole } from './browser.ts';
 
 describe.skipIf(!existsSync(CHROMIUM))(`the SOP calendar in Chromium (needs ${CHROMIUM})`, () => {
   let tenant: Tenant;
@@ -24,7 +23,6 @@ describe.skipIf(!existsSync(CHROMIUM))(`the SOP calendar in Chromium (needs ${CH
   let base: string;
 
   beforeAll(async () => {
-    await prepareConsole();
     const db = testDb().db;
     tenant = await newTenant('鲜果坊');
     const world = await buildWorld(db, tenant.id);
@@ -42,14 +40,11 @@ describe.skipIf(!existsSync(CHROMIUM))(`the SOP calendar in Chromium (needs ${CH
     await generateSopWork(db, tenant.id, new Date(), { channel: undefined, windows: { task: { from: new Date(Date.now() - 86_400_000), to: new Date() }, auto: { from: new Date(Date.now() - 86_400_000), to: new Date() } } });
     // 李娜 posted hers; 王强 did not.
     await db.updateTable('guide_tasks').set({ status: 'done', done_at: new Date() }).where('tenant_id', '=', tenant.id).where('staff_id', '=', world.staff.li).execute();
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveConsole());
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   it('edits the week: adds a slot from the grid and shows why an overlapping one is refused', async () => {

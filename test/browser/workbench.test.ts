@@ -6,7 +6,6 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { createUser } from '../../src/core/access/access.service.ts';
 import { createCode } from '../../src/core/acquisition/codes.service.ts';
 import { newId } from '../../src/core/ids.ts';
@@ -19,7 +18,7 @@ import { createGuideTasks } from '../../src/core/tasks/guide-tasks.ts';
 import type { Tenant } from '../../src/db/schema.ts';
 import { buildWorld, type World } from '../fixtures.ts';
 import { newTenant, testDb } from '../helpers.ts';
-import { CHROMIUM, PASSWORD, SHOTS, launchChromium, logIn, prepareConsole, signedInPage } from './browser.ts';
+import { CHROMIUM, PASSWORD, SHOTS, closeConsole, logIn, serveConsole, signedInPage } from './browser.ts';
 
 describe.skipIf(!existsSync(CHROMIUM))(`codes and workbench in Chromium (needs ${CHROMIUM})`, () => {
   let tenant: Tenant;
@@ -29,7 +28,6 @@ describe.skipIf(!existsSync(CHROMIUM))(`codes and workbench in Chromium (needs $
   let base: string;
 
   beforeAll(async () => {
-    await prepareConsole();
     tenant = await newTenant('鲜果门店');
     const db = testDb().db;
     world = await buildWorld(db, tenant.id);
@@ -53,14 +51,11 @@ describe.skipIf(!existsSync(CHROMIUM))(`codes and workbench in Chromium (needs $
       { staffId: world.staff.li, customerId: world.customers.mei, kind: 'welcome_friend', title: '欢迎新好友陈美，发送新人券', dueAt: new Date(Date.now() - 60_000), source: { kind: 'manual', id: 'x' }, dedupeKey: 'b1' },
       { staffId: world.staff.li, kind: 'sop_post', title: '15:00 爆品接龙：车厘子', dueAt: new Date(Date.now() + 60_000), source: { kind: 'manual', id: 'x' }, dedupeKey: 'b2' },
     ]);
-    app = await buildApp({ handle: testDb() });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveConsole());
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await closeConsole({ app, browser });
   });
 
   it('shows codes with their QR image and funnel', async () => {
