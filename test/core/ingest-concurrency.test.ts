@@ -11,7 +11,7 @@ import { refreshOrderAggregates } from '../../src/core/customers/aggregates.serv
 import { lockCustomers, lockForWrites, resolveParsedRefs } from '../../src/core/ingest/identity.service.ts';
 import { parseRef, type ParsedRef } from '../../src/core/ingest/identity.rules.ts';
 import { ingestEvents } from '../../src/core/ingest/ingest.service.ts';
-import { insertCreatedOrders, prepareOrders } from '../../src/core/orders/record.service.ts';
+import { insertCreatedOrders, prepareOrders, writeOrders } from '../../src/core/orders/record.service.ts';
 import { parseOrder } from '../../src/core/orders/record.rules.ts';
 import { openDatabase } from '../../src/db/connect.ts';
 import { buildWorld } from '../fixtures.ts';
@@ -209,5 +209,44 @@ describe('a merge beside a batch that has just recorded an order for the survivo
     await refreshOrderAggregates(db(), tenant.id);
     const june = await sql<{ orders: number }>`select sum(orders)::int as orders from analytics_customer_months where tenant_id = ${tenant.id} and customer_id = ${a} and store_key = '00000000-0000-0000-0000-000000000000'`.execute(db());
     expect(june.rows[0]?.orders).toBe(3);
+  });
+});
+
+describe('a merge a batch carries out after inserting its new orders', () => {
+  // Merges are carried out ahead of the batch; one lands inside it when another batch creates the
+  // linked profile meanwhile. By then the batch has inserted its new orders, which it adds to their
+  // buyers' aggregates after the merge: the merge's recompute must leave them out.
+  it('counts the new order of the batch once on the survivor', async () => {
+    const tenant = await newTenant();
+    const actor = adminOf(tenant.id);
+    const [phoneA, wecomB] = [`182${run.replace(/\D/g, '2').padEnd(8, '2').slice(0, 8)}`, `wm${run}-pending`];
+    const order = (no: string, customer: Record<string, string>, at: string) => ({
+      id: `p-${run}-${no}`, type: 'order_paid', occurredAt: at, customer,
+      properties: { orderNo: `P${run}-${no}`, paidFen: 3000, channel: 'pos', items: [{ sku: 'S', name: '苹果', quantity: 1, unitPriceFen: 3000 }] },
+    });
+    // A (older, the survivor) and B each bought once.
+    expect((await ingestEvents(db(), actor, [order('a', { phone: phoneA }, '2026-06-02T02:00:00Z')])).accepted).toBe(1);
+    expect((await ingestEvents(db(), actor, [order('b', { externalUserId: wecomB }, '2026-06-03T02:00:00Z')])).accepted).toBe(1);
+
+    // The batch's steps, as ingestion runs them: resolve (planning the merge), insert the new order,
+    // lock and merge, then add the new order to the aggregates.
+    const a = await db().transaction().execute(async (trx) => {
+      const resolved = await resolveParsedRefs(trx, tenant.id, [parseRef({ phone: phoneA, externalUserId: wecomB }) as ParsedRef], { create: true, source: 'test' }, { deferMerges: true });
+      const first = resolved.results[0];
+      if (!first || 'error' in first) throw new Error('not resolved');
+      expect(resolved.merges).toHaveLength(1);
+      const draft = parseOrder({ orderNo: `P${run}-new`, customer: { customerId: first.customerId }, channel: 'pos', totalFen: 2000, paidFen: 2000, orderedAt: '2026-06-04T02:00:00Z',
+        items: [{ sku: 'S', name: '苹果', quantity: 1, unitPriceFen: 2000 }] }, 0, new Date());
+      if ('rejection' in draft) throw new Error(draft.rejection.message);
+      const rows = (await prepareOrders(trx, tenant.id, [draft])).prepared.map((p) => ({ prepared: p, customerId: first.customerId }));
+      const inserted = await insertCreatedOrders(trx, tenant.id, rows);
+      await lockForWrites(trx, tenant.id, { merges: resolved.merges, writing: [], pendingOrders: inserted.rows.map((o) => o.prepared.orderId) }, { source: 'test' });
+      await writeOrders(trx, tenant.id, rows, { source: 'test', timeline: false, buyersLocked: true, inserted });
+      return first.customerId;
+    });
+
+    const stored = await db().selectFrom('customers').select(['order_count', 'order_days', 'total_spent_fen']).where('tenant_id', '=', tenant.id).where('id', '=', a).executeTakeFirstOrThrow();
+    expect({ ...stored, total_spent_fen: Number(stored.total_spent_fen) }).toEqual({ order_count: 3, order_days: 3, total_spent_fen: 8000 });
+    expect((await refreshOrderAggregates(db(), tenant.id, [a])).customersUpdated).toBe(0);
   });
 });

@@ -300,6 +300,68 @@ describe('merging profiles', () => {
     expect(onSurvivor.rows[0]?.n).toBe(5); // both first views, the view accepted beside the refusals, the linking message and the view after it
   });
 
+  it('counts a new order once when the same batch then merges its buyer with a profile that has orders', async () => {
+    // A merge recomputes the survivor's aggregates from its orders; the batch adds its new order to
+    // them incrementally: the order must be in one of the two, not both.
+    const tenant = await newTenant();
+    const a = adminOf(tenant.id);
+    const form = await createForm(db(), tenant.id, { name: '到店问卷', questions: [
+      { id: 'visit', text: '常去门店', type: 'single', options: [{ code: '1', label: '南山店' }] },
+    ] });
+    const [phone, wecom] = [newPhone(), `wm${run}-ordered`];
+    const item = (fen: number) => [{ sku: 'S', name: '苹果', quantity: 1, unitPriceFen: fen }];
+    // the buyer by phone is the older profile, so it survives; the merged one brings an order
+    expect((await ingestEvents(db(), a, [ev('order_paid', { phone }, { orderNo: `MID-${run}`, paidFen: 2_000, items: item(2_000) }, '2026-04-10T10:00:00Z')])).accepted).toBe(1);
+    expect((await ingestEvents(db(), a, [ev('order_paid', { externalUserId: wecom }, { orderNo: `OLD-${run}`, paidFen: 3_000, items: item(3_000) }, '2026-04-01T10:00:00Z')])).accepted).toBe(1);
+    const byPhone = await customerByPhone(tenant.id, phone);
+    const batch = await ingestEvents(db(), a, [
+      ev('order_paid', { phone }, { orderNo: `NEW-${run}`, paidFen: 1_000, items: item(1_000) }, '2026-05-01T10:00:00Z'),
+      ev('form_submitted', { phone, externalUserId: wecom }, { formId: form.id, answers: { visit: '1' } }, '2026-05-01T11:00:00Z'),
+    ]);
+    expect(batch).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    expect(await count('customers', tenant.id)).toBe(1);
+    const survivor = await customerByPhone(tenant.id, phone) ?? '';
+    expect(survivor).toBe(byPhone);
+    const stored = await db().selectFrom('customers').select(['order_count', 'order_days', 'total_spent_fen', 'first_order_at', 'last_order_at'])
+      .where('tenant_id', '=', tenant.id).where('id', '=', survivor).executeTakeFirstOrThrow();
+    expect({ ...stored, total_spent_fen: Number(stored.total_spent_fen) }).toEqual({
+      order_count: 3, order_days: 3, total_spent_fen: 6_000, first_order_at: new Date('2026-04-01T10:00:00Z'), last_order_at: new Date('2026-05-01T10:00:00Z'),
+    });
+    // and the incremental figures equal a recompute from the orders
+    await refreshOrderAggregates(db(), tenant.id, [survivor]);
+    const recomputed = await db().selectFrom('customers').select(['order_count', 'order_days', 'total_spent_fen']).where('tenant_id', '=', tenant.id).where('id', '=', survivor).executeTakeFirstOrThrow();
+    expect(recomputed.order_count).toBe(3);
+  });
+
+  it('merges by a questionnaire a profile other events of the batch reached, and keeps what those events did', async () => {
+    const tenant = await newTenant();
+    const a = adminOf(tenant.id);
+    const staff = `guide-${run}-q`;
+    await db().insertInto('staff').values({ tenant_id: tenant.id, id: newId(), store_id: null, name: '导购', wecom_user_id: staff, phone: null }).execute();
+    const form = await createForm(db(), tenant.id, { name: '到店问卷', questions: [
+      { id: 'visit', text: '常去门店', type: 'single', options: [{ code: '1', label: '南山店' }] },
+    ] });
+    const [phone, wecom, chat] = [newPhone(), `wm${run}-asked`, `wr${run}-asked`];
+    await ingestEvents(db(), a, [ev('page_viewed', { externalUserId: wecom })]); // the older profile: it survives
+    await ingestEvents(db(), a, [ev('page_viewed', { phone })]);
+    const batch = await ingestEvents(db(), a, [
+      ev('contact_added', { phone }, { staffWecomUserId: staff, state: 'qr' }),
+      ev('group_joined', { phone }, { chatId: chat }),
+      ev('profile_updated', { phone }, { city: '深圳' }),
+      ev('form_submitted', { phone, externalUserId: wecom }, { formId: form.id, answers: { visit: '1' } }),
+    ]);
+    expect(batch).toEqual({ accepted: 4, duplicates: 0, rejected: [] });
+    expect(await count('customers', tenant.id)).toBe(1);
+    const survivor = await customerByPhone(tenant.id, phone) ?? '';
+    const profile = await getProfile(db(), a, survivor);
+    expect(profile.identities.map((i) => i.kind).sort()).toEqual(['external_userid', 'phone']);
+    expect(profile.city).toBe('深圳');
+    expect(profile.contacts).toHaveLength(1);
+    expect(profile.groups.map((g) => g.chatId)).toEqual([chat]);
+    const submitted = await db().selectFrom('form_submissions').select('customer_id').where('tenant_id', '=', tenant.id).execute();
+    expect(submitted).toEqual([{ customer_id: survivor }]);
+  });
+
   it('follows merge chains: A into B, then B into C, resolves A to C', async () => {
     const tenant = await newTenant();
     const a = adminOf(tenant.id);

@@ -10,9 +10,14 @@ export interface AggregateRefresh {
   customersUpdated: number;
 }
 
-export async function refreshOrderAggregates(db: Db, tenantId: string, customerIds?: string[]): Promise<AggregateRefresh> {
+/**
+ * `excludingOrders`: orders the caller has inserted and will add incrementally itself (a batch that
+ * merges profiles after inserting its new orders), left out here so that they count once.
+ */
+export async function refreshOrderAggregates(db: Db, tenantId: string, customerIds?: string[], options: { excludingOrders?: string[] } = {}): Promise<AggregateRefresh> {
   if (customerIds?.length === 0) return { customersUpdated: 0 };
-  const ordersOf = customerIds ? sql`and o.customer_id = any(${customerIds}::uuid[])` : sql``;
+  const excluded = options.excludingOrders ?? [];
+  const ordersOf = sql`${customerIds ? sql`and o.customer_id = any(${customerIds}::uuid[])` : sql``} ${excluded.length > 0 ? sql`and o.id <> all(${excluded}::uuid[])` : sql``}`;
   const customersIn = customerIds ? sql`and c.id = any(${customerIds}::uuid[])` : sql``;
   const result = await sql<never>`
     with tenant as (select timezone from tenants where id = ${tenantId}),

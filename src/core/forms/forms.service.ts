@@ -123,40 +123,59 @@ export async function updateForm(db: Db, tenantId: string, id: string, patch: Fo
 /** See recordFormSubmission in ingest.hooks.ts: stores a submission and applies its codebook's tags. */
 export async function storeFormSubmission(db: Db, tenantId: string, input: FormSubmissionInput): Promise<{ submissionId: string; tagsAdded: string[]; duplicate: boolean }> {
   return inTransaction(db, async (trx) => {
-    const previous = () => trx.selectFrom('form_submissions').select('id').where('tenant_id', '=', tenantId).where('event_key', '=', input.eventKey).executeTakeFirst();
-    const earlier = await previous();
-    if (earlier) return { submissionId: earlier.id, tagsAdded: [], duplicate: true };
-    const form = await getForm(trx, tenantId, input.formId);
-    if (form.status !== 'published') throw invalid('formId', `questionnaire ${form.name} is ${form.status}, not taking answers`, { code: 'form_not_published', params: { form: form.name, status: form.status } });
+    const earlier = await submissionOf(trx, tenantId, input.eventKey);
+    if (earlier) return { submissionId: earlier, tagsAdded: [], duplicate: true };
+    const checked = await checkSubmission(trx, tenantId, await getForm(trx, tenantId, input.formId), input.answers);
     const customer = UUID_PATTERN.test(input.customerId)
       ? await trx.selectFrom('customers').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.customerId).executeTakeFirst()
       : undefined;
     if (!customer) throw invalid('customerId', 'no such customer', { code: 'unknown_customer', params: {} });
-    const { answers, chosen } = parseAnswers(form.questions, input.answers);
-    const coded = chosen.flatMap((c) => (c.tagId ? [{ ...c, tagId: c.tagId }] : []));
-    const tags = await findTags(trx, tenantId, coded.map((c) => c.tagId));
-    const clash = exclusiveClash(tags);
-    if (clash) {
-      const second = coded.find((c) => c.tagId === clash[1].id);
-      throw invalid(`answers.${second?.questionId ?? ''}`, `codes ${clash[1].name}, but another answer codes ${clash[0].name} of the same exclusive group ${clash[0].groupName}`,
-        { code: 'exclusive_clash', params: { first: clash[0].name, second: clash[1].name, group: clash[0].groupName } });
-    }
-    const submissionId = newId();
-    const inserted = await trx.insertInto('form_submissions').values({
-      tenant_id: tenantId, id: submissionId, form_id: form.id, customer_id: customer.id, answers: JSON.stringify(answers),
-      submitted_at: input.submittedAt, event_key: input.eventKey,
-    }).onConflict((oc) => oc.columns(['tenant_id', 'event_key']).doNothing()).returning('id').executeTakeFirst();
-    if (!inserted) {
-      const raced = await previous();
-      return { submissionId: raced?.id ?? submissionId, tagsAdded: [], duplicate: true };
-    }
-    const result = await applyTagChanges(trx, tenantId, {
-      adds: sql`select ${customer.id}::uuid as customer_id, tag_id, ${`form:${form.id}`}::text as added_by
-                  from unnest(${tags.map((t) => t.id)}::uuid[]) as x(tag_id)`,
-      source: 'form', actor: input.actor, at: input.submittedAt,
-    });
-    return { submissionId, tagsAdded: result.addedTagIds, duplicate: false };
+    return saveSubmission(trx, tenantId, checked, { ...input, customerId: customer.id });
   });
+}
+
+/** Answers a published questionnaire accepts, with the tags its codebook gives them: no customer needed yet. */
+export interface CheckedSubmission {
+  formId: string;
+  answers: Record<string, Answer>;
+  tagIds: string[];
+}
+
+/** Checks answers against a questionnaire: it takes answers, and they code no two tags of one exclusive group. Throws YuchiError('invalid') naming the answer path. */
+export async function checkSubmission(db: Db, tenantId: string, form: FormView, input: Record<string, string | string[]>): Promise<CheckedSubmission> {
+  if (form.status !== 'published') throw invalid('formId', `questionnaire ${form.name} is ${form.status}, not taking answers`, { code: 'form_not_published', params: { form: form.name, status: form.status } });
+  const { answers, chosen } = parseAnswers(form.questions, input);
+  const coded = chosen.flatMap((c) => (c.tagId ? [{ ...c, tagId: c.tagId }] : []));
+  const tags = await findTags(db, tenantId, coded.map((c) => c.tagId));
+  const clash = exclusiveClash(tags);
+  if (clash) {
+    const second = coded.find((c) => c.tagId === clash[1].id);
+    throw invalid(`answers.${second?.questionId ?? ''}`, `codes ${clash[1].name}, but another answer codes ${clash[0].name} of the same exclusive group ${clash[0].groupName}`,
+      { code: 'exclusive_clash', params: { first: clash[0].name, second: clash[1].name, group: clash[0].groupName } });
+  }
+  return { formId: form.id, answers, tagIds: tags.map((t) => t.id) };
+}
+
+/** Stores a checked submission for a customer (locked by the caller) and applies its tags; idempotent by eventKey. */
+export async function saveSubmission(db: Db, tenantId: string, checked: CheckedSubmission,
+  input: { customerId: string; submittedAt: Date; eventKey: string; actor: string }): Promise<{ submissionId: string; tagsAdded: string[]; duplicate: boolean }> {
+  const submissionId = newId();
+  const inserted = await db.insertInto('form_submissions').values({
+    tenant_id: tenantId, id: submissionId, form_id: checked.formId, customer_id: input.customerId, answers: JSON.stringify(checked.answers),
+    submitted_at: input.submittedAt, event_key: input.eventKey,
+  }).onConflict((oc) => oc.columns(['tenant_id', 'event_key']).doNothing()).returning('id').executeTakeFirst();
+  if (!inserted) return { submissionId: await submissionOf(db, tenantId, input.eventKey) ?? submissionId, tagsAdded: [], duplicate: true };
+  const result = await applyTagChanges(db, tenantId, {
+    adds: sql`select ${input.customerId}::uuid as customer_id, tag_id, ${`form:${checked.formId}`}::text as added_by
+                from unnest(${checked.tagIds}::uuid[]) as x(tag_id)`,
+    source: 'form', actor: input.actor, at: input.submittedAt,
+  });
+  return { submissionId, tagsAdded: result.addedTagIds, duplicate: false };
+}
+
+async function submissionOf(db: Db, tenantId: string, eventKey: string): Promise<string | undefined> {
+  const row = await db.selectFrom('form_submissions').select('id').where('tenant_id', '=', tenantId).where('event_key', '=', eventKey).executeTakeFirst();
+  return row?.id;
 }
 
 export interface FormResults {

@@ -241,9 +241,11 @@ function groupMerges(records: MergeRequest[], survivorOf: Map<string, string>, f
  * survivors, FOR NO KEY UPDATE, and the merges are completed; each set in id order, in one statement.
  * From here to the commit, two batches about one customer take turns, and every statement sees the
  * customer's committed orders and relations. Profiles created by the transaction need no lock: no
- * one else can see them yet.
+ * one else can see them yet. `pendingOrders`: orders the transaction has inserted and will add to
+ * their buyers' aggregates itself after this (a merge's recompute leaves them out).
  */
-export async function lockForWrites(db: Db, tenantId: string, input: { merges: MergeRequest[]; writing: string[] }, options: { source: string; at?: Date }): Promise<void> {
+export async function lockForWrites(db: Db, tenantId: string, input: { merges: MergeRequest[]; writing: string[]; pendingOrders?: string[] },
+  options: { source: string; at?: Date }): Promise<void> {
   const merged = new Set(input.merges.flatMap((m) => m.mergedIds));
   if (merged.size > 0) {
     const rows = await sql<{ id: string }>`${PREPARED}
@@ -253,7 +255,7 @@ export async function lockForWrites(db: Db, tenantId: string, input: { merges: M
   const writing = [...new Set([...input.writing, ...input.merges.map((m) => m.survivorId)])].filter((id) => !merged.has(id));
   const held = await moveMergedRows(db, tenantId, input.merges);
   await lockCustomers(db, tenantId, writing);
-  await mergeIntoSurvivors(db, tenantId, input.merges, held, options);
+  await mergeIntoSurvivors(db, tenantId, input.merges, held, { ...options, pendingOrders: input.pendingOrders ?? [] });
 }
 
 /**

@@ -3,7 +3,8 @@
 //   1. check every event alone (events.rules.ts): bad ones are rejected by index and code;
 //   2. merge the profiles that accepted events prove to be one person, ahead of the batch, in a
 //      short transaction of their own (mergeAhead);
-//   3. reject events naming unknown staff, or orders that clash with stored ones;
+//   3. reject events naming unknown staff, orders that clash with stored ones, or answers their
+//      questionnaire refuses;
 //   4. insert the events under a first, unlocked guess of their customer; an id stored before (the
 //      idempotency key) is not inserted again: a duplicate;
 //   5. resolve the new events' customers at once (creating profiles, planning merges, under a
@@ -11,10 +12,10 @@
 //      insert the new orders and their items;
 //   6. lock the profiles to write and carry out any merge left: from here to the commit, batches
 //      about the same customer take turns (identity.service.ts);
-//   7. apply what the new events do: activity, contacts, groups, order aggregates, attributes, forms;
+//   7. apply what the new events do: questionnaire submissions, activity, contacts, groups, order
+//      aggregates, attributes;
 //   8. let tags react (pre-tags for new identities, rule tags for changed customers).
-// Nothing is written for a rejected event. Questionnaire answers are checked by the questionnaire
-// itself, so each form_submitted event runs in a savepoint that is undone if its answers fail.
+// Nothing is written for a rejected event.
 import { sql } from 'kysely';
 import { PREPARED, type Db } from '../../db/connect.ts';
 import type { Actor } from '../access/access.rules.ts';
@@ -23,7 +24,7 @@ import { newId } from '../ids.ts';
 import { actorLabel } from '../tags/tags.rules.ts';
 import { insertCreatedOrders, prepareOrders, writeOrders, type PreparedOrder } from '../orders/record.service.ts';
 import { checkEvents, MAX_EVENTS_PER_BATCH, type CheckedEvent, type Rejection } from './events.rules.ts';
-import { afterCustomersChanged, recordFormSubmission } from './ingest.hooks.ts';
+import { afterCustomersChanged } from './ingest.hooks.ts';
 import { applyAttributes, applyContacts, applyGroups, touchCustomers, type AcceptedEvent } from './ingest.effects.ts';
 import { lockForWrites, resolveParsedRefs, sightProfiles, type NewIdentity } from './identity.service.ts';
 import { inTransaction } from '../../db/transaction.ts';
@@ -31,6 +32,7 @@ import { findStaff, type StaffDirectory } from './references.service.ts';
 import { welcomeNewFriends } from '../acquisition/acquisition.hooks.ts';
 import { recordGroupActivity } from '../groups/group-activity.service.ts';
 import { welcomeGroupJoiners } from '../groups/welcome.service.ts';
+import { checkSubmission, getForm, saveSubmission, type CheckedSubmission, type FormView } from '../forms/forms.service.ts';
 
 type PreparedOrders = Awaited<ReturnType<typeof prepareOrders>>;
 
@@ -60,12 +62,12 @@ export async function ingestEvents(db: Db, actor: Actor, events: unknown[]): Pro
  * transaction of their own. A merge locks the profiles merging away FOR UPDATE: it waits for every
  * batch holding them and makes every batch that looks them up wait. Taken inside the batch, that
  * lock was held for the batch's whole length; here, for the merge alone. Only events the batch will
- * accept count (staff and orders are checked as the batch checks them; form events, whose answers
- * are checked later, are left to the batch). A merge is a fact about those events' identities,
- * whatever becomes of the batch: if the batch fails, its retry finds the profiles merged.
+ * accept count (staff, orders and questionnaire answers are checked as the batch checks them). A
+ * merge is a fact about those events' identities, whatever becomes of the batch: if the batch
+ * fails, its retry finds the profiles merged.
  */
 async function mergeAhead(db: Db, tenantId: string, events: CheckedEvent[]): Promise<void> {
-  const linking = events.filter((e) => e.effect.kind !== 'form' && e.customer.identities.length + (e.customer.customerId === undefined ? 0 : 1) > 1);
+  const linking = events.filter((e) => e.customer.identities.length + (e.customer.customerId === undefined ? 0 : 1) > 1);
   if (linking.length === 0) return;
   await inTransaction(db, async (trx) => {
     const refs = (await acceptable(trx, tenantId, linking)).kept.map((e) => e.customer);
@@ -75,8 +77,13 @@ async function mergeAhead(db: Db, tenantId: string, events: CheckedEvent[]): Pro
   });
 }
 
-/** The events that name no unknown staff member and no order clashing with a stored one, and the rejections of the others. */
-async function acceptable(db: Db, tenantId: string, events: CheckedEvent[]): Promise<{ kept: CheckedEvent[]; staff: StaffDirectory; orders: PreparedOrders; rejected: Rejection[] }> {
+/**
+ * The events that name no unknown staff member, no order clashing with a stored one and no answers
+ * their questionnaire refuses, and the rejections of the others; the checked answers by event index.
+ */
+async function acceptable(db: Db, tenantId: string, events: CheckedEvent[]): Promise<{
+  kept: CheckedEvent[]; staff: StaffDirectory; orders: PreparedOrders; submissions: Map<number, CheckedSubmission>; rejected: Rejection[];
+}> {
   const rejected: Rejection[] = [];
   const staff = await staffOf(db, tenantId, events);
   const known = events.filter((e) => {
@@ -88,11 +95,30 @@ async function acceptable(db: Db, tenantId: string, events: CheckedEvent[]): Pro
   const orders = await prepareOrders(db, tenantId, known.flatMap((e) => (e.effect.kind === 'order' ? [e.effect.order] : [])));
   const badOrders = new Set(orders.rejected.map((r) => r.index));
   for (const r of orders.rejected) rejected.push({ index: r.index, code: r.code, message: `events[${r.index}].properties: ${r.message}` });
-  return { kept: known.filter((e) => !badOrders.has(e.index)), staff, orders, rejected };
+  const submissions = new Map<number, CheckedSubmission>();
+  const forms = new Map<string, Promise<FormView>>();
+  const kept: CheckedEvent[] = [];
+  for (const e of known) {
+    if (badOrders.has(e.index)) continue;
+    if (e.effect.kind === 'form') {
+      const { formId, answers } = e.effect;
+      try {
+        const form = forms.get(formId) ?? getForm(db, tenantId, formId);
+        forms.set(formId, form);
+        submissions.set(e.index, await checkSubmission(db, tenantId, await form, answers));
+      } catch (err) {
+        if (!(err instanceof YuchiError)) throw err;
+        rejected.push({ index: e.index, code: err.code === 'not_found' ? 'unknown_form' : 'invalid_properties', message: `events[${e.index}].properties: ${err.message}` });
+        continue;
+      }
+    }
+    kept.push(e);
+  }
+  return { kept, staff, orders, submissions, rejected };
 }
 
 async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], actor: string): Promise<IngestResult> {
-  const { kept, staff, orders, rejected } = await acceptable(db, tenantId, events);
+  const { kept, staff, orders, submissions, rejected } = await acceptable(db, tenantId, events);
   const reject = (e: CheckedEvent, code: string, message: string): void => {
     rejected.push({ index: e.index, code, message });
   };
@@ -100,13 +126,11 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
   // Events are stored first, under the profile an unlocked look saw (or a new id for a new person):
   // the insert needs no profile lock and tells the duplicates apart, so profiles are locked only
   // for events actually new.
-  const forms = kept.filter((e) => e.effect.kind === 'form');
-  const plain = kept.filter((e) => e.effect.kind !== 'form');
-  const sighted = await sightProfiles(db, tenantId, plain.map((e) => e.customer));
-  const tentative = plain.map((e, i): AcceptedEvent & { at: number } => ({ event: e, customerId: sighted.tentative[i] ?? '', at: i }));
+  const sighted = await sightProfiles(db, tenantId, kept.map((e) => e.customer));
+  const tentative = kept.map((e, i): AcceptedEvent & { at: number } => ({ event: e, customerId: sighted.tentative[i] ?? '', at: i }));
   const inserted = await insertEvents(db, tenantId, tentative, actor);
   const stored = tentative.filter((t) => inserted.has(t.event.key));
-  let duplicates = tentative.length - stored.length;
+  const duplicates = tentative.length - stored.length;
 
   const resolved = await resolveParsedRefs(db, tenantId, stored.map((t) => t.event.customer), { create: true, source: 'api' }, {
     sighting: sighted.sighting, freshIds: stored.map((t) => sighted.freshIds[t.at]), activeAt: stored.map((t) => t.event.occurredAt), deferMerges: true,
@@ -134,20 +158,15 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
   // New orders and their items need no lock on their buyers; their aggregates do (below).
   const orderRows = ordersOf(accepted, orders.prepared);
   const newOrders = await insertCreatedOrders(db, tenantId, orderRows);
-  await lockForWrites(db, tenantId, { merges: resolved.merges, writing: [...reachedOtherwise] }, { source: 'api' });
-  const newIdentities: NewIdentity[] = [...resolved.newIdentities];
+  await lockForWrites(db, tenantId, {
+    merges: resolved.merges, writing: [...reachedOtherwise], pendingOrders: newOrders.rows.map((o) => o.prepared.orderId),
+  }, { source: 'api' });
+  const newIdentities: NewIdentity[] = resolved.newIdentities;
 
-  for (const e of forms) {
-    const outcome = await ingestFormEvent(db, tenantId, e, actor);
-    if ('rejection' in outcome) rejected.push(outcome.rejection);
-    else if (outcome.duplicate) duplicates += 1;
-    else {
-      accepted.push(outcome.accepted);
-      reachedOtherwise.add(outcome.accepted.customerId);
-      newIdentities.push(...outcome.newIdentities);
-    }
+  for (const a of accepted) {
+    const checked = submissions.get(a.event.index);
+    if (checked) await saveSubmission(db, tenantId, checked, { customerId: a.customerId, submittedAt: a.event.occurredAt, eventKey: a.event.key, actor });
   }
-
   await applyContacts(db, tenantId, accepted, staff);
   await welcomeNewFriends(db, tenantId, accepted, staff);
   await applyGroups(db, tenantId, accepted, staff);
@@ -222,37 +241,4 @@ function ordersOf(accepted: AcceptedEvent[], prepared: PreparedOrder[]): { prepa
     const p = byIndex.get(a.event.index);
     return p ? [{ prepared: p, customerId: a.customerId }] : [];
   });
-}
-
-/** One form_submitted event, undone as a whole if the questionnaire rejects its answers. */
-async function ingestFormEvent(db: Db, tenantId: string, e: CheckedEvent, actor: string): Promise<
-  { rejection: Rejection } | { duplicate: true } | { duplicate: false; accepted: AcceptedEvent; newIdentities: NewIdentity[] }
-> {
-  if (e.effect.kind !== 'form') throw new Error('not a form event');
-  const savepoint = sql.raw(`form_event_${e.index}`);
-  await sql`savepoint ${savepoint}`.execute(db);
-  try {
-    const resolved = await resolveParsedRefs(db, tenantId, [e.customer], { create: true, source: 'api' });
-    const r = resolved.results[0];
-    if (!r || 'error' in r) {
-      await sql`rollback to savepoint ${savepoint}`.execute(db);
-      return { rejection: { index: e.index, code: r?.error.code ?? 'unknown_customer', message: `events[${e.index}].${r?.error.message ?? 'customer: not resolved'}` } };
-    }
-    const accepted: AcceptedEvent = { event: e, customerId: r.customerId };
-    const inserted = await insertEvents(db, tenantId, [accepted], actor);
-    if (!inserted.has(e.key)) {
-      await sql`rollback to savepoint ${savepoint}`.execute(db);
-      return { duplicate: true };
-    }
-    await recordFormSubmission(db, tenantId, {
-      formId: e.effect.formId, customerId: r.customerId, answers: e.effect.answers, submittedAt: e.occurredAt, eventKey: e.key, actor,
-    });
-    await sql`release savepoint ${savepoint}`.execute(db);
-    return { duplicate: false, accepted, newIdentities: resolved.newIdentities };
-  } catch (err) {
-    if (!(err instanceof YuchiError)) throw err;
-    await sql`rollback to savepoint ${savepoint}`.execute(db);
-    const code = err.code === 'not_found' ? 'unknown_form' : 'invalid_properties';
-    return { rejection: { index: e.index, code, message: `events[${e.index}].properties: ${err.message}` } };
-  }
 }

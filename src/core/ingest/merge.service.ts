@@ -76,7 +76,8 @@ export async function moveMergedRows(db: Db, tenantId: string, merges: MergeRequ
  * contacts, consents and the other areas' rows are combined on the survivor, the merge is recorded
  * and the merged profiles deleted. `held` is what moveMergedRows found.
  */
-export async function mergeIntoSurvivors(db: Db, tenantId: string, merges: MergeRequest[], held: Set<string>, options: { source: string; actor?: string; at?: Date }): Promise<void> {
+export async function mergeIntoSurvivors(db: Db, tenantId: string, merges: MergeRequest[], held: Set<string>,
+  options: { source: string; actor?: string; at?: Date; pendingOrders?: string[] }): Promise<void> {
   const { pairs, mergedIds, survivorIds } = pairsOf(merges);
   if (pairs.length === 0) return;
   const everyone = [...new Set([...mergedIds, ...survivorIds])].sort();
@@ -229,7 +230,8 @@ export async function mergeIntoSurvivors(db: Db, tenantId: string, merges: Merge
     )
     delete from customers where tenant_id = ${tenantId} and id = any(${mergedIds}::uuid[])`.execute(db);
   // The survivor's order aggregates change only when orders moved to it.
-  if (held.has('orders')) await recomputeAggregates(db, tenantId, [...new Set(survivorIds)]);
+  // Orders the caller inserted and has yet to add to aggregates are left to it (pendingOrders).
+  if (held.has('orders')) await recomputeAggregates(db, tenantId, [...new Set(survivorIds)], { excludingOrders: options.pendingOrders ?? [] });
 }
 
 /**

@@ -62,7 +62,7 @@ export async function addOrdersToAggregates(db: Db, tenantId: string, orderIds: 
      where c.tenant_id = ${tenantId} and c.id = any(${customerIds}::uuid[]) and c.id = p.customer_id`.execute(db);
 }
 
-/** Recomputes the aggregates of some customers from their orders (refunds and merges). */
-export async function recomputeAggregates(db: Db, tenantId: string, customerIds: string[]): Promise<void> {
-  await refreshOrderAggregates(db, tenantId, customerIds);
+/** Recomputes the aggregates of some customers from their orders (refunds and merges), but the orders excluded. */
+export async function recomputeAggregates(db: Db, tenantId: string, customerIds: string[], options: { excludingOrders?: string[] } = {}): Promise<void> {
+  await refreshOrderAggregates(db, tenantId, customerIds, options);
 }
