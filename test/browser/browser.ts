@@ -56,13 +56,35 @@ async function launchChromium(): Promise<Browser> {
   });
   launched.add(browser);
   browser.on('disconnected', () => launched.delete(browser));
+  const open = browser.newPage.bind(browser);
+  browser.newPage = async (options) => {
+    const page = await open(options);
+    keepTroubles(page);
+    return page;
+  };
   return browser;
 }
 
 const launched = new Set<Browser>();
+const troubles = new WeakMap<Page, string[]>();
+
+/** The page's last errors (uncaught, logged, failed or answered 5xx requests), printed if its test fails. */
+function keepTroubles(page: Page): void {
+  const kept: string[] = [];
+  troubles.set(page, kept);
+  const note = (line: string): void => {
+    kept.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+    if (kept.length > 20) kept.shift();
+  };
+  page.on('pageerror', (error) => note(`uncaught: ${error.message}`));
+  page.on('console', (message) => { if (message.type() === 'error') note(`console: ${message.text()}`); });
+  page.on('requestfailed', (request) => note(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText ?? ''}`));
+  page.on('response', (response) => { if (response.status() >= 500) note(`${response.status()}: ${response.request().method()} ${response.url()}`); });
+}
 
 // When a test of a file that imports this fails, every page still open is kept as a screenshot
-// (test-results/failed-<test>-<n>.png) and its address printed: what the page showed at the failure.
+// (test-results/failed-<test>-<n>.png) and its address and last errors printed: what the page
+// showed at the failure.
 beforeEach(({ task, onTestFailed }) => {
   onTestFailed(async () => {
     const pages = [...launched].flatMap((browser) => browser.contexts().flatMap((context) => context.pages()));
@@ -70,7 +92,8 @@ beforeEach(({ task, onTestFailed }) => {
     for (const [index, page] of pages.entries()) {
       const file = path.join(SHOTS, `failed-${name}-${index + 1}.png`);
       await page.screenshot({ path: file, fullPage: true, timeout: 10_000 }).catch(() => undefined);
-      console.error(`page ${index + 1} at ${page.url()} when "${task.name}" failed: ${file}`);
+      const lines = troubles.get(page) ?? [];
+      console.error([`page ${index + 1} at ${page.url()} when "${task.name}" failed: ${file}`, ...lines.map((line) => `  ${line}`)].join('\n'));
     }
   });
 });

@@ -51,6 +51,8 @@ describe.skipIf(!existsSync(CHROMIUM))(`auto-invite rules in Chromium (needs ${C
   it('makes a rule, runs it, and says who was invited, which group rolled over and who has no group', async () => {
     if (!browser) throw new Error('no browser');
     const page = await signedInPage(browser, base, { tenant: tenant.slug, email: 'invite@example.com' });
+    const uncaught: string[] = [];
+    page.on('pageerror', (error) => uncaught.push(error.message));
     await page.getByTestId('nav-groups').click();
     await page.getByTestId('invites-link').click();
     await page.getByTestId('group-invites-page').waitFor();
@@ -90,6 +92,8 @@ describe.skipIf(!existsSync(CHROMIUM))(`auto-invite rules in Chromium (needs ${C
     await row.getByTestId('invite-run').click();
     await page.getByText('已为 0 位客户派发邀请任务；1 位客户的门店没有这类群').waitFor();
     expect(await db().selectFrom('guide_tasks').select('id').where('tenant_id', '=', tenant.id).execute()).toHaveLength(3);
+    // a save the form refused (above) left no unhandled rejection behind
+    expect(uncaught).toEqual([]);
     await page.close();
   }, 120_000);
 });

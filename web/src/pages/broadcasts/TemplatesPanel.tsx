@@ -8,6 +8,7 @@ import { LoadError } from '../../components/LoadError.tsx';
 import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { errorText } from '../../refusal-text.ts';
+import { validValues } from '../../form-values.ts';
 
 interface Draft { name: string; wecom?: string; sandbox?: string; sms?: string; emailSubject?: string; emailBody?: string }
 
@@ -29,7 +30,8 @@ export function TemplatesPanel() {
   const sms = Form.useWatch('sms', form) ?? '';
 
   const save = async () => {
-    const d = await form.validateFields();
+    const d = await validValues(form);
+    if (!d) return;
     const content: TemplateContent = {
       ...(d.wecom ? { wecom: { text: d.wecom } } : {}), ...(d.sandbox ? { sandbox: { text: d.sandbox } } : {}),
       ...(d.sms ? { sms: { text: d.sms } } : {}), ...(d.emailSubject && d.emailBody ? { email: { subject: d.emailSubject, body: d.emailBody } } : {}),

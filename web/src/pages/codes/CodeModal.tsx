@@ -11,6 +11,7 @@ import { useRemote } from '../../components/useRemote.ts';
 import { useT, type Translate } from '../../i18n/i18n.tsx';
 import { activeStaffOptions } from '../../labels.ts';
 import { errorText, reasonText } from '../../refusal-text.ts';
+import { validValues } from '../../form-values.ts';
 
 interface Values {
   name: string;
@@ -73,12 +74,8 @@ export function CodeModal({ code, onClose, onSaved }: { code: AcquisitionCode | 
   }, []);
 
   const save = async () => {
-    let values: Values;
-    try {
-      values = await form.validateFields();
-    } catch {
-      return;
-    }
+    const values = await validValues(form);
+    if (!values) return;
     setSaving(true);
     try {
       const input = toInput(values);

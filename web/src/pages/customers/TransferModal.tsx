@@ -9,6 +9,7 @@ import { formatCount } from '../../format.ts';
 import { useT, type Translate } from '../../i18n/i18n.tsx';
 import { activeStaffOptions } from '../../labels.ts';
 import { errorText, reasonText } from '../../refusal-text.ts';
+import { validValues } from '../../form-values.ts';
 
 interface Values {
   toStaffId: string;
@@ -37,12 +38,8 @@ export function TransferModal({ customers, onClose, onDone }: { customers: Trans
   const nameOf = new Map(batch.map((c) => [c.id, c.name || c.id.slice(0, 8)]));
 
   const submit = async () => {
-    let values: Values;
-    try {
-      values = await form.validateFields();
-    } catch {
-      return;
-    }
+    const values = await validValues(form);
+    if (!values) return;
     setSaving(true);
     try {
       const done = await api.transferCustomers({ customerIds: batch.map((c) => c.id), toStaffId: values.toStaffId, reason: values.reason.trim() });

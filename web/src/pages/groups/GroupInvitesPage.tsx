@@ -19,6 +19,7 @@ import { reasonText } from '../../refusal-text.ts';
 import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
 import { tagSelectOptions, tagsById } from '../tags/tag-options.tsx';
+import { validValues } from '../../form-values.ts';
 
 const KINDS: GroupKind[] = ['value', 'interest', 'group_buy', 'vip', 'service', 'other'];
 
@@ -50,7 +51,8 @@ export default function GroupInvitesPage() {
   }), [tags.data, segments.data, stores.data]);
 
   const save = async () => {
-    const v = await form.validateFields();
+    const v = await validValues(form);
+    if (!v) return;
     const input: InviteRuleInput = {
       name: v.name, kind: v.kind, storeId: v.storeId ?? null,
       ...(v.audience === 'tag' ? { tagId: v.tagId ?? null } : { segmentId: v.segmentId ?? null }),

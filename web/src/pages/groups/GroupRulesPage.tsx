@@ -15,6 +15,7 @@ import type { MessageKey } from '../../i18n/zh-CN.ts';
 import { reasonText } from '../../refusal-text.ts';
 import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
+import { validValues } from '../../form-values.ts';
 
 const ACTIONS_OF: Record<RuleKind, RuleAction[]> = { auto_reply: ['reply'], banned_word: ['flag', 'remove'], link: ['flag', 'remove'] };
 const MATCHES_OF: Record<RuleKind, RuleMatch[]> = { auto_reply: ['keyword', 'regex'], banned_word: ['keyword', 'regex'], link: ['any_link', 'keyword', 'regex'] };
@@ -38,7 +39,8 @@ export default function GroupRulesPage() {
   const match = Form.useWatch('match', form);
 
   const save = async () => {
-    const values = await form.validateFields();
+    const values = await validValues(form);
+    if (!values) return;
     setSaving(true);
     try {
       await groupsApi.createRule(values);

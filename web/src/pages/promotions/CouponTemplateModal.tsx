@@ -10,6 +10,7 @@ import { useT } from '../../i18n/i18n.tsx';
 import { toFen, toYuan } from './promo-format.ts';
 import { showRefusals } from './promo-refusals.ts';
 import { errorText } from '../../refusal-text.ts';
+import { validValues } from '../../form-values.ts';
 
 interface Values {
   name: string;
@@ -87,7 +88,8 @@ export function CouponTemplateModal({ template, onClose, onSaved }: { template: 
   const required = [{ required: true, message: t('promo.form.required') }];
 
   const save = async () => {
-    const values = await form.validateFields();
+    const values = await validValues(form);
+    if (!values) return;
     setSaving(true);
     try {
       const input = toInput(values, template?.status);

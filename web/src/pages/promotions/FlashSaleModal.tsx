@@ -9,6 +9,7 @@ import { useT } from '../../i18n/i18n.tsx';
 import { toFen } from './promo-format.ts';
 import { showRefusals } from './promo-refusals.ts';
 import { errorText } from '../../refusal-text.ts';
+import { validValues } from '../../form-values.ts';
 
 interface Values {
   name: string;
@@ -37,7 +38,8 @@ export function FlashSaleModal({ onClose, onSaved }: { onClose: () => void; onSa
   const yuan = { min: 0, precision: 2, prefix: '¥', style: { width: '100%' } } as const;
 
   const save = async () => {
-    const v = await form.validateFields();
+    const v = await validValues(form);
+    if (!v) return;
     setSaving(true);
     try {
       await promotionsApi.createFlashSale({

@@ -9,6 +9,7 @@ import { useT } from '../../i18n/i18n.tsx';
 import { toFen, toYuan } from './promo-format.ts';
 import { showRefusals } from './promo-refusals.ts';
 import { errorText } from '../../refusal-text.ts';
+import { validValues } from '../../form-values.ts';
 
 type Kind = PriceRuleParams['kind'];
 const KINDS: Kind[] = ['threshold', 'bundle', 'member_price', 'ladder'];
@@ -75,7 +76,8 @@ export function PriceRuleModal({ rule, onClose, onSaved }: { rule: PriceRule | n
   const yuan = { min: 0, precision: 2, prefix: '¥', style: { width: '100%' } } as const;
 
   const save = async () => {
-    const v = await form.validateFields();
+    const v = await validValues(form);
+    if (!v) return;
     const input: PriceRuleInput = { name: v.name.trim(), params: paramsOf(v), skus: v.skus, channels: v.channels, stackable: v.stackable, status: v.active ? 'active' : 'paused' };
     setSaving(true);
     try {

@@ -8,6 +8,7 @@ import { formatMoney } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { toFen } from './promo-format.ts';
 import { errorText } from '../../refusal-text.ts';
+import { validValues } from '../../form-values.ts';
 
 interface Values {
   member: boolean;
@@ -31,7 +32,8 @@ export function QuoteTester() {
   const [loading, setLoading] = useState(false);
 
   const run = async () => {
-    const v = await form.validateFields();
+    const v = await validValues(form);
+    if (!v) return;
     setLoading(true);
     setError(undefined);
     try {

@@ -12,6 +12,7 @@ import { useT } from '../../i18n/i18n.tsx';
 import { useCan } from '../../permissions.ts';
 import { useTenantZone } from '../../session.tsx';
 import { errorText } from '../../refusal-text.ts';
+import { validValues } from '../../form-values.ts';
 
 function CustomerPicker({ value, onChange }: { value: string | undefined; onChange: (id: string) => void }) {
   const t = useT();
@@ -56,7 +57,8 @@ export function NetworkPanel() {
     }
   };
   const addPartner = async () => {
-    const v = await form.validateFields();
+    const v = await validValues(form);
+    if (!v) return;
     try {
       const p = await fissionApi.createPartner({ name: v.name.trim(), phone: v.phone?.trim() || null });
       await fissionApi.createCode({ partnerId: p.id });

@@ -8,6 +8,7 @@ import { useRemote } from '../../components/useRemote.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { detailText } from '../../labels.ts';
 import { errorText } from '../../refusal-text.ts';
+import { validValues } from '../../form-values.ts';
 
 interface Values {
   groupId: string;
@@ -36,7 +37,8 @@ export function SolitaireModal({ onClose, onSaved }: { onClose: () => void; onSa
   const required = [{ required: true, message: t('fission.required') }];
 
   const save = async () => {
-    const v = await form.validateFields();
+    const v = await validValues(form);
+    if (!v) return;
     setSaving(true);
     try {
       const created = await fissionApi.createSolitaire({
