@@ -59,7 +59,7 @@ async function launchChromium(): Promise<Browser> {
   const open = browser.newPage.bind(browser);
   browser.newPage = async (options) => {
     const page = await open(options);
-    keepTroubles(page);
+    await keepTroubles(page);
     return page;
   };
   return browser;
@@ -68,8 +68,23 @@ async function launchChromium(): Promise<Browser> {
 const launched = new Set<Browser>();
 const troubles = new WeakMap<Page, string[]>();
 
-/** The page's last errors (uncaught, logged, failed or answered 5xx requests), printed if its test fails. */
-function keepTroubles(page: Page): void {
+/**
+ * The page's last errors (uncaught, logged, failed or answered 5xx requests) and the elements its
+ * presses, releases and clicks reached, printed if its test fails.
+ */
+async function keepTroubles(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const name = (target: EventTarget | null): string => {
+      const element = target as { tagName?: string; getAttribute?(name: string): string | null; textContent?: string | null } | null;
+      if (!element?.tagName) return String(target);
+      const testId = element.getAttribute?.('data-testid');
+      return `${element.tagName.toLowerCase()}${testId ? `[${testId}]` : ''} "${(element.textContent ?? '').trim().slice(0, 16)}"`;
+    };
+    const window = globalThis as unknown as { addEventListener(type: string, listener: (event: { target: EventTarget | null }) => void, capture: boolean): void };
+    for (const type of ['pointerdown', 'pointerup', 'click']) {
+      window.addEventListener(type, (event) => console.debug(`input: ${type} ${name(event.target)}`), true);
+    }
+  });
   const kept: string[] = [];
   troubles.set(page, kept);
   const note = (line: string): void => {
@@ -77,7 +92,9 @@ function keepTroubles(page: Page): void {
     if (kept.length > 20) kept.shift();
   };
   page.on('pageerror', (error) => note(`uncaught: ${error.message}`));
-  page.on('console', (message) => { if (message.type() === 'error') note(`console: ${message.text()}`); });
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.text().startsWith('input: ')) note(`console: ${message.text()}`);
+  });
   page.on('requestfailed', (request) => note(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText ?? ''}`));
   page.on('response', (response) => { if (response.status() >= 500) note(`${response.status()}: ${response.request().method()} ${response.url()}`); });
 }
