@@ -1,4 +1,4 @@
-// What the browser tests share: Debian's Chromium, the built console, and the login form.
+// What the browser tests share: Debian's Chromium, the built console, the login form, and what a failed test leaves to look at.
 import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
