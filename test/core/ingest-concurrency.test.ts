@@ -20,6 +20,18 @@ import { adminOf } from './ingest-helpers.ts';
 
 const run = randomBytes(4).toString('hex');
 const db = () => testDb().db;
+/** An order_paid event of ¥30; `key` names the event and its order number. */
+const paidOrder = (key: string, customer: Record<string, string>, at: string) => ({
+  id: `o-${run}-${key}`, type: 'order_paid', occurredAt: at, customer,
+  properties: { orderNo: `R${run}-${key}`, paidFen: 3000, channel: 'pos', items: [{ sku: 'S', name: '苹果', quantity: 1, unitPriceFen: 3000 }] },
+});
+/** A ¥20 order of 4 June by a known customer, checked as ingestion checks it, for a batch's steps run by hand. */
+function draftOrder(key: string, customerId: string) {
+  const draft = parseOrder({ orderNo: `R${run}-${key}`, customer: { customerId }, channel: 'pos', totalFen: 2000, paidFen: 2000, orderedAt: '2026-06-04T02:00:00Z',
+    items: [{ sku: 'S', name: '苹果', quantity: 1, unitPriceFen: 2000 }] }, 0, new Date());
+  if ('rejection' in draft) throw new Error(draft.rejection.message);
+  return draft;
+}
 
 describe('concurrent ingestion about the same customers', () => {
   it('commits every batch, merges once and keeps the aggregates equal to a recompute', async () => {
@@ -168,13 +180,9 @@ describe('a merge beside a batch that has just recorded an order for the survivo
     const tenant = await newTenant();
     const actor = adminOf(tenant.id);
     const [phoneA, wecomB] = [`183${run.replace(/\D/g, '3').padEnd(8, '3').slice(0, 8)}`, `wm${run}-rollup`];
-    const order = (no: string, customer: Record<string, string>, at: string) => ({
-      id: `o-${run}-${no}`, type: 'order_paid', occurredAt: at, customer,
-      properties: { orderNo: `R${run}-${no}`, paidFen: 3000, channel: 'pos', items: [{ sku: 'S', name: '苹果', quantity: 1, unitPriceFen: 3000 }] },
-    });
     // A (older, the survivor) and B each bought in June: moving B's order adds to A's June rollup rows.
-    expect((await ingestEvents(db(), actor, [order('a', { phone: phoneA }, '2026-06-02T02:00:00Z')])).accepted).toBe(1);
-    expect((await ingestEvents(db(), actor, [order('b', { externalUserId: wecomB }, '2026-06-03T02:00:00Z')])).accepted).toBe(1);
+    expect((await ingestEvents(db(), actor, [paidOrder('a', { phone: phoneA }, '2026-06-02T02:00:00Z')])).accepted).toBe(1);
+    expect((await ingestEvents(db(), actor, [paidOrder('b', { externalUserId: wecomB }, '2026-06-03T02:00:00Z')])).accepted).toBe(1);
     const a = (await db().selectFrom('customer_identities').select('customer_id').where('tenant_id', '=', tenant.id).where('value', '=', phoneA).executeTakeFirstOrThrow()).customer_id;
 
     const holder = openDatabase(inject('databaseUrl'), { max: 1, applicationName: `rollup-holder-${run}` });
@@ -182,10 +190,7 @@ describe('a merge beside a batch that has just recorded an order for the survivo
     try {
       await holder.db.transaction().execute(async (trx) => {
         // A batch has inserted a June order for A (holding A's June rollup rows) and not yet locked A.
-        const draft = parseOrder({ orderNo: `R${run}-h`, customer: { customerId: a }, channel: 'pos', totalFen: 2000, paidFen: 2000, orderedAt: '2026-06-04T02:00:00Z',
-          items: [{ sku: 'S', name: '苹果', quantity: 1, unitPriceFen: 2000 }] }, 0, new Date());
-        if ('rejection' in draft) throw new Error(draft.rejection.message);
-        const prepared = await prepareOrders(trx, tenant.id, [draft]);
+        const prepared = await prepareOrders(trx, tenant.id, [draftOrder('h', a)]);
         expect((await insertCreatedOrders(trx, tenant.id, prepared.prepared.map((p) => ({ prepared: p, customerId: a })))).rows).toHaveLength(1);
 
         // Another batch proves A and B one person: its merge waits for those rollup rows.
@@ -220,13 +225,9 @@ describe('a merge a batch carries out after inserting its new orders', () => {
     const tenant = await newTenant();
     const actor = adminOf(tenant.id);
     const [phoneA, wecomB] = [`182${run.replace(/\D/g, '2').padEnd(8, '2').slice(0, 8)}`, `wm${run}-pending`];
-    const order = (no: string, customer: Record<string, string>, at: string) => ({
-      id: `p-${run}-${no}`, type: 'order_paid', occurredAt: at, customer,
-      properties: { orderNo: `P${run}-${no}`, paidFen: 3000, channel: 'pos', items: [{ sku: 'S', name: '苹果', quantity: 1, unitPriceFen: 3000 }] },
-    });
     // A (older, the survivor) and B each bought once.
-    expect((await ingestEvents(db(), actor, [order('a', { phone: phoneA }, '2026-06-02T02:00:00Z')])).accepted).toBe(1);
-    expect((await ingestEvents(db(), actor, [order('b', { externalUserId: wecomB }, '2026-06-03T02:00:00Z')])).accepted).toBe(1);
+    expect((await ingestEvents(db(), actor, [paidOrder('pa', { phone: phoneA }, '2026-06-02T02:00:00Z')])).accepted).toBe(1);
+    expect((await ingestEvents(db(), actor, [paidOrder('pb', { externalUserId: wecomB }, '2026-06-03T02:00:00Z')])).accepted).toBe(1);
 
     // The batch's steps, as ingestion runs them: resolve (planning the merge), insert the new order,
     // lock and merge, then add the new order to the aggregates.
@@ -235,10 +236,7 @@ describe('a merge a batch carries out after inserting its new orders', () => {
       const first = resolved.results[0];
       if (!first || 'error' in first) throw new Error('not resolved');
       expect(resolved.merges).toHaveLength(1);
-      const draft = parseOrder({ orderNo: `P${run}-new`, customer: { customerId: first.customerId }, channel: 'pos', totalFen: 2000, paidFen: 2000, orderedAt: '2026-06-04T02:00:00Z',
-        items: [{ sku: 'S', name: '苹果', quantity: 1, unitPriceFen: 2000 }] }, 0, new Date());
-      if ('rejection' in draft) throw new Error(draft.rejection.message);
-      const rows = (await prepareOrders(trx, tenant.id, [draft])).prepared.map((p) => ({ prepared: p, customerId: first.customerId }));
+      const rows = (await prepareOrders(trx, tenant.id, [draftOrder('pnew', first.customerId)])).prepared.map((p) => ({ prepared: p, customerId: first.customerId }));
       const inserted = await insertCreatedOrders(trx, tenant.id, rows);
       await lockForWrites(trx, tenant.id, { merges: resolved.merges, writing: [], pendingOrders: inserted.rows.map((o) => o.prepared.orderId) }, { source: 'test' });
       await writeOrders(trx, tenant.id, rows, { source: 'test', timeline: false, buyersLocked: true, inserted });

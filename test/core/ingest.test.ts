@@ -26,6 +26,10 @@ let phoneSeq = 0;
 const newPhone = (): string => `186${String(Number.parseInt(run.slice(0, 4), 16) % 10_000).padStart(4, '0')}${String(++phoneSeq).padStart(4, '0')}`;
 
 const db = () => testDb().db;
+/** A published one-question questionnaire (常去门店: 1 = 南山店). */
+const visitForm = (tenantId: string) => createForm(db(), tenantId, { name: '到店问卷', questions: [
+  { id: 'visit', text: '常去门店', type: 'single', options: [{ code: '1', label: '南山店' }] },
+] });
 /** The digits buildWorld puts into a tenant's phone numbers and staff ids. */
 const suffixOf = (tenantId: string): string => tenantId.replace(/\D/g, '').slice(-7).padStart(7, '0');
 
@@ -272,9 +276,7 @@ describe('merging profiles', () => {
   it('merges no profiles for events it rejects, and merges ahead of the batch for those it accepts', async () => {
     const tenant = await newTenant();
     const a = adminOf(tenant.id);
-    const form = await createForm(db(), tenant.id, { name: '到店问卷', questions: [
-      { id: 'visit', text: '常去门店', type: 'single', options: [{ code: '1', label: '南山店' }] },
-    ] });
+    const form = await visitForm(tenant.id);
     const [phone, wecom] = [newPhone(), `wm${run}-linked`];
     expect((await ingestEvents(db(), a, [ev('page_viewed', { phone })])).accepted).toBe(1);
     expect((await ingestEvents(db(), a, [ev('page_viewed', { externalUserId: wecom })])).accepted).toBe(1);
@@ -305,9 +307,7 @@ describe('merging profiles', () => {
     // them incrementally: the order must be in one of the two, not both.
     const tenant = await newTenant();
     const a = adminOf(tenant.id);
-    const form = await createForm(db(), tenant.id, { name: '到店问卷', questions: [
-      { id: 'visit', text: '常去门店', type: 'single', options: [{ code: '1', label: '南山店' }] },
-    ] });
+    const form = await visitForm(tenant.id);
     const [phone, wecom] = [newPhone(), `wm${run}-ordered`];
     const item = (fen: number) => [{ sku: 'S', name: '苹果', quantity: 1, unitPriceFen: fen }];
     // the buyer by phone is the older profile, so it survives; the merged one brings an order
@@ -338,9 +338,7 @@ describe('merging profiles', () => {
     const a = adminOf(tenant.id);
     const staff = `guide-${run}-q`;
     await db().insertInto('staff').values({ tenant_id: tenant.id, id: newId(), store_id: null, name: '导购', wecom_user_id: staff, phone: null }).execute();
-    const form = await createForm(db(), tenant.id, { name: '到店问卷', questions: [
-      { id: 'visit', text: '常去门店', type: 'single', options: [{ code: '1', label: '南山店' }] },
-    ] });
+    const form = await visitForm(tenant.id);
     const [phone, wecom, chat] = [newPhone(), `wm${run}-asked`, `wr${run}-asked`];
     await ingestEvents(db(), a, [ev('page_viewed', { externalUserId: wecom })]); // the older profile: it survives
     await ingestEvents(db(), a, [ev('page_viewed', { phone })]);

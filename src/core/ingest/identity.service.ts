@@ -255,7 +255,7 @@ export async function lockForWrites(db: Db, tenantId: string, input: { merges: M
   const writing = [...new Set([...input.writing, ...input.merges.map((m) => m.survivorId)])].filter((id) => !merged.has(id));
   const held = await moveMergedRows(db, tenantId, input.merges);
   await lockCustomers(db, tenantId, writing);
-  await mergeIntoSurvivors(db, tenantId, input.merges, held, { ...options, pendingOrders: input.pendingOrders ?? [] });
+  await mergeIntoSurvivors(db, tenantId, input.merges, held, { ...options, pendingOrders: input.pendingOrders });
 }
 
 /**

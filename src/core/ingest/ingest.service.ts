@@ -22,11 +22,11 @@ import type { Actor } from '../access/access.rules.ts';
 import { YuchiError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { actorLabel } from '../tags/tags.rules.ts';
-import { insertCreatedOrders, prepareOrders, writeOrders, type PreparedOrder } from '../orders/record.service.ts';
+import { insertCreatedOrders, prepareOrders, writeOrders, type OrderToWrite, type PreparedOrder } from '../orders/record.service.ts';
 import { checkEvents, MAX_EVENTS_PER_BATCH, type CheckedEvent, type Rejection } from './events.rules.ts';
 import { afterCustomersChanged } from './ingest.hooks.ts';
 import { applyAttributes, applyContacts, applyGroups, touchCustomers, type AcceptedEvent } from './ingest.effects.ts';
-import { lockForWrites, resolveParsedRefs, sightProfiles, type NewIdentity } from './identity.service.ts';
+import { lockForWrites, resolveParsedRefs, sightProfiles } from './identity.service.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { findStaff, type StaffDirectory } from './references.service.ts';
 import { welcomeNewFriends } from '../acquisition/acquisition.hooks.ts';
@@ -161,7 +161,6 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
   await lockForWrites(db, tenantId, {
     merges: resolved.merges, writing: [...reachedOtherwise], pendingOrders: newOrders.rows.map((o) => o.prepared.orderId),
   }, { source: 'api' });
-  const newIdentities: NewIdentity[] = resolved.newIdentities;
 
   for (const a of accepted) {
     const checked = submissions.get(a.event.index);
@@ -180,8 +179,8 @@ async function ingestChecked(db: Db, tenantId: string, events: CheckedEvent[], a
   await touchCustomers(db, tenantId, accepted.filter((a) => !born.has(a.customerId) || reachedOtherwise.has(a.customerId)));
 
   const customerIds = [...new Set(accepted.map((a) => a.customerId))];
-  if (customerIds.length > 0 || newIdentities.length > 0) {
-    await afterCustomersChanged(db, tenantId, { customerIds, newIdentities });
+  if (customerIds.length > 0 || resolved.newIdentities.length > 0) {
+    await afterCustomersChanged(db, tenantId, { customerIds, newIdentities: resolved.newIdentities });
   }
   return { accepted: accepted.length, duplicates, rejected };
 }
@@ -234,8 +233,8 @@ async function insertEvents(db: Db, tenantId: string, events: AcceptedEvent[], a
   return new Set(result.rows.map((r) => r.event_key));
 }
 
-/** order_paid / order_refunded events carry the order: recorded once, whichever way it arrives. */
-function ordersOf(accepted: AcceptedEvent[], prepared: PreparedOrder[]): { prepared: PreparedOrder; customerId: string }[] {
+/** The orders accepted order_paid / order_refunded events carry (recorded once, whichever way they arrive), with their buyers. */
+function ordersOf(accepted: AcceptedEvent[], prepared: PreparedOrder[]): OrderToWrite[] {
   const byIndex = new Map(prepared.map((p) => [p.draft.index, p]));
   return accepted.flatMap((a) => {
     const p = byIndex.get(a.event.index);

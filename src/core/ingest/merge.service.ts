@@ -231,7 +231,7 @@ export async function mergeIntoSurvivors(db: Db, tenantId: string, merges: Merge
     delete from customers where tenant_id = ${tenantId} and id = any(${mergedIds}::uuid[])`.execute(db);
   // The survivor's order aggregates change only when orders moved to it.
   // Orders the caller inserted and has yet to add to aggregates are left to it (pendingOrders).
-  if (held.has('orders')) await recomputeAggregates(db, tenantId, [...new Set(survivorIds)], { excludingOrders: options.pendingOrders ?? [] });
+  if (held.has('orders')) await recomputeAggregates(db, tenantId, [...new Set(survivorIds)], { excludingOrders: options.pendingOrders });
 }
 
 /**
